@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lectern/lectern/internal/app"
+	"github.com/lectern/lectern/token"
+)
+
+func init() {
+	registerCommand("serve", "run the server (lectern serve --dev prints a teacher and a student link)", runServe)
+}
+
+type serveFlags struct {
+	commonFlags
+	addr      string
+	publicURL string
+	publicIP  string
+	iceUDP    string
+	iceTCP    string
+	udpRange  string
+	dev       bool
+	logLevel  string
+}
+
+func runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var f serveFlags
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
+	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
+	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
+	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
+	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
+	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
+	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := envFlags(fs, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
+		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP}
+	if f.secret != "" {
+		s, err := app.ParseSecret(f.secret)
+		if err != nil {
+			return err
+		}
+		cfg.Secret = s
+	}
+	if f.publicIP != "" {
+		for _, ip := range strings.Split(f.publicIP, ",") {
+			if net.ParseIP(strings.TrimSpace(ip)) == nil {
+				return fmt.Errorf("--public-ip: %q is not an IP address", ip)
+			}
+			cfg.NAT1To1IPs = append(cfg.NAT1To1IPs, strings.TrimSpace(ip))
+		}
+	}
+	if f.udpRange != "" {
+		lo, hi, ok := strings.Cut(f.udpRange, "-")
+		a, err1 := strconv.ParseUint(lo, 10, 16)
+		b, err2 := strconv.ParseUint(hi, 10, 16)
+		if !ok || err1 != nil || err2 != nil || a > b || a == 0 {
+			return fmt.Errorf("--udp-port-range: want MIN-MAX, got %q", f.udpRange)
+		}
+		cfg.PortMin, cfg.PortMax = uint16(a), uint16(b)
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	if f.publicURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		f.publicURL = "http://localhost:" + port
+	}
+	cfg.BaseURL = strings.TrimRight(f.publicURL, "/")
+
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.Signaling().Shutdown(sctx)
+	})
+	log.Info("lectern listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "ice_udp", f.iceUDP, "data_dir", f.dataDir)
+	if f.dev {
+		if err := printDevLinks(a.Signer(), cfg.BaseURL); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// printDevLinks prints ready-to-open links for a demo lesson.
+func printDevLinks(signer *token.Signer, base string) error {
+	const lesson = "demo"
+	link := func(user, name string, role token.Role) (string, error) {
+		tok, err := signer.Issue(token.Claims{Lesson: lesson, User: user, Name: name, Role: role, Permissions: token.DefaultPermissions(role)}, 24*time.Hour)
+		if err != nil {
+			return "", err
+		}
+		return base + "/lesson/" + lesson + "?token=" + url.QueryEscape(tok), nil
+	}
+	teacher, err := link("dev-teacher", "Teacher", token.RoleTeacher)
+	if err != nil {
+		return err
+	}
+	student, err := link("dev-student", "Student", token.RoleStudent)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nLectern is running (development mode). Open these in two browser tabs:\n\n  teacher: %s\n\n  student: %s\n\n", teacher, student)
+	return nil
+}

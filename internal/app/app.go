@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/token"
+	"github.com/lectern/lectern/webclient"
+)
+
+// Config is the whole server's configuration, assembled by cmd/lectern.
+type Config struct {
+	DataDir     string
+	DatabaseURL string
+	Secret      []byte // nil: kept in DataDir/secret
+	Logger      *slog.Logger
+	BaseURL     string // public URL, for links in mail and --dev output
+	Dev         bool
+
+	// Media.
+	Loopback   bool // ICE on 127.0.0.1 only (tests)
+	ICEUDPAddr string
+	ICETCPAddr string
+	PortMin    uint16
+	PortMax    uint16
+	NAT1To1IPs []string
+	ICEServers []signaling.ICEServer
+}
+
+// App is a running Lectern server, without its listener.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	sfu    *sfu.SFU
+	sig    *signaling.Server
+	signer *token.Signer
+	mux    *http.ServeMux
+	closers []func() error
+}
+
+// New builds the server.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	secret := cfg.Secret
+	if secret == nil {
+		var err error
+		if secret, err = loadSecret(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	signer, err := token.NewSigner(secret)
+	if err != nil {
+		return nil, err
+	}
+	a.signer = signer
+	s, err := sfu.New(sfu.Config{
+		Logger: cfg.Logger.With("subsystem", "sfu"), ICEUDPAddr: cfg.ICEUDPAddr, ICETCPAddr: cfg.ICETCPAddr,
+		PortMin: cfg.PortMin, PortMax: cfg.PortMax, NAT1To1IPs: cfg.NAT1To1IPs, Loopback: cfg.Loopback,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.sfu = s
+	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServers: cfg.ICEServers})
+	a.sig.Register(a.mux)
+	if err := a.wireStore(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	a.mux.Handle("/", webclient.Handler())
+	return a, nil
+}
+
+// Handler serves every route.
+func (a *App) Handler() http.Handler { return recoverer(a.log, a.mux) }
+
+// Signer issues and verifies join tokens.
+func (a *App) Signer() *token.Signer { return a.signer }
+
+// SFU returns the media server.
+func (a *App) SFU() *sfu.SFU { return a.sfu }
+
+// Signaling returns the signalling server (for Shutdown hooks).
+func (a *App) Signaling() *signaling.Server { return a.sig }
+
+// Close stops everything: WebSockets, then rooms and peers, then the store.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if a.sig != nil {
+		a.sig.Shutdown(ctx)
+	}
+	var errs []error
+	if a.sfu != nil {
+		errs = append(errs, a.sfu.Close())
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// recoverer turns a panic in a handler into a 500 and a log line.
+func recoverer(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				http.Error(w, `{"code":"internal","message":"internal error"}`, http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,6 @@
+// Package peer provides synthetic WebRTC participants built on Pion: a
+// publisher that plays committed IVF/H.264/Ogg files in real time and
+// answers keyframe requests, a subscriber that reassembles and checks what
+// it receives, and a client for Lectern's signalling protocol. Tests and
+// `lectern bench` use them; they only ever connect over loopback.
+package peer

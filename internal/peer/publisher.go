@@ -1,0 +1,144 @@
+package peer
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
+)
+
+// Publisher plays a video clip and an audio clip in a loop, in real time,
+// on its own PeerConnection. A PLI or FIR makes the video jump to its next
+// keyframe, as a live encoder would produce one.
+type Publisher struct {
+	PC    *webrtc.PeerConnection
+	Video *webrtc.TrackLocalStaticSample
+	Audio *webrtc.TrackLocalStaticSample
+
+	video, audio Clip
+	keyframeWant atomic.Bool
+	PLIs         atomic.Int64 // keyframe requests received
+
+	stop chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
+}
+
+// NewPublisher creates a publisher with the given clips; either may have no
+// frames, and then that track is not added.
+func NewPublisher(api *webrtc.API, video, audio Clip) (*Publisher, error) {
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, err
+	}
+	p := &Publisher{PC: pc, video: video, audio: audio, stop: make(chan struct{})}
+	if len(video.Frames) > 0 {
+		p.Video, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: video.MimeType}, "camera", "teacher")
+		if err != nil {
+			pc.Close()
+			return nil, err
+		}
+		s, err := pc.AddTransceiverFromTrack(p.Video, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		if err != nil {
+			pc.Close()
+			return nil, err
+		}
+		p.wg.Add(1)
+		go p.readRTCP(s.Sender())
+	}
+	if len(audio.Frames) > 0 {
+		p.Audio, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: audio.MimeType}, "microphone", "teacher")
+		if err != nil {
+			pc.Close()
+			return nil, err
+		}
+		s, err := pc.AddTransceiverFromTrack(p.Audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		if err != nil {
+			pc.Close()
+			return nil, err
+		}
+		p.wg.Add(1)
+		go p.readRTCP(s.Sender())
+	}
+	return p, nil
+}
+
+// Sources names the publisher's tracks for a publish.offer.
+func (p *Publisher) Sources() map[string]string {
+	m := map[string]string{}
+	if p.Video != nil {
+		m[p.Video.ID()] = "camera"
+	}
+	if p.Audio != nil {
+		m[p.Audio.ID()] = "microphone"
+	}
+	return m
+}
+
+func (p *Publisher) readRTCP(s *webrtc.RTPSender) {
+	defer p.wg.Done()
+	for {
+		pkts, _, err := s.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, pkt := range pkts {
+			switch pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				p.PLIs.Add(1)
+				p.keyframeWant.Store(true)
+			}
+		}
+	}
+}
+
+// Start begins playing. It returns at once.
+func (p *Publisher) Start() {
+	if p.Video != nil {
+		p.wg.Add(1)
+		go p.play(p.Video, p.video, true)
+	}
+	if p.Audio != nil {
+		p.wg.Add(1)
+		go p.play(p.Audio, p.audio, false)
+	}
+}
+
+func (p *Publisher) play(t *webrtc.TrackLocalStaticSample, c Clip, video bool) {
+	defer p.wg.Done()
+	next := time.Now()
+	i := 0
+	for {
+		if video && p.keyframeWant.Swap(false) {
+			for j := 1; j <= len(c.Frames); j++ {
+				if k := (i + j) % len(c.Frames); c.Frames[k].Keyframe {
+					i = k
+					break
+				}
+			}
+		}
+		f := c.Frames[i]
+		if err := t.WriteSample(media.Sample{Data: f.Data, Duration: f.Duration}); err != nil {
+			return
+		}
+		i = (i + 1) % len(c.Frames)
+		next = next.Add(f.Duration)
+		select {
+		case <-p.stop:
+			return
+		case <-time.After(time.Until(next)):
+		}
+	}
+}
+
+// Close stops playing and closes the connection.
+func (p *Publisher) Close() {
+	p.once.Do(func() {
+		close(p.stop)
+		_ = p.PC.Close()
+		p.wg.Wait()
+	})
+}

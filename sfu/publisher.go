@@ -1,0 +1,130 @@
+package sfu
+
+import (
+	"fmt"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// Publish applies a publisher's offer on the publishing connection and
+// returns the answer. sources maps the offer's track ids (a=msid) to what
+// they carry; unnamed tracks are microphone (audio) or camera (video).
+// Candidates trickle through the Listener.
+func (p *Participant) Publish(offerSDP string, sources map[string]Source) (string, error) {
+	for _, s := range sources {
+		if !s.Valid() {
+			return "", fmt.Errorf("%w: unknown source %q", ErrBadSDP, s)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return "", ErrClosed
+	}
+	if !p.publish {
+		return "", ErrForbidden
+	}
+	for id, s := range sources {
+		p.sources[id] = s
+	}
+	fresh := p.pub == nil
+	if fresh {
+		pc, err := p.newPublishPC()
+		if err != nil {
+			return "", err
+		}
+		p.pub = pc
+	}
+	pc := p.pub
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP}); err != nil {
+		if fresh {
+			// A first offer that does not apply leaves nothing behind.
+			p.pub = nil
+			_ = pc.Close()
+		}
+		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(answer); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	// Host candidates only: gathering takes milliseconds, and an answer
+	// that carries every candidate spares clients a race between the
+	// answer and the server's trickled candidates.
+	<-gathered
+	return pc.LocalDescription().SDP, nil
+}
+
+func (p *Participant) newPublishPC() (*webrtc.PeerConnection, error) {
+	pc, err := p.room.sfu.pubAPI.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, err
+	}
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		p.cfg.Listener.ConnectionState(TargetPublish, s)
+	})
+	pc.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+		p.onTrack(pc, remote, recv)
+	})
+	return pc, nil
+}
+
+func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	p.mu.Lock()
+	if p.closed || p.pub != pc || !p.publish {
+		p.mu.Unlock()
+		return
+	}
+	source, ok := p.sources[remote.ID()]
+	if !ok {
+		source = SourceCamera
+		if remote.Kind() == webrtc.RTPCodecTypeAudio {
+			source = SourceMicrophone
+		}
+	}
+	t := newTrack(randomID("t_"), p, source, remote)
+	p.tracks[t.id] = t
+	p.mu.Unlock()
+	go drainRTCP(recv)
+	p.log.Info("track published", "track", t.id, "source", source, "codec", t.codec.MimeType)
+	t.start()
+	p.room.addTrack(t)
+}
+
+// Unpublish stops forwarding one of the participant's tracks at once.
+func (p *Participant) Unpublish(trackID string) error {
+	p.mu.Lock()
+	t := p.tracks[trackID]
+	if t == nil {
+		// The client knows its tracks by their own ids.
+		for _, x := range p.tracks {
+			if x.remote.ID() == trackID {
+				t = x
+				break
+			}
+		}
+	}
+	if t != nil {
+		delete(p.tracks, t.id)
+	}
+	p.mu.Unlock()
+	if t == nil {
+		return ErrUnknownTrack
+	}
+	p.room.removeTrack(t)
+	return nil
+}
+
+// drainRTCP reads a receiver's RTCP so that its interceptors run.
+func drainRTCP(r *webrtc.RTPReceiver) {
+	buf := make([]byte, receiveMTU)
+	for {
+		if _, _, err := r.Read(buf); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package sfu
+
+import (
+	"sync"
+)
+
+// Room is one lesson's media: its participants and their published tracks.
+// It closes itself when its last participant leaves.
+type Room struct {
+	id  string
+	sfu *SFU
+
+	mu           sync.Mutex // guards participants, tracks and closed
+	participants map[string]*Participant
+	tracks       map[string]*Track
+	players      map[*player]struct{}
+	closed       bool
+}
+
+func newRoom(s *SFU, id string) *Room {
+	return &Room{id: id, sfu: s, participants: map[string]*Participant{}, tracks: map[string]*Track{}, players: map[*player]struct{}{}}
+}
+
+// ID returns the room's id.
+func (r *Room) ID() string { return r.id }
+
+func (r *Room) join(cfg ParticipantConfig) (*Participant, error) {
+	p := newParticipant(r, cfg)
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		// The room closed between lookup and join: start a new one.
+		return r.sfu.Join(r.id, cfg)
+	}
+	old := r.participants[cfg.ID]
+	r.participants[cfg.ID] = p
+	r.mu.Unlock()
+	if old != nil {
+		old.closeReplaced()
+	}
+	if cfg.Subscribe {
+		for _, t := range r.Tracks() {
+			if t.owner != p {
+				p.subscribe(t)
+			}
+		}
+	}
+	return p, nil
+}
+
+// leave removes p; the room closes when it was the last one.
+func (r *Room) leave(p *Participant) {
+	r.mu.Lock()
+	if r.participants[p.id] == p {
+		delete(r.participants, p.id)
+	}
+	empty := len(r.participants) == 0 && !r.closed
+	if empty {
+		r.closed = true
+	}
+	r.mu.Unlock()
+	if empty {
+		r.sfu.removeRoom(r)
+	}
+}
+
+// Participants returns the room's participants.
+func (r *Room) Participants() []*Participant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*Participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Participant returns the participant with that id, or nil.
+func (r *Room) Participant(id string) *Participant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.participants[id]
+}
+
+// Tracks returns the tracks published in the room.
+func (r *Room) Tracks() []*Track {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*Track, 0, len(r.tracks))
+	for _, t := range r.tracks {
+		out = append(out, t)
+	}
+	return out
+}
+
+// Track returns the published track with that id, or nil.
+func (r *Room) Track(id string) *Track {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tracks[id]
+}
+
+// addTrack publishes t to every other participant.
+func (r *Room) addTrack(t *Track) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	r.tracks[t.id] = t
+	ps := make([]*Participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		ps = append(ps, p)
+	}
+	r.mu.Unlock()
+	info := t.Info()
+	for _, p := range ps {
+		if p == t.owner {
+			continue
+		}
+		if p.cfg.Subscribe {
+			p.subscribe(t)
+		}
+		p.cfg.Listener.TrackPublished(info)
+	}
+	r.refollow()
+}
+
+// removeTrack stops t and tells every participant.
+func (r *Room) removeTrack(t *Track) {
+	r.mu.Lock()
+	if r.tracks[t.id] != t {
+		r.mu.Unlock()
+		return
+	}
+	delete(r.tracks, t.id)
+	t.owner.forgetTrack(t)
+	ps := make([]*Participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		ps = append(ps, p)
+	}
+	r.mu.Unlock()
+	info := t.Info()
+	for _, p := range ps {
+		if p == t.owner {
+			continue
+		}
+		p.unsubscribe(t)
+		p.cfg.Listener.TrackUnpublished(info)
+	}
+	r.refollow()
+	t.close()
+}
+
+// Close disconnects every participant.
+func (r *Room) Close() {
+	for _, p := range r.Participants() {
+		p.Close()
+	}
+	r.sfu.removeRoom(r)
+}

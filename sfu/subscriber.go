@@ -1,0 +1,240 @@
+package sfu
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+)
+
+// subscriber is a participant's receiving connection. The server makes
+// every offer; at most one is outstanding, and changes made while waiting
+// for the answer are folded into the next one.
+type subscriber struct {
+	p  *Participant
+	pc *webrtc.PeerConnection
+
+	mu        sync.Mutex // guards downs, awaiting, pending, candidates, closed
+	downs     map[string]*subscription
+	awaiting  bool                      // an offer is outstanding
+	pending   bool                      // renegotiate once the answer arrives
+	early     []webrtc.ICECandidateInit // candidates that came before the answer
+	closed    bool
+	rtcpGroup sync.WaitGroup
+	connected atomic.Bool // read by every down-track's writer
+}
+
+type subscription struct {
+	track  *Track
+	down   *DownTrack
+	sender *webrtc.RTPSender
+}
+
+func newSubscriber(p *Participant) (*subscriber, error) {
+	api, err := newSubscriberAPI(p.room.sfu.se)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, err
+	}
+	s := &subscriber{p: p, pc: pc, downs: map[string]*subscription{}}
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		s.setConnected(st == webrtc.PeerConnectionStateConnected)
+		p.cfg.Listener.ConnectionState(TargetSubscribe, st)
+	})
+	// Nothing may be published on the receiving connection.
+	pc.OnTrack(func(_ *webrtc.TrackRemote, r *webrtc.RTPReceiver) { _ = r.Stop() })
+	return s, nil
+}
+
+func (s *subscriber) add(t *Track) {
+	s.mu.Lock()
+	if s.closed || s.downs[t.id] != nil {
+		s.mu.Unlock()
+		return
+	}
+	d := newDownTrack(t, t.owner.id, &s.connected)
+	sender, err := s.pc.AddTrack(d)
+	if err != nil {
+		s.mu.Unlock()
+		s.p.log.Error("add down-track", "track", t.id, "err", err)
+		return
+	}
+	s.preferCodec(sender, t)
+	s.downs[t.id] = &subscription{track: t, down: d, sender: sender}
+	s.rtcpGroup.Add(1)
+	go s.readRTCP(t, sender)
+	s.mu.Unlock()
+	t.addDown(d)
+	s.negotiate()
+}
+
+// preferCodec narrows the sender's transceiver to the publisher's codec, so
+// the subscriber is negotiated onto it.
+func (s *subscriber) preferCodec(sender *webrtc.RTPSender, t *Track) {
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Sender() != sender {
+			continue
+		}
+		var prefs []webrtc.RTPCodecParameters
+		for _, c := range codecs {
+			if sameCodec(t.codec.RTPCodecCapability, c.params.RTPCodecCapability) {
+				prefs = append(prefs, c.params)
+				for _, r := range codecs {
+					if r.params.MimeType == webrtc.MimeTypeRTX && r.params.SDPFmtpLine == "apt="+itoa(int(c.params.PayloadType)) {
+						prefs = append(prefs, r.params)
+					}
+				}
+			}
+		}
+		if len(prefs) > 0 {
+			_ = tr.SetCodecPreferences(prefs)
+		}
+	}
+}
+
+// setConnected starts every down-track afresh, from a keyframe, when the
+// transport comes up.
+func (s *subscriber) setConnected(up bool) {
+	if s.connected.Swap(up) == up || !up {
+		return
+	}
+	s.mu.Lock()
+	subs := make([]*subscription, 0, len(s.downs))
+	for _, sub := range s.downs {
+		subs = append(subs, sub)
+	}
+	s.mu.Unlock()
+	for _, sub := range subs {
+		sub.down.resync(sub.track.kind == webrtc.RTPCodecTypeVideo)
+		sub.track.RequestKeyframe()
+	}
+}
+
+func (s *subscriber) remove(t *Track) {
+	s.mu.Lock()
+	sub := s.downs[t.id]
+	if sub == nil || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.downs, t.id)
+	t.removeDown(sub.down)
+	_ = s.pc.RemoveTrack(sub.sender)
+	s.mu.Unlock()
+	s.negotiate()
+}
+
+// negotiate sends a new offer, or notes that one is needed once the
+// outstanding offer is answered.
+func (s *subscriber) negotiate() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	if s.awaiting {
+		s.pending = true
+		s.mu.Unlock()
+		return
+	}
+	offer, err := s.pc.CreateOffer(nil)
+	gathered := webrtc.GatheringCompletePromise(s.pc)
+	if err == nil {
+		err = s.pc.SetLocalDescription(offer)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		s.p.log.Error("subscribe offer", "err", err)
+		return
+	}
+	<-gathered // host candidates only: milliseconds
+	tracks := map[string]TrackInfo{}
+	for _, tr := range s.pc.GetTransceivers() {
+		for _, sub := range s.downs {
+			if tr.Sender() != nil && tr.Sender() == sub.sender && tr.Mid() != "" {
+				tracks[tr.Mid()] = sub.track.Info()
+			}
+		}
+	}
+	s.awaiting = true
+	sdp := s.pc.LocalDescription().SDP
+	s.mu.Unlock()
+	s.p.cfg.Listener.SubscribeOffer(sdp, tracks)
+}
+
+func (s *subscriber) setAnswer(sdp string) error {
+	s.mu.Lock()
+	if !s.awaiting {
+		s.mu.Unlock()
+		return ErrNoOffer
+	}
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	s.awaiting = false
+	for _, c := range s.early {
+		_ = s.pc.AddICECandidate(c)
+	}
+	s.early = nil
+	again := s.pending
+	s.pending = false
+	s.mu.Unlock()
+	if again {
+		s.negotiate()
+	}
+	return nil
+}
+
+// addCandidate is called with the participant's lock held.
+func (s *subscriber) addCandidate(c webrtc.ICECandidateInit) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pc.RemoteDescription() == nil {
+		if len(s.early) < 64 {
+			s.early = append(s.early, c)
+		}
+		return nil
+	}
+	return s.pc.AddICECandidate(c)
+}
+
+// readRTCP drains a sender's RTCP (so NACKs reach the responder) and turns
+// PLI and FIR into keyframe requests upstream.
+func (s *subscriber) readRTCP(t *Track, sender *webrtc.RTPSender) {
+	defer s.rtcpGroup.Done()
+	for {
+		pkts, _, err := sender.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, pkt := range pkts {
+			switch pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				t.RequestKeyframe()
+			}
+		}
+	}
+}
+
+func (s *subscriber) close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	downs := s.downs
+	s.downs = map[string]*subscription{}
+	s.mu.Unlock()
+	for _, sub := range downs {
+		sub.track.removeDown(sub.down)
+	}
+	_ = s.pc.Close()
+	s.rtcpGroup.Wait()
+}

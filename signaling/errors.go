@@ -1,0 +1,61 @@
+package signaling
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes sent in error messages (docs/protocol.md).
+const (
+	CodeBadRequest         = "bad_request"
+	CodeUnsupportedVersion = "unsupported_version"
+	CodeUnknownType        = "unknown_type"
+	CodeNotJoined          = "not_joined"
+	CodeAlreadyJoined      = "already_joined"
+	CodeUnauthorized       = "unauthorized"
+	CodeForbidden          = "forbidden"
+	CodeBadSDP             = "bad_sdp"
+	CodeNotFound           = "not_found"
+	CodeRateLimited        = "rate_limited"
+	CodeInternal           = "internal"
+)
+
+// WebSocket close codes (docs/protocol.md).
+const (
+	CloseUnauthorized = 4001
+	CloseReplaced     = 4002
+	CloseRemoved      = 4003
+	CloseIdle         = 4008
+)
+
+// Error is a typed error sent to one client.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodedError is implemented by errors from other packages (the classroom)
+// that carry their own protocol code.
+type CodedError interface {
+	error
+	ErrorCode() string
+}
+
+// asProtocolError turns any error into the message the client receives.
+func asProtocolError(err error) *Error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	var ce CodedError
+	if errors.As(err, &ce) {
+		return &Error{Code: ce.ErrorCode(), Message: ce.Error()}
+	}
+	return &Error{Code: CodeInternal, Message: "internal error"}
+}

@@ -1,0 +1,122 @@
+package signaling_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/token"
+)
+
+type testServer struct {
+	*httptest.Server
+	signer *token.Signer
+	sfu    *sfu.SFU
+	sig    *signaling.Server
+}
+
+func newServer(t *testing.T) *testServer {
+	t.Helper()
+	var log *slog.Logger
+	if os.Getenv("LECTERN_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := token.NewSigner([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: log, IdleTimeout: 3 * time.Second})
+	mux := http.NewServeMux()
+	sig.Register(mux)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		sig.Shutdown(ctx)
+		ts.Close()
+		_ = s.Close()
+	})
+	return &testServer{Server: ts, signer: signer, sfu: s, sig: sig}
+}
+
+func (ts *testServer) wsURL() string { return "ws" + strings.TrimPrefix(ts.URL, "http") + "/rtc" }
+
+func (ts *testServer) token(t *testing.T, lesson, user string, role token.Role) string {
+	t.Helper()
+	tok, err := ts.signer.Issue(token.Claims{Lesson: lesson, User: user, Name: strings.ToUpper(user), Role: role,
+		Permissions: token.DefaultPermissions(role)}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+var clips = sync.OnceValues(func() ([2]peer.Clip, error) {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "testdata", "media")
+	v, err := peer.LoadIVF(filepath.Join(dir, "teacher.ivf"))
+	if err != nil {
+		return [2]peer.Clip{}, err
+	}
+	a, err := peer.LoadOgg(filepath.Join(dir, "teacher.ogg"))
+	return [2]peer.Clip{v, a}, err
+})
+
+func newPublisher(t *testing.T) *peer.Publisher {
+	t.Helper()
+	c, err := clips()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := peer.NewPublisher(api, c[0], c[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+func newSubscriber(t *testing.T) *peer.Subscriber {
+	t.Helper()
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := peer.NewSubscriber(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func join(t *testing.T, ts *testServer, lesson, user string, role token.Role, sub *peer.Subscriber) *peer.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := peer.Join(ctx, ts.wsURL(), ts.token(t, lesson, user, role), sub)
+	if err != nil {
+		t.Fatalf("join %s: %v", user, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}

@@ -1,0 +1,145 @@
+package signaling_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/token"
+	"github.com/pion/webrtc/v4"
+)
+
+func TestLiveLessonOverWebSocket(t *testing.T) {
+	ts := newServer(t)
+	ctx := context.Background()
+	teacher := join(t, ts, "L1", "teacher", token.RoleTeacher, nil)
+	if teacher.Joined.Participant.Permissions == nil || !teacher.Joined.Participant.Permissions.Publish {
+		t.Fatalf("teacher joined without publish permission: %+v", teacher.Joined.Participant)
+	}
+	pub := newPublisher(t)
+	if err := teacher.Publish(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	subs := make([]*peer.Subscriber, 3)
+	clients := make([]*peer.Client, 3)
+	for i := range subs {
+		subs[i] = newSubscriber(t)
+		clients[i] = join(t, ts, "L1", "student"+string(rune('0'+i)), token.RoleStudent, subs[i])
+	}
+	for i, s := range subs {
+		v := s.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
+		a := s.WaitTrack(webrtc.RTPCodecTypeAudio, 5*time.Second)
+		if v == nil || a == nil {
+			t.Fatalf("student %d: video %v audio %v", i, v != nil, a != nil)
+		}
+		if !v.WaitKeyframe(3*time.Second) || !a.WaitPacket(3*time.Second) {
+			t.Fatalf("student %d: no keyframe or no audio", i)
+		}
+	}
+	// The subscribe offer names each track's source and publisher.
+	ev, ok := clients[0].WaitEvent(signaling.TypeSubscribeOffer, time.Second, nil)
+	if !ok {
+		t.Fatal("no subscribe.offer event")
+	}
+	var offer signaling.SubscribeOffer
+	_ = json.Unmarshal(ev.Payload, &offer)
+	sources := map[string]bool{}
+	for _, tr := range offer.Tracks {
+		if tr.ParticipantID != "teacher" {
+			t.Errorf("track %+v not attributed to the teacher", tr)
+		}
+		sources[string(tr.Source)] = true
+	}
+	time.Sleep(time.Second)
+	for i, s := range subs {
+		st := s.WaitTrack(webrtc.RTPCodecTypeVideo, 0).Stats()
+		if !st.FirstFrameIsKeyframe || st.Frames < 15 || st.OutOfOrderFrames > 0 || st.Lost > 0 {
+			t.Errorf("student %d video: %+v", i, st)
+		}
+	}
+	// Students see each other come and go; the teacher sees them leave.
+	clients[2].Close()
+	if _, ok := teacher.WaitEvent(signaling.TypeParticipantLeft, 3*time.Second, func(e signaling.Envelope) bool {
+		var p signaling.ParticipantLeft
+		_ = json.Unmarshal(e.Payload, &p)
+		return p.ParticipantID == "student2"
+	}); !ok {
+		t.Error("teacher was not told that student2 left")
+	}
+	before := subs[0].WaitTrack(webrtc.RTPCodecTypeVideo, 0).Stats().Frames
+	time.Sleep(600 * time.Millisecond)
+	if after := subs[0].WaitTrack(webrtc.RTPCodecTypeVideo, 0).Stats().Frames; after-before < 10 {
+		t.Errorf("after a student left another received %d frames in 600 ms", after-before)
+	}
+}
+
+func TestLateJoinerSeesParticipantsAndTracks(t *testing.T) {
+	ts := newServer(t)
+	teacher := join(t, ts, "L2", "teacher", token.RoleTeacher, nil)
+	if err := teacher.Publish(context.Background(), newPublisher(t)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.sfu.Room("L2") == nil || len(ts.sfu.Room("L2").Tracks()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("teacher's tracks never appeared")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(1200 * time.Millisecond)
+	sub := newSubscriber(t)
+	start := time.Now()
+	late := join(t, ts, "L2", "late", token.RoleStudent, sub)
+	if len(late.Joined.Participants) != 1 || late.Joined.Participants[0].ID != "teacher" || len(late.Joined.Tracks) != 2 {
+		t.Fatalf("joined: %+v", late.Joined)
+	}
+	if late.Joined.Participants[0].Permissions != nil {
+		t.Error("other participants' permissions leaked")
+	}
+	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 3*time.Second)
+	if v == nil || !v.WaitKeyframe(time.Second) {
+		t.Fatal("late joiner got no keyframe within a second")
+	}
+	t.Logf("connect to keyframe: %v", v.Stats().FirstKeyframeAt.Sub(start))
+}
+
+func TestStudentTokenCannotPublish(t *testing.T) {
+	ts := newServer(t)
+	student := join(t, ts, "L3", "s", token.RoleStudent, nil)
+	pub := newPublisher(t)
+	err := student.Publish(context.Background(), pub)
+	if !peer.IsError(err, signaling.CodeForbidden) {
+		t.Fatalf("student publish: %v, want forbidden", err)
+	}
+	if ts.sfu.Room("L3") == nil || len(ts.sfu.Room("L3").Tracks()) != 0 {
+		t.Fatal("a track appeared from a student")
+	}
+	// The connection carries on.
+	if _, err := student.Request(context.Background(), signaling.TypePing, struct{}{}); err != nil {
+		t.Fatalf("ping after refusal: %v", err)
+	}
+}
+
+func TestReconnectReplacesOldConnection(t *testing.T) {
+	ts := newServer(t)
+	first := join(t, ts, "L4", "s", token.RoleStudent, nil)
+	other := join(t, ts, "L4", "t", token.RoleTeacher, nil)
+	join(t, ts, "L4", "s", token.RoleStudent, nil)
+	select {
+	case <-first.Done():
+	case <-time.After(3 * time.Second):
+		t.Fatal("the old connection stayed open")
+	}
+	if got := first.CloseStatus(); got != signaling.CloseReplaced {
+		t.Fatalf("close status %d, want %d", got, signaling.CloseReplaced)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, e := range other.Events() {
+		if e.Type == signaling.TypeParticipantLeft {
+			t.Fatal("a reconnect was shown to others as leaving")
+		}
+	}
+}

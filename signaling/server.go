@@ -1,0 +1,149 @@
+package signaling
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/token"
+)
+
+// Config configures a signalling Server.
+type Config struct {
+	SFU        *sfu.SFU
+	Signer     *token.Signer
+	Logger     *slog.Logger
+	ICEServers []ICEServer
+	// IdleTimeout closes a WebSocket that sent nothing for this long.
+	// Default 45 s.
+	IdleTimeout time.Duration
+	// OriginPatterns are extra hosts allowed to open the WebSocket from a
+	// browser (the server's own host always is).
+	OriginPatterns []string
+}
+
+// Server serves /rtc, /whip and /whep.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+
+	mu       sync.Mutex // guards lessons, sessions, closed
+	lessons  map[string]*lessonHub
+	sessions map[*session]struct{}
+	closed   bool
+	whip     *httpSessions
+	wg       sync.WaitGroup
+}
+
+// New returns a Server.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 45 * time.Second
+	}
+	return &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{},
+		sessions: map[*session]struct{}{}, whip: newHTTPSessions()}
+}
+
+// Register adds the server's routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /rtc", s.serveWS)
+	mux.HandleFunc("POST /whip/{lesson}", s.serveWHIP)
+	mux.HandleFunc("POST /whep/{lesson}", s.serveWHEP)
+	for _, kind := range []string{"whip", "whep"} {
+		mux.HandleFunc("PATCH /"+kind+"/{lesson}/{session}", s.serveHTTPSessionPatch)
+		mux.HandleFunc("DELETE /"+kind+"/{lesson}/{session}", s.serveHTTPSessionDelete)
+		mux.HandleFunc("OPTIONS /"+kind+"/{lesson}", s.serveHTTPOptions)
+	}
+}
+
+// Shutdown closes every WebSocket with status 1001 and every WHIP/WHEP
+// session, and waits for their goroutines.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.mu.Lock()
+	s.closed = true
+	sessions := make([]*session, 0, len(s.sessions))
+	for ss := range s.sessions {
+		sessions = append(sessions, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range sessions {
+		ss.closeWith(1001, "server shutting down")
+	}
+	s.whip.closeAll()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// lessonHub is the set of WebSocket sessions in one lesson.
+type lessonHub struct {
+	id      string
+	members map[string]*session // by participant id; guarded by Server.mu
+}
+
+// attach registers ss in its lesson and returns the session it replaces
+// and the other members.
+func (s *Server) attach(ss *session) (replaced *session, others []*session, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, nil, false
+	}
+	h := s.lessons[ss.lesson]
+	if h == nil {
+		h = &lessonHub{id: ss.lesson, members: map[string]*session{}}
+		s.lessons[ss.lesson] = h
+	}
+	replaced = h.members[ss.pid]
+	h.members[ss.pid] = ss
+	for id, m := range h.members {
+		if id != ss.pid {
+			others = append(others, m)
+		}
+	}
+	return replaced, others, true
+}
+
+// detach removes ss from its lesson and returns the remaining members, or
+// ok false if ss had already been replaced.
+func (s *Server) detach(ss *session) (others []*session, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, ss)
+	h := s.lessons[ss.lesson]
+	if h == nil || h.members[ss.pid] != ss {
+		return nil, false
+	}
+	delete(h.members, ss.pid)
+	if len(h.members) == 0 {
+		delete(s.lessons, ss.lesson)
+	}
+	for _, m := range h.members {
+		others = append(others, m)
+	}
+	return others, true
+}
+
+// members returns the sessions of a lesson.
+func (s *Server) members(lesson string) []*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.lessons[lesson]
+	if h == nil {
+		return nil
+	}
+	out := make([]*session, 0, len(h.members))
+	for _, m := range h.members {
+		out = append(out, m)
+	}
+	return out
+}

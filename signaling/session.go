@@ -1,0 +1,422 @@
+package signaling
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/token"
+	"github.com/pion/webrtc/v4"
+)
+
+// outQueue is how many frames may wait for a slow client before it is
+// disconnected; the room never waits for it.
+const outQueue = 256
+
+// outFrame is a frame to write, or (close set) the close to perform once
+// everything queued before it is written.
+type outFrame struct {
+	data   []byte
+	close  bool
+	code   websocket.StatusCode
+	reason string
+}
+
+// session is one client's WebSocket.
+type session struct {
+	srv    *Server
+	conn   *websocket.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	out    chan outFrame
+	idle   *time.Timer
+
+	// Set once by join, read-only afterwards.
+	claims token.Claims
+	pid    string
+	lesson string
+	part   *sfu.Participant
+
+	closeOnce sync.Once
+
+	holdMu sync.Mutex // guards holding and held
+	// While join is being answered, SFU events are held back so that the
+	// client sees joined first.
+	holding bool
+	held    []func()
+}
+
+// emit runs f now, or after joined has been sent.
+func (ss *session) emit(f func()) {
+	ss.holdMu.Lock()
+	if ss.holding {
+		ss.held = append(ss.held, f)
+		ss.holdMu.Unlock()
+		return
+	}
+	ss.holdMu.Unlock()
+	f()
+}
+
+func (ss *session) release() {
+	ss.holdMu.Lock()
+	held := ss.held
+	ss.held, ss.holding = nil, false
+	for _, f := range held {
+		f()
+	}
+	ss.holdMu.Unlock()
+}
+
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
+	if err != nil {
+		return // Accept has written the HTTP error
+	}
+	conn.SetReadLimit(MaxMessageSize)
+	ctx, cancel := context.WithCancel(context.Background())
+	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = conn.Close(1001, "server shutting down")
+		cancel()
+		return
+	}
+	s.sessions[ss] = struct{}{}
+	s.wg.Add(2)
+	s.mu.Unlock()
+	go ss.writeLoop()
+	ss.readLoop() // on the handler's goroutine
+}
+
+func (ss *session) readLoop() {
+	defer ss.srv.wg.Done()
+	defer ss.finish()
+	defer func() {
+		if v := recover(); v != nil {
+			ss.log.Error("panic in signalling session", "panic", v, "stack", string(debug.Stack()))
+			ss.closeWith(websocket.StatusInternalError, "internal error")
+		}
+	}()
+	// A read context that expires would make the library close the
+	// connection with its own status, so idleness has its own timer.
+	ss.idle = time.AfterFunc(ss.srv.cfg.IdleTimeout, func() { ss.closeWith(CloseIdle, "idle") })
+	defer ss.idle.Stop()
+	for {
+		typ, data, err := ss.conn.Read(ss.ctx)
+		if err != nil {
+			return
+		}
+		ss.idle.Reset(ss.srv.cfg.IdleTimeout)
+		if typ != websocket.MessageText {
+			ss.sendError("", errorf(CodeBadRequest, "frames must be JSON text"))
+			continue
+		}
+		ss.handle(data)
+	}
+}
+
+func (ss *session) writeLoop() {
+	defer ss.srv.wg.Done()
+	for {
+		select {
+		case <-ss.ctx.Done():
+			return
+		case f := <-ss.out:
+			if f.close {
+				_ = ss.conn.Close(f.code, f.reason)
+				ss.cancel()
+				return
+			}
+			wctx, cancel := context.WithTimeout(ss.ctx, 10*time.Second)
+			err := ss.conn.Write(wctx, websocket.MessageText, f.data)
+			cancel()
+			if err != nil {
+				ss.cancel()
+				return
+			}
+		}
+	}
+}
+
+// send queues one frame; a client too slow to drain its queue is
+// disconnected rather than allowed to hold anyone up.
+func (ss *session) send(typ, id string, payload any) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		ss.log.Error("marshal", "type", typ, "err", err)
+		return
+	}
+	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, ID: id, Payload: body})
+	select {
+	case ss.out <- outFrame{data: frame}:
+	default:
+		ss.log.Warn("client too slow, disconnecting", "participant", ss.pid)
+		go ss.closeWith(websocket.StatusPolicyViolation, "too slow")
+	}
+}
+
+func (ss *session) sendError(id string, e *Error) { ss.send(TypeError, id, e) }
+
+// closeWith closes the WebSocket with a status and reason, once.
+func (ss *session) closeWith(code websocket.StatusCode, reason string) {
+	ss.closeOnce.Do(func() {
+		// Queued frames (an error explaining the close) go first; a queue
+		// that does not drain within a second is cut off.
+		select {
+		case ss.out <- outFrame{close: true, code: code, reason: reason}:
+		case <-ss.ctx.Done():
+			return
+		case <-time.After(time.Second):
+			_ = ss.conn.CloseNow()
+			ss.cancel()
+			return
+		}
+		select {
+		case <-ss.ctx.Done():
+		case <-time.After(6 * time.Second): // the close handshake's own limit is 5 s
+			_ = ss.conn.CloseNow()
+			ss.cancel()
+		}
+	})
+}
+
+// finish leaves the room after the read loop ends.
+func (ss *session) finish() {
+	ss.cancel()
+	_ = ss.conn.CloseNow()
+	if ss.pid == "" {
+		ss.srv.mu.Lock()
+		delete(ss.srv.sessions, ss)
+		ss.srv.mu.Unlock()
+		return
+	}
+	others, ok := ss.srv.detach(ss)
+	ss.part.Close()
+	if !ok {
+		return // replaced by a newer connection of the same participant
+	}
+	for _, o := range others {
+		o.send(TypeParticipantLeft, "", ParticipantLeft{ParticipantID: ss.pid})
+	}
+	ss.log.Info("left", "lesson", ss.lesson, "participant", ss.pid)
+}
+
+func (ss *session) handle(data []byte) {
+	var env Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		ss.sendError("", errorf(CodeBadRequest, "malformed JSON: %v", err))
+		return
+	}
+	if len(env.ID) > 64 {
+		ss.sendError("", errorf(CodeBadRequest, "request id longer than 64 characters"))
+		return
+	}
+	if env.V != ProtocolVersion {
+		ss.sendError(env.ID, errorf(CodeUnsupportedVersion, "protocol version %d is not supported; use %d", env.V, ProtocolVersion))
+		return
+	}
+	if ss.part == nil && env.Type != TypeJoin {
+		if env.Type == TypePing {
+			ss.send(TypePong, env.ID, struct{}{})
+			return
+		}
+		ss.sendError(env.ID, errorf(CodeNotJoined, "send join first"))
+		return
+	}
+	if err := ss.dispatch(env); err != nil {
+		ss.sendError(env.ID, asProtocolError(err))
+	}
+}
+
+// decode unmarshals a payload strictly.
+func decode(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		raw = []byte("{}")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return errorf(CodeBadRequest, "malformed payload: %v", err)
+	}
+	return nil
+}
+
+func (ss *session) dispatch(env Envelope) error {
+	switch env.Type {
+	case TypeJoin:
+		return ss.join(env)
+	case TypePing:
+		ss.send(TypePong, env.ID, struct{}{})
+		return nil
+	case TypeLeave:
+		ss.closeWith(websocket.StatusNormalClosure, "left")
+		return nil
+	case TypePublishOffer:
+		var req PublishOffer
+		if err := decode(env.Payload, &req); err != nil {
+			return err
+		}
+		if !ss.claims.Permissions.Publish || !ss.part.CanPublish() {
+			return errorf(CodeForbidden, "your role may not publish media")
+		}
+		if req.SDP == "" {
+			return errorf(CodeBadSDP, "sdp is empty")
+		}
+		answer, err := ss.part.Publish(req.SDP, req.Tracks)
+		if err != nil {
+			return sfuError(err)
+		}
+		ss.send(TypePublishAnswer, env.ID, SDP{SDP: answer})
+		return nil
+	case TypeSubscribeAnswer:
+		var req SDP
+		if err := decode(env.Payload, &req); err != nil {
+			return err
+		}
+		if err := ss.part.SetSubscribeAnswer(req.SDP); err != nil {
+			return sfuError(err)
+		}
+		return nil
+	case TypeTrickle:
+		var req Trickle
+		if err := decode(env.Payload, &req); err != nil {
+			return err
+		}
+		if req.Candidate == nil || req.Candidate.Candidate == "" {
+			return nil // end of candidates
+		}
+		if err := ss.part.AddICECandidate(req.Target, *req.Candidate); err != nil {
+			return sfuError(err)
+		}
+		return nil
+	case TypeUnpublish:
+		var req TrackRef
+		if err := decode(env.Payload, &req); err != nil {
+			return err
+		}
+		if err := ss.part.Unpublish(req.TrackID); err != nil {
+			return sfuError(err)
+		}
+		ss.send(TypeOK, env.ID, struct{}{})
+		return nil
+	case TypeKeyframe:
+		var req TrackRef
+		if err := decode(env.Payload, &req); err != nil {
+			return err
+		}
+		if err := ss.part.RequestKeyframe(req.TrackID); err != nil {
+			return sfuError(err)
+		}
+		return nil
+	}
+	return errorf(CodeUnknownType, "unknown message type %q", env.Type)
+}
+
+// sfuError maps the SFU's errors onto protocol codes.
+func sfuError(err error) error {
+	switch {
+	case errors.Is(err, sfu.ErrForbidden):
+		return errorf(CodeForbidden, "not permitted")
+	case errors.Is(err, sfu.ErrBadSDP), errors.Is(err, sfu.ErrNoOffer), errors.Is(err, sfu.ErrBadCandidate):
+		return &Error{Code: CodeBadSDP, Message: err.Error()}
+	case errors.Is(err, sfu.ErrUnknownTrack), errors.Is(err, sfu.ErrNotPublishing), errors.Is(err, sfu.ErrNotSubscribing):
+		return &Error{Code: CodeNotFound, Message: err.Error()}
+	}
+	return err
+}
+
+func (ss *session) join(env Envelope) error {
+	if ss.part != nil {
+		return errorf(CodeAlreadyJoined, "already joined")
+	}
+	var req JoinRequest
+	if err := decode(env.Payload, &req); err != nil {
+		return err
+	}
+	claims, err := ss.srv.cfg.Signer.Verify(req.Token)
+	if err != nil {
+		ss.sendError(env.ID, errorf(CodeUnauthorized, "%v", err))
+		ss.closeWith(CloseUnauthorized, "bad token")
+		return nil
+	}
+	ss.claims, ss.pid, ss.lesson = claims, claims.User, claims.Lesson
+	ss.log = ss.srv.log.With("lesson", ss.lesson, "participant", ss.pid)
+	ss.holdMu.Lock()
+	ss.holding = true
+	ss.holdMu.Unlock()
+	defer ss.release()
+	part, err := ss.srv.cfg.SFU.Join(claims.Lesson, sfu.ParticipantConfig{
+		ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
+	})
+	if err != nil {
+		return err
+	}
+	ss.part = part
+	replaced, others, ok := ss.srv.attach(ss)
+	if !ok {
+		part.Close()
+		ss.closeWith(1001, "server shutting down")
+		return nil
+	}
+	if replaced != nil {
+		replaced.closeWith(CloseReplaced, "joined from another connection")
+	}
+	me := ss.info(true)
+	joined := Joined{Participant: me, Lesson: ss.lesson, Participants: []ParticipantInfo{}, Tracks: []sfu.TrackInfo{}, ICEServers: ss.srv.cfg.ICEServers}
+	if joined.ICEServers == nil {
+		joined.ICEServers = []ICEServer{}
+	}
+	for _, o := range others {
+		joined.Participants = append(joined.Participants, o.info(false))
+	}
+	for _, t := range part.Room().Tracks() {
+		if t.Owner() != part {
+			joined.Tracks = append(joined.Tracks, t.Info())
+		}
+	}
+	ss.send(TypeJoined, env.ID, joined)
+	if replaced == nil {
+		pub := ss.info(false)
+		for _, o := range others {
+			o.send(TypeParticipantJoin, "", ParticipantEvent{Participant: pub})
+		}
+	}
+	ss.log.Info("joined", "role", claims.Role)
+	return nil
+}
+
+func (ss *session) info(withPerms bool) ParticipantInfo {
+	p := ParticipantInfo{ID: ss.pid, UserID: ss.claims.User, Name: ss.claims.Name, Role: ss.claims.Role}
+	if withPerms {
+		perms := ss.claims.Permissions
+		p.Permissions = &perms
+	}
+	return p
+}
+
+// The sfu.Listener methods: called from the SFU's goroutines; send never
+// blocks.
+
+func (ss *session) SubscribeOffer(sdp string, tracks map[string]sfu.TrackInfo) {
+	ss.emit(func() { ss.send(TypeSubscribeOffer, "", SubscribeOffer{SDP: sdp, Tracks: tracks}) })
+}
+
+func (ss *session) TrackPublished(t sfu.TrackInfo) {
+	ss.emit(func() { ss.send(TypeTrackPublished, "", TrackEvent{Track: t}) })
+}
+
+func (ss *session) TrackUnpublished(t sfu.TrackInfo) {
+	ss.emit(func() { ss.send(TypeTrackUnpublished, "", TrackRef{TrackID: t.ID, ParticipantID: t.ParticipantID}) })
+}
+
+func (ss *session) ConnectionState(target sfu.Target, st webrtc.PeerConnectionState) {
+	ss.log.Debug("peer connection", "target", target, "state", st.String())
+}

@@ -1,0 +1,35 @@
+// Entry point: picks the page from the URL. Pages are loaded on demand.
+import { initI18n } from './i18n.js';
+
+const routes = [
+  [/^\/lesson\/([^/]+)\/?$/, async (m, q) => {
+    const { mountRoom } = await import('./room/room.js');
+    return mountRoom(root(), { lessonId: decodeURIComponent(m[1]), token: q.get('token') || '' });
+  }],
+  [/^\/signin\/?$/, async (m, q) => (await import('./pages/account.js')).mountSignIn(root(), q)],
+  [/^\/signup\/?$/, async (m, q) => (await import('./pages/account.js')).mountSignUp(root(), q)],
+  [/^\/courses\/?$/, async () => (await import('./pages/courses.js')).mountMyCourses(root())],
+  [/^\/courses\/([^/]+)\/?$/, async (m) => (await import('./pages/courses.js')).mountCourse(root(), decodeURIComponent(m[1]))],
+  [/^\/?$/, async () => (await import('./pages/home.js')).mountHome(root())],
+];
+
+function root() {
+  return document.getElementById('app');
+}
+
+async function main() {
+  initI18n();
+  const q = new URLSearchParams(location.search);
+  for (const [re, mount] of routes) {
+    const m = re.exec(location.pathname);
+    if (m) {
+      await mount(m, q);
+      return;
+    }
+  }
+  (await import('./pages/home.js')).mountNotFound(root());
+}
+
+main().catch((err) => {
+  console.error('lectern:', err);
+});

@@ -1,0 +1,77 @@
+// Small DOM helpers. Text is always set with textContent: nothing in the
+// client ever parses a string as HTML.
+import { t } from '../i18n.js';
+
+// h(tag, props, ...children) builds an element.
+//   props.class   class name(s)
+//   props.text    literal text (user content: names, chat, …)
+//   props.i18n    a dictionary key; the text follows the UI language
+//   props.vars    values for {placeholders} in that key
+//   props.title / props.placeholder / props.aria: dictionary keys for
+//                 those attributes
+//   props.attrs   other attributes, set with setAttribute
+//   props.on      event listeners: {click: fn}
+// Children are nodes or strings (strings become text nodes); null and false
+// are skipped.
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  if (props.class) el.className = props.class;
+  if (props.text != null) el.textContent = String(props.text);
+  if (props.i18n) tr(el, props.i18n, props.vars);
+  if (props.title) setI18nAttr(el, 'title', props.title);
+  if (props.placeholder) setI18nAttr(el, 'placeholder', props.placeholder);
+  if (props.aria) setI18nAttr(el, 'aria-label', props.aria);
+  for (const [k, v] of Object.entries(props.attrs || {})) {
+    if (v === false || v == null) continue;
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const [ev, fn] of Object.entries(props.on || {})) el.addEventListener(ev, fn);
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// tr sets el's text from a dictionary key and remembers the key, so that a
+// language switch can re-translate it (see i18n.translate).
+export function tr(el, key, vars) {
+  el.dataset.i18n = key;
+  if (vars) el.dataset.i18nVars = JSON.stringify(vars);
+  else delete el.dataset.i18nVars;
+  el.textContent = t(key, vars);
+  return el;
+}
+
+function setI18nAttr(el, attr, key) {
+  el.dataset[`i18nAttr${attr.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`] = key;
+  el.setAttribute(attr, t(key));
+}
+
+// clear removes every child of el.
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+// icon returns an inline SVG icon built with DOM calls (no markup strings).
+const ICONS = {
+  camera: 'M4 7h11a2 2 0 0 1 2 2v1.5l4-2.5v8l-4-2.5V15a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V9a2 2 0 0 1 2-2z',
+  mic: 'M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3zm-7 9h2a5 5 0 0 0 10 0h2a7 7 0 0 1-6 6.9V21h-2v-2.1A7 7 0 0 1 5 12z',
+  screen: 'M3 4h18a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1h-7v2h3v2H7v-2h3v-2H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 2v9h16V6z',
+  leave: 'M10 3h9a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-9v-2h9V5h-9zm-1 5 1.4 1.4L8.8 11H16v2H8.8l1.6 1.6L9 16l-4-4z',
+  live: 'M12 8a4 4 0 1 1 0 8 4 4 0 0 1 0-8zm-7.1-3.1 1.4 1.4a8 8 0 0 0 0 11.4l-1.4 1.4a10 10 0 0 1 0-14.2zm14.2 0a10 10 0 0 1 0 14.2l-1.4-1.4a8 8 0 0 0 0-11.4z',
+  sound: 'M3 9h4l5-4v14l-5-4H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z',
+};
+export function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'icon');
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', ICONS[name] || '');
+  p.setAttribute('fill', 'currentColor');
+  svg.append(p);
+  return svg;
+}

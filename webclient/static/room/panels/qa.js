@@ -1,0 +1,17 @@
+// Q&A: questions, upvotes, answers, marking answered.
+// Not in protocol v1 yet: the messages will be documented in
+// docs/classroom.md. Until then the panel says so and ignores events.
+import { h } from '../../lib/dom.js';
+
+export function create(ctx) { // eslint-disable-line no-unused-vars
+  const el = h('div', { class: 'panel-body panel-empty' },
+    h('p', { class: 'panel-note', i18n: 'panel.soon' }));
+  return {
+    id: 'qa',
+    titleKey: 'panel.qa',
+    el,
+    onJoined() {},
+    onEvent() {},
+    destroy() {},
+  };
+}
