@@ -31,7 +31,8 @@ type Participant struct {
 	sub     *subscriber
 	player  *player // a WHEP viewer's connection
 	closed  bool
-	publish bool // may publish (can change while on stage)
+	publish bool            // may publish (can change while on stage)
+	muted   map[Source]bool // sources a moderator stopped at the server
 }
 
 func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
@@ -41,7 +42,7 @@ func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
 	return &Participant{
 		id: cfg.ID, room: r, cfg: cfg, publish: cfg.Publish,
 		log:     r.sfu.log.With("room", r.id, "participant", cfg.ID),
-		sources: map[string]Source{}, tracks: map[string]*Track{},
+		sources: map[string]Source{}, tracks: map[string]*Track{}, muted: map[Source]bool{},
 	}
 }
 
@@ -76,6 +77,30 @@ func (p *Participant) SetPublish(allowed bool) {
 	for _, t := range tracks {
 		t.wg.Wait()
 	}
+}
+
+// SetSourceMuted stops (or resumes) forwarding every track of one source
+// that the participant publishes, now and when published later. It is how
+// a moderator's mute is enforced without relying on the client.
+func (p *Participant) SetSourceMuted(src Source, muted bool) {
+	p.mu.Lock()
+	p.muted[src] = muted
+	var tracks []*Track
+	for _, t := range p.tracks {
+		if t.source == src {
+			tracks = append(tracks, t)
+		}
+	}
+	p.mu.Unlock()
+	for _, t := range tracks {
+		t.SetForwarding(!muted)
+	}
+}
+
+func (p *Participant) sourceMuted(src Source) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.muted[src]
 }
 
 // CanPublish reports whether the participant may publish now.

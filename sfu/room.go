@@ -102,6 +102,9 @@ func (r *Room) Track(id string) *Track {
 
 // addTrack publishes t to every other participant.
 func (r *Room) addTrack(t *Track) {
+	if t.owner.sourceMuted(t.source) {
+		t.forwarding.Store(false)
+	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

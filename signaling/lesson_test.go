@@ -48,7 +48,7 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 	_ = json.Unmarshal(ev.Payload, &offer)
 	sources := map[string]bool{}
 	for _, tr := range offer.Tracks {
-		if tr.ParticipantID != "teacher" {
+		if tr.ParticipantID != teacher.Joined.Participant.ID {
 			t.Errorf("track %+v not attributed to the teacher", tr)
 		}
 		sources[string(tr.Source)] = true
@@ -60,12 +60,14 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 			t.Errorf("student %d video: %+v", i, st)
 		}
 	}
-	// Students see each other come and go; the teacher sees them leave.
-	clients[2].Close()
+	// A student who says leave is gone at once for the others.
+	if err := clients[2].Send(context.Background(), signaling.TypeLeave, "", struct{}{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := teacher.WaitEvent(signaling.TypeParticipantLeft, 3*time.Second, func(e signaling.Envelope) bool {
 		var p signaling.ParticipantLeft
 		_ = json.Unmarshal(e.Payload, &p)
-		return p.ParticipantID == "student2"
+		return p.ParticipantID == clients[2].Joined.Participant.ID
 	}); !ok {
 		t.Error("teacher was not told that student2 left")
 	}
@@ -93,7 +95,7 @@ func TestLateJoinerSeesParticipantsAndTracks(t *testing.T) {
 	sub := newSubscriber(t)
 	start := time.Now()
 	late := join(t, ts, "L2", "late", token.RoleStudent, sub)
-	if len(late.Joined.Participants) != 1 || late.Joined.Participants[0].ID != "teacher" || len(late.Joined.Tracks) != 2 {
+	if len(late.Joined.Participants) != 1 || late.Joined.Participants[0].ID != teacher.Joined.Participant.ID || len(late.Joined.Tracks) != 2 {
 		t.Fatalf("joined: %+v", late.Joined)
 	}
 	if late.Joined.Participants[0].Permissions != nil {

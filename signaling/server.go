@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/token"
 )
@@ -20,6 +21,12 @@ type Config struct {
 	// IdleTimeout closes a WebSocket that sent nothing for this long.
 	// Default 45 s.
 	IdleTimeout time.Duration
+	// LiveStore keeps chat, questions, polls and attendance; nil keeps
+	// them in memory.
+	LiveStore live.Store
+	// LessonOptions adds per-lesson options (stage limit, clock) when a
+	// lesson's live state is created.
+	LessonOptions func(lessonID string) []live.Option
 	// OriginPatterns are extra hosts allowed to open the WebSocket from a
 	// browser (the server's own host always is).
 	OriginPatterns []string
@@ -30,10 +37,12 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu       sync.Mutex // guards lessons, sessions, closed
+	mu       sync.Mutex // guards lessons, live, sessions, closed
 	lessons  map[string]*lessonHub
+	live     map[string]*live.Lesson
 	sessions map[*session]struct{}
 	closed   bool
+	stop     chan struct{}
 	whip     *httpSessions
 	wg       sync.WaitGroup
 }
@@ -46,8 +55,14 @@ func New(cfg Config) *Server {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 45 * time.Second
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{},
-		sessions: map[*session]struct{}{}, whip: newHTTPSessions()}
+	if cfg.LiveStore == nil {
+		cfg.LiveStore = live.NewMemoryStore()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{},
+		sessions: map[*session]struct{}{}, whip: newHTTPSessions(), stop: make(chan struct{})}
+	s.wg.Add(1)
+	go s.tickLoop()
+	return s
 }
 
 // Register adds the server's routes to mux.
@@ -66,6 +81,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 // session, and waits for their goroutines.
 func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
+	if !s.closed {
+		close(s.stop)
+	}
 	s.closed = true
 	sessions := make([]*session, 0, len(s.sessions))
 	for ss := range s.sessions {

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/token"
 	"github.com/pion/webrtc/v4"
@@ -39,11 +41,17 @@ type session struct {
 	out    chan outFrame
 	idle   *time.Timer
 
+	connID string // this connection's id, fresh per WebSocket
+
 	// Set once by join, read-only afterwards.
 	claims token.Claims
 	pid    string
 	lesson string
 	part   *sfu.Participant
+	live   *live.Lesson
+
+	stageGrant atomic.Bool // on stage: may publish camera and microphone
+	departed   atomic.Bool // left on purpose: no reconnection grace
 
 	closeOnce sync.Once
 
@@ -83,7 +91,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue)}
+	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue), connID: newSessionID()}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -157,6 +165,12 @@ func (ss *session) send(typ, id string, payload any) {
 		return
 	}
 	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, ID: id, Payload: body})
+	ss.sendFrame(frame)
+}
+
+// sendFrame queues an encoded frame (shared by every recipient of an
+// event, so that a message to 500 students is encoded once).
+func (ss *session) sendFrame(frame []byte) {
 	select {
 	case ss.out <- outFrame{data: frame}:
 	default:
@@ -200,15 +214,18 @@ func (ss *session) finish() {
 		ss.srv.mu.Unlock()
 		return
 	}
-	others, ok := ss.srv.detach(ss)
-	ss.part.Close()
-	if !ok {
-		return // replaced by a newer connection of the same participant
+	_, ok := ss.srv.detach(ss)
+	if ok {
+		ss.part.Close()
 	}
-	for _, o := range others {
-		o.send(TypeParticipantLeft, "", ParticipantLeft{ParticipantID: ss.pid})
+	var res live.Result
+	if ss.departed.Load() {
+		res = ss.live.Depart(context.Background(), ss.connID)
+	} else {
+		res = ss.live.Leave(context.Background(), ss.connID)
 	}
-	ss.log.Info("left", "lesson", ss.lesson, "participant", ss.pid)
+	ss.srv.apply(ss.lesson, ss.live, res)
+	ss.log.Info("disconnected", "departed", ss.departed.Load())
 }
 
 func (ss *session) handle(data []byte) {
@@ -257,6 +274,7 @@ func (ss *session) dispatch(env Envelope) error {
 		ss.send(TypePong, env.ID, struct{}{})
 		return nil
 	case TypeLeave:
+		ss.departed.Store(true)
 		ss.closeWith(websocket.StatusNormalClosure, "left")
 		return nil
 	case TypePublishOffer:
@@ -264,8 +282,16 @@ func (ss *session) dispatch(env Envelope) error {
 		if err := decode(env.Payload, &req); err != nil {
 			return err
 		}
-		if !ss.claims.Permissions.Publish || !ss.part.CanPublish() {
+		if !ss.part.CanPublish() {
 			return errorf(CodeForbidden, "your role may not publish media")
+		}
+		if !ss.claims.Permissions.Publish {
+			// On stage: camera and microphone only.
+			for _, src := range req.Tracks {
+				if src != sfu.SourceCamera && src != sfu.SourceMicrophone {
+					return errorf(CodeForbidden, "on stage you may publish camera and microphone only")
+				}
+			}
 		}
 		if req.SDP == "" {
 			return errorf(CodeBadSDP, "sdp is empty")
@@ -317,6 +343,21 @@ func (ss *session) dispatch(env Envelope) error {
 		}
 		return nil
 	}
+	if liveTypes[env.Type] {
+		res, err := ss.live.Dispatch(ss.ctx, ss.pid, env.Type, env.Payload)
+		if err != nil {
+			if le, ok := liveError(err); ok {
+				ss.send(TypeError, env.ID, le)
+				return nil
+			}
+			return err
+		}
+		if env.ID != "" {
+			ss.send(TypeOK, env.ID, struct{}{})
+		}
+		ss.srv.apply(ss.lesson, ss.live, res)
+		return nil
+	}
 	return errorf(CodeUnknownType, "unknown message type %q", env.Type)
 }
 
@@ -347,7 +388,18 @@ func (ss *session) join(env Envelope) error {
 		ss.closeWith(CloseUnauthorized, "bad token")
 		return nil
 	}
-	ss.claims, ss.pid, ss.lesson = claims, claims.User, claims.Lesson
+	l := ss.srv.lessonFor(claims.Lesson)
+	res, err := l.Join(ss.ctx, live.JoinRequest{ConnID: ss.connID, UserID: claims.User, Name: claims.Name,
+		Role: claims.Role, Perms: claims.Permissions})
+	if err != nil {
+		if le, ok := liveError(err); ok {
+			ss.send(TypeError, env.ID, le)
+			ss.closeWith(CloseRemoved, le.Code)
+			return nil
+		}
+		return err
+	}
+	ss.claims, ss.pid, ss.lesson, ss.live = claims, res.ParticipantID, claims.Lesson, l
 	ss.log = ss.srv.log.With("lesson", ss.lesson, "participant", ss.pid)
 	ss.holdMu.Lock()
 	ss.holding = true
@@ -357,12 +409,14 @@ func (ss *session) join(env Envelope) error {
 		ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
 	})
 	if err != nil {
+		ss.srv.apply(ss.lesson, l, l.Leave(context.Background(), ss.connID))
 		return err
 	}
 	ss.part = part
 	replaced, others, ok := ss.srv.attach(ss)
 	if !ok {
 		part.Close()
+		ss.srv.apply(ss.lesson, l, l.Leave(context.Background(), ss.connID))
 		ss.closeWith(1001, "server shutting down")
 		return nil
 	}
@@ -382,14 +436,10 @@ func (ss *session) join(env Envelope) error {
 			joined.Tracks = append(joined.Tracks, t.Info())
 		}
 	}
+	joined.Classroom = res.Snapshot
 	ss.send(TypeJoined, env.ID, joined)
-	if replaced == nil {
-		pub := ss.info(false)
-		for _, o := range others {
-			o.send(TypeParticipantJoin, "", ParticipantEvent{Participant: pub})
-		}
-	}
-	ss.log.Info("joined", "role", claims.Role)
+	ss.srv.apply(ss.lesson, l, res.Result)
+	ss.log.Info("joined", "role", claims.Role, "resumed", res.Resumed)
 	return nil
 }
 

@@ -238,6 +238,24 @@ func (l *Lesson) Leave(ctx context.Context, connID string) Result {
 	return r
 }
 
+// Depart records that connection connID left on purpose (the client said
+// leave): the participant leaves at once, with no reconnection grace.
+func (l *Lesson) Depart(ctx context.Context, connID string) Result {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var r Result
+	pid, ok := l.conns[connID]
+	if !ok {
+		return r
+	}
+	m := l.members[pid]
+	if m == nil || m.conn != connID || l.ended {
+		return r
+	}
+	l.finalise(ctx, &r, m, "left", l.now())
+	return r
+}
+
 // finalise takes m out of the room for good: hand, invite and stage go, the
 // attendance interval closes at `at`, and everyone sees participant.left.
 func (l *Lesson) finalise(ctx context.Context, r *Result, m *member, reason string, at time.Time) {

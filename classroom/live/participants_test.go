@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -187,5 +188,29 @@ func TestSpeakingAndQuality(t *testing.T) {
 	p := l.Participants()[0]
 	if !p.Speaking || p.Quality != QualityPoor {
 		t.Fatalf("participant = %+v", p)
+	}
+}
+
+func TestDepartLeavesAtOnce(t *testing.T) {
+	l := New("L", WithReconnectGrace(time.Minute))
+	ctx := context.Background()
+	if _, err := l.Join(ctx, JoinRequest{ConnID: "c1", UserID: "u1", Name: "A", Role: token.RoleStudent}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Join(ctx, JoinRequest{ConnID: "c2", UserID: "u2", Name: "B", Role: token.RoleTeacher}); err != nil {
+		t.Fatal(err)
+	}
+	r := l.Depart(ctx, "c1")
+	left := false
+	for _, e := range r.Events {
+		if e.Type == EvParticipantLeft {
+			left = true
+		}
+	}
+	if !left || len(l.Participants()) != 1 {
+		t.Fatalf("depart: left=%v participants=%d", left, len(l.Participants()))
+	}
+	if r := l.Depart(ctx, "c1"); len(r.Events) != 0 {
+		t.Fatal("a second depart produced events")
 	}
 }

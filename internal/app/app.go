@@ -8,8 +8,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/token"
 	"github.com/lectern/lectern/webclient"
 )
@@ -35,14 +37,22 @@ type Config struct {
 
 // App is a running Lectern server, without its listener.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	sfu    *sfu.SFU
-	sig    *signaling.Server
-	signer *token.Signer
-	mux    *http.ServeMux
+	cfg     Config
+	log     *slog.Logger
+	sfu     *sfu.SFU
+	sig     *signaling.Server
+	signer  *token.Signer
+	mux     *http.ServeMux
+	store   *store.Store
+	api     *api.Server
 	closers []func() error
 }
+
+// Store returns the store.
+func (a *App) Store() *store.Store { return a.store }
+
+// API returns the REST API server.
+func (a *App) API() *api.Server { return a.api }
 
 // New builds the server.
 func New(ctx context.Context, cfg Config) (*App, error) {
@@ -76,12 +86,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sfu = s
-	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServers: cfg.ICEServers})
-	a.sig.Register(a.mux)
 	if err := a.wireStore(ctx); err != nil {
+		_ = s.Close()
+		a.sfu = nil
 		a.Close()
 		return nil, err
 	}
+	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServers: cfg.ICEServers})
+	a.sig.Register(a.mux)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))

@@ -1,7 +1,79 @@
 package app
 
-import "context"
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
 
-// wireStore opens the store and mounts the REST API. (Filled in when the
-// store lands.)
-func (a *App) wireStore(ctx context.Context) error { return nil }
+	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/store"
+)
+
+// wireStore locks the data directory, opens and migrates the store, and
+// mounts the REST API.
+func (a *App) wireStore(ctx context.Context) error {
+	release, err := store.LockDataDir(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, func() error { release(); return nil })
+	st, err := store.Open(ctx, store.Config{DataDir: a.cfg.DataDir, DatabaseURL: a.cfg.DatabaseURL, Logger: a.log.With("subsystem", "store")})
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, st.Close)
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("app: migrations: %w", err)
+	}
+	if len(applied) > 0 {
+		a.log.Info("migrations applied", "versions", applied, "backend", st.Backend())
+	}
+	a.store = st
+	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL})
+	a.closers = append(a.closers, srv.Close)
+	srv.Register(a.mux)
+	a.api = srv
+	if a.cfg.Dev {
+		pw := randomPassword()
+		if _, created, err := srv.EnsureAdmin(ctx, "admin@localhost", pw, "Admin"); err != nil {
+			return err
+		} else if created {
+			a.log.Info("development admin created", "email", "admin@localhost", "password", pw)
+		}
+	}
+	a.startJanitor(st)
+	return nil
+}
+
+// startJanitor deletes expired sessions once an hour.
+func (a *App) startJanitor(st *store.Store) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				if _, err := st.DeleteExpiredSessions(ctx, now); err != nil {
+					a.log.Warn("deleting expired sessions", "err", err)
+				}
+				cancel()
+			}
+		}
+	}()
+	a.closers = append(a.closers, func() error { close(stop); <-done; return nil })
+}
+
+func randomPassword() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

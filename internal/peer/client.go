@@ -113,6 +113,16 @@ func (c *Client) Request(ctx context.Context, typ string, payload any) (signalin
 	case <-ctx.Done():
 		return signaling.Envelope{}, fmt.Errorf("waiting for reply to %s: %w", typ, ctx.Err())
 	case <-c.ctx.Done():
+		select {
+		case env := <-ch: // the reply came just before the close
+			if env.Type == signaling.TypeError {
+				var e signaling.Error
+				_ = json.Unmarshal(env.Payload, &e)
+				return env, &ErrorReply{Code: e.Code, Message: e.Message}
+			}
+			return env, nil
+		default:
+		}
 		return signaling.Envelope{}, fmt.Errorf("connection closed while waiting for reply to %s: %w", typ, c.closeError())
 	}
 }

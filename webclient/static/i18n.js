@@ -81,6 +81,9 @@ const en = {
   'ended.left': 'You left the lesson.',
   'ended.signIn': 'Sign in to join this lesson.',
   'ended.noToken': 'Could not join this lesson.',
+  'ended.payment': 'This lesson is part of a course you have not bought yet.',
+  'ended.notMember': 'You are not enrolled in this course.',
+  'ended.notFound': 'This lesson does not exist.',
 
   'error.bad_request': 'The server did not understand a request',
   'error.unsupported_version': 'This page is out of date — reload it',
@@ -192,6 +195,9 @@ const zhCN = {
   'ended.left': '你已离开课堂。',
   'ended.signIn': '请登录后加入本节课。',
   'ended.noToken': '无法加入本节课。',
+  'ended.payment': '本节课所属的课程尚未购买。',
+  'ended.notMember': '你尚未报名这门课程。',
+  'ended.notFound': '这节课不存在。',
 
   'error.bad_request': '服务器无法理解请求',
   'error.unsupported_version': '页面版本过旧，请刷新',

@@ -9,22 +9,28 @@ export class APIError extends Error {
   }
 }
 
-// csrfToken reads the token the server hands to scripts: the
-// `lectern_csrf` cookie, or a <meta name="csrf-token">.
-export function csrfToken() {
-  const m = /(?:^|;\s*)lectern_csrf=([^;]+)/.exec(document.cookie);
-  if (m) return decodeURIComponent(m[1]);
-  return document.querySelector('meta[name="csrf-token"]')?.content || sessionStorage.getItem('lectern.csrf') || '';
-}
+// The session's CSRF token comes in the answer to register, sign-in and
+// GET /api/v1/session (docs/api.md); it is kept for this tab only.
+let csrf = sessionStorage.getItem('lectern.csrf') || '';
 
 export function rememberCSRF(token) {
-  if (token) sessionStorage.setItem('lectern.csrf', token);
+  if (!token) return;
+  csrf = token;
+  sessionStorage.setItem('lectern.csrf', token);
+}
+
+async function csrfToken() {
+  if (!csrf) {
+    const res = await fetch('/api/v1/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (res.ok) rememberCSRF((await res.json().catch(() => ({}))).csrf_token);
+  }
+  return csrf;
 }
 
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken();
+  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = await csrfToken();
   const res = await fetch(path, {
     method, headers, credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -32,9 +38,9 @@ export async function api(method, path, body) {
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (data && data.csrfToken) rememberCSRF(data.csrfToken);
+  if (data && data.csrf_token) rememberCSRF(data.csrf_token);
   if (!res.ok) {
-    const e = data?.error || data || {};
+    const e = data || {}; // {code, message, field}
     throw new APIError(res.status, e.code, e.message);
   }
   return data;
@@ -42,6 +48,6 @@ export async function api(method, path, body) {
 
 // joinToken asks the server for a join token for a signed-in user.
 export async function joinToken(lessonId) {
-  const data = await api('POST', `/api/v1/lessons/${encodeURIComponent(lessonId)}/join`, {});
+  const data = await api('POST', `/api/v1/lessons/${encodeURIComponent(lessonId)}/join`);
   return data?.token;
 }

@@ -75,8 +75,9 @@ class Room {
       try {
         this.token = await joinToken(this.lessonId);
       } catch (err) {
-        const key = err instanceof APIError && err.status === 401 ? 'ended.signIn' : 'ended.noToken';
-        this.end(key, err instanceof APIError && err.status === 401 ? `/signin?next=${encodeURIComponent(location.pathname)}` : null);
+        const status = err instanceof APIError ? err.status : 0;
+        const key = { 401: 'ended.signIn', 402: 'ended.payment', 403: 'ended.notMember', 404: 'ended.notFound', 409: 'ended.lesson' }[status] || 'ended.noToken';
+        this.end(key, status === 401 ? `/signin?next=${encodeURIComponent(location.pathname)}` : null);
         return;
       }
     }

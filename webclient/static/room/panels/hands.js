@@ -1,7 +1,7 @@
 // Raised hands (docs/classroom.md): a student's raise / lower button, and
 // for moderators the queue (hands.queue) with a lower button per hand.
 // Stage invitations build on this next.
-import { h, tr, clear } from '../../lib/dom.js';
+import { h, tr, clear, icon } from '../../lib/dom.js';
 
 const MODERATOR = new Set(['teacher', 'assistant']);
 
@@ -9,7 +9,7 @@ export function create(ctx) {
   const button = h('button', {
     class: 'ctl', attrs: { type: 'button', id: 'toggle-hand', 'aria-pressed': 'false', hidden: true },
     on: { click: () => ctx.send(raised ? 'hand.lower' : 'hand.raise', {}) },
-  }, h('span', { class: 'hand-icon', text: '✋', attrs: { 'aria-hidden': 'true' } }), h('span', { class: 'ctl-label' }));
+  }, icon('hand'), h('span', { class: 'ctl-label' }));
   const queue = h('ol', { class: 'hand-queue', attrs: { id: 'hand-queue' } });
   const queueBox = h('div', { class: 'hands-queue', attrs: { hidden: true } },
     h('span', { class: 'hands-title', i18n: 'hands.queue' }), queue);

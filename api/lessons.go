@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lectern/lectern/classroom"
+)
+
+type lessonRequest struct {
+	Title           *string    `json:"title"`
+	StartsAt        *time.Time `json:"starts_at"`
+	DurationMinutes *int64     `json:"duration_minutes"`
+}
+
+func (req lessonRequest) change() (classroom.LessonChange, error) {
+	ch := classroom.LessonChange{Title: req.Title, StartsAt: req.StartsAt}
+	if req.DurationMinutes != nil {
+		m := *req.DurationMinutes
+		if m < 0 || m > 100_000 {
+			return ch, &classroom.FieldError{Field: "duration_minutes",
+				Reason: "must be between 1 minute and 12 hours", Err: classroom.ErrInvalid}
+		}
+		d := time.Duration(m) * time.Minute
+		ch.Duration = &d
+	}
+	return ch, nil
+}
+
+func (s *Server) createLesson(w http.ResponseWriter, r *http.Request, c *caller) error {
+	course, err := s.courseFor(r, c, classroom.Relation.CanEdit)
+	if err != nil {
+		return err
+	}
+	var req lessonRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	ch, err := req.change()
+	if err != nil {
+		return err
+	}
+	l, err := classroom.NewLesson(course, ch, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateLesson(r.Context(), l); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/lessons/"+l.ID)
+	writeJSON(w, http.StatusCreated, viewLesson(l))
+	return nil
+}
+
+func (s *Server) listLessons(w http.ResponseWriter, r *http.Request) error {
+	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	list, err := s.store.ListLessons(r.Context(), course.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]lessonView, len(list))
+	for i, l := range list {
+		out[i] = viewLesson(l)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lessons": out})
+	return nil
+}
+
+func (s *Server) loadLesson(ctx context.Context, id string) (classroom.Lesson, error) {
+	if uuid.Validate(id) != nil {
+		return classroom.Lesson{}, classroom.ErrNotFound
+	}
+	return s.store.Lesson(ctx, id)
+}
+
+func (s *Server) getLesson(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.loadLesson(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewLesson(l))
+	return nil
+}
+
+// lessonFor loads the lesson in the path and its course, checking the
+// caller's relation with may.
+func (s *Server) lessonFor(r *http.Request, c *caller, may func(classroom.Relation) bool) (classroom.Lesson, classroom.Course, classroom.Relation, error) {
+	l, err := s.loadLesson(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return l, classroom.Course{}, "", err
+	}
+	course, err := s.store.Course(r.Context(), l.CourseID)
+	if err != nil {
+		return l, course, "", err
+	}
+	rel, err := s.relation(r.Context(), course, c)
+	if err != nil {
+		return l, course, rel, err
+	}
+	if !may(rel) {
+		return l, course, rel, errNotMember
+	}
+	return l, course, rel, nil
+}
+
+func (s *Server) updateLesson(w http.ResponseWriter, r *http.Request, c *caller) error {
+	l, _, _, err := s.lessonFor(r, c, classroom.Relation.CanEdit)
+	if err != nil {
+		return err
+	}
+	var req lessonRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	ch, err := req.change()
+	if err != nil {
+		return err
+	}
+	prev := l.Status
+	if err := l.Apply(ch, s.now()); err != nil {
+		return err
+	}
+	if err := s.store.UpdateLesson(r.Context(), l, prev); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewLesson(l))
+	return nil
+}
+
+type statusRequest struct {
+	Status classroom.Status `json:"status"`
+}
+
+// setLessonStatus starts or ends a lesson (teacher or assistant).
+func (s *Server) setLessonStatus(w http.ResponseWriter, r *http.Request, c *caller) error {
+	l, _, _, err := s.lessonFor(r, c, classroom.Relation.CanRun)
+	if err != nil {
+		return err
+	}
+	var req statusRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	prev := l.Status
+	if err := l.SetStatus(req.Status, s.now()); err != nil {
+		return err
+	}
+	if err := s.store.UpdateLesson(r.Context(), l, prev); err != nil {
+		return err
+	}
+	s.log.Info("lesson status", "lesson", l.ID, "from", prev, "to", l.Status, "by", c.account.ID)
+	writeJSON(w, http.StatusOK, viewLesson(l))
+	return nil
+}
+
+// myLessons is the caller's timetable: live and upcoming lessons of every
+// course they teach, assist or study.
+func (s *Server) myLessons(w http.ResponseWriter, r *http.Request, c *caller) error {
+	p, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.UpcomingLessons(r.Context(), c.account.ID, s.now(), p.Limit)
+	if err != nil {
+		return err
+	}
+	out := make([]lessonView, len(list))
+	for i, u := range list {
+		out[i] = viewLesson(u.Lesson)
+		out[i].CourseTitle, out[i].Relation = u.CourseTitle, string(u.Relation)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lessons": out})
+	return nil
+}

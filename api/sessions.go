@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/lectern/lectern/classroom"
+)
+
+type signInRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// signIn checks the password and starts a session. Attempts are limited
+// per client address (every attempt) and per account (failures).
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limit(w, s.ipLimit, "ip:"+s.clientIP(r)); err != nil {
+		return err
+	}
+	var req signInRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	email, err := classroom.NormalizeEmail(req.Email)
+	if err != nil {
+		return classroom.ErrBadCredentials
+	}
+	key := "acct:" + email
+	if err := s.limitCheck(w, s.accountLimit, key); err != nil {
+		return err
+	}
+	acc, err := s.store.AccountByEmail(r.Context(), email)
+	switch {
+	case err == nil:
+	case isNotFound(err):
+		acc = classroom.Account{}
+	default:
+		return err
+	}
+	ok, err := s.verifyPassword(r.Context(), req.Password, acc.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.accountLimit.take(key)
+		return classroom.ErrBadCredentials
+	}
+	s.accountLimit.reset(key)
+	c, err := s.startSession(w, r, acc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewSignedIn(c))
+	return nil
+}
+
+func (s *Server) currentSession(w http.ResponseWriter, r *http.Request, c *caller) error {
+	writeJSON(w, http.StatusOK, viewSignedIn(c))
+	return nil
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := s.store.DeleteSession(r.Context(), c.account.ID, c.session.ID); err != nil && !isNotFound(err) {
+		return err
+	}
+	s.clearCookie(w, r)
+	writeJSON(w, http.StatusNoContent, nil)
+	return nil
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, c *caller) error {
+	list, err := s.store.ListSessions(r.Context(), c.account.ID, s.now())
+	if err != nil {
+		return err
+	}
+	out := make([]sessionView, len(list))
+	for i, se := range list {
+		out[i] = viewSession(se, c.session.ID)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
+	return nil
+}
+
+// revokeSession signs out one of the caller's sessions (possibly this one).
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id := r.PathValue("id")
+	if err := s.store.DeleteSession(r.Context(), c.account.ID, id); err != nil {
+		return err
+	}
+	if id == c.session.ID {
+		s.clearCookie(w, r)
+	}
+	writeJSON(w, http.StatusNoContent, nil)
+	return nil
+}

@@ -1,0 +1,134 @@
+// Shared helpers for the browser scripts: launch Debian's Chromium with
+// playwright-core (never a downloaded browser), bound every wait, print
+// JSON lines on stdout, and always close the browser.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.LECTERN_CHROMIUM || '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+// emit prints one JSON line.
+export function emit(obj) {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+}
+
+// run launches a browser with a fresh profile, calls fn(ctx), prints its
+// result as the last line ({ok:true, ...result} or {ok:false, error}) and
+// exits. The whole script is bounded by totalMs.
+export async function run(fn, { totalMs = 90000, locale = 'en-US' } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'lectern-e2e-'));
+  let ctx = null;
+  let code = 0;
+  const watchdog = setTimeout(() => {
+    emit({ ok: false, error: `script timed out after ${totalMs} ms` });
+    cleanup().finally(() => process.exit(3));
+  }, totalMs);
+  async function cleanup() {
+    try {
+      if (ctx) await Promise.race([ctx.close(), sleep(5000)]);
+    } catch { /* already gone */ }
+    ctx = null;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  try {
+    ctx = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      locale,
+      viewport: { width: 1280, height: 800 },
+      timeout: 30000,
+    });
+    ctx.setDefaultTimeout(20000);
+    const result = await fn(ctx);
+    emit({ ok: true, ...result });
+  } catch (err) {
+    emit({ ok: false, error: String(err?.stack || err) });
+    code = 1;
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+  }
+  process.exit(code);
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// openPage opens url in a new page and collects console errors.
+export async function openPage(ctx, url, name) {
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(`${name}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => page.errors.push(`${name}: ${e.message}`));
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+// status reads the room's status line (data-status of #status).
+export async function status(page) {
+  return page.getAttribute('#status', 'data-status');
+}
+
+export async function waitStatus(page, want, timeout = 20000) {
+  await page.waitForSelector(`#status[data-status="${want}"]`, { timeout });
+}
+
+// goLive waits for the teacher's controls and clicks "go live".
+export async function goLive(page) {
+  await page.waitForSelector('#go-live:not([disabled])', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('.stage-main video')?.videoWidth > 0, null, { timeout: 20000 });
+  await page.click('#go-live');
+  await waitStatus(page, 'live');
+}
+
+// videoPlaying resolves with {width, height, t0, t1} once the video at
+// selector has a size and its currentTime advances.
+export async function videoPlaying(page, selector, timeout = 20000) {
+  await page.waitForFunction((sel) => {
+    const v = document.querySelector(sel);
+    return v && v.videoWidth > 0 && v.currentTime > 0;
+  }, selector, { timeout });
+  const t0 = await page.$eval(selector, (v) => v.currentTime);
+  await page.waitForFunction(([sel, t]) => document.querySelector(sel).currentTime > t + 0.5, [selector, t0], { timeout });
+  return page.$eval(selector, (v) => ({ width: v.videoWidth, height: v.videoHeight, t0: 0, t1: v.currentTime }));
+}
+
+export async function screenshot(page, name) {
+  const dir = process.env.LECTERN_E2E_SCREENSHOTS;
+  if (!dir) return null;
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+// waitForStdinEnd resolves when the parent closes stdin or writes a line.
+export function waitForStdinEnd(maxMs) {
+  return new Promise((resolve) => {
+    const done = (why) => { clearTimeout(timer); resolve(why); };
+    const timer = setTimeout(() => done('timeout'), maxMs);
+    process.stdin.on('data', () => done('line'));
+    process.stdin.on('end', () => done('eof'));
+    process.stdin.on('error', () => done('error'));
+    process.stdin.resume();
+  });
+}

@@ -1,0 +1,174 @@
+package signaling
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/lectern/lectern/classroom/live"
+	"github.com/lectern/lectern/sfu"
+)
+
+// The classroom side of signalling: each lesson in progress has one
+// live.Lesson, the authority on who may do what. Classroom messages go to
+// it; what it produces is delivered to the lesson's sessions, and its media
+// effects are enforced at the SFU.
+
+// liveTypes are the message types handed to the classroom.
+var liveTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range live.MessageTypes() {
+		m[t] = true
+	}
+	return m
+}()
+
+// lessonFor returns the live state of a lesson, creating it on first use.
+func (s *Server) lessonFor(id string) *live.Lesson {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.live[id]
+	if l == nil {
+		opts := []live.Option{live.WithStore(s.cfg.LiveStore), live.WithLogger(s.log.With("lesson", id))}
+		if s.cfg.LessonOptions != nil {
+			opts = append(opts, s.cfg.LessonOptions(id)...)
+		}
+		l = live.New(id, opts...)
+		s.live[id] = l
+	}
+	return l
+}
+
+// liveError converts a classroom refusal into the client's error.
+func liveError(err error) (*live.Error, bool) {
+	var le *live.Error
+	if errors.As(err, &le) {
+		return le, true
+	}
+	return nil, false
+}
+
+// apply delivers a classroom result to the lesson's sessions, then
+// enforces its effects.
+func (s *Server) apply(lessonID string, l *live.Lesson, res live.Result) {
+	if len(res.Events) > 0 {
+		members := map[string]*session{}
+		for _, m := range s.members(lessonID) {
+			members[m.pid] = m
+		}
+		for _, d := range l.Route(res.Events) {
+			body, err := json.Marshal(d.Payload)
+			if err != nil {
+				s.log.Error("marshal classroom event", "type", d.Type, "err", err)
+				continue
+			}
+			frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: d.Type, Payload: body})
+			for _, pid := range d.To {
+				if m := members[pid]; m != nil {
+					m.sendFrame(frame)
+				}
+			}
+		}
+	}
+	for _, e := range res.Effects {
+		s.enforce(lessonID, e)
+	}
+}
+
+func (s *Server) enforce(lessonID string, e live.Effect) {
+	room := s.cfg.SFU.Room(lessonID)
+	var part *sfu.Participant
+	if room != nil && e.Participant != "" {
+		part = room.Participant(e.Participant)
+	}
+	switch e.Kind {
+	case live.EffectGrantPublish:
+		if part != nil {
+			part.SetPublish(true)
+		}
+		if ss := s.member(lessonID, e.Participant); ss != nil {
+			ss.stageGrant.Store(true)
+		}
+	case live.EffectRevokePublish:
+		if ss := s.member(lessonID, e.Participant); ss != nil {
+			ss.stageGrant.Store(false)
+			if ss.claims.Permissions.Publish {
+				return // the token itself allows publishing
+			}
+		}
+		if part != nil {
+			part.SetPublish(false)
+		}
+	case live.EffectMuteAudio, live.EffectUnmuteAudio:
+		if part != nil {
+			part.SetSourceMuted(sfu.SourceMicrophone, e.Kind == live.EffectMuteAudio)
+		}
+	case live.EffectStopVideo, live.EffectResumeVideo:
+		if part != nil {
+			part.SetSourceMuted(sfu.SourceCamera, e.Kind == live.EffectStopVideo)
+		}
+	case live.EffectDisconnect:
+		var code websocket.StatusCode = CloseRemoved
+		if e.Reason == "replaced" {
+			code = CloseReplaced
+		}
+		s.mu.Lock()
+		for ss := range s.sessions {
+			if ss.connID == e.Conn {
+				go ss.closeWith(code, e.Reason)
+			}
+		}
+		s.mu.Unlock()
+	case live.EffectEndLesson:
+		for _, ss := range s.members(lessonID) {
+			go ss.closeWith(1000, "lesson ended")
+		}
+		if room != nil {
+			go room.Close()
+		}
+	}
+}
+
+// member returns the session of a participant in a lesson.
+func (s *Server) member(lessonID, pid string) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.lessons[lessonID]; h != nil {
+		return h.members[pid]
+	}
+	return nil
+}
+
+// tickLoop drives the classroom's timers (reconnection grace, stage
+// invitations, poll timers) and forgets lessons nobody is in any more.
+func (s *Server) tickLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-t.C:
+			s.mu.Lock()
+			lessons := make(map[string]*live.Lesson, len(s.live))
+			for id, l := range s.live {
+				lessons[id] = l
+			}
+			s.mu.Unlock()
+			for id, l := range lessons {
+				res := l.Tick(context.Background(), now)
+				s.apply(id, l, res)
+				if !l.Ended() && len(l.Participants()) == 0 {
+					s.mu.Lock()
+					if s.lessons[id] == nil && s.live[id] == l {
+						delete(s.live, id)
+					}
+					s.mu.Unlock()
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lectern/lectern/classroom"
+)
+
+const lessonCols = `l.id, l.course_id, l.title, l.starts_at, l.duration_seconds, l.status,
+	l.created_at, l.updated_at`
+
+type lessonRow struct {
+	l                             classroom.Lesson
+	starts, dur, created, updated int64
+	status                        string
+}
+
+func (r *lessonRow) dest() []any {
+	return []any{&r.l.ID, &r.l.CourseID, &r.l.Title, &r.starts, &r.dur, &r.status,
+		&r.created, &r.updated}
+}
+
+func (r *lessonRow) lesson() classroom.Lesson {
+	r.l.StartsAt = fromMS(r.starts)
+	r.l.Duration = time.Duration(r.dur) * time.Second
+	r.l.Status = classroom.Status(r.status)
+	r.l.CreatedAt, r.l.UpdatedAt = fromMS(r.created), fromMS(r.updated)
+	return r.l
+}
+
+// CreateLesson implements classroom.Lessons.
+func (s *Store) CreateLesson(ctx context.Context, l classroom.Lesson) error {
+	_, err := s.db.exec(ctx, `INSERT INTO lessons (id, course_id, title, starts_at, duration_seconds,
+		status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.CourseID, l.Title, ms(l.StartsAt), int64(l.Duration/time.Second), string(l.Status),
+		ms(l.CreatedAt), ms(l.UpdatedAt))
+	return s.mapErr(err, nil)
+}
+
+// Lesson implements classroom.Lessons.
+func (s *Store) Lesson(ctx context.Context, id string) (classroom.Lesson, error) {
+	var r lessonRow
+	if err := s.db.queryRow(ctx, "SELECT "+lessonCols+" FROM lessons l WHERE l.id = ?", r.dest(), id); err != nil {
+		return classroom.Lesson{}, s.mapErr(err, nil)
+	}
+	return r.lesson(), nil
+}
+
+// UpdateLesson implements classroom.Lessons.
+func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev classroom.Status) error {
+	n, err := s.db.exec(ctx, `UPDATE lessons SET title = ?, starts_at = ?, duration_seconds = ?,
+		status = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		l.Title, ms(l.StartsAt), int64(l.Duration/time.Second), string(l.Status), ms(l.UpdatedAt),
+		l.ID, string(prev))
+	if err != nil {
+		return s.mapErr(err, nil)
+	}
+	if n == 0 {
+		if _, err := s.Lesson(ctx, l.ID); err != nil {
+			return err
+		}
+		return classroom.ErrConflict
+	}
+	return nil
+}
+
+// ListLessons implements classroom.Lessons.
+func (s *Store) ListLessons(ctx context.Context, courseID string) ([]classroom.Lesson, error) {
+	var out []classroom.Lesson
+	rs, err := s.db.query(ctx, "SELECT "+lessonCols+
+		" FROM lessons l WHERE l.course_id = ? ORDER BY l.starts_at, l.id LIMIT 1000", courseID)
+	err = scanAll(rs, err, func(rs rows) error {
+		var r lessonRow
+		if err := rs.Scan(r.dest()...); err != nil {
+			return err
+		}
+		out = append(out, r.lesson())
+		return nil
+	})
+	return out, s.mapErr(err, nil)
+}
+
+// UpcomingLessons implements classroom.Lessons.
+func (s *Store) UpcomingLessons(ctx context.Context, accountID string, now time.Time, limit int) ([]classroom.UpcomingLesson, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 200
+	}
+	id := accountID
+	var out []classroom.UpcomingLesson
+	rs, err := s.db.query(ctx, "SELECT "+lessonCols+", c.title, "+relationCase+
+		` FROM lessons l JOIN courses c ON c.id = l.course_id
+		WHERE `+relatedWhere+` AND (l.status = 'live'
+			OR (l.status = 'scheduled' AND l.starts_at + l.duration_seconds * 1000 > ?))
+		ORDER BY l.starts_at, l.id LIMIT ?`,
+		id, id, id, id, id, id, ms(now), limit)
+	err = scanAll(rs, err, func(rs rows) error {
+		var (
+			r          lessonRow
+			title, rel string
+		)
+		if err := rs.Scan(append(r.dest(), &title, &rel)...); err != nil {
+			return err
+		}
+		out = append(out, classroom.UpcomingLesson{Lesson: r.lesson(), CourseTitle: title,
+			Relation: classroom.Relation(rel)})
+		return nil
+	})
+	return out, s.mapErr(err, nil)
+}
