@@ -110,11 +110,6 @@ type TrackEvent struct {
 	Track sfu.TrackInfo `json:"track"`
 }
 
-// ParticipantEvent is the payload of participant.joined.
-type ParticipantEvent struct {
-	Participant ParticipantInfo `json:"participant"`
-}
-
 // ParticipantLeft is the payload of participant.left.
 type ParticipantLeft struct {
 	ParticipantID string `json:"participantId"`

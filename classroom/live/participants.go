@@ -217,15 +217,11 @@ func (l *Lesson) Leave(ctx context.Context, connID string) Result {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var r Result
-	pid, ok := l.conns[connID]
-	if !ok {
+	m := l.connected(connID)
+	if m == nil {
 		return r
 	}
 	delete(l.conns, connID)
-	m := l.members[pid]
-	if m == nil || m.conn != connID || l.ended {
-		return r
-	}
 	m.connected = false
 	m.droppedAt = l.now()
 	m.speaking = false
@@ -238,21 +234,30 @@ func (l *Lesson) Leave(ctx context.Context, connID string) Result {
 	return r
 }
 
+// connected returns the member whose current connection is connID, or nil
+// (unknown or stale connection, or the lesson has ended).
+func (l *Lesson) connected(connID string) *member {
+	pid, ok := l.conns[connID]
+	if !ok {
+		return nil
+	}
+	m := l.members[pid]
+	if m == nil || m.conn != connID || l.ended {
+		delete(l.conns, connID)
+		return nil
+	}
+	return m
+}
+
 // Depart records that connection connID left on purpose (the client said
 // leave): the participant leaves at once, with no reconnection grace.
 func (l *Lesson) Depart(ctx context.Context, connID string) Result {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var r Result
-	pid, ok := l.conns[connID]
-	if !ok {
-		return r
+	if m := l.connected(connID); m != nil {
+		l.finalise(ctx, &r, m, "left", l.now())
 	}
-	m := l.members[pid]
-	if m == nil || m.conn != connID || l.ended {
-		return r
-	}
-	l.finalise(ctx, &r, m, "left", l.now())
 	return r
 }
 
