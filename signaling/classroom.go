@@ -36,6 +36,13 @@ func (s *Server) lessonFor(id string) *live.Lesson {
 			opts = append(opts, s.cfg.LessonOptions(id)...)
 		}
 		l = live.New(id, opts...)
+		// Open questions and polls (and closed ones, for exports) come back
+		// from the store: after a restart, or after the lesson was idle.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := l.Restore(ctx); err != nil {
+			s.log.Warn("restoring the live lesson", "lesson", id, "err", err)
+		}
+		cancel()
 		s.live[id] = l
 	}
 	return l

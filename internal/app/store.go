@@ -35,6 +35,7 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
+	api.NewReports(srv, st.Live()).Register(a.mux)
 	a.api = srv
 	if a.cfg.Dev {
 		pw := randomPassword()
