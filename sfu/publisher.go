@@ -89,7 +89,11 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 	t := newTrack(randomID("t_"), p, source, remote)
 	p.tracks[t.id] = t
 	p.mu.Unlock()
-	go drainRTCP(recv)
+	if remote.RID() != "" {
+		go drainSimulcastRTCP(recv, remote.RID())
+	} else {
+		go drainRTCP(recv)
+	}
 	p.log.Info("track published", "track", t.id, "source", source, "codec", t.codec.MimeType)
 	t.start()
 	p.room.addTrack(t)
@@ -124,6 +128,16 @@ func drainRTCP(r *webrtc.RTPReceiver) {
 	buf := make([]byte, receiveMTU)
 	for {
 		if _, _, err := r.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// drainSimulcastRTCP reads the RTCP of one encoding of a receiver (Read
+// would touch the receiver's first encoding, which may not exist yet).
+func drainSimulcastRTCP(r *webrtc.RTPReceiver, rid string) {
+	for {
+		if _, _, err := r.ReadSimulcastRTCP(rid); err != nil {
 			return
 		}
 	}

@@ -26,7 +26,12 @@ type testServer struct {
 	sig    *signaling.Server
 }
 
-func newServer(t *testing.T) *testServer {
+func newServer(t testing.TB) *testServer {
+	t.Helper()
+	return newServerIdle(t, 3*time.Second)
+}
+
+func newServerIdle(t testing.TB, idle time.Duration) *testServer {
 	t.Helper()
 	var log *slog.Logger
 	if os.Getenv("LECTERN_TEST_LOG") != "" {
@@ -40,7 +45,7 @@ func newServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig := signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: log, IdleTimeout: 3 * time.Second})
+	sig := signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: log, IdleTimeout: idle})
 	mux := http.NewServeMux()
 	sig.Register(mux)
 	ts := httptest.NewServer(mux)

@@ -32,6 +32,7 @@ type serveFlags struct {
 	udpRange  string
 	dev       bool
 	logLevel  string
+	pprof     string
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -46,6 +47,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +65,11 @@ func runServe(ctx context.Context, args []string) error {
 			return err
 		}
 		cfg.Secret = s
+	}
+	if host, _, err := net.SplitHostPort(f.iceUDP); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			cfg.Loopback = true // ICE on 127.0.0.1 only: offer loopback candidates
+		}
 	}
 	if f.publicIP != "" {
 		for _, ip := range strings.Split(f.publicIP, ",") {
@@ -108,6 +115,18 @@ func runServe(ctx context.Context, args []string) error {
 		if err := printDevLinks(a.Signer(), cfg.BaseURL); err != nil {
 			return err
 		}
+	}
+	if f.pprof != "" {
+		pmux := http.NewServeMux()
+		app.RegisterPprof(pmux)
+		psrv := &http.Server{Addr: f.pprof, Handler: pmux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := psrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("pprof listener", "err", err)
+			}
+		}()
+		defer psrv.Close()
+		log.Info("pprof listening", "addr", f.pprof)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

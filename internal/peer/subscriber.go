@@ -2,6 +2,7 @@ package peer
 
 import (
 	"bytes"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -115,6 +116,10 @@ type Received struct {
 	highSeq        uint32 // extended
 	firstSeq       uint32
 	width, height  int
+	frameLog       []FrameInfo
+	hasPicID       bool
+	lastPicID      uint16
+	picIDJumps     int
 	gotFirstPacket chan struct{}
 	gotKeyframe    chan struct{}
 }
@@ -131,6 +136,39 @@ type Stats struct {
 	FirstFrameIsKeyframe                         bool
 	FirstPacketAt, FirstFrameAt, FirstKeyframeAt time.Time
 	Width, Height                                int
+	// PictureIDJumps counts VP8 packets whose picture id is neither the
+	// previous one nor the next: a switch of layer that was not rewritten,
+	// or loss of a whole frame.
+	PictureIDJumps int
+}
+
+// FrameInfo is one reassembled video frame, in arrival order.
+type FrameInfo struct {
+	Hash          uint64 // FNV-1a of the frame's bytes
+	Keyframe      bool
+	Width, Height int // of a keyframe
+	At            time.Time
+}
+
+// maxFrameDelay is how long an incomplete frame is waited for, as a
+// browser's jitter buffer would, before it is given up for lost.
+const maxFrameDelay = 500 * time.Millisecond
+
+// maxFrameLog bounds Received.Frames.
+const maxFrameLog = 20000
+
+// Frames returns the frames received so far.
+func (r *Received) Frames() []FrameInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]FrameInfo(nil), r.frameLog...)
+}
+
+// HashFrame is the hash FrameInfo.Hash holds.
+func HashFrame(b []byte) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write(b)
+	return h.Sum64()
 }
 
 // Stats returns the counts so far.
@@ -146,7 +184,7 @@ func (r *Received) Stats() Stats {
 	}
 	return Stats{Packets: r.packets, Frames: r.frames, Keyframes: r.keyframes, OutOfOrderFrames: r.outOfOrder,
 		Lost: lost, FirstFrameIsKeyframe: r.firstIsKey, FirstPacketAt: r.firstPacketAt, FirstFrameAt: r.firstFrameAt,
-		FirstKeyframeAt: r.firstKeyAt, Width: r.width, Height: r.height}
+		FirstKeyframeAt: r.firstKeyAt, Width: r.width, Height: r.height, PictureIDJumps: r.picIDJumps}
 }
 
 // WaitKeyframe waits for the first complete keyframe.
@@ -173,9 +211,9 @@ func (r *Received) read(t *webrtc.TrackRemote) {
 	var sb *samplebuilder.SampleBuilder
 	switch strings.ToLower(r.MimeType) {
 	case strings.ToLower(webrtc.MimeTypeVP8):
-		sb = samplebuilder.New(256, &codecs.VP8Packet{}, 90000)
+		sb = samplebuilder.New(256, &codecs.VP8Packet{}, 90000, samplebuilder.WithMaxTimeDelay(maxFrameDelay))
 	case strings.ToLower(webrtc.MimeTypeH264):
-		sb = samplebuilder.New(256, &codecs.H264Packet{}, 90000)
+		sb = samplebuilder.New(256, &codecs.H264Packet{}, 90000, samplebuilder.WithMaxTimeDelay(maxFrameDelay))
 	}
 	buf := make([]byte, 1500)
 	for {
@@ -220,6 +258,29 @@ func (r *Received) onPacket(p *rtp.Packet) {
 		}
 	}
 	r.packets++
+	if strings.EqualFold(r.MimeType, webrtc.MimeTypeVP8) {
+		if id, ok := vp8PictureID(p.Payload); ok {
+			if r.hasPicID && id != r.lastPicID && id != (r.lastPicID+1)&0x7fff {
+				r.picIDJumps++
+			}
+			r.hasPicID, r.lastPicID = true, id
+		}
+	}
+}
+
+// vp8PictureID returns the 15-bit picture id of a VP8 payload descriptor
+// (RFC 7741 §4.2), if it has one.
+func vp8PictureID(p []byte) (uint16, bool) {
+	if len(p) < 3 || p[0]&0x80 == 0 || p[1]&0x80 == 0 {
+		return 0, false
+	}
+	if p[2]&0x80 == 0 {
+		return uint16(p[2]), true
+	}
+	if len(p) < 4 {
+		return 0, false
+	}
+	return uint16(p[2]&0x7f)<<8 | uint16(p[3]), true
 }
 
 func (r *Received) onFrame(data []byte, ts uint32) {
@@ -240,6 +301,9 @@ func (r *Received) onFrame(data []byte, ts uint32) {
 	}
 	r.lastFrameTS = ts
 	r.frames++
+	if len(r.frameLog) < maxFrameLog {
+		r.frameLog = append(r.frameLog, FrameInfo{Hash: HashFrame(data), Keyframe: key, Width: w, Height: h, At: time.Now()})
+	}
 	if key {
 		if r.keyframes == 0 {
 			r.firstKeyAt = time.Now()
