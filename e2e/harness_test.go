@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern/lectern/internal/app"
 	"github.com/lectern/lectern/internal/testenv"
 	"github.com/lectern/lectern/token"
 )
@@ -50,6 +51,7 @@ func requireBrowser(t *testing.T) {
 type server struct {
 	URL    string // http://127.0.0.1:port, no trailing slash
 	signer *token.Signer
+	app    *app.App // nil for an external server
 }
 
 func startServer(t *testing.T) *server {
@@ -170,6 +172,29 @@ func startScript(t *testing.T, timeout time.Duration, name string, args ...strin
 }
 
 func (s *script) closeStdin() { s.stdin.Close() }
+
+// send writes one line to the script's stdin (an answer to an event).
+func (s *script) send(line string) {
+	s.t.Helper()
+	if _, err := io.WriteString(s.stdin, line+"\n"); err != nil {
+		s.t.Fatalf("write to script: %v", err)
+	}
+}
+
+// waitEventLine is waitEvent returning the event's line.
+func (s *script) waitEventLine(name string, timeout time.Duration) map[string]any {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		m := s.next(time.Until(deadline))
+		if m["event"] == name {
+			return m
+		}
+		if m["ok"] == false {
+			s.t.Fatalf("browser script failed: %v\n%s", m["error"], s.stderrText())
+		}
+	}
+}
 
 // next returns the next JSON line, failing the test after timeout.
 func (s *script) next(timeout time.Duration) map[string]any {

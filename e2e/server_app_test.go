@@ -46,7 +46,7 @@ func startInProcess(t *testing.T) *server {
 			_ = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".log"), []byte(logs.String()), 0o644)
 		}
 	})
-	return &server{URL: srv.URL, signer: a.Signer()}
+	return &server{URL: srv.URL, signer: a.Signer(), app: a}
 }
 
 type lockedBuffer struct {

@@ -68,6 +68,75 @@ export async function run(fn, { totalMs = 90000, locale = 'en-US' } = {}) {
   process.exit(code);
 }
 
+// runBrowser is run for scripts that need separate cookie jars (two
+// signed-in accounts): fn(newContext) gets a factory of fresh contexts of
+// one browser. Same output and bounds as run.
+export async function runBrowser(fn, { totalMs = 90000, locale = 'en-US' } = {}) {
+  let browser = null;
+  let code = 0;
+  const watchdog = setTimeout(() => {
+    emit({ ok: false, error: `script timed out after ${totalMs} ms` });
+    Promise.race([browser?.close(), sleep(5000)]).finally(() => process.exit(3));
+  }, totalMs);
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30000 });
+    const newContext = async () => {
+      const c = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+      c.setDefaultTimeout(20000);
+      return c;
+    };
+    const result = await fn(newContext);
+    emit({ ok: true, ...result });
+  } catch (err) {
+    emit({ ok: false, error: String(err?.stack || err) });
+    code = 1;
+  } finally {
+    clearTimeout(watchdog);
+    try {
+      if (browser) await Promise.race([browser.close(), sleep(5000)]);
+    } catch { /* already gone */ }
+  }
+  process.exit(code);
+}
+
+// waitLine resolves with the next line the parent writes on stdin (the Go
+// test answering an event), or rejects after maxMs.
+let stdinBuf = '';
+const stdinWaiters = [];
+let stdinOn = false;
+export function waitLine(maxMs) {
+  if (!stdinOn) {
+    stdinOn = true;
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d) => {
+      stdinBuf += d;
+      let i;
+      while ((i = stdinBuf.indexOf('\n')) >= 0 && stdinWaiters.length) {
+        const line = stdinBuf.slice(0, i);
+        stdinBuf = stdinBuf.slice(i + 1);
+        stdinWaiters.shift()(line);
+      }
+    });
+    process.stdin.resume();
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer on stdin within ${maxMs} ms`)), maxMs);
+    stdinWaiters.push((line) => { clearTimeout(timer); resolve(line); });
+    const i = stdinBuf.indexOf('\n');
+    if (i >= 0) {
+      const line = stdinBuf.slice(0, i);
+      stdinBuf = stdinBuf.slice(i + 1);
+      stdinWaiters.shift()(line);
+    }
+  });
+}
+
+// openTab selects a side-panel tab (participants, chat, qa, polls).
+export async function openTab(page, id) {
+  await page.click(`#tab-${id}`);
+  await page.waitForSelector(`#panel-${id}:not([hidden])`, { timeout: 5000 });
+}
+
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -46,8 +46,46 @@ export async function api(method, path, body) {
   return data;
 }
 
-// joinToken asks the server for a join token for a signed-in user.
+// joinToken asks the server for a join token for a signed-in user:
+// {token, lesson, role, expires_at}.
 export async function joinToken(lessonId) {
-  const data = await api('POST', `/api/v1/lessons/${encodeURIComponent(lessonId)}/join`);
-  return data?.token;
+  return api('POST', `/api/v1/lessons/${encodeURIComponent(lessonId)}/join`);
+}
+
+// putBytes sends a file as the raw body (avatar and cover uploads).
+export async function putBytes(path, blob) {
+  const res = await fetch(path, {
+    method: 'PUT', credentials: 'same-origin', body: blob,
+    headers: { Accept: 'application/json', 'Content-Type': blob.type || 'application/octet-stream', 'X-CSRF-Token': await csrfToken() },
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new APIError(res.status, data?.code, data?.message);
+  return data;
+}
+
+// currentAccount resolves with the signed-in account, or null. The answer
+// is shared by every caller on the page.
+let sessionPromise = null;
+export function currentAccount({ refresh = false } = {}) {
+  if (!sessionPromise || refresh) {
+    sessionPromise = api('GET', '/api/v1/session')
+      .then((d) => d?.account || null)
+      .catch((err) => {
+        if (err instanceof APIError && err.status === 401) return null;
+        throw err;
+      });
+  }
+  return sessionPromise;
+}
+
+// forgetSession drops the cached account and CSRF token (after sign-out).
+export function forgetSession() {
+  sessionPromise = Promise.resolve(null);
+  csrf = '';
+  sessionStorage.removeItem('lectern.csrf');
+}
+
+// hasRole says whether an account has a site role (student, teacher, admin).
+export function hasRole(account, role) {
+  return !!account?.roles?.includes(role);
 }

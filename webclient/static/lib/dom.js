@@ -43,6 +43,13 @@ export function tr(el, key, vars) {
   return el;
 }
 
+// trAttr sets a translated attribute (title, placeholder, aria-label) and
+// remembers its key for a language switch.
+export function trAttr(el, attr, key) {
+  setI18nAttr(el, attr, key);
+  return el;
+}
+
 function setI18nAttr(el, attr, key) {
   el.dataset[`i18nAttr${attr.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`] = key;
   el.setAttribute(attr, t(key));
@@ -63,6 +70,16 @@ const ICONS = {
   live: 'M12 8a4 4 0 1 1 0 8 4 4 0 0 1 0-8zm-7.1-3.1 1.4 1.4a8 8 0 0 0 0 11.4l-1.4 1.4a10 10 0 0 1 0-14.2zm14.2 0a10 10 0 0 1 0 14.2l-1.4-1.4a8 8 0 0 0 0-11.4z',
   hand: 'M9 3.5a1.5 1.5 0 0 1 3 0V10h1V2.5a1.5 1.5 0 0 1 3 0V10h1V4.5a1.5 1.5 0 0 1 3 0V15a7 7 0 0 1-7 7h-.6a7 7 0 0 1-5.3-2.4l-3.6-4.2a1.5 1.5 0 0 1 2.2-2L8 15V3.5z',
   sound: 'M3 9h4l5-4v14l-5-4H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z',
+  micOff: 'M12 3a3 3 0 0 1 3 3v5.2L9.1 5.3A3 3 0 0 1 12 3zM4.3 3 3 4.3l6 6V12a3 3 0 0 0 4.6 2.5l1.5 1.5A5 5 0 0 1 7 12H5a7 7 0 0 0 6 6.9V21h2v-2.1a7 7 0 0 0 3.5-1.5l3.2 3.3 1.3-1.3zM19 12h-2a5 5 0 0 1-.4 2l1.5 1.5A7 7 0 0 0 19 12z',
+  cameraOff: 'M4.3 3 3 4.3 5.7 7H4a2 2 0 0 0-2 2v6a2 2 0 0 0 2 2h11a2 2 0 0 0 1.3-.5l3.4 3.4 1.3-1.3zM17 9a2 2 0 0 0-2-2H9.8L17 14.2v-.7l4 2.5V8l-4 2.5z',
+  more: 'M5 10a2 2 0 1 1 0 4 2 2 0 0 1 0-4zm7 0a2 2 0 1 1 0 4 2 2 0 0 1 0-4zm7 0a2 2 0 1 1 0 4 2 2 0 0 1 0-4z',
+  lock: 'M7 10V7a5 5 0 0 1 10 0v3h1a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V11a1 1 0 0 1 1-1zm2 0h6V7a3 3 0 0 0-6 0z',
+  unlock: 'M7 10V7a5 5 0 0 1 9.6-2l-1.8.9A3 3 0 0 0 9 7v3h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V11a1 1 0 0 1 1-1z',
+  star: 'M12 2l3.1 6.3 6.9 1-5 4.9 1.2 6.8L12 17.8 5.8 21l1.2-6.8-5-4.9 6.9-1z',
+  stop: 'M6 6h12v12H6z',
+  up: 'M12 4l7 8h-4v8H9v-8H5z',
+  check: 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z',
+  download: 'M5 20h14v-2H5zm7-3 6-6-1.4-1.4L13 13.2V3h-2v10.2L7.4 9.6 6 11z',
 };
 export function icon(name) {
   const ns = 'http://www.w3.org/2000/svg';

@@ -1,6 +1,7 @@
 // Pieces shared by every page: the brand, the language switch, toasts.
 import { h } from './dom.js';
 import { LANGUAGES, lang, setLang, onLangChange } from '../i18n.js';
+import { api, currentAccount, forgetSession } from './api.js';
 
 export function brand() {
   return h('a', { class: 'brand', attrs: { href: '/' } },
@@ -41,11 +42,67 @@ export function toast(key, { vars, detail, kind = 'error', ms = 8000 } = {}) {
   return el;
 }
 
-// topbar is the header of the non-room pages.
+// topbar is the header of the non-room pages: the brand, nav links, the
+// language switch and the account (sign in / up, or profile and sign out,
+// filled in once the session is known).
 export function topbar(nav = []) {
+  const account = h('div', { class: 'topbar-account', attrs: { id: 'account-nav' } });
+  currentAccount().then((acc) => fillAccount(account, acc)).catch(() => fillAccount(account, null));
   return h('header', { class: 'topbar' }, brand(),
-    h('nav', { class: 'topnav' }, ...nav),
-    h('div', { class: 'topbar-end' }, langSwitch()));
+    h('nav', { class: 'topnav' },
+      h('a', { class: 'navlink', i18n: 'nav.courses', attrs: { href: '/courses' } }), ...nav),
+    h('div', { class: 'topbar-end' }, langSwitch(), account));
+}
+
+function fillAccount(box, acc) {
+  box.replaceChildren();
+  box.dataset.signedIn = String(!!acc);
+  if (!acc) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    box.append(
+      h('a', { class: 'navlink', i18n: 'nav.signIn', attrs: { href: `/signin?next=${next}`, id: 'nav-signin' } }),
+      h('a', { class: 'btn btn-small btn-primary', i18n: 'nav.signUp', attrs: { href: `/signup?next=${next}`, id: 'nav-signup' } }));
+    return;
+  }
+  box.append(
+    h('a', { class: 'navlink nav-me', attrs: { href: '/account', id: 'nav-account' } },
+      acc.avatar_url ? h('img', { class: 'nav-avatar', attrs: { src: acc.avatar_url, alt: '' } }) : null,
+      h('span', { text: acc.display_name || acc.email })),
+    h('button', {
+      class: 'btn btn-small btn-quiet', i18n: 'nav.signOut', attrs: { type: 'button', id: 'nav-signout' },
+      on: { click: () => signOut() },
+    }));
+}
+
+// signOut ends the session and goes to the home page.
+export async function signOut() {
+  try {
+    await api('DELETE', '/api/v1/session');
+  } catch { /* already signed out */ }
+  forgetSession();
+  location.assign('/');
+}
+
+// safeNext returns a same-origin path from a ?next= value, else fallback.
+export function safeNext(q, fallback = '/courses') {
+  const next = q?.get?.('next') || '';
+  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
+}
+
+// apiErrorKey maps an API error (docs/api.md codes) to a dictionary key.
+export function apiErrorKey(err) {
+  const code = err?.code || (err?.status ? '' : 'network');
+  const known = ['bad_credentials', 'email_taken', 'weak_password', 'rate_limited', 'invalid_input', 'wrong_password',
+    'image_too_large', 'unsupported_image', 'invalid_token', 'token_used', 'forbidden', 'not_a_member',
+    'already_enrolled', 'payment_required', 'unauthenticated', 'not_found', 'lesson_ended', 'invalid_status_change',
+    'csrf', 'network'];
+  return known.includes(code) ? `api.${code}` : 'api.failed';
+}
+
+// showAPIError puts an API error into a form's error line.
+export function showAPIError(el, err) {
+  el.replaceChildren(h('span', { i18n: apiErrorKey(err) }));
+  if (err?.code === 'invalid_input' && err.message) el.append(h('span', { class: 'form-error-detail', text: ` (${err.message})` }));
 }
 
 

@@ -1,11 +1,274 @@
-// My courses and a course page. Filled in against docs/api.md.
-import { h } from '../lib/dom.js';
-import { topbar } from '../lib/shell.js';
+// Courses (docs/api.md): "my courses" with upcoming lessons and the
+// catalogue; a course page where its teacher edits the course and
+// schedules lessons, a student enrols in a free course, and members join a
+// lesson (the room asks for the join token itself: no token in the URL).
+import { h, tr, clear } from '../lib/dom.js';
+import { topbar, showAPIError } from '../lib/shell.js';
+import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
+import { lang } from '../i18n.js';
+import { coursePurchase } from './billing.js';
 
-export function mountMyCourses(root) {
-  root.append(topbar(), h('main', { class: 'page' }, h('h1', { i18n: 'nav.courses' })));
+const enc = encodeURIComponent;
+
+function when(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
-export function mountCourse(root, id) {
-  root.append(topbar(), h('main', { class: 'page' }, h('h1', { text: id })));
+function statusBadge(status) {
+  return h('span', { class: `badge status-${status}`, i18n: `lesson.status.${status}` });
+}
+
+function joinLink(lesson) {
+  if (lesson.status === 'ended') return null;
+  return h('a', {
+    class: `btn btn-small${lesson.status === 'live' ? ' btn-live' : ' btn-primary'}`,
+    i18n: lesson.status === 'live' ? 'lesson.joinLive' : 'lesson.join',
+    attrs: { href: `/lesson/${enc(lesson.id)}`, 'data-join': lesson.id },
+  });
+}
+
+function lessonRow(l, { course = false } = {}) {
+  return h('li', { class: 'lesson-row', attrs: { 'data-lesson': l.id } },
+    h('div', { class: 'lesson-main' },
+      h('strong', { class: 'lesson-title', text: l.title }),
+      course && l.course_title
+        ? h('a', { class: 'lesson-course', text: l.course_title, attrs: { href: `/courses/${enc(l.course_id)}` } })
+        : null,
+      h('span', { class: 'when', text: `${when(l.starts_at)} · ${l.duration_minutes} min` })),
+    statusBadge(l.status), joinLink(l));
+}
+
+function courseCard(c) {
+  return h('a', { class: 'card course-card', attrs: { href: `/courses/${enc(c.id)}`, 'data-course': c.id } },
+    c.cover_url ? h('img', { class: 'course-cover', attrs: { src: c.cover_url, alt: '' } }) : null,
+    h('h2', { text: c.title }),
+    c.summary ? h('p', { class: 'muted', text: c.summary }) : null,
+    h('p', { class: 'course-meta' },
+      h('span', { text: c.teacher?.display_name || '' }),
+      c.relation ? h('span', { class: `badge rel-${c.relation}`, i18n: `course.relation.${c.relation}` }) : null));
+}
+
+function section(titleKey, ...body) {
+  return h('section', { class: 'section' }, h('h2', { i18n: titleKey }), ...body);
+}
+
+// courseForm edits {title, summary, description, assistants}.
+function courseForm(course, onSaved, onCancel) {
+  const title = h('input', { attrs: { id: 'course-title', required: true, maxlength: 200 } });
+  const summary = h('input', { attrs: { id: 'course-summary', maxlength: 500 } });
+  const description = h('textarea', { attrs: { id: 'course-description', rows: 5, maxlength: 20000 } });
+  const assistants = h('input', { attrs: { id: 'course-assistants', autocomplete: 'off' } });
+  title.value = course?.title || '';
+  summary.value = course?.summary || '';
+  description.value = course?.description || '';
+  assistants.value = (course?.assistants || []).map((a) => a.id).join(', ');
+  const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+  const form = h('form', { class: 'form card', attrs: { id: 'course-form' } },
+    h('label', { class: 'field' }, h('span', { i18n: 'course.title' }), title),
+    h('label', { class: 'field' }, h('span', { i18n: 'course.summary' }), summary),
+    h('label', { class: 'field' }, h('span', { i18n: 'course.description' }), description),
+    h('label', { class: 'field' }, h('span', { i18n: 'course.assistants' }), assistants,
+      h('small', { class: 'field-hint', i18n: 'course.assistantsHint' })),
+    error,
+    h('div', { class: 'form-actions' },
+      onCancel ? h('button', { class: 'btn btn-quiet', i18n: 'common.cancel', attrs: { type: 'button' }, on: { click: onCancel } }) : null,
+      h('button', { class: 'btn btn-primary', i18n: course ? 'course.save' : 'course.create', attrs: { type: 'submit', id: 'course-submit' } })));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.replaceChildren();
+    const body = {
+      title: title.value.trim(), summary: summary.value.trim(), description: description.value,
+      assistants: assistants.value.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean),
+    };
+    try {
+      const saved = course
+        ? await api('PATCH', `/api/v1/courses/${enc(course.id)}`, body)
+        : await api('POST', '/api/v1/courses', body);
+      onSaved(saved);
+    } catch (err) {
+      showAPIError(error, err);
+    }
+  });
+  return form;
+}
+
+// lessonForm schedules a lesson of a course.
+function lessonForm(courseId, onSaved) {
+  const title = h('input', { attrs: { id: 'lesson-title', required: true, maxlength: 200 } });
+  const start = h('input', { attrs: { id: 'lesson-start', type: 'datetime-local', required: true } });
+  const soon = new Date(Date.now() + 3600e3);
+  soon.setMinutes(0, 0, 0);
+  const pad = (n) => String(n).padStart(2, '0');
+  start.value = `${soon.getFullYear()}-${pad(soon.getMonth() + 1)}-${pad(soon.getDate())}T${pad(soon.getHours())}:00`;
+  const duration = h('input', { attrs: { id: 'lesson-duration', type: 'number', min: 1, max: 720, value: 60, required: true } });
+  const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+  const form = h('form', { class: 'form card lesson-form', attrs: { id: 'lesson-form' } },
+    h('h3', { i18n: 'lesson.schedule' }),
+    h('div', { class: 'form-row' },
+      h('label', { class: 'field grow' }, h('span', { i18n: 'lesson.title' }), title),
+      h('label', { class: 'field' }, h('span', { i18n: 'lesson.startsAt' }), start),
+      h('label', { class: 'field small' }, h('span', { i18n: 'lesson.duration' }), duration)),
+    error,
+    h('div', { class: 'form-actions' },
+      h('button', { class: 'btn btn-primary', i18n: 'lesson.scheduleButton', attrs: { type: 'submit', id: 'lesson-submit' } })));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.replaceChildren();
+    const at = new Date(start.value);
+    if (Number.isNaN(at.getTime())) { tr(error, 'lesson.badDate'); return; }
+    try {
+      const l = await api('POST', `/api/v1/courses/${enc(courseId)}/lessons`, {
+        title: title.value.trim(), starts_at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), duration_minutes: Number(duration.value),
+      });
+      title.value = '';
+      onSaved(l);
+    } catch (err) {
+      showAPIError(error, err);
+    }
+  });
+  return form;
+}
+
+function signInPrompt(main, path) {
+  main.append(h('div', { class: 'card empty-card' },
+    h('p', { i18n: 'course.signInFirst' }),
+    h('a', { class: 'btn btn-primary', i18n: 'nav.signIn', attrs: { href: `/signin?next=${enc(path)}` } })));
+}
+
+export async function mountMyCourses(root) {
+  const main = h('main', { class: 'page' });
+  root.append(topbar(), main);
+  const account = await currentAccount().catch(() => null);
+  const head = h('div', { class: 'page-head' }, h('h1', { i18n: 'nav.courses' }));
+  main.append(head);
+  if (!account) {
+    signInPrompt(main, '/courses');
+  } else {
+    if (hasRole(account, 'teacher')) {
+      const slot = h('div');
+      const newBtn = h('button', {
+        class: 'btn btn-primary', i18n: 'course.new', attrs: { type: 'button', id: 'course-new' },
+        on: {
+          click: () => {
+            newBtn.hidden = true;
+            slot.replaceChildren(courseForm(null, (c) => location.assign(`/courses/${enc(c.id)}`),
+              () => { slot.replaceChildren(); newBtn.hidden = false; }));
+          },
+        },
+      });
+      head.append(newBtn);
+      main.append(slot);
+    }
+    const upcoming = h('ul', { class: 'lessons', attrs: { id: 'upcoming-lessons' } });
+    const mine = h('div', { class: 'grid', attrs: { id: 'my-courses' } });
+    main.append(section('course.upcoming', upcoming), section('course.mine', mine));
+    const [lessons, courses] = await Promise.all([
+      api('GET', '/api/v1/me/lessons').catch(() => ({ lessons: [] })),
+      api('GET', '/api/v1/me/courses').catch(() => ({ courses: [] })),
+    ]);
+    for (const l of lessons?.lessons || []) upcoming.append(lessonRow(l, { course: true }));
+    if (!upcoming.childElementCount) upcoming.append(h('li', { class: 'muted', i18n: 'course.noUpcoming' }));
+    for (const c of courses?.courses || []) mine.append(courseCard(c));
+    if (!mine.childElementCount) mine.append(h('p', { class: 'muted', i18n: 'course.noCourses' }));
+  }
+  const catalogue = h('div', { class: 'grid', attrs: { id: 'catalogue' } });
+  main.append(section('course.catalogue', catalogue));
+  const all = await api('GET', '/api/v1/courses?limit=50').catch(() => ({ courses: [] }));
+  for (const c of all?.courses || []) catalogue.append(courseCard(c));
+  if (!catalogue.childElementCount) catalogue.append(h('p', { class: 'muted', i18n: 'course.noCatalogue' }));
+}
+
+export async function mountCourse(root, id) {
+  const main = h('main', { class: 'page' });
+  root.append(topbar(), main);
+  let course;
+  let account;
+  try {
+    [course, account] = await Promise.all([
+      api('GET', `/api/v1/courses/${enc(id)}`),
+      currentAccount().catch(() => null),
+    ]);
+  } catch (err) {
+    const key = err instanceof APIError && err.status === 404 ? 'course.notFound' : 'api.failed';
+    main.append(h('h1', { i18n: key }), h('p', {}, h('a', { i18n: 'nav.courses', attrs: { href: '/courses' } })));
+    return;
+  }
+  document.title = `${course.title} · Lectern`;
+  const relation = course.relation || '';
+  const header = h('header', { class: 'course-head' });
+  const actions = h('div', { class: 'course-actions', attrs: { id: 'course-actions' } });
+  const editSlot = h('div');
+  const lessonList = h('ul', { class: 'lessons', attrs: { id: 'course-lessons' } });
+
+  function renderHeader() {
+    clear(header);
+    header.append(...[
+      course.cover_url ? h('img', { class: 'course-cover wide', attrs: { src: course.cover_url, alt: '' } }) : null,
+      h('h1', { text: course.title, attrs: { id: 'course-title-text' } }),
+      course.summary ? h('p', { class: 'lead', text: course.summary }) : null,
+      h('p', { class: 'course-meta' },
+        h('span', { i18n: 'course.teacher', vars: { name: course.teacher?.display_name || '' } }),
+        relation ? h('span', { class: `badge rel-${relation}`, i18n: `course.relation.${relation}`, attrs: { id: 'course-relation' } }) : null),
+      course.description ? h('p', { class: 'course-description', text: course.description }) : null,
+    ].filter(Boolean)); // append(null) would write "null"
+  }
+
+  function renderActions() {
+    clear(actions);
+    if (relation === 'teacher') {
+      actions.append(h('button', {
+        class: 'btn', i18n: 'course.edit', attrs: { type: 'button', id: 'course-edit' },
+        on: {
+          click: () => editSlot.replaceChildren(courseForm(course, (saved) => {
+            course = { ...course, ...saved };
+            editSlot.replaceChildren();
+            renderHeader();
+          }, () => editSlot.replaceChildren())),
+        },
+      }));
+    } else if (!relation) {
+      const buy = coursePurchase(course, account);
+      if (buy) actions.append(buy);
+      else if (!account) {
+        actions.append(h('a', { class: 'btn btn-primary', i18n: 'course.signInToEnrol', attrs: { href: `/signin?next=${enc(location.pathname)}` } }));
+      } else if (hasRole(account, 'student')) {
+        const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+        const btn = h('button', {
+          class: 'btn btn-primary', i18n: 'course.enrol', attrs: { type: 'button', id: 'course-enrol' },
+          on: {
+            click: async () => {
+              btn.disabled = true;
+              try {
+                course = await api('POST', `/api/v1/courses/${enc(course.id)}/enrolment`);
+                location.reload();
+              } catch (err) {
+                btn.disabled = false;
+                showAPIError(error, err);
+              }
+            },
+          },
+        });
+        actions.append(btn, error);
+      }
+    }
+  }
+
+  async function loadLessons() {
+    const data = await api('GET', `/api/v1/courses/${enc(course.id)}/lessons`).catch(() => ({ lessons: [] }));
+    clear(lessonList);
+    const member = !!relation;
+    for (const l of data?.lessons || []) {
+      const row = lessonRow(l);
+      if (!member) row.querySelector('[data-join]')?.remove();
+      lessonList.append(row);
+    }
+    if (!lessonList.childElementCount) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));
+  }
+
+  renderHeader();
+  renderActions();
+  main.append(header, actions, editSlot,
+    section('course.lessons', relation === 'teacher' ? lessonForm(course.id, () => loadLessons()) : null, lessonList));
+  await loadLessons();
 }

@@ -23,10 +23,7 @@ addStrings({
 });
 
 function navLinks() {
-  return [
-    h('a', { class: 'navlink', i18n: 'nav.courses', attrs: { href: '/courses' } }),
-    h('a', { class: 'navlink', i18n: 'nav.signIn', attrs: { href: '/signin' } }),
-  ];
+  return []; // the top bar has the courses and account links
 }
 
 export function mountHome(root) {

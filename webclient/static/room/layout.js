@@ -17,7 +17,7 @@ export function studentLayout(received, roleOf, nameOf) {
   const camera = (screen && camOf(screen.info.participantId)) || byRank.find((r) => r.info.source !== 'screen');
   const main = screen || camera || null;
   const pip = screen ? camera || null : null;
-  const item = (r) => r && { track: r.track, source: r.info.source, name: nameOf(r.info.participantId) };
+  const item = (r) => r && { track: r.track, source: r.info.source, name: nameOf(r.info.participantId), participantId: r.info.participantId };
   return {
     main: item(main),
     pip: item(pip),

@@ -11,11 +11,15 @@ import { Stage } from './stage.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels/index.js';
 import { studentLayout, teacherLayout } from './layout.js';
+import { Seat } from './seat.js';
+import { ModTools } from './modtools.js';
+import { ask } from './prompt.js';
 import * as media from './media.js';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const END_REASON = { 1000: 'ended.lesson', 4001: 'ended.token', 4002: 'ended.elsewhere', 4003: 'ended.removed' };
+const MODERATOR = new Set(['teacher', 'assistant']);
 
 export function mountRoom(root, { lessonId, token }) {
   const room = new Room(root, lessonId, token);
@@ -35,19 +39,28 @@ class Room {
   ended = false;
   reconnectTimer = 0;
   controls = null;
+  lessonTitle = '';
+  invitePrompt = null; // the open stage invitation, if any
+  unmutePrompt = null;
 
   constructor(root, lessonId, token) {
     this.root = root;
     this.lessonId = lessonId;
     this.token = token;
     this.stage = new Stage();
+    const act = (type, p) => this.act(type, p);
     this.panels = new Panels({
       request: (type, p) => this.session.request(type, p),
       send: (type, p) => this.session.send(type, p),
+      act,
       self: () => this.self,
       participants: () => this.participants,
+      lessonId: () => this.lessonId,
+      showError: (err) => this.showError(err),
       t,
     });
+    this.seat = new Seat({ session: () => this.session, act, onChange: () => this.render() });
+    this.modTools = new ModTools({ act });
     this.status = h('span', { class: 'status', attrs: { id: 'status', 'data-status': 'connecting', role: 'status' } });
     this.title = h('h1', { class: 'room-title', text: lessonId });
     this.leaveBtn = h('button', {
@@ -58,7 +71,7 @@ class Room {
     this.el = h('div', { class: 'room', attrs: { 'data-view': 'pending' } },
       h('header', { class: 'room-bar' },
         brand(), h('div', { class: 'room-heading' }, this.title, this.status),
-        h('div', { class: 'room-bar-end' }, langSwitch(), this.leaveBtn)),
+        h('div', { class: 'room-bar-end' }, langSwitch(), this.modTools.el, this.leaveBtn)),
       h('main', { class: 'room-main' },
         h('div', { class: 'stage-wrap' }, this.stage.el, this.endCard),
         this.panels.strip.el,
@@ -73,7 +86,10 @@ class Room {
   async start() {
     if (!this.token) {
       try {
-        this.token = await joinToken(this.lessonId);
+        const j = await joinToken(this.lessonId);
+        this.token = j?.token || '';
+        this.lessonTitle = j?.lesson?.title || '';
+        if (this.lessonTitle) this.title.textContent = this.lessonTitle;
       } catch (err) {
         const status = err instanceof APIError ? err.status : 0;
         const key = { 401: 'ended.signIn', 402: 'ended.payment', 403: 'ended.notMember', 404: 'ended.notFound', 409: 'ended.lesson' }[status] || 'ended.noToken';
@@ -145,17 +161,32 @@ class Room {
   }
 
   async onJoined(joined) {
-    this.self = joined.participant;
+    // Presence: the signalling list, completed by the classroom's snapshot
+    // (docs/classroom.md: hand, stage, mute, reconnecting).
+    const snap = joined.classroom || null;
+    this.self = { ...joined.participant, ...(snap?.you || {}), permissions: joined.participant.permissions };
     this.participants = new Map((joined.participants || []).map((p) => [p.id, p]));
-    this.participants.set(this.self.id, this.self);
-    this.title.textContent = joined.lesson || this.lessonId;
-    document.title = `${joined.lesson || this.lessonId} · Lectern`;
+    for (const p of snap?.participants || []) this.participants.set(p.id, { ...this.participants.get(p.id), ...p });
+    this.participants.set(this.self.id, { ...this.participants.get(this.self.id), ...this.self });
+    const title = this.lessonTitle || joined.lesson || this.lessonId;
+    this.title.textContent = title;
+    document.title = `${title} · Lectern`;
     const teacher = !!this.self.permissions?.publish;
     this.el.dataset.view = teacher ? 'teacher' : 'student';
     this.el.dataset.role = this.self.role || '';
+    this.modTools.setSelf(this.self);
     this.panels.onJoined(joined);
+    if (snap) {
+      this.panels.onEvent('lesson.snapshot', snap);
+      this.modTools.onEvent('lesson.snapshot', snap);
+    }
     if (teacher && !this.controls) await this.setupTeacher();
     if (!this.panels.hands.el.isConnected) this.controlSlot.append(this.panels.hands.el);
+    if (!this.seat.el.isConnected) this.controlSlot.append(this.seat.el);
+    if (snap?.self?.invite && snap.self.invite.participantId === this.self.id) this.showInvite(snap.self.invite);
+    if (this.self.onStage && !teacher) this.seat.start();
+    else if (this.seat.active) this.seat.stop();
+    if (snap?.self?.unmuteRequested) this.showUnmuteRequest();
     this.stage.setPlaceholder(teacher ? 'stage.cameraOff' : 'stage.waiting');
     this.setStatus(teacher && !this.live ? 'ready' : 'live');
     this.render();
@@ -163,12 +194,14 @@ class Room {
   }
 
   onEvent(type, p) {
+    const me = this.self?.id;
     switch (type) {
       case 'participant.joined':
       case 'participant.updated': {
         // protocol.md nests the participant; classroom.md sends it bare.
         const who = p.participant || (p.id ? p : null);
         if (who) this.participants.set(who.id, { ...this.participants.get(who.id), ...who });
+        if (who && who.id === me) this.self = { ...this.self, ...who, permissions: this.self.permissions };
         this.render();
         break;
       }
@@ -176,18 +209,117 @@ class Room {
         this.participants.delete(p.participantId);
         this.render();
         break;
+      case 'hand.raised':
+      case 'hand.lowered': {
+        // No participant.updated follows a hand: keep the list's flag here.
+        const who = this.participants.get(p.participantId);
+        if (who) this.participants.set(who.id, { ...who, handRaised: type === 'hand.raised' });
+        break;
+      }
       case 'error':
-        this.showError(new SignalError(p.code, p.message));
+        this.showError(new SignalError(p.code, p.message, '', p.retryAfterMs));
         break;
       case 'participant.removed':
-        this.end('ended.removed');
+        this.end(p.banned ? 'ended.banned' : 'ended.removed');
         break;
       case 'lesson.ended':
         this.end('ended.lesson');
         break;
+      case 'stage.invited':
+        if (p.participantId === me) this.showInvite(p);
+        break;
+      case 'stage.declined':
+        if (p.participantId === me) {
+          this.invitePrompt?.close();
+          if (p.reason === 'expired') toast('stage.inviteExpired', { kind: 'info', ms: 5000 });
+          if (p.reason === 'cancelled') toast('stage.inviteCancelled', { kind: 'info', ms: 5000 });
+        }
+        break;
+      case 'stage.joined':
+        if (p.participantId === me && !this.controls) this.seat.start();
+        break;
+      case 'stage.left':
+        if (p.participantId === me) {
+          this.unmutePrompt?.close();
+          if (this.seat.active) this.seat.stop();
+          if (p.reason === 'removed' || p.reason === 'removedAll') toast('stage.removed', { kind: 'info', ms: 5000 });
+        }
+        break;
+      case 'media.muted':
+        if (this.controls) {
+          this.local.micOn = false;
+          if (this.local.microphone) this.local.microphone.enabled = false;
+          this.render();
+        } else {
+          this.seat.setMic(false);
+        }
+        toast('media.mutedBy', { kind: 'info', ms: 6000 });
+        break;
+      case 'media.cameraStopped':
+        if (this.controls) {
+          if (this.local.camera) this.toggleCamera();
+        } else {
+          this.seat.cameraStopped();
+        }
+        toast('media.cameraStoppedBy', { kind: 'info', ms: 6000 });
+        break;
+      case 'media.unmuteRequested':
+        this.showUnmuteRequest();
+        break;
       default:
     }
+    this.modTools.onEvent(type, p);
     this.panels.onEvent(type, p);
+  }
+
+  // act sends a classroom command (docs/classroom.md) and resolves true on
+  // `ok`; a refusal is shown to the user and resolves false.
+  async act(type, payload) {
+    try {
+      if (!this.session) throw new SignalError('closed', 'not connected', type);
+      await this.session.request(type, payload);
+      return true;
+    } catch (err) {
+      this.showError(err);
+      return false;
+    }
+  }
+
+  // --- prompts ---
+
+  showInvite(inv) {
+    if (this.invitePrompt) return;
+    const by = this.participants.get(inv.by)?.name || t('role.teacher');
+    const prompt = ask({
+      id: 'stage-invite', iconName: 'star', titleKey: 'stage.inviteTitle', textKey: 'stage.inviteText',
+      vars: { name: by }, yesKey: 'stage.accept', noKey: 'stage.decline', expiresAt: inv.expiresAt,
+    });
+    this.invitePrompt = prompt;
+    prompt.result.then((answer) => {
+      this.invitePrompt = null;
+      if (answer === 'yes') this.act('stage.accept', {});
+      else if (answer === 'no') this.act('stage.decline', {});
+    });
+  }
+
+  showUnmuteRequest() {
+    if (this.unmutePrompt) return;
+    const prompt = ask({
+      id: 'unmute-request', iconName: 'mic', titleKey: 'media.unmuteTitle', textKey: 'media.unmuteText',
+      yesKey: 'media.unmuteYes', noKey: 'media.unmuteNo',
+    });
+    this.unmutePrompt = prompt;
+    prompt.result.then(async (answer) => {
+      this.unmutePrompt = null;
+      if (answer !== 'yes' || !(await this.act('media.state', { muted: false }))) return;
+      if (this.controls) {
+        this.local.micOn = true;
+        if (this.local.microphone) this.local.microphone.enabled = true;
+        this.render();
+      } else {
+        this.seat.setMic(true);
+      }
+    });
   }
 
   // --- teacher ---
@@ -247,8 +379,12 @@ class Room {
     await this.publish();
   }
 
-  toggleMic() {
-    this.local.micOn = !this.local.micOn;
+  async toggleMic() {
+    const want = !this.local.micOn;
+    // Tell the room (participant list); a moderator's mute is lifted only
+    // after they ask, and the server says so.
+    if (this.session?.joined && !(await this.act('media.state', { muted: !want }))) return;
+    this.local.micOn = want;
     if (this.local.microphone) this.local.microphone.enabled = this.local.micOn;
     this.render();
   }
@@ -330,7 +466,8 @@ class Room {
       this.el.classList.toggle('is-live', this.live);
     } else {
       this.stage.show(fromServer);
-      this.panels.strip.setTiles(fromServer.others);
+      const mine = this.seat.preview(this.self?.name || '');
+      this.panels.strip.setTiles([mine, ...fromServer.others].filter(Boolean));
     }
     this.stage.setAudio(fromServer.audio);
   }
@@ -341,7 +478,9 @@ class Room {
   }
 
   showError(err) {
-    if (err instanceof SignalError) {
+    if (err instanceof SignalError && err.code === 'rate_limited' && err.retryAfterMs > 0) {
+      toast('error.rateLimitedWait', { vars: { s: Math.ceil(err.retryAfterMs / 1000) }, ms: 5000 });
+    } else if (err instanceof SignalError) {
       toast(`error.${err.code}`, { detail: err.message !== err.code ? err.message : '' });
     } else {
       toast('error.internal', { detail: err?.message || String(err) });
@@ -352,6 +491,10 @@ class Room {
     this.ended = true;
     clearTimeout(this.reconnectTimer);
     this.setStatus('ended');
+    this.invitePrompt?.close();
+    this.unmutePrompt?.close();
+    if (this.seat.active) this.seat.stop();
+    this.modTools.el.hidden = true;
     this.stopLocal();
     this.stage.clear();
     this.endCard.replaceChildren(

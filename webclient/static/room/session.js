@@ -54,6 +54,14 @@ export class Session {
 
   get publishing() { return this.#publisher != null; }
 
+  // stopPublishing closes the publish connection (a student leaving the
+  // stage: the server has already dropped its side). The next publish()
+  // starts a fresh one.
+  stopPublishing() {
+    this.#publisher?.close();
+    this.#publisher = null;
+  }
+
   request(type, payload) { return this.signal.request(type, payload); }
   send(type, payload) { return this.signal.send(type, payload); }
 

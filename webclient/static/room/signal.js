@@ -12,10 +12,11 @@ export const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003]);
 
 // SignalError is an `error` message answering one request.
 export class SignalError extends Error {
-  constructor(code, message, type) {
+  constructor(code, message, type, retryAfterMs = 0) {
     super(message || code);
     this.code = code;
     this.requestType = type;
+    this.retryAfterMs = retryAfterMs || 0; // rate_limited (classroom.md)
   }
 }
 
@@ -128,7 +129,7 @@ export class Signal {
       const p = this.#pending.get(String(msg.id));
       this.#pending.delete(String(msg.id));
       clearTimeout(p.timer);
-      if (msg.type === 'error') p.reject(new SignalError(payload.code, payload.message, p.type));
+      if (msg.type === 'error') p.reject(new SignalError(payload.code, payload.message, p.type, payload.retryAfterMs));
       else p.resolve({ type: msg.type, payload });
       return;
     }

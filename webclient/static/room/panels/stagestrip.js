@@ -1,11 +1,20 @@
 // The stage strip: small tiles under the stage for the other people whose
-// video is not on the main stage (an assistant, students invited on stage).
-// setTiles is called by the room with [{track, name, source}].
+// video is not on the main stage (an assistant, students invited on stage,
+// and a student's own camera while on stage). setTiles is called by the
+// room with [{track, name, source, participantId?, mirror?, self?}].
+// Moderators get a "remove from the stage" button on a student's tile.
 import { h, clear } from '../../lib/dom.js';
 
-export function create(ctx) { // eslint-disable-line no-unused-vars
-  const el = h('div', { class: 'stage-strip', attrs: { hidden: true } });
+const MODERATOR = new Set(['teacher', 'assistant']);
+
+export function create(ctx) {
+  const el = h('div', { class: 'stage-strip', attrs: { hidden: true, id: 'stage-strip' } });
   const tiles = new Map(); // track id → tile
+
+  function removable(it) {
+    if (!MODERATOR.has(ctx.self()?.role) || !it.participantId) return false;
+    return ctx.participants().get(it.participantId)?.role === 'student';
+  }
 
   function setTiles(list) {
     const want = new Map(list.map((it) => [it.track.id, it]));
@@ -17,13 +26,27 @@ export function create(ctx) { // eslint-disable-line no-unused-vars
       }
     }
     for (const [id, it] of want) {
-      if (tiles.has(id)) continue;
-      const video = h('video', { attrs: { autoplay: true, playsinline: true, muted: true } });
+      const tile = tiles.get(id);
+      if (tile) {
+        tile.querySelector('.stage-label').textContent = it.name || '';
+        continue;
+      }
+      const video = h('video', { class: it.mirror ? 'mirror' : '', attrs: { autoplay: true, playsinline: true, muted: true } });
       video.muted = true;
       video.srcObject = new MediaStream([it.track]);
-      const tile = h('div', { class: 'tile' }, video, h('div', { class: 'stage-label', text: it.name || '' }));
-      tiles.set(id, tile);
-      el.append(tile);
+      video.play().catch(() => {});
+      const fresh = h('div', {
+        class: `tile${it.self ? ' tile-self' : ''}`,
+        attrs: { 'data-participant': it.participantId || '', 'data-source': it.source || '' },
+      }, video, h('div', { class: 'stage-label', text: it.name || '' }),
+      removable(it)
+        ? h('button', {
+          class: 'tile-remove', text: '×', title: 'stage.remove', aria: 'stage.remove', attrs: { type: 'button' },
+          on: { click: () => ctx.act('stage.remove', { participantId: it.participantId }) },
+        })
+        : null);
+      tiles.set(id, fresh);
+      el.append(fresh);
     }
     el.hidden = tiles.size === 0;
   }

@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/classroom"
+)
+
+// TestBrowserCourses: sign up, create a course, schedule a lesson; a second
+// account signs up, enrols and joins the room from the course page, with
+// no token in the URL.
+func TestBrowserCourses(t *testing.T) {
+	requireBrowser(t)
+	srv := startServer(t)
+	if srv.app == nil {
+		t.Skip("needs the in-process server to grant the teacher role")
+	}
+	s := startScript(t, 60*time.Second, "courses", srv.URL)
+	ev := s.waitEventLine("signedUp", 30*time.Second)
+	email, _ := ev["email"].(string)
+	grantTeacher(t, srv, email)
+	s.send("teacher")
+	res := s.result(45 * time.Second)
+	t.Logf("result: %v", res)
+
+	if u, _ := res["studentRoomURL"].(string); !strings.Contains(u, "/lesson/") || strings.Contains(u, "token") {
+		t.Errorf("student room URL %q", u)
+	}
+	if res["roomTitle"] != "Goroutines" {
+		t.Errorf("room title %v", res["roomTitle"])
+	}
+	if res["teacherView"] != "teacher" || res["teacherRole"] != "teacher" {
+		t.Errorf("teacher room: view %v role %v", res["teacherView"], res["teacherRole"])
+	}
+	if d, _ := res["description"].(string); !strings.Contains(d, "<script>alert(1)</script>") {
+		t.Errorf("description shown as %q", d)
+	}
+	if n, _ := res["joinBefore"].(float64); n != 0 {
+		t.Errorf("a non-member sees %v join buttons", n)
+	}
+	if up, _ := res["upcoming"].([]any); len(up) != 1 || up[0] != "Goroutines" {
+		t.Errorf("upcoming lessons %v", res["upcoming"])
+	}
+}
+
+// grantTeacher gives an account the teacher role, as an admin would.
+func grantTeacher(t *testing.T, srv *server, email string) {
+	t.Helper()
+	ctx := context.Background()
+	st := srv.app.Store()
+	acc, err := st.AccountByEmail(ctx, strings.ToLower(email))
+	if err != nil {
+		t.Fatalf("account %s: %v", email, err)
+	}
+	acc.Roles = acc.Roles.With(classroom.RoleTeacher)
+	if err := st.UpdateAccount(ctx, acc); err != nil {
+		t.Fatal(err)
+	}
+}
