@@ -12,6 +12,20 @@
 // is negotiated in both directions. PLI/FIR from a subscriber, and a
 // subscriber's arrival, ask the publisher for a keyframe, rate-limited.
 //
+// Simulcast: a published video holds up to three layers (RIDs q, h, f, or
+// SSRCs of an a=ssrc-group:SIM), each read by its own goroutine; each
+// down-track forwards exactly one, switching only at a keyframe of the new
+// layer and rewriting SSRC, sequence numbers, timestamps and the VP8
+// picture id so that the subscriber sees one stream (downtrack.go,
+// rewriter.go, vp8munger.go). Each subscriber PeerConnection has its own
+// GCC estimator on its TWCC feedback (bwe.go); every 200 ms its controller
+// divides the estimate among the tracks it receives (allocator.go,
+// adaptive.go), bounded by the size the client shows each video at.
+// Layers nobody receives are paused at the publisher (dynacast.go), and
+// the audio-level extension drives speaker events (speaker.go). What the
+// SFU tells clients about all this goes through QualityListener
+// (quality.go).
+//
 // sfu knows nothing of users, money or chat, and imports no other Lectern
 // package.
 package sfu

@@ -9,22 +9,40 @@ import (
 )
 
 // DownTrack is one subscriber's copy of a published track: a
-// webrtc.TrackLocal whose packets are the publisher's, renumbered into the
-// subscriber's own SSRC, sequence-number and timestamp space.
+// webrtc.TrackLocal whose packets are one layer of the publisher's,
+// renumbered into the subscriber's own SSRC, sequence-number, timestamp
+// and VP8 picture-id space. A change of layer happens at a keyframe of the
+// new layer, so the subscriber sees one continuous stream.
 type DownTrack struct {
 	id, streamID string
 	kind         webrtc.RTPCodecType
 	codec        webrtc.RTPCodecParameters // the publisher's codec
+	ck           codecKind
 	source       atomic.Pointer[Track] // nil while a player has nothing to play
 
 	bound     atomic.Pointer[binding] // nil until negotiated
 	connected *atomic.Bool            // the subscriber's transport is up
 
-	mu          sync.Mutex // guards rw and waitKeyframe
-	rw          rewriter
+	// target is the layer wanted (set by the allocator, or layerAuto);
+	// curLayer mirrors cur for readers outside the lock.
+	target   atomic.Int32
+	curLayer atomic.Int32
+
+	mu           sync.Mutex // guards cur, rw, vp8 and waitKeyframe
+	cur          int32      // layer being forwarded, layerNone if none
+	rw           rewriter
+	vp8          vp8Munger
 	waitKeyframe bool
 
-	sent atomic.Uint64 // packets written
+	// bufs[i] holds the copy of a layer-i payload whose VP8 picture id
+	// was rewritten; only layer i's reader uses it.
+	bufs [maxLayers][]byte
+
+	sent     atomic.Uint64 // packets written
+	bytes    atomic.Uint64 // payload bytes written
+	switches atomic.Uint64 // layer changes made at a keyframe
+
+	alloc allocState // owned by the subscriber's allocator goroutine
 }
 
 type binding struct {
@@ -34,10 +52,19 @@ type binding struct {
 }
 
 func newDownTrack(t *Track, streamID string, connected *atomic.Bool) *DownTrack {
-	d := &DownTrack{id: t.id, streamID: streamID, kind: t.kind, codec: t.codec, connected: connected}
+	d := newPlayerDownTrack(t.id, streamID, t.kind, t.codec, connected)
 	d.source.Store(t)
-	d.rw.clockRate = t.codec.ClockRate
-	d.waitKeyframe = t.kind == webrtc.RTPCodecTypeVideo
+	d.target.Store(0) // the lowest layer first: the fastest first frame
+	return d
+}
+
+func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RTPCodecParameters, connected *atomic.Bool) *DownTrack {
+	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, ck: kindOfCodec(c.MimeType), connected: connected, cur: layerNone}
+	d.rw.clockRate = c.ClockRate
+	d.waitKeyframe = kind == webrtc.RTPCodecTypeVideo
+	d.target.Store(layerAuto)
+	d.curLayer.Store(layerNone)
+	d.alloc.init()
 	return d
 }
 
@@ -77,6 +104,28 @@ func (d *DownTrack) Kind() webrtc.RTPCodecType { return d.kind }
 // PacketsSent counts packets written to the subscriber.
 func (d *DownTrack) PacketsSent() uint64 { return d.sent.Load() }
 
+// Layer returns the layer being forwarded (-1: none).
+func (d *DownTrack) Layer() int { return int(d.curLayer.Load()) }
+
+// TargetLayer returns the layer the down-track is moving to (-1: none).
+func (d *DownTrack) TargetLayer() int { return int(d.target.Load()) }
+
+// Switches counts the layer changes made so far.
+func (d *DownTrack) Switches() uint64 { return d.switches.Load() }
+
+// setTarget chooses the layer to forward; the change happens at the next
+// keyframe of that layer, which is asked for at once.
+func (d *DownTrack) setTarget(l int32) {
+	if d.target.Swap(l) == l || l < 0 {
+		return
+	}
+	if l != d.curLayer.Load() {
+		if t := d.source.Load(); t != nil {
+			t.requestLayerKeyframe(int(l))
+		}
+	}
+}
+
 // switchTo moves the down-track onto another published track with the
 // same codec (nil: onto nothing). The subscriber's stream continues without
 // a gap; video resumes at the new source's next keyframe.
@@ -91,6 +140,10 @@ func (d *DownTrack) switchTo(t *Track) bool {
 	if old != nil {
 		old.removeDown(d)
 	}
+	d.mu.Lock()
+	d.cur = layerNone
+	d.curLayer.Store(layerNone)
+	d.mu.Unlock()
 	d.resync(d.kind == webrtc.RTPCodecTypeVideo)
 	if t != nil {
 		t.addDown(d)
@@ -103,36 +156,88 @@ func (d *DownTrack) switchTo(t *Track) bool {
 func (d *DownTrack) resync(waitKeyframe bool) {
 	d.mu.Lock()
 	d.rw.resync = true
+	d.vp8.resync = true
 	d.waitKeyframe = d.waitKeyframe || waitKeyframe
 	d.mu.Unlock()
 }
 
-// writeRTP forwards one packet. scratch belongs to the calling reader
-// goroutine and is reused for every down-track, so nothing is allocated.
-func (d *DownTrack) writeRTP(pkt *rtp.Packet, scratch *rtp.Header, keyframe bool, now int64) {
+// skip accounts for a padding-only packet of layer l that is not
+// forwarded, so that the output stays gapless.
+func (d *DownTrack) skip(l int, pkt *rtp.Packet) {
+	d.mu.Lock()
+	if d.cur == int32(l) {
+		d.rw.drop(pkt.SSRC, pkt.SequenceNumber)
+	}
+	d.mu.Unlock()
+}
+
+// writeRTP forwards one packet of layer l, or drops it when the
+// down-track is on another layer. A switch to the target layer happens at
+// its keyframe. scratch belongs to the calling reader goroutine and is
+// reused for every down-track, so nothing is allocated.
+func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe bool, now int64) {
 	b := d.bound.Load()
 	if b == nil || !d.connected.Load() {
 		// Until DTLS is up, writes would vanish: a keyframe sent now
 		// would be lost and the picture would start broken.
 		return
 	}
+	src := d.source.Load()
+	want := d.target.Load()
+	if want == layerAuto && src != nil {
+		want = src.top.Load()
+	}
+	layer := int32(l)
 	d.mu.Lock()
-	if d.waitKeyframe {
+	switch {
+	case layer != d.cur:
+		if layer != want {
+			d.mu.Unlock()
+			return
+		}
 		if !keyframe {
 			d.mu.Unlock()
-			if t := d.source.Load(); t != nil {
-				t.RequestKeyframe()
+			if src != nil {
+				src.requestLayerKeyframe(l)
+			}
+			return
+		}
+		if d.cur != layerNone {
+			d.switches.Add(1)
+		}
+		d.cur = layer
+		d.curLayer.Store(layer)
+		d.waitKeyframe = false
+		d.rw.resync = true
+		d.vp8.resync = true
+	case want == layerNone:
+		// Paused or hidden: stop at once.
+		d.cur = layerNone
+		d.curLayer.Store(layerNone)
+		d.mu.Unlock()
+		return
+	case d.waitKeyframe:
+		if !keyframe {
+			d.mu.Unlock()
+			if src != nil {
+				src.requestLayerKeyframe(l)
 			}
 			return
 		}
 		d.waitKeyframe = false
 		d.rw.resync = true
+		d.vp8.resync = true
 	}
 	seq, ts, ok := d.rw.forward(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, now)
-	d.mu.Unlock()
 	if !ok {
+		d.mu.Unlock()
 		return
 	}
+	payload := pkt.Payload
+	if d.ck == codecVP8 {
+		payload = d.vp8.rewrite(payload, &d.bufs[l])
+	}
+	d.mu.Unlock()
 	ext := scratch.Extensions[:0]
 	*scratch = rtp.Header{
 		Version:        2,
@@ -143,7 +248,8 @@ func (d *DownTrack) writeRTP(pkt *rtp.Packet, scratch *rtp.Header, keyframe bool
 		SSRC:           b.ssrc,
 		Extensions:     ext,
 	}
-	if _, err := b.w.WriteRTP(scratch, pkt.Payload); err == nil {
+	if _, err := b.w.WriteRTP(scratch, payload); err == nil {
 		d.sent.Add(1)
+		d.bytes.Add(uint64(len(payload) + 12))
 	}
 }

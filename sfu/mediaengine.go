@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -102,17 +103,33 @@ func newPublisherAPI(se webrtc.SettingEngine) (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 
+// nackCacheSize is how many sent packets per stream each subscriber keeps
+// for retransmission: about 1.5 s of the 1.5 Mbps layer, well beyond the
+// ~1 s a browser waits before giving up on a packet. Pion's default (1,024)
+// costs about 1.5 MB per subscribed video.
+const nackCacheSize = 256
+
 // newSubscriberAPI builds the API for one subscriber's PeerConnection:
-// NACKs answered from the sender's packet cache, sender reports, and the
-// TWCC sequence-number extension on everything sent. Each subscriber gets
-// its own registry so that per-subscriber bandwidth estimation can attach.
+// NACKs answered from the sender's packet cache (over RTX when
+// negotiated), sender reports, and the TWCC sequence-number extension on
+// everything sent. Each subscriber gets its own registry, so that the
+// congestion controller passed in extra belongs to that subscriber.
 func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
 	}
 	reg := &interceptor.Registry{}
-	if err := webrtc.ConfigureNack(m, reg); err != nil {
+	// extra (the congestion controller) goes innermost: it must see
+	// each packet after the TWCC extension is set, and retransmissions
+	// too. attrPool above it spares GCC a map per packet.
+	for _, f := range extra {
+		reg.Add(f)
+	}
+	if len(extra) > 0 {
+		reg.Add(attrPoolFactory{})
+	}
+	if err := webrtc.ConfigureNackWithOptions(m, reg, nil, nack.ResponderSize(nackCacheSize)); err != nil {
 		return nil, err
 	}
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
@@ -120,9 +137,6 @@ func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*w
 	}
 	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
 		return nil, err
-	}
-	for _, f := range extra {
-		reg.Add(f)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }

@@ -15,6 +15,10 @@ type ParticipantConfig struct {
 	Publish   bool // may send media
 	Subscribe bool // receives the room's media
 	Listener  Listener
+	// Priority ranks the participant's video in every subscriber's
+	// bandwidth allocation: higher goes first (the teacher's camera
+	// before students on stage). A screen share outranks any camera.
+	Priority int
 }
 
 // Participant is one member of a room, with up to two PeerConnections.
@@ -28,6 +32,8 @@ type Participant struct {
 	pub     *webrtc.PeerConnection
 	sources map[string]Source // client track id → source, from offers
 	tracks  map[string]*Track // published, by server track id
+	byRecv  map[*webrtc.RTPReceiver]*Track
+	simSSRC map[uint32]int // SSRC → layer, from a=ssrc-group:SIM
 	sub     *subscriber
 	player  *player // a WHEP viewer's connection
 	closed  bool
@@ -42,7 +48,8 @@ func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
 	return &Participant{
 		id: cfg.ID, room: r, cfg: cfg, publish: cfg.Publish,
 		log:     r.sfu.log.With("room", r.id, "participant", cfg.ID),
-		sources: map[string]Source{}, tracks: map[string]*Track{}, muted: map[Source]bool{},
+		sources: map[string]Source{}, tracks: map[string]*Track{},
+		byRecv: map[*webrtc.RTPReceiver]*Track{}, simSSRC: map[uint32]int{}, muted: map[Source]bool{},
 	}
 }
 
@@ -66,6 +73,7 @@ func (p *Participant) SetPublish(allowed bool) {
 			tracks = append(tracks, t)
 		}
 		p.tracks = map[string]*Track{}
+		p.byRecv = map[*webrtc.RTPReceiver]*Track{}
 	}
 	p.mu.Unlock()
 	for _, t := range tracks {
@@ -125,6 +133,11 @@ func (p *Participant) forgetTrack(t *Track) {
 	p.mu.Lock()
 	if p.tracks[t.id] == t {
 		delete(p.tracks, t.id)
+	}
+	for r, x := range p.byRecv {
+		if x == t {
+			delete(p.byRecv, r)
+		}
 	}
 	p.mu.Unlock()
 }

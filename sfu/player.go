@@ -86,13 +86,6 @@ func (p *Participant) Play(offer string) (string, error) {
 	return pc.LocalDescription().SDP, nil
 }
 
-func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RTPCodecParameters, connected *atomic.Bool) *DownTrack {
-	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, connected: connected}
-	d.rw.clockRate = c.ClockRate
-	d.waitKeyframe = kind == webrtc.RTPCodecTypeVideo
-	return d
-}
-
 // follow points the player at the room's current main tracks.
 func (pl *player) follow(video, audio *Track) {
 	if !pl.video.switchTo(video) {

@@ -2,6 +2,8 @@ package sfu
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -26,6 +28,9 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 	}
 	for id, s := range sources {
 		p.sources[id] = s
+	}
+	for ssrc, i := range simulcastSSRCs(offerSDP) {
+		p.simSSRC[ssrc] = i
 	}
 	fresh := p.pub == nil
 	if fresh {
@@ -73,30 +78,96 @@ func (p *Participant) newPublishPC() (*webrtc.PeerConnection, error) {
 	return pc, nil
 }
 
+// onTrack attaches a track Pion reports. With simulcast Pion reports each
+// encoding separately, all on one receiver: by RID (rid q, h, f), or by
+// SSRC for a publisher that declares a=ssrc-group:SIM and sends no RID.
+// They become the layers of one Track.
 func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	p.mu.Lock()
 	if p.closed || p.pub != pc || !p.publish {
 		p.mu.Unlock()
 		return
 	}
-	source, ok := p.sources[remote.ID()]
-	if !ok {
-		source = SourceCamera
-		if remote.Kind() == webrtc.RTPCodecTypeAudio {
-			source = SourceMicrophone
+	t := p.byRecv[recv]
+	simIndex, bySSRC := p.simSSRC[uint32(remote.SSRC())]
+	if t == nil && bySSRC {
+		for _, x := range p.tracks {
+			if x.clientID == remote.ID() && x.kind == remote.Kind() {
+				t = x
+				break
+			}
 		}
 	}
-	t := newTrack(randomID("t_"), p, source, remote)
-	p.tracks[t.id] = t
+	fresh := t == nil
+	if fresh {
+		source, ok := p.sources[remote.ID()]
+		if !ok {
+			source = SourceCamera
+			if remote.Kind() == webrtc.RTPCodecTypeAudio {
+				source = SourceMicrophone
+			}
+		}
+		t = newTrack(randomID("t_"), p, source, remote)
+		t.audioLevelID = extensionID(recv, extAudioLevel)
+		p.tracks[t.id] = t
+		p.byRecv[recv] = t
+	}
+	index := 0
+	switch {
+	case remote.RID() != "":
+		index = layerIndex(remote.RID(), t.layerTaken)
+	case bySSRC:
+		index = simIndex
+	}
+	l := t.addLayer(remote, index)
 	p.mu.Unlock()
+	if l == nil {
+		p.log.Warn("extra encoding ignored", "track", t.id, "rid", remote.RID(), "ssrc", remote.SSRC())
+		return
+	}
 	if remote.RID() != "" {
 		go drainSimulcastRTCP(recv, remote.RID())
 	} else {
 		go drainRTCP(recv)
 	}
-	p.log.Info("track published", "track", t.id, "source", source, "codec", t.codec.MimeType)
-	t.start()
-	p.room.addTrack(t)
+	p.log.Info("track published", "track", t.id, "source", t.source, "codec", t.codec.MimeType, "rid", remote.RID(), "layer", index)
+	if fresh {
+		t.start()
+		p.room.addTrack(t)
+	}
+}
+
+// extensionID returns the id negotiated for a header extension, 0 if none.
+func extensionID(recv *webrtc.RTPReceiver, uri string) uint8 {
+	for _, e := range recv.GetParameters().HeaderExtensions {
+		if e.URI == uri {
+			return uint8(e.ID)
+		}
+	}
+	return 0
+}
+
+// simulcastSSRCs maps the SSRCs of every a=ssrc-group:SIM line of an SDP
+// to their layer, lowest first (RFC 5576 §4.2; the order Chrome uses).
+func simulcastSSRCs(sdp string) map[uint32]int {
+	var m map[uint32]int
+	for _, line := range strings.Split(sdp, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "a=ssrc-group:SIM ")
+		if !ok {
+			continue
+		}
+		for i, f := range strings.Fields(rest) {
+			n, err := strconv.ParseUint(f, 10, 32)
+			if err != nil || i >= maxLayers {
+				break
+			}
+			if m == nil {
+				m = map[uint32]int{}
+			}
+			m[uint32(n)] = i
+		}
+	}
+	return m
 }
 
 // Unpublish stops forwarding one of the participant's tracks at once.
@@ -106,7 +177,7 @@ func (p *Participant) Unpublish(trackID string) error {
 	if t == nil {
 		// The client knows its tracks by their own ids.
 		for _, x := range p.tracks {
-			if x.remote.ID() == trackID {
+			if x.clientID == trackID {
 				t = x
 				break
 			}
@@ -133,8 +204,7 @@ func drainRTCP(r *webrtc.RTPReceiver) {
 	}
 }
 
-// drainSimulcastRTCP reads the RTCP of one encoding of a receiver (Read
-// would touch the receiver's first encoding, which may not exist yet).
+// drainSimulcastRTCP reads the RTCP of one encoding of a receiver.
 func drainSimulcastRTCP(r *webrtc.RTPReceiver, rid string) {
 	for {
 		if _, _, err := r.ReadSimulcastRTCP(rid); err != nil {

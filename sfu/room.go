@@ -15,10 +15,24 @@ type Room struct {
 	tracks       map[string]*Track
 	players      map[*player]struct{}
 	closed       bool
+
+	done     chan struct{} // closed by stop
+	stopOnce sync.Once
+	wg       sync.WaitGroup // speakerLoop
 }
 
 func newRoom(s *SFU, id string) *Room {
-	return &Room{id: id, sfu: s, participants: map[string]*Participant{}, tracks: map[string]*Track{}, players: map[*player]struct{}{}}
+	r := &Room{id: id, sfu: s, participants: map[string]*Participant{}, tracks: map[string]*Track{},
+		players: map[*player]struct{}{}, done: make(chan struct{})}
+	r.wg.Add(1)
+	go r.speakerLoop()
+	return r
+}
+
+// stop ends the room's goroutines and waits for them.
+func (r *Room) stop() {
+	r.stopOnce.Do(func() { close(r.done) })
+	r.wg.Wait()
 }
 
 // ID returns the room's id.
@@ -61,6 +75,7 @@ func (r *Room) leave(p *Participant) {
 	r.mu.Unlock()
 	if empty {
 		r.sfu.removeRoom(r)
+		r.stop()
 	}
 }
 
@@ -161,4 +176,5 @@ func (r *Room) Close() {
 		p.Close()
 	}
 	r.sfu.removeRoom(r)
+	r.stop()
 }

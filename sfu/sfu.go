@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -16,6 +17,7 @@ type SFU struct {
 	cfg    Config
 	log    *slog.Logger
 	se     webrtc.SettingEngine
+	lf     logging.LoggerFactory
 	pubAPI *webrtc.API
 
 	udpConn net.PacketConn // nil unless ICEUDPAddr is set
@@ -33,8 +35,16 @@ func New(cfg Config) (*SFU, error) {
 	cfg = cfg.withDefaults()
 	s := &SFU{cfg: cfg, log: cfg.Logger, rooms: map[string]*Room{}}
 	lf := NewLoggerFactory(cfg.Logger)
+	s.lf = lf
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeTCP4})
+	if cfg.Net != nil {
+		se.SetNet(cfg.Net)
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+		cfg.Loopback, cfg.ICEUDPAddr, cfg.ICETCPAddr = false, "", ""
+		s.cfg = cfg
+	}
 	if cfg.Loopback {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
@@ -65,7 +75,7 @@ func New(cfg Config) (*SFU, error) {
 		s.tcpLn = ln
 		s.tcpMux = webrtc.NewICETCPMux(lf.NewLogger("tcpmux"), ln, 8)
 		se.SetICETCPMux(s.tcpMux)
-	} else {
+	} else if cfg.Net == nil {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	}
 	s.se = se

@@ -60,6 +60,11 @@ func newClient(t *testing.T) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newClientAPI(t, api)
+}
+
+func newClientAPI(t *testing.T, api *webrtc.API) *client {
+	t.Helper()
 	sub, err := peer.NewSubscriber(api)
 	if err != nil {
 		t.Fatal(err)

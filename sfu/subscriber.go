@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
@@ -22,8 +24,17 @@ type subscriber struct {
 	pending   bool                      // renegotiate once the answer arrives
 	early     []webrtc.ICECandidateInit // candidates that came before the answer
 	closed    bool
-	rtcpGroup sync.WaitGroup
-	connected atomic.Bool // read by every down-track's writer
+	rtcpGroup sync.WaitGroup // the RTCP readers and allocLoop
+	connected atomic.Bool    // read by every down-track's writer
+
+	done  chan struct{} // closed by close
+	kickc chan struct{} // asks allocLoop for a round now
+	ctl   controller    // owned by allocLoop
+
+	estimate  atomic.Int64  // GCC's latest estimate, bits per second
+	lossQ8    atomic.Uint32 // fraction lost from the latest receiver report, /256
+	rttMicros atomic.Int64  // round-trip time from the latest receiver report
+	stats     atomic.Pointer[SubscriberStats]
 }
 
 type subscription struct {
@@ -33,15 +44,26 @@ type subscription struct {
 }
 
 func newSubscriber(p *Participant) (*subscriber, error) {
-	api, err := newSubscriberAPI(p.room.sfu.se)
+	cfg := p.room.sfu.cfg
+	var est cc.BandwidthEstimator
+	ccf, err := newEstimatorFactory(cfg.InitialBitrate, p.room.sfu.lf, func(e cc.BandwidthEstimator) { est = e })
 	if err != nil {
 		return nil, err
 	}
+	api, err := newSubscriberAPI(p.room.sfu.se, ccf)
+	if err != nil {
+		return nil, err
+	}
+	// Building the PeerConnection builds its interceptors, and so est.
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{p: p, pc: pc, downs: map[string]*subscription{}}
+	s := &subscriber{p: p, pc: pc, downs: map[string]*subscription{}, done: make(chan struct{}), kickc: make(chan struct{}, 1)}
+	s.ctl.est = est
+	s.estimate.Store(int64(cfg.InitialBitrate))
+	s.rtcpGroup.Add(1)
+	go s.allocLoop()
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		s.setConnected(st == webrtc.PeerConnectionStateConnected)
 		p.cfg.Listener.ConnectionState(TargetSubscribe, st)
@@ -70,6 +92,7 @@ func (s *subscriber) add(t *Track) {
 	go s.readRTCP(t, sender)
 	s.mu.Unlock()
 	t.addDown(d)
+	s.kick()
 	s.negotiate()
 }
 
@@ -214,9 +237,18 @@ func (s *subscriber) readRTCP(t *Track, sender *webrtc.RTPSender) {
 			return
 		}
 		for _, pkt := range pkts {
-			switch pkt.(type) {
+			switch pkt := pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				// The layer this subscriber receives (all if none yet).
+				if d := sender.Track(); d != nil {
+					if dt, ok := d.(*DownTrack); ok && dt.Layer() >= 0 {
+						t.requestLayerKeyframe(dt.Layer())
+						continue
+					}
+				}
 				t.RequestKeyframe()
+			case *rtcp.ReceiverReport:
+				s.onReceiverReport(pkt)
 			}
 		}
 	}
@@ -229,6 +261,7 @@ func (s *subscriber) close() {
 		return
 	}
 	s.closed = true
+	close(s.done)
 	downs := s.downs
 	s.downs = map[string]*subscription{}
 	s.mu.Unlock()
@@ -237,4 +270,21 @@ func (s *subscriber) close() {
 	}
 	_ = s.pc.Close()
 	s.rtcpGroup.Wait()
+}
+
+// onReceiverReport keeps the loss and round-trip time (RFC 3550 §6.4.1) the
+// subscriber reports.
+func (s *subscriber) onReceiverReport(rr *rtcp.ReceiverReport) {
+	for _, r := range rr.Reports {
+		s.lossQ8.Store(uint32(r.FractionLost))
+		if r.LastSenderReport == 0 {
+			continue
+		}
+		// Middle 32 bits of the NTP time now, in 1/65536 s.
+		now := time.Now()
+		ntp := uint32((uint64(now.Unix())+2208988800)<<16) | uint32(uint64(now.Nanosecond())<<16/1e9)
+		if rtt := ntp - r.LastSenderReport - r.Delay; rtt < 1<<31 {
+			s.rttMicros.Store(int64(rtt) * 1e6 >> 16)
+		}
+	}
 }

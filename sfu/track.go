@@ -13,25 +13,43 @@ import (
 // receiveMTU is the size of the buffer one reader reads packets into.
 const receiveMTU = 1500
 
-// Track is one published track: a reader goroutine forwarding to the
-// track's down-tracks.
-type Track struct {
-	id     string
-	owner  *Participant
-	kind   webrtc.RTPCodecType
-	source Source
-	codec  webrtc.RTPCodecParameters
-	ck     codecKind
-	remote *webrtc.TrackRemote
+// controlInterval is how often a track measures its layers' bitrates and
+// reconsiders which layers the publisher should send.
+const controlInterval = 500 * time.Millisecond
 
-	// downs is replaced, never mutated, so that the reader reads it
+// Track is one published track: up to three simulcast layers, each with
+// its own reader goroutine, forwarding to the track's down-tracks.
+type Track struct {
+	id       string
+	clientID string // the publisher's own track id (a=msid)
+	owner    *Participant
+	kind     webrtc.RTPCodecType
+	source   Source
+	codec    webrtc.RTPCodecParameters
+	ck       codecKind
+
+	layers  [maxLayers]atomic.Pointer[layer]
+	top     atomic.Int32 // highest layer index with a reader, -1 before the first
+	readers atomic.Int32 // running layer readers
+	started atomic.Bool
+
+	audioLevelID uint8         // negotiated id of the RFC 6464 extension, 0 if none
+	levelSum     atomic.Uint64 // sum of (127 - level) since the room last looked
+	levelN       atomic.Uint64 // packets counted in levelSum
+
+	// downs is replaced, never mutated, so that the readers read it
 	// without a lock.
 	downs  atomic.Pointer[[]*DownTrack]
 	downMu sync.Mutex // serialises replacements of downs
 
-	forwarding atomic.Bool  // false while muted at the server
-	lastPLI    atomic.Int64 // unix nanoseconds of the last PLI sent
+	forwarding atomic.Bool   // false while muted at the server
+	pliWant    atomic.Uint32 // bit i: layer i wants a keyframe
 	pli        chan struct{}
+
+	// dynacast: layers the publisher has been told to send (bit i: layer
+	// i). Written by the control goroutine only.
+	active      atomic.Uint32
+	unusedSince [maxLayers]int64
 
 	closeOnce sync.Once
 	done      chan struct{} // closed by close
@@ -42,14 +60,47 @@ type Track struct {
 
 func newTrack(id string, owner *Participant, source Source, remote *webrtc.TrackRemote) *Track {
 	t := &Track{
-		id: id, owner: owner, kind: remote.Kind(), source: source,
-		codec: remote.Codec(), ck: kindOfCodec(remote.Codec().MimeType), remote: remote,
+		id: id, clientID: remote.ID(), owner: owner, kind: remote.Kind(), source: source,
+		codec: remote.Codec(), ck: kindOfCodec(remote.Codec().MimeType),
 		pli: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	t.downs.Store(&[]*DownTrack{})
 	t.forwarding.Store(true)
+	t.top.Store(-1)
+	t.active.Store(1<<maxLayers - 1)
 	return t
 }
+
+// addLayer attaches one more encoding of the track; it returns nil when the
+// track already has that layer or all three. Its reader starts with the
+// track (or at once if the track has started).
+func (t *Track) addLayer(remote *webrtc.TrackRemote, index int) *layer {
+	if index < 0 || index >= maxLayers {
+		return nil
+	}
+	l := &layer{index: index, rid: remote.RID(), ssrc: uint32(remote.SSRC()), remote: remote}
+	if !t.layers[index].CompareAndSwap(nil, l) {
+		return nil
+	}
+	for {
+		top := t.top.Load()
+		if int32(index) <= top || t.top.CompareAndSwap(top, int32(index)) {
+			break
+		}
+	}
+	if t.started.Load() {
+		t.startLayer(l)
+		// A layer arriving late may be what a down-track waits for.
+		t.RequestKeyframe()
+	}
+	return l
+}
+
+// layerTaken reports whether layer i exists.
+func (t *Track) layerTaken(i int) bool { return t.layers[i].Load() != nil }
+
+// Simulcast reports whether the publisher sends more than one encoding.
+func (t *Track) Simulcast() bool { return t.top.Load() > 0 }
 
 // ID returns the track's server-assigned id.
 func (t *Track) ID() string { return t.id }
@@ -74,6 +125,29 @@ func (t *Track) Info() TrackInfo {
 	return TrackInfo{ID: t.id, ParticipantID: t.owner.id, Kind: t.kind.String(), Source: t.source}
 }
 
+// LayerInfo describes one simulcast layer as the SFU sees it.
+type LayerInfo struct {
+	Index   int    `json:"index"`
+	RID     string `json:"rid,omitempty"`
+	Bitrate int    `json:"bitrate"` // measured, bits per second
+	Width   int    `json:"width,omitempty"`
+	Height  int    `json:"height,omitempty"`
+	Active  bool   `json:"active"` // the publisher has been asked to send it
+}
+
+// Layers describes the track's layers, lowest first.
+func (t *Track) Layers() []LayerInfo {
+	var out []LayerInfo
+	act := t.active.Load()
+	for i := range t.layers {
+		if l := t.layers[i].Load(); l != nil {
+			out = append(out, LayerInfo{Index: i, RID: l.rid, Bitrate: int(l.rate.Load()),
+				Width: int(l.width.Load()), Height: int(l.height.Load()), Active: act&(1<<i) != 0})
+		}
+	}
+	return out
+}
+
 // SetForwarding stops (false) or resumes (true) forwarding to every
 // subscriber, for a moderator's mute. On resume, video waits for a keyframe.
 func (t *Track) SetForwarding(on bool) {
@@ -90,21 +164,37 @@ func (t *Track) SetForwarding(on bool) {
 func (t *Track) Forwarding() bool { return t.forwarding.Load() }
 
 func (t *Track) start() {
-	t.wg.Add(2)
-	go t.readLoop()
-	go t.pliLoop()
+	t.started.Store(true)
+	t.wg.Add(1)
+	go t.controlLoop()
+	for i := range t.layers {
+		if l := t.layers[i].Load(); l != nil {
+			t.startLayer(l)
+		}
+	}
 }
 
-// readLoop is the track's one reader: one reused buffer, one reused
-// rtp.Packet and one reused scratch header for all down-tracks.
-func (t *Track) readLoop() {
+func (t *Track) startLayer(l *layer) {
+	t.readers.Add(1)
+	t.wg.Add(1)
+	go t.readLoop(l)
+}
+
+// readLoop is one layer's reader: one reused buffer, one reused rtp.Packet
+// and one reused scratch header for all down-tracks. The track ends when
+// its last reader does.
+func (t *Track) readLoop(l *layer) {
 	defer t.wg.Done()
-	defer t.owner.room.removeTrack(t)
+	defer func() {
+		if t.readers.Add(-1) == 0 {
+			t.owner.room.removeTrack(t)
+		}
+	}()
 	buf := make([]byte, receiveMTU)
 	var pkt rtp.Packet
 	var scratch rtp.Header
 	for {
-		n, _, err := t.remote.Read(buf)
+		n, _, err := l.remote.Read(buf)
 		if err != nil {
 			return
 		}
@@ -112,59 +202,142 @@ func (t *Track) readLoop() {
 			continue
 		}
 		t.packets.Add(1)
-		t.forward(&pkt, &scratch, time.Now().UnixNano())
+		l.packets.Add(1)
+		l.bytes.Add(uint64(n))
+		t.forward(l, &pkt, &scratch, time.Now().UnixNano())
 	}
 }
 
-// forward hands one packet to every down-track. It is the per-packet hot
-// path and must not allocate.
-func (t *Track) forward(pkt *rtp.Packet, scratch *rtp.Header, now int64) {
-	if !t.forwarding.Load() || len(pkt.Payload) == 0 {
+// forward hands one packet of layer l to every down-track. It is the
+// per-packet hot path and must not allocate.
+func (t *Track) forward(l *layer, pkt *rtp.Packet, scratch *rtp.Header, now int64) {
+	if !t.forwarding.Load() {
 		return
 	}
-	kf := t.kind == webrtc.RTPCodecTypeAudio || isKeyframeStart(t.ck, pkt.Payload)
-	for _, d := range *t.downs.Load() {
-		d.writeRTP(pkt, scratch, kf, now)
+	downs := *t.downs.Load()
+	if len(pkt.Payload) == 0 {
+		// Padding only: keep the subscribers' numbering gapless.
+		for _, d := range downs {
+			d.skip(l.index, pkt)
+		}
+		return
+	}
+	var kf bool
+	switch t.kind {
+	case webrtc.RTPCodecTypeAudio:
+		kf = true
+		if t.audioLevelID != 0 {
+			if ext := pkt.Header.GetExtension(t.audioLevelID); len(ext) > 0 {
+				t.levelSum.Add(uint64(127 - ext[0]&0x7f))
+				t.levelN.Add(1)
+			}
+		}
+	default:
+		kf = isKeyframeStart(t.ck, pkt.Payload)
+		if kf && t.ck == codecVP8 {
+			if w, h := vp8KeyframeSize(pkt.Payload); w > 0 {
+				l.width.Store(int32(w))
+				l.height.Store(int32(h))
+			}
+		}
+	}
+	for _, d := range downs {
+		d.writeRTP(l.index, pkt, scratch, kf, now)
 	}
 }
 
-// RequestKeyframe asks the publisher for a keyframe, at most once per
-// Config.PLIInterval. It never blocks.
+// RequestKeyframe asks the publisher for a keyframe on every layer, each at
+// most once per Config.PLIInterval. It never blocks.
 func (t *Track) RequestKeyframe() {
+	t.requestKeyframe(1<<maxLayers - 1)
+}
+
+// requestLayerKeyframe asks for a keyframe of one layer. It never blocks and
+// never allocates: it is called on the forwarding path.
+func (t *Track) requestLayerKeyframe(i int) {
+	if i >= 0 && i < maxLayers {
+		t.requestKeyframe(1 << i)
+	}
+}
+
+func (t *Track) requestKeyframe(mask uint32) {
 	if t.kind != webrtc.RTPCodecTypeVideo {
 		return
 	}
+	if t.pliWant.Load()&mask == mask {
+		return
+	}
+	t.pliWant.Or(mask)
 	select {
 	case t.pli <- struct{}{}:
 	default:
 	}
 }
 
-func (t *Track) pliLoop() {
+// controlLoop sends rate-limited PLIs, measures the layers' bitrates and
+// runs dynacast.
+func (t *Track) controlLoop() {
 	defer t.wg.Done()
 	interval := t.owner.room.sfu.cfg.PLIInterval
+	tick := time.NewTicker(controlInterval)
+	defer tick.Stop()
+	retry := time.NewTimer(time.Hour)
+	defer retry.Stop()
 	for {
 		select {
 		case <-t.done:
 			return
 		case <-t.pli:
-		}
-		now := time.Now()
-		if last := t.lastPLI.Load(); last != 0 && now.Sub(time.Unix(0, last)) < interval {
-			// Too soon: send when the interval is up unless closed.
-			select {
-			case <-t.done:
-				return
-			case <-time.After(interval - now.Sub(time.Unix(0, last))):
+		case <-retry.C:
+		case now := <-tick.C:
+			for i := range t.layers {
+				if l := t.layers[i].Load(); l != nil {
+					l.sample(now.UnixNano())
+				}
 			}
+			t.dynacast(now.UnixNano())
 		}
-		t.lastPLI.Store(time.Now().UnixNano())
-		pc := t.owner.publishPC()
-		if pc == nil {
+		if wait := t.sendPLIs(interval); wait > 0 {
+			retry.Reset(wait)
+		}
+	}
+}
+
+// sendPLIs sends the wanted keyframe requests whose interval is up and
+// returns how long until the next one may go (0: none pending).
+func (t *Track) sendPLIs(interval time.Duration) time.Duration {
+	want := t.pliWant.Load()
+	if want == 0 {
+		return 0
+	}
+	now := time.Now().UnixNano()
+	var next time.Duration
+	var pkts []rtcp.Packet
+	for i := range t.layers {
+		if want&(1<<i) == 0 {
 			continue
 		}
-		_ = pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(t.remote.SSRC())}})
+		l := t.layers[i].Load()
+		if l == nil {
+			t.pliWant.And(^uint32(1 << i))
+			continue
+		}
+		if last := l.lastPLI.Load(); last != 0 && time.Duration(now-last) < interval {
+			if w := interval - time.Duration(now-last); next == 0 || w < next {
+				next = w
+			}
+			continue
+		}
+		t.pliWant.And(^uint32(1 << i))
+		l.lastPLI.Store(now)
+		pkts = append(pkts, &rtcp.PictureLossIndication{MediaSSRC: l.ssrc})
 	}
+	if len(pkts) > 0 {
+		if pc := t.owner.publishPC(); pc != nil {
+			_ = pc.WriteRTCP(pkts)
+		}
+	}
+	return next
 }
 
 func (t *Track) addDown(d *DownTrack) {
@@ -194,7 +367,7 @@ func (t *Track) removeDown(d *DownTrack) {
 // DownTracks returns the current down-tracks (for figures and tests).
 func (t *Track) DownTracks() []*DownTrack { return *t.downs.Load() }
 
-// close stops the PLI goroutine. The reader ends when the publisher's
+// close stops the control goroutine. The readers end when the publisher's
 // connection closes.
 func (t *Track) close() {
 	t.closeOnce.Do(func() { close(t.done) })

@@ -76,6 +76,30 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 	if after := subs[0].WaitTrack(webrtc.RTPCodecTypeVideo, 0).Stats().Frames; after-before < 10 {
 		t.Errorf("after a student left another received %d frames in 600 ms", after-before)
 	}
+
+	// Adaptive stream: a student who hides the video gets none of it.
+	var videoID string
+	for _, tr := range ts.sfu.Room("L1").Tracks() {
+		if tr.Kind() == webrtc.RTPCodecTypeVideo {
+			videoID = tr.ID()
+		}
+	}
+	if err := req(t, clients[0], signaling.TypeTrackSettings, signaling.TrackSettings{TrackID: videoID, Visible: false}); err != nil {
+		t.Fatalf("track.settings: %v", err)
+	}
+	if err := req(t, clients[0], signaling.TypeTrackSettings, signaling.TrackSettings{TrackID: "nope", Visible: true}); !peer.IsError(err, signaling.CodeNotFound) {
+		t.Fatalf("track.settings for an unknown track: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	v0 := subs[0].WaitTrack(webrtc.RTPCodecTypeVideo, 0)
+	hidden := v0.Stats().Packets
+	time.Sleep(700 * time.Millisecond)
+	if got := v0.Stats().Packets - hidden; got > 2 {
+		t.Errorf("a hidden video still received %d packets", got)
+	}
+	if st := subs[1].WaitTrack(webrtc.RTPCodecTypeVideo, 0).Stats(); st.Frames < 30 {
+		t.Errorf("the other student's video suffered: %+v", st)
+	}
 }
 
 func TestLateJoinerSeesParticipantsAndTracks(t *testing.T) {

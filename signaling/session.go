@@ -333,6 +333,21 @@ func (ss *session) dispatch(env Envelope) error {
 		}
 		ss.send(TypeOK, env.ID, struct{}{})
 		return nil
+	case TypeTrackSettings:
+		var req TrackSettings
+		if err := decode(env.Payload, &req); err != nil {
+			return err
+		}
+		if req.Width < 0 || req.Height < 0 || req.Width > 16384 || req.Height > 16384 {
+			return errorf(CodeBadRequest, "width and height must be 0..16384")
+		}
+		if err := ss.part.SetTrackSettings(req.TrackID, req.Width, req.Height, req.Visible); err != nil {
+			return sfuError(err)
+		}
+		if env.ID != "" {
+			ss.send(TypeOK, env.ID, struct{}{})
+		}
+		return nil
 	case TypeKeyframe:
 		var req TrackRef
 		if err := decode(env.Payload, &req); err != nil {
@@ -407,6 +422,7 @@ func (ss *session) join(env Envelope) error {
 	defer ss.release()
 	part, err := ss.srv.cfg.SFU.Join(claims.Lesson, sfu.ParticipantConfig{
 		ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
+		Priority: priority(claims.Role),
 	})
 	if err != nil {
 		ss.srv.apply(ss.lesson, l, l.Leave(context.Background(), ss.connID))

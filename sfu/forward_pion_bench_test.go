@@ -1,0 +1,144 @@
+package sfu
+
+import (
+	"net"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// BenchmarkForwardPion is BenchmarkForward through real Pion subscriber
+// connections: the SFU's interceptors (NACK cache, reports, TWCC sequence
+// numbers), SRTP and one sendto per packet per subscriber on the shared
+// ICE UDP socket, to Pion receivers in the same process over loopback.
+// The receivers decrypt on the other core, so ns/pkt/sub is an upper
+// bound; allocs/op counts the whole process, receivers included: use
+// -memprofile to see which side allocates.
+//
+//	go test ./sfu -run '^$' -bench ForwardPion -benchmem -memprofile mem.out
+func BenchmarkForwardPion(b *testing.B) {
+	s, err := New(Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	pkts := benchPackets(b, 1111, 0)
+	for _, n := range []int{1, 10} {
+		b.Run("subs="+strconv.Itoa(n), func(b *testing.B) {
+			t, _ := benchTrack(0, vp8Codec, nil)
+			var closers []func()
+			defer func() {
+				for _, c := range closers {
+					c()
+				}
+			}()
+			for i := 0; i < n; i++ {
+				d, closeFn := pionSubscriber(b, s, t)
+				closers = append(closers, closeFn)
+				t.addDown(d)
+			}
+			runForward(b, t, t.layers[0].Load(), pkts, n)
+		})
+	}
+}
+
+// pionSubscriber connects one SFU subscriber PeerConnection carrying a
+// down-track of t to a Pion receiver, and waits until it is up.
+func pionSubscriber(b *testing.B, s *SFU, t *Track) (*DownTrack, func()) {
+	b.Helper()
+	api, err := newSubscriberAPI(s.se)
+	if err != nil {
+		b.Fatal(err)
+	}
+	spc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	connected := new(atomic.Bool)
+	up := make(chan struct{})
+	spc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		if st == webrtc.PeerConnectionStateConnected && !connected.Swap(true) {
+			close(up)
+		}
+	})
+	d := newDownTrack(t, "p_bench", connected)
+	sender, err := spc.AddTrack(d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() {
+		for {
+			if _, _, err := sender.ReadRTCP(); err != nil {
+				return
+			}
+		}
+	}()
+	cpc := receiverPC(b)
+	cpc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := tr.Read(buf); err != nil {
+				return
+			}
+		}
+	})
+	offer, err := spc.CreateOffer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := webrtc.GatheringCompletePromise(spc)
+	if err := spc.SetLocalDescription(offer); err != nil {
+		b.Fatal(err)
+	}
+	<-g
+	if err := cpc.SetRemoteDescription(*spc.LocalDescription()); err != nil {
+		b.Fatal(err)
+	}
+	ans, err := cpc.CreateAnswer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g = webrtc.GatheringCompletePromise(cpc)
+	if err := cpc.SetLocalDescription(ans); err != nil {
+		b.Fatal(err)
+	}
+	<-g
+	if err := spc.SetRemoteDescription(*cpc.LocalDescription()); err != nil {
+		b.Fatal(err)
+	}
+	select {
+	case <-up:
+	case <-time.After(10 * time.Second):
+		b.Fatal("subscriber connection never came up")
+	}
+	return d, func() { _ = spc.Close(); _ = cpc.Close() }
+}
+
+// receiverPC is a browser-like Pion receiver on 127.0.0.1.
+func receiverPC(b *testing.B) *webrtc.PeerConnection {
+	b.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		b.Fatal(err)
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+		b.Fatal(err)
+	}
+	se := webrtc.SettingEngine{}
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)).
+		NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return pc
+}

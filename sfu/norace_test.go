@@ -1,0 +1,5 @@
+//go:build !race
+
+package sfu_test
+
+const raceEnabled = false

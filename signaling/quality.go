@@ -1,0 +1,89 @@
+package signaling
+
+import (
+	"github.com/lectern/lectern/classroom/live"
+	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/token"
+)
+
+// The session is also the SFU's sfu.QualityListener: simulcast layer
+// changes, dynacast, speakers and per-subscriber figures (docs/protocol.md,
+// "Simulcast and adaptive quality").
+
+const (
+	TypeTrackSettings   = "track.settings"
+	TypeTrackQuality    = "track.quality"
+	TypePublisherLayers = "publisher.layers"
+	TypeSpeakers        = "speakers"
+	TypeSubscriberStats = "subscriber.stats"
+)
+
+// TrackSettings is the payload of track.settings: how a subscriber shows
+// one video (device pixels; 0 × 0 means no limit).
+type TrackSettings struct {
+	TrackID string `json:"trackId"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Visible bool   `json:"visible"`
+}
+
+var _ sfu.QualityListener = (*session)(nil)
+
+func (ss *session) TrackQuality(q sfu.TrackQuality) {
+	ss.emit(func() { ss.send(TypeTrackQuality, "", q) })
+}
+
+func (ss *session) PublisherLayers(l sfu.PublisherLayers) {
+	ss.emit(func() { ss.send(TypePublisherLayers, "", l) })
+}
+
+// Speakers forwards the room's speakers and records whether this session's
+// own participant speaks in the classroom's presence.
+func (ss *session) Speakers(sp sfu.Speakers) {
+	ss.emit(func() {
+		ss.send(TypeSpeakers, "", sp)
+		speaking := false
+		for _, s := range sp.Speaking {
+			if s.ParticipantID == ss.pid {
+				speaking = true
+			}
+		}
+		if ss.live != nil {
+			ss.srv.apply(ss.lesson, ss.live, ss.live.SetSpeaking(ss.pid, speaking))
+		}
+	})
+}
+
+// SubscriberStats forwards the figures and turns them into the connection
+// quality others see in the participant list.
+func (ss *session) SubscriberStats(st sfu.SubscriberStats) {
+	ss.emit(func() {
+		ss.send(TypeSubscriberStats, "", st)
+		if ss.live != nil {
+			ss.srv.apply(ss.lesson, ss.live, ss.live.SetQuality(ss.pid, qualityOf(st)))
+		}
+	})
+}
+
+// qualityOf grades a subscriber's link from its loss and round-trip time.
+func qualityOf(st sfu.SubscriberStats) live.Quality {
+	switch {
+	case st.Loss > 0.10 || st.RTTMs > 400:
+		return live.QualityPoor
+	case st.Loss > 0.02 || st.RTTMs > 150:
+		return live.QualityFair
+	}
+	return live.QualityGood
+}
+
+// priority ranks a participant's video in every subscriber's bandwidth
+// allocation, after audio and screen shares: the teacher first.
+func priority(r token.Role) int {
+	switch r {
+	case token.RoleTeacher:
+		return 10
+	case token.RoleAssistant:
+		return 5
+	}
+	return 0
+}
