@@ -31,6 +31,8 @@ type pionSubscriber struct {
 	mu         sync.Mutex           // guards the fields below
 	tracks     map[string]trackInfo // mid → track, from the last subscribe.offer
 	keyframe   *vp8Keyframe
+	keyframes  []vp8Keyframe // every keyframe since the start, in order
+	qualities  []string      // track.quality payloads received
 	audioPkts  int
 	videoPkts  int
 	videoTrack string
@@ -215,6 +217,10 @@ func (s *pionSubscriber) handle(m envelope) {
 				s.fail("candidate: %v", err)
 			}
 		}
+	case "track.quality":
+		s.mu.Lock()
+		s.qualities = append(s.qualities, string(m.Payload))
+		s.mu.Unlock()
 	case "error":
 		s.fail("server error: %s", m.Payload)
 	}
@@ -290,7 +296,69 @@ func (s *pionSubscriber) onFrame(f []byte) {
 	if s.keyframe == nil {
 		s.keyframe = &kf
 	}
+	s.keyframes = append(s.keyframes, kf)
 	s.mu.Unlock()
+}
+
+// keyframeCount is how many keyframes have arrived so far.
+func (s *pionSubscriber) keyframeCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.keyframes)
+}
+
+// receivedVideo is the server's id of the video track being received.
+func (s *pionSubscriber) receivedVideo() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.videoTrack
+}
+
+// trackSettings sends track.settings (docs/simulcast.md) for trackID.
+func (s *pionSubscriber) trackSettings(trackID string, width, height int, visible bool) {
+	s.send("track.settings", fmt.Sprintf("ts-%d", time.Now().UnixNano()), map[string]any{
+		"trackId": trackID, "width": width, "height": height, "visible": visible,
+	})
+}
+
+// waitKeyframe waits for a keyframe after the first `after` ones for which
+// ok is true, asking for one every few seconds, and returns it.
+func (s *pionSubscriber) waitKeyframe(after int, timeout time.Duration, ok func(vp8Keyframe) bool) (vp8Keyframe, bool) {
+	deadline := time.Now().Add(timeout)
+	nextAsk := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		for _, kf := range s.keyframes[min(after, len(s.keyframes)):] {
+			if ok(kf) {
+				s.mu.Unlock()
+				return kf, true
+			}
+		}
+		track := s.videoTrack
+		s.mu.Unlock()
+		if time.Now().After(nextAsk) && track != "" {
+			s.send("keyframe", "", map[string]any{"trackId": track})
+			nextAsk = time.Now().Add(3 * time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return vp8Keyframe{}, false
+}
+
+// keyframeLog describes the keyframes and quality messages received, for
+// failure messages.
+func (s *pionSubscriber) keyframeLog() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for i, kf := range s.keyframes {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "%dx%d", kf.Width, kf.Height)
+	}
+	fmt.Fprintf(&b, "; track.quality: %v; errors: %v", s.qualities, s.errs)
+	return b.String()
 }
 
 // parseVP8Keyframe checks the frame header of RFC 6386 §9.1: a key frame

@@ -122,11 +122,7 @@ func (p *Participant) CanPublish() bool {
 func (p *Participant) Tracks() []*Track {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]*Track, 0, len(p.tracks))
-	for _, t := range p.tracks {
-		out = append(out, t)
-	}
-	return out
+	return values(p.tracks)
 }
 
 func (p *Participant) forgetTrack(t *Track) {
@@ -242,10 +238,7 @@ func (p *Participant) Close() {
 	p.closed = true
 	pub, sub, pl := p.pub, p.sub, p.player
 	p.pub, p.sub, p.player = nil, nil, nil
-	tracks := make([]*Track, 0, len(p.tracks))
-	for _, t := range p.tracks {
-		tracks = append(tracks, t)
-	}
+	tracks := values(p.tracks)
 	p.mu.Unlock()
 	p.room.leave(p)
 	for _, t := range tracks {

@@ -83,9 +83,14 @@ func (r *Room) leave(p *Participant) {
 func (r *Room) Participants() []*Participant {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]*Participant, 0, len(r.participants))
-	for _, p := range r.participants {
-		out = append(out, p)
+	return values(r.participants)
+}
+
+// values returns a map's values; callers hold the lock that guards m.
+func values[K comparable, V any](m map[K]V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
 	}
 	return out
 }
@@ -101,11 +106,7 @@ func (r *Room) Participant(id string) *Participant {
 func (r *Room) Tracks() []*Track {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]*Track, 0, len(r.tracks))
-	for _, t := range r.tracks {
-		out = append(out, t)
-	}
-	return out
+	return values(r.tracks)
 }
 
 // Track returns the published track with that id, or nil.
@@ -126,10 +127,7 @@ func (r *Room) addTrack(t *Track) {
 		return
 	}
 	r.tracks[t.id] = t
-	ps := make([]*Participant, 0, len(r.participants))
-	for _, p := range r.participants {
-		ps = append(ps, p)
-	}
+	ps := values(r.participants)
 	r.mu.Unlock()
 	info := t.Info()
 	for _, p := range ps {
@@ -153,10 +151,7 @@ func (r *Room) removeTrack(t *Track) {
 	}
 	delete(r.tracks, t.id)
 	t.owner.forgetTrack(t)
-	ps := make([]*Participant, 0, len(r.participants))
-	for _, p := range r.participants {
-		ps = append(ps, p)
-	}
+	ps := values(r.participants)
 	r.mu.Unlock()
 	info := t.Info()
 	for _, p := range ps {

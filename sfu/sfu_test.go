@@ -3,8 +3,6 @@ package sfu_test
 import (
 	"log/slog"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -13,18 +11,6 @@ import (
 	"github.com/lectern/lectern/sfu"
 	"github.com/pion/webrtc/v4"
 )
-
-// testMedia loads the committed teacher clips once.
-var testMedia = sync.OnceValues(func() ([2]peer.Clip, error) {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "testdata", "media")
-	v, err := peer.LoadIVF(filepath.Join(dir, "teacher.ivf"))
-	if err != nil {
-		return [2]peer.Clip{}, err
-	}
-	a, err := peer.LoadOgg(filepath.Join(dir, "teacher.ogg"))
-	return [2]peer.Clip{v, a}, err
-})
 
 func newSFU(t *testing.T) *sfu.SFU {
 	t.Helper()
@@ -127,15 +113,7 @@ func (c *client) join(t *testing.T, s *sfu.SFU, room, id string, publish bool) {
 
 func publish(t *testing.T, s *sfu.SFU, room string) (*peer.Publisher, *sfu.Participant) {
 	t.Helper()
-	m, err := testMedia()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := peer.NewPublisher(api, m[0], m[1])
+	pub, err := peer.NewTeacher()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -22,8 +21,7 @@ var simMedia = sync.OnceValues(func() (m struct {
 	layers [3]peer.Clip
 	audio  peer.Clip
 }, err error) {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "testdata", "media")
+	dir := peer.MediaDir()
 	for i, rid := range peer.SimulcastRIDs {
 		if m.layers[i], err = peer.LoadIVF(filepath.Join(dir, "sim_"+rid+".ivf")); err != nil {
 			return m, err

@@ -6,10 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,28 +68,9 @@ func (ts *testServer) token(t *testing.T, lesson, user string, role token.Role) 
 	return tok
 }
 
-var clips = sync.OnceValues(func() ([2]peer.Clip, error) {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "testdata", "media")
-	v, err := peer.LoadIVF(filepath.Join(dir, "teacher.ivf"))
-	if err != nil {
-		return [2]peer.Clip{}, err
-	}
-	a, err := peer.LoadOgg(filepath.Join(dir, "teacher.ogg"))
-	return [2]peer.Clip{v, a}, err
-})
-
 func newPublisher(t *testing.T) *peer.Publisher {
 	t.Helper()
-	c, err := clips()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := peer.NewPublisher(api, c[0], c[1])
+	p, err := peer.NewTeacher()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,15 +60,11 @@ func benchJoin(b *testing.B, gap time.Duration) {
 		return t
 	}
 	ctx := context.Background()
-	c, err := clips()
+	pub, err := peer.NewTeacher()
 	if err != nil {
 		b.Fatal(err)
 	}
 	api, err := peer.NewAPI()
-	if err != nil {
-		b.Fatal(err)
-	}
-	pub, err := peer.NewPublisher(api, c[0], c[1])
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -33,6 +33,9 @@ type serveFlags struct {
 	dev       bool
 	logLevel  string
 	pprof     string
+	payment   string
+	stripeKey string
+	stripeWH  string
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -47,6 +50,9 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
+	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
+	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
@@ -58,7 +64,8 @@ func runServe(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
-		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP}
+		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {

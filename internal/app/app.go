@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -24,6 +25,11 @@ type Config struct {
 	Logger      *slog.Logger
 	BaseURL     string // public URL, for links in mail and --dev output
 	Dev         bool
+
+	// Payments: "dev" (a checkout page served by Lectern) or "stripe".
+	PaymentProvider     string
+	StripeSecretKey     string
+	StripeWebhookSecret string
 
 	// Media.
 	Loopback   bool // ICE on 127.0.0.1 only (tests)
@@ -45,6 +51,7 @@ type App struct {
 	mux     *http.ServeMux
 	store   *store.Store
 	api     *api.Server
+	billing *billing.Service
 	closers []func() error
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/store"
 )
 
@@ -32,10 +33,27 @@ func (a *App) wireStore(ctx context.Context) error {
 		a.log.Info("migrations applied", "versions", applied, "backend", st.Backend())
 	}
 	a.store = st
-	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL})
+	bill, err := billing.New(billing.Config{
+		Store: st, Provider: a.cfg.PaymentProvider,
+		StripeSecretKey: a.cfg.StripeSecretKey, StripeWebhookSecret: a.cfg.StripeWebhookSecret,
+		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing"),
+	})
+	if err != nil {
+		return err
+	}
+	a.billing = bill
+	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
+	billing.NewHTTP(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
+	// Refunds a crash left half-done are finished (each provider call is
+	// idempotent).
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	if _, err := bill.RetryRefunds(rctx); err != nil {
+		a.log.Warn("retrying unfinished refunds", "err", err)
+	}
+	cancel()
 	a.api = srv
 	if a.cfg.Dev {
 		pw := randomPassword()
@@ -49,22 +67,30 @@ func (a *App) wireStore(ctx context.Context) error {
 	return nil
 }
 
-// startJanitor deletes expired sessions once an hour.
+// startJanitor deletes expired sessions once an hour and expires unpaid
+// orders (returning their coupon redemptions) every five minutes.
 func (a *App) startJanitor(st *store.Store) {
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(time.Hour)
+		t := time.NewTicker(5 * time.Minute)
 		defer t.Stop()
+		var lastSweep time.Time
 		for {
 			select {
 			case <-stop:
 				return
 			case now := <-t.C:
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				if _, err := st.DeleteExpiredSessions(ctx, now); err != nil {
-					a.log.Warn("deleting expired sessions", "err", err)
+				if _, err := a.billing.ExpireOrders(ctx); err != nil {
+					a.log.Warn("expiring unpaid orders", "err", err)
+				}
+				if now.Sub(lastSweep) >= time.Hour {
+					lastSweep = now
+					if _, err := st.DeleteExpiredSessions(ctx, now); err != nil {
+						a.log.Warn("deleting expired sessions", "err", err)
+					}
 				}
 				cancel()
 			}

@@ -8,6 +8,8 @@ const MODERATOR = new Set(['teacher', 'assistant']);
 // with its presenter's camera small; otherwise the teacher's camera.
 //   received: [{info:{id, participantId, kind, source}, track}]
 //   roleOf(participantId) → role
+// Each video item is {track, trackId (the server's id), source, name,
+// participantId}.
 export function studentLayout(received, roleOf, nameOf) {
   const videos = received.filter((r) => r.info.kind === 'video' || r.track.kind === 'video');
   const rank = (r) => (roleOf(r.info.participantId) === 'teacher' ? 0 : MODERATOR.has(roleOf(r.info.participantId)) ? 1 : 2);
@@ -17,7 +19,9 @@ export function studentLayout(received, roleOf, nameOf) {
   const camera = (screen && camOf(screen.info.participantId)) || byRank.find((r) => r.info.source !== 'screen');
   const main = screen || camera || null;
   const pip = screen ? camera || null : null;
-  const item = (r) => r && { track: r.track, source: r.info.source, name: nameOf(r.info.participantId), participantId: r.info.participantId };
+  const item = (r) => r && {
+    track: r.track, trackId: r.info.id, source: r.info.source, name: nameOf(r.info.participantId), participantId: r.info.participantId,
+  };
   return {
     main: item(main),
     pip: item(pip),

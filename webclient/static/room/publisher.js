@@ -6,14 +6,22 @@ import { Trickle } from './ice.js';
 
 export const SOURCES = ['microphone', 'camera', 'screen'];
 
-// sendEncodingsFor is the one place that decides how a source is encoded.
-// Version 1 sends one encoding per track; simulcast (rid q/h/f) for the
-// camera goes here, e.g.
-//   [{rid:'q', scaleResolutionDownBy:4, maxBitrate:150e3},
-//    {rid:'h', scaleResolutionDownBy:2, maxBitrate:500e3},
-//    {rid:'f', maxBitrate:1500e3}]
-export function sendEncodingsFor(source, track) { // eslint-disable-line no-unused-vars
-  if (source === 'screen') return [{ maxFramerate: 15 }];
+// sendEncodingsFor is the one place that decides how a source is encoded
+// (docs/simulcast.md): the camera as three simulcast encodings, rid q/h/f
+// at a quarter, half and full size (the SFU maps them to layers 0/1/2 and
+// the publisher.layers message switches them on and off); the screen share
+// as one sharp encoding with a higher bitrate; audio as the browser likes.
+export const CAMERA_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150e3 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500e3 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1500e3 },
+];
+export const SCREEN_MAX_BITRATE = 2500e3;
+
+export function sendEncodingsFor(source, track) {
+  if (track?.kind !== 'video') return undefined;
+  if (source === 'screen') return [{ maxBitrate: SCREEN_MAX_BITRATE, maxFramerate: 15 }];
+  if (source === 'camera') return CAMERA_LAYERS.map((e) => ({ ...e }));
   return undefined;
 }
 
@@ -111,6 +119,38 @@ export class Publisher {
     const out = new Map();
     for (const [source, e] of this.#entries) if (e.msid) out.set(source, e.msid);
     return out;
+  }
+
+  // setLayers applies a publisher.layers message (dynacast): the encodings
+  // nobody receives are switched off. clientTrackId is the track id of the
+  // offer's a=msid line, kept as the entry's msid (a device switch replaces
+  // the track but not that id).
+  async setLayers({ clientTrackId, active }) {
+    if (!clientTrackId || !active) return false;
+    let entry = null;
+    for (const e of this.#entries.values()) {
+      if (e.msid === clientTrackId || e.track.id === clientTrackId) entry = e;
+    }
+    if (!entry || entry.tx.stopped) return false;
+    const sender = entry.tx.sender;
+    const params = sender.getParameters();
+    let changed = false;
+    for (const enc of params.encodings || []) {
+      if (!enc.rid || !(enc.rid in active)) continue;
+      const on = !!active[enc.rid];
+      if (enc.active !== on) {
+        enc.active = on;
+        changed = true;
+      }
+    }
+    if (!changed) return true;
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      console.warn('lectern: publisher.layers', err);
+      return false;
+    }
+    return true;
   }
 
   close() {

@@ -14,6 +14,10 @@ import { studentLayout, teacherLayout } from './layout.js';
 import { Seat } from './seat.js';
 import { ModTools } from './modtools.js';
 import { ask } from './prompt.js';
+import { AdaptiveStream } from './adaptive.js';
+import { QualityOverlays } from './quality.js';
+import { NetQuality } from './netquality.js';
+import { Speakers, markSpeaker } from './speakers.js';
 import * as media from './media.js';
 
 const BACKOFF_MIN_MS = 500;
@@ -42,12 +46,20 @@ class Room {
   lessonTitle = '';
   invitePrompt = null; // the open stage invitation, if any
   unmutePrompt = null;
+  speakers = null; // Speakers from the last `speakers` message
 
   constructor(root, lessonId, token) {
     this.root = root;
     this.lessonId = lessonId;
     this.token = token;
-    this.stage = new Stage();
+    // Simulcast and adaptive quality (docs/simulcast.md): every received
+    // video reports its size and visibility, shows the server's verdict on
+    // its quality, and is outlined while its owner speaks.
+    this.adaptive = new AdaptiveStream((settings) => this.session?.trackSettings(settings));
+    this.quality = new QualityOverlays();
+    this.netQuality = new NetQuality();
+    const attachVideo = (box, video, item) => this.attachVideo(box, video, item);
+    this.stage = new Stage({ attach: attachVideo, layoutChanged: () => this.adaptive.refresh() });
     const act = (type, p) => this.act(type, p);
     this.panels = new Panels({
       request: (type, p) => this.session.request(type, p),
@@ -57,6 +69,8 @@ class Room {
       participants: () => this.participants,
       lessonId: () => this.lessonId,
       showError: (err) => this.showError(err),
+      attachVideo,
+      layoutChanged: () => this.adaptive.refresh(),
       t,
     });
     this.seat = new Seat({ session: () => this.session, act, onChange: () => this.render() });
@@ -70,7 +84,7 @@ class Room {
     this.endCard = h('div', { class: 'end-card', attrs: { hidden: true, id: 'end-card' } });
     this.el = h('div', { class: 'room', attrs: { 'data-view': 'pending' } },
       h('header', { class: 'room-bar' },
-        brand(), h('div', { class: 'room-heading' }, this.title, this.status),
+        brand(), h('div', { class: 'room-heading' }, this.title, this.status, this.netQuality.el),
         h('div', { class: 'room-bar-end' }, langSwitch(), this.modTools.el, this.leaveBtn)),
       h('main', { class: 'room-main' },
         h('div', { class: 'stage-wrap' }, this.stage.el, this.endCard),
@@ -143,6 +157,7 @@ class Room {
   onClose(session, code) {
     if (session !== this.session || this.ended) return;
     this.received = [];
+    this.netQuality.reset();
     this.render();
     if (FINAL_CLOSE_CODES.has(code)) {
       this.end(END_REASON[code]);
@@ -168,6 +183,10 @@ class Room {
     this.participants = new Map((joined.participants || []).map((p) => [p.id, p]));
     for (const p of snap?.participants || []) this.participants.set(p.id, { ...this.participants.get(p.id), ...p });
     this.participants.set(this.self.id, { ...this.participants.get(this.self.id), ...this.self });
+    // A new session's server knows nothing of our sizes or its old layers.
+    this.quality.forget();
+    this.adaptive.reset();
+    this.speakers = null;
     const title = this.lessonTitle || joined.lesson || this.lessonId;
     this.title.textContent = title;
     document.title = `${title} · Lectern`;
@@ -218,6 +237,20 @@ class Room {
       }
       case 'error':
         this.showError(new SignalError(p.code, p.message, '', p.retryAfterMs));
+        break;
+      case 'track.quality':
+        this.quality.update(p);
+        break;
+      case 'track.unpublished':
+        this.quality.forget(p.trackId);
+        this.adaptive.forget(p.trackId);
+        break;
+      case 'subscriber.stats':
+        this.netQuality.update(p);
+        break;
+      case 'speakers':
+        this.speakers = new Speakers(p);
+        for (const slot of [this.stage.main, this.stage.pip]) markSpeaker(slot.el, slot.el.dataset.participant, this.speakers);
         break;
       case 'participant.removed':
         this.end(p.banned ? 'ended.banned' : 'ended.removed');
@@ -447,6 +480,17 @@ class Room {
 
   // --- rendering ---
 
+  // attachVideo follows one video box (a stage slot or a strip tile) as it
+  // shows item ({track, trackId, source, participantId}) or nothing: its
+  // size goes to the server, its quality and speaker marks come back.
+  attachVideo(box, video, item) {
+    const trackId = item?.trackId || '';
+    this.adaptive.watch(video, trackId);
+    this.quality.attach(box, trackId, item?.source);
+    box.dataset.participant = item?.participantId || '';
+    markSpeaker(box, item?.participantId, this.speakers);
+  }
+
   render() {
     const nameOf = (pid) => this.participants.get(pid)?.name || '';
     const roleOf = (pid) => this.participants.get(pid)?.role || '';
@@ -467,9 +511,11 @@ class Room {
     } else {
       this.stage.show(fromServer);
       const mine = this.seat.preview(this.self?.name || '');
+      if (mine) mine.participantId = this.self?.id;
       this.panels.strip.setTiles([mine, ...fromServer.others].filter(Boolean));
     }
     this.stage.setAudio(fromServer.audio);
+    this.adaptive.refresh(); // a slot may have been hidden or resized
   }
 
   setStatus(key) {

@@ -31,6 +31,8 @@ export class Session {
       pc?.trickle.remote(p.candidate);
     });
     s.on('track.unpublished', (p) => this.#subscriber?.forget(p.trackId));
+    // Dynacast (docs/simulcast.md): switch our unwatched encodings off.
+    s.on('publisher.layers', (p) => { this.#publisher?.setLayers(p); });
     s.on('*', (payload, msg) => this.handlers.onEvent?.(msg.type, payload));
     await s.open();
     const { payload } = await s.request('join', { token: this.token });
@@ -60,6 +62,16 @@ export class Session {
   stopPublishing() {
     this.#publisher?.close();
     this.#publisher = null;
+  }
+
+  // trackSettings tells the server how a received video is shown
+  // (track.settings, docs/simulcast.md); refusals are only logged, as the
+  // track may have just gone away.
+  trackSettings(settings) {
+    if (!this.joined || !this.signal.isOpen) return;
+    this.signal.request('track.settings', settings).catch((err) => {
+      if (err.code !== 'closed') console.debug('lectern: track.settings', err.code);
+    });
   }
 
   request(type, payload) { return this.signal.request(type, payload); }

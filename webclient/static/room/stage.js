@@ -4,7 +4,10 @@
 import { h, tr, icon } from '../lib/dom.js';
 
 class Slot {
-  constructor(cls) {
+  // hooks.attach(box, video, item) follows what the slot shows (adaptive
+  // stream, quality overlays, speakers).
+  constructor(cls, hooks) {
+    this.hooks = hooks;
     this.video = h('video', { class: 'stage-video', attrs: { autoplay: true, playsinline: true, muted: true } });
     this.video.muted = true; // sound comes from the audio sink; muted video may autoplay
     this.label = h('div', { class: 'stage-label' });
@@ -26,16 +29,32 @@ class Slot {
     this.el.dataset.source = item?.source || '';
     this.label.textContent = item?.name || '';
     this.label.hidden = !item?.name;
+    this.hooks?.attach?.(this.el, this.video, track ? item : null);
   }
 }
 
 export class Stage {
   #audio = new Map(); // track id → <audio>
   #blocked = false;
+  #pipClosed = false; // the viewer hid the picture-in-picture
+  #hooks;
 
-  constructor() {
-    this.main = new Slot('stage-main');
-    this.pip = new Slot('stage-pip');
+  // hooks: {attach(box, video, item)}, called whenever a slot changes.
+  constructor(hooks = {}) {
+    this.#hooks = hooks;
+    this.main = new Slot('stage-main', hooks);
+    this.pip = new Slot('stage-pip', hooks);
+    // The small camera over a screen share can be put away; a hidden tile
+    // tells the server it is not seen (adaptive stream), which stops it.
+    this.pipHide = h('button', {
+      class: 'pip-toggle', title: 'stage.hidePip', aria: 'stage.hidePip', attrs: { type: 'button', id: 'pip-hide' },
+      on: { click: () => this.#setPipClosed(true) },
+    }, icon('chevronDown'));
+    this.pip.el.append(this.pipHide);
+    this.pipShow = h('button', {
+      class: 'btn btn-small pip-show', attrs: { type: 'button', id: 'pip-show', hidden: true },
+      on: { click: () => this.#setPipClosed(false) },
+    }, icon('camera'), h('span', { i18n: 'stage.showPip' }));
     this.placeholder = h('div', { class: 'stage-placeholder' },
       h('div', { class: 'stage-placeholder-icon' }, icon('camera')),
       h('p', { class: 'stage-placeholder-text' }));
@@ -45,7 +64,7 @@ export class Stage {
     }, icon('sound'), h('span', { i18n: 'stage.enableSound' }));
     this.audioBox = h('div', { class: 'stage-audio', attrs: { 'aria-hidden': 'true' } });
     this.el = h('section', { class: 'stage', aria: 'stage.label' },
-      this.placeholder, this.main.el, this.pip.el, this.unmute, this.audioBox);
+      this.placeholder, this.main.el, this.pip.el, this.pipShow, this.unmute, this.audioBox);
     this.setPlaceholder('stage.connecting');
   }
 
@@ -54,7 +73,20 @@ export class Stage {
     this.main.set(main || null);
     this.pip.set(main ? pip || null : null);
     this.placeholder.hidden = !!main?.track;
-    this.el.classList.toggle('has-pip', !!(main && pip));
+    this.#renderPip();
+  }
+
+  #setPipClosed(closed) {
+    this.#pipClosed = closed;
+    this.#renderPip();
+    this.#hooks.layoutChanged?.();
+  }
+
+  #renderPip() {
+    const has = !!this.pip.track;
+    this.pip.el.hidden = !has || this.#pipClosed;
+    this.pipShow.hidden = !has || !this.#pipClosed;
+    this.el.classList.toggle('has-pip', has && !this.#pipClosed);
   }
 
   setPlaceholder(key) {

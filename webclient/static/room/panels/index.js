@@ -17,7 +17,9 @@
 // `ctx` is `{ request(type, payload), send(type, payload), self(), participants(), t }`:
 // `request` resolves with the reply or rejects with a `SignalError`;
 // `self()` is this participant (`joined.participant`), `participants()` a
-// `Map` id → participant kept by the room.
+// `Map` id → participant kept by the room. The stage strip also uses
+// `attachVideo(box, video, item)` (adaptive stream, quality overlays and
+// speakers for a tile; item null when it goes) and `layoutChanged()`.
 //
 // User text (names, chat, questions, poll options) is set with `textContent`
 // only — use `h(tag, {text})` from `lib/dom.js`.

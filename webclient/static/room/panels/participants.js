@@ -5,6 +5,7 @@
 // camera, chat mute, remove (optionally ban). The teacher also gets the
 // attendance export.
 import { h, tr, clear, icon } from '../../lib/dom.js';
+import { Speakers, markSpeaker } from '../speakers.js';
 
 const ROLE_ORDER = { teacher: 0, assistant: 1, student: 2, observer: 3 };
 const RANK = { teacher: 3, assistant: 2, student: 1, observer: 1 };
@@ -20,6 +21,7 @@ export function create(ctx) {
   const chatMuted = new Set(); // participant ids muted in chat (moderators learn it)
   const invited = new Set(); // pending stage invitations (moderators)
   let openMenu = ''; // participant id whose menu is open, kept across renders
+  let speakers = null; // Speakers from the last `speakers` message (docs/simulcast.md)
 
   function canAct(target) {
     const self = ctx.self();
@@ -75,6 +77,12 @@ export function create(ctx) {
     return details;
   }
 
+  // markSpeakers outlines who speaks, in place: `speakers` comes often and
+  // must not rebuild the list (an open menu, focus).
+  function markSpeakers() {
+    for (const li of list.children) markSpeaker(li, li.dataset.participant, speakers);
+  }
+
   function states(p) {
     const out = [];
     const st = (cls, name, key) => out.push(h('span', { class: `state ${cls}`, title: key, aria: key, attrs: { role: 'img' } }, icon(name)));
@@ -107,11 +115,13 @@ export function create(ctx) {
       h('span', { class: `avatar role-${p.role}`, text: initial, attrs: { 'aria-hidden': 'true' } }),
       h('span', { class: 'person-main' },
         h('span', { class: 'person-name', text: p.name || p.userId || p.id }),
-        p.id === me ? h('span', { class: 'person-you', i18n: 'people.you' }) : null),
+        p.id === me ? h('span', { class: 'person-you', i18n: 'people.you' }) : null,
+        h('span', { class: 'speaking-icon', title: 'people.speaking', aria: 'people.speaking', attrs: { role: 'img' } }, icon('sound'))),
       h('span', { class: 'person-states' }, ...states(p)),
       h('span', { class: `badge role-${p.role}`, i18n: `role.${p.role}` }),
       canAct(p) ? menu(p) : null));
     }
+    markSpeakers();
     tr(count, 'people.count', { n: people.length });
     const teacher = ctx.self()?.role === 'teacher';
     attendance.hidden = !teacher;
@@ -133,6 +143,10 @@ export function create(ctx) {
           if (p.muted) chatMuted.add(p.participantId);
           else chatMuted.delete(p.participantId);
           break;
+        case 'speakers':
+          speakers = new Speakers(p);
+          markSpeakers();
+          return;
         case 'stage.invited': invited.add(p.participantId); break;
         case 'stage.declined': case 'stage.joined': invited.delete(p.participantId); break;
         case 'participant.joined': case 'participant.updated': case 'participant.left':

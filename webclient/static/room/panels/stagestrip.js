@@ -3,13 +3,37 @@
 // and a student's own camera while on stage). setTiles is called by the
 // room with [{track, name, source, participantId?, mirror?, self?}].
 // Moderators get a "remove from the stage" button on a student's tile.
-import { h, clear } from '../../lib/dom.js';
+// The strip can be collapsed to a bar: its videos are then reported as
+// not visible (track.settings), so the server stops sending them.
+// Speaking people are outlined (`speakers`).
+import { h, clear, icon, trAttr } from '../../lib/dom.js';
+import { Speakers, markSpeaker } from '../speakers.js';
 
 const MODERATOR = new Set(['teacher', 'assistant']);
 
 export function create(ctx) {
-  const el = h('div', { class: 'stage-strip', attrs: { hidden: true, id: 'stage-strip' } });
+  const row = h('div', { class: 'strip-tiles', attrs: { id: 'strip-tiles' } });
+  const toggle = h('button', {
+    class: 'strip-toggle', attrs: { type: 'button', id: 'strip-toggle', 'aria-expanded': 'true', 'aria-controls': 'strip-tiles' },
+    on: { click: () => setCollapsed(!collapsed) },
+  }, icon('chevronDown'), h('span', { class: 'strip-count' }));
+  const el = h('div', { class: 'stage-strip', attrs: { hidden: true, id: 'stage-strip' } }, toggle, row);
   const tiles = new Map(); // track id → tile
+  const attach = ctx.attachVideo || (() => {});
+  let speakers = null; // Speakers, from the last `speakers` message
+  let collapsed = false;
+
+  function setCollapsed(on) {
+    collapsed = on;
+    row.hidden = on;
+    el.classList.toggle('collapsed', on);
+    toggle.setAttribute('aria-expanded', String(!on));
+    toggle.replaceChild(icon(on ? 'chevronUp' : 'chevronDown'), toggle.firstChild);
+    trAttr(toggle, 'title', on ? 'strip.expand' : 'strip.collapse');
+    trAttr(toggle, 'aria-label', on ? 'strip.expand' : 'strip.collapse');
+    ctx.layoutChanged?.();
+  }
+  setCollapsed(false);
 
   function removable(it) {
     if (!MODERATOR.has(ctx.self()?.role) || !it.participantId) return false;
@@ -20,6 +44,7 @@ export function create(ctx) {
     const want = new Map(list.map((it) => [it.track.id, it]));
     for (const [id, tile] of tiles) {
       if (!want.has(id)) {
+        attach(tile, tile.querySelector('video'), null);
         tile.querySelector('video').srcObject = null;
         tile.remove();
         tiles.delete(id);
@@ -29,6 +54,9 @@ export function create(ctx) {
       const tile = tiles.get(id);
       if (tile) {
         tile.querySelector('.stage-label').textContent = it.name || '';
+        tile.dataset.participant = it.participantId || '';
+        attach(tile, tile.querySelector('video'), it);
+        markSpeaker(tile, it.participantId, speakers);
         continue;
       }
       const video = h('video', { class: it.mirror ? 'mirror' : '', attrs: { autoplay: true, playsinline: true, muted: true } });
@@ -46,9 +74,12 @@ export function create(ctx) {
         })
         : null);
       tiles.set(id, fresh);
-      el.append(fresh);
+      row.append(fresh);
+      attach(fresh, video, it);
+      markSpeaker(fresh, it.participantId, speakers);
     }
     el.hidden = tiles.size === 0;
+    toggle.lastChild.textContent = String(tiles.size);
   }
 
   return {
@@ -56,7 +87,11 @@ export function create(ctx) {
     el,
     setTiles,
     onJoined() {},
-    onEvent() {},
+    onEvent(type, p) {
+      if (type !== 'speakers') return;
+      speakers = new Speakers(p);
+      for (const tile of tiles.values()) markSpeaker(tile, tile.dataset.participant, speakers);
+    },
     destroy() { setTiles([]); clear(el); },
   };
 }

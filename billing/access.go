@@ -1,0 +1,51 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lectern/lectern/classroom"
+)
+
+// MayEnrol implements api.AccessPolicy. Enrolling is free even in a paid
+// course: it lists the course among the student's and opens its
+// free-preview lessons. Everything else asks for an entitlement (and
+// paying enrols the student by itself).
+func (s *Service) MayEnrol(context.Context, classroom.Account, classroom.Course) error { return nil }
+
+// MayJoin implements api.AccessPolicy: a student joins a lesson of a paid
+// course only with an entitlement, unless the lesson is a free preview.
+func (s *Service) MayJoin(ctx context.Context, account classroom.Account, course classroom.Course,
+	lesson classroom.Lesson, rel classroom.Relation) error {
+	if rel == classroom.RelationTeacher || rel == classroom.RelationAssistant {
+		return nil
+	}
+	return s.MayAccess(ctx, account, course, lesson.ID)
+}
+
+// MayAccess decides whether account may use course's paid content: join a
+// lesson, download a material, watch a replay. lessonID names the lesson
+// the content belongs to ("" for course-wide materials). Its teacher,
+// assistants and admins always may; others need the course to be free,
+// the lesson to be a free preview, or an active entitlement. Otherwise
+// the error wraps classroom.ErrEntitlementRequired (HTTP 402).
+func (s *Service) MayAccess(ctx context.Context, account classroom.Account, course classroom.Course, lessonID string) error {
+	if rel := classroom.RelationOf(course, account.ID, false); rel == classroom.RelationTeacher ||
+		rel == classroom.RelationAssistant || isAdmin(account) {
+		return nil
+	}
+	a, err := s.store.AccessFacts(ctx, account.ID, course.ID, lessonID)
+	if err != nil {
+		return err
+	}
+	if !a.Priced || a.FreeLesson || a.Entitled {
+		return nil
+	}
+	return fmt.Errorf("%w: buy %q to use it", classroom.ErrEntitlementRequired, course.Title)
+}
+
+// Owns reports whether account has an active entitlement to course.
+func (s *Service) Owns(ctx context.Context, accountID, courseID string) (bool, error) {
+	a, err := s.store.AccessFacts(ctx, accountID, courseID, "")
+	return a.Entitled, err
+}

@@ -1,0 +1,28 @@
+// Package billing is what makes Lectern a business: course prices,
+// coupons, orders and their payment through a provider, provider webhooks,
+// refunds, entitlements (who may join a paid course's lessons, open its
+// materials and watch its replays) and revenue reports.
+//
+// Money is always an int64 amount in the currency's minor units (cents,
+// fen, yen) with an ISO 4217 code; there are no floats anywhere.
+//
+// An order goes pending → paid → partially_refunded / refunded, or
+// pending → expired / cancelled. Every transition happens in one database
+// transaction together with an entry in the append-only ledger; webhook
+// events are recorded by id in that same transaction, so a delivery is
+// applied exactly once however often the provider retries it and whatever
+// happens to the process in between.
+//
+// Payment providers sit behind Provider: "dev" (a checkout page served by
+// Lectern, for local use and tests) and "stripe" (one Checkout Session per
+// order, fulfilment only from the signed checkout.session.completed
+// webhook, refunds through the Refunds API).
+//
+// Service is the domain and implements api.AccessPolicy; HTTP mounts its
+// routes (/api/v1/billing/..., /api/v1/orders/..., prices, coupons,
+// refunds, revenue) reusing package api's session authentication.
+// Persistence is the Store interface declared here and implemented by
+// package store on SQLite and PostgreSQL.
+//
+// billing must not import store, signaling or sfu.
+package billing

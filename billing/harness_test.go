@@ -1,0 +1,325 @@
+package billing_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/pgtest"
+	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/token"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+var backends = []struct {
+	name string
+	cfg  func(t testing.TB) store.Config
+}{
+	{"sqlite", func(t testing.TB) store.Config { return store.Config{DataDir: t.TempDir()} }},
+	{"postgres", func(t testing.TB) store.Config { return store.Config{DatabaseURL: pgtest.URL(t)} }},
+}
+
+func openStore(t testing.TB, cfg store.Config) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// forEachBackend runs fn on a fresh store of each kind.
+func forEachBackend(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { fn(t, openStore(t, b.cfg(t))) })
+	}
+}
+
+const (
+	whsec       = "whsec_test_0123456789abcdef"
+	stripeKey   = "sk_test_SECRET_must_not_leak"
+	devWebhook  = "dev-webhook-secret"
+	testBaseURL = "http://lectern.test"
+)
+
+// env is a billing service, the API and billing's routes on one server.
+type env struct {
+	t      testing.TB
+	st     *store.Store
+	svc    *billing.Service
+	api    *api.Server
+	srv    *httptest.Server
+	stripe *fakeStripe // nil with the dev provider
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type envOpt func(*billing.Config)
+
+// withStripe uses the stripe provider against a fake Stripe API.
+func withStripe(e *env) envOpt {
+	return func(c *billing.Config) {
+		e.stripe = newFakeStripe(e.t)
+		c.Provider, c.StripeSecretKey, c.StripeWebhookSecret = "stripe", stripeKey, whsec
+		c.StripeAPIURL = e.stripe.srv.URL
+	}
+}
+
+// withStore replaces the store billing sees (the API keeps the real one).
+func withStore(bs billing.Store) func(*env) envOpt {
+	return func(*env) envOpt { return func(c *billing.Config) { c.Store = bs } }
+}
+
+func newEnv(t testing.TB, st *store.Store, opts ...func(*env) envOpt) *env {
+	t.Helper()
+	e := &env{t: t, st: st, logs: &syncBuffer{}}
+	log := slogTo(e.logs)
+	cfg := billing.Config{Store: st, Provider: "dev", DevWebhookSecret: devWebhook, BaseURL: testBaseURL, Logger: log}
+	for _, o := range opts {
+		o(e)(&cfg)
+	}
+	svc, err := billing.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := token.NewSigner([]byte("0123456789abcdef0123456789abcdef-test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roomy := api.RateLimit{Burst: 10000, Every: time.Millisecond}
+	a := api.New(api.Config{Store: st, Signer: signer, BaseURL: testBaseURL, Access: svc, Logger: log,
+		Argon2: classroom.TestArgon2(), SignInPerIP: roomy, SignInPerAccount: roomy, SignUpPerIP: roomy})
+	mux := http.NewServeMux()
+	a.Register(mux)
+	billing.NewHTTP(svc, a).Register(mux)
+	e.srv = httptest.NewServer(mux)
+	t.Cleanup(func() { e.srv.Close(); a.Close() })
+	e.svc, e.api = svc, a
+	return e
+}
+
+// client is one browser.
+type client struct {
+	e    *env
+	http *http.Client
+	csrf string
+	id   string
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r response) code() string {
+	var e struct{ Code string }
+	json.Unmarshal(r.body, &e)
+	return e.Code
+}
+
+// do sends a request; body is nil, a url.Values (a form), or JSON-encoded.
+// headers are name, value pairs.
+func (c *client) do(method, path string, body any, headers ...string) response {
+	c.e.t.Helper()
+	var rd io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		j, _ := json.Marshal(b)
+		rd, ctype = bytes.NewReader(j), "application/json"
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+func want(t testing.TB, r response, status int, code ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body %s", r.status, status, r.body)
+	}
+	if len(code) > 0 && r.code() != code[0] {
+		t.Fatalf("code %q, want %q; body %s", r.code(), code[0], r.body)
+	}
+}
+
+// register signs up a student in a new client; roles are added in the store.
+func (e *env) register(email string, roles ...classroom.Role) *client {
+	e.t.Helper()
+	c := e.client()
+	r := c.do("POST", "/api/v1/accounts", map[string]string{
+		"email": email, "password": "correct horse battery staple", "display_name": "Name " + email})
+	want(e.t, r, http.StatusCreated)
+	var s struct {
+		Account   struct{ ID string } `json:"account"`
+		CSRFToken string              `json:"csrf_token"`
+	}
+	r.decode(e.t, &s)
+	c.csrf, c.id = s.CSRFToken, s.Account.ID
+	if len(roles) > 0 {
+		ctx := context.Background()
+		a, err := e.st.Account(ctx, c.id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, role := range roles {
+			a.Roles = a.Roles.With(role)
+		}
+		if err := e.st.UpdateAccount(ctx, a); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func (c *client) account() classroom.Account {
+	c.e.t.Helper()
+	a, err := c.e.st.Account(context.Background(), c.id)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	return a
+}
+
+type idJSON struct {
+	ID string `json:"id"`
+}
+
+// paidCourse creates, as teacher, a course priced 4900 EUR with one live
+// lesson; it returns the course and lesson IDs.
+func (c *client) paidCourse(title string) (courseID, lessonID string) {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/v1/courses", map[string]any{"title": title})
+	want(c.e.t, r, http.StatusCreated)
+	var course idJSON
+	r.decode(c.e.t, &course)
+	r = c.do("POST", "/api/v1/courses/"+course.ID+"/lessons", map[string]any{
+		"title": "One", "starts_at": time.Now().Add(24 * time.Hour).UTC(), "duration_minutes": 60})
+	want(c.e.t, r, http.StatusCreated)
+	var lesson idJSON
+	r.decode(c.e.t, &lesson)
+	want(c.e.t, c.do("POST", "/api/v1/lessons/"+lesson.ID+"/status", map[string]string{"status": "live"}), http.StatusOK)
+	want(c.e.t, c.do("PUT", "/api/v1/courses/"+course.ID+"/price", map[string]any{
+		"amount": 4900, "currency": "eur"}), http.StatusOK)
+	return course.ID, lesson.ID
+}
+
+type orderJSON struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Amount      int64  `json:"amount"`
+	Discount    int64  `json:"discount"`
+	Currency    string `json:"currency"`
+	Refunded    int64  `json:"refunded"`
+	CheckoutURL string `json:"checkout_url"`
+	Ledger      []struct {
+		Seq    int    `json:"seq"`
+		Kind   string `json:"kind"`
+		Amount int64  `json:"amount"`
+	} `json:"ledger"`
+}
+
+// order creates an order over HTTP with key.
+func (c *client) order(courseID, key string, coupon ...string) (response, orderJSON) {
+	c.e.t.Helper()
+	body := map[string]string{"course_id": courseID}
+	if len(coupon) > 0 {
+		body["coupon"] = coupon[0]
+	}
+	r := c.do("POST", "/api/v1/orders", body, "Idempotency-Key", key)
+	var o orderJSON
+	if r.status < 300 {
+		r.decode(c.e.t, &o)
+	}
+	return r, o
+}
+
+// receipt reads an order's receipt.
+func (c *client) receipt(id string) orderJSON {
+	c.e.t.Helper()
+	r := c.do("GET", "/api/v1/orders/"+id, nil)
+	want(c.e.t, r, http.StatusOK)
+	var o orderJSON
+	r.decode(c.e.t, &o)
+	return o
+}
+
+// countKind counts an order's ledger entries of one kind.
+func countKind(o orderJSON, kind string) int {
+	n := 0
+	for _, l := range o.Ledger {
+		if l.Kind == kind {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,135 @@
+package billing
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/classroom"
+)
+
+// HTTP serves billing's REST routes and the dev provider's checkout page,
+// authenticating through the API server's sessions.
+type HTTP struct {
+	svc *Service
+	api *api.Server
+}
+
+// NewHTTP returns billing's HTTP routes, authenticated by srv's sessions.
+func NewHTTP(svc *Service, srv *api.Server) *HTTP {
+	return &HTTP{svc: svc, api: srv}
+}
+
+// Register adds billing's routes to mux (next to srv.Register's).
+func (h *HTTP) Register(mux *http.ServeMux) {
+	a := h.api
+	authed := func(f api.CallerFunc) http.Handler { return a.Authed(wrap(f)) }
+	optional := func(f api.CallerFunc) http.Handler { return a.Optional(wrap(f)) }
+	form := func(f api.CallerFunc) http.Handler { return a.AuthedForm(devCSRFField, wrap(f)) }
+	routes := []struct {
+		pattern string
+		h       http.Handler
+	}{
+		{"GET /api/v1/billing/config", a.Public(h.config)},
+		{"POST /api/v1/billing/webhooks/{provider}", http.HandlerFunc(h.webhook)},
+		{"GET /api/v1/billing/dev/checkout/{id}", form(h.devCheckoutPage)},
+		{"POST /api/v1/billing/dev/checkout/{id}", form(h.devCheckoutPost)},
+		// prices and free previews
+		{"GET /api/v1/courses/{id}/price", optional(h.getPrice)},
+		{"PUT /api/v1/courses/{id}/price", authed(h.putPrice)},
+		{"DELETE /api/v1/courses/{id}/price", authed(h.deletePrice)},
+		{"PUT /api/v1/lessons/{id}/free-preview", authed(h.putFreePreview)},
+		// coupons
+		{"GET /api/v1/coupons", authed(h.listCoupons)},
+		{"POST /api/v1/coupons", authed(h.createCoupon)},
+		// orders
+		{"POST /api/v1/orders", authed(h.createOrder)},
+		{"GET /api/v1/orders/{id}", authed(h.getOrder)},
+		{"POST /api/v1/orders/{id}/cancel", authed(h.cancelOrder)},
+		{"GET /api/v1/me/orders", authed(h.myOrders)},
+		// refunds
+		{"POST /api/v1/orders/{id}/refund-requests", authed(h.requestRefund)},
+		{"POST /api/v1/orders/{id}/refunds", authed(h.adminRefund)},
+		{"GET /api/v1/refunds", authed(h.listRefunds)},
+		{"POST /api/v1/refunds/{id}/approve", authed(h.approveRefund)},
+		{"POST /api/v1/refunds/{id}/decline", authed(h.declineRefund)},
+		// revenue
+		{"GET /api/v1/courses/{id}/revenue", authed(h.courseRevenue(false))},
+		{"GET /api/v1/courses/{id}/revenue.csv", authed(h.courseRevenue(true))},
+		{"GET /api/v1/teachers/{id}/revenue", authed(h.teacherRevenue(false))},
+		{"GET /api/v1/teachers/{id}/revenue.csv", authed(h.teacherRevenue(true))},
+	}
+	for _, rt := range routes {
+		mux.Handle(rt.pattern, rt.h)
+	}
+}
+
+// billingErrors maps billing's sentinels to API errors; classroom's are
+// left to package api.
+var billingErrors = []struct {
+	err    error
+	status int
+	code   string
+	field  string
+}{
+	{ErrIdempotencyKey, http.StatusBadRequest, "idempotency_key_required", ""},
+	{ErrIdempotencyReused, http.StatusConflict, "idempotency_key_reused", ""},
+	{ErrAlreadyOwned, http.StatusConflict, "already_owned", ""},
+	{ErrOrderPending, http.StatusConflict, "order_pending", ""},
+	{ErrCourseFree, http.StatusConflict, "course_free", ""},
+	{ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
+	{ErrCouponExhausted, http.StatusConflict, "coupon_exhausted", "coupon"},
+	{ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
+	{ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
+	{ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
+	{ErrRefundOpen, http.StatusConflict, "refund_open", ""},
+	{ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
+	{ErrSignature, http.StatusBadRequest, "bad_signature", ""},
+	{ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
+}
+
+// apiErr turns billing's errors into *api.Error; others pass through.
+func apiErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, b := range billingErrors {
+		if errors.Is(err, b.err) {
+			msg := b.err.Error()[len("billing: "):]
+			if b.err == ErrOrderPending {
+				msg = err.Error()[len("billing: "):]
+			}
+			return &api.Error{Status: b.status, Code: b.code, Message: msg, Field: b.field}
+		}
+	}
+	return err
+}
+
+func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) api.CallerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error { return apiErr(f(w, r, c)) }
+}
+
+func pageOf(r *http.Request) (classroom.Page, error) {
+	var p classroom.Page
+	for name, dst := range map[string]*int{"limit": &p.Limit, "offset": &p.Offset} {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1_000_000 {
+			return p, &api.Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: name,
+				Message: name + " must be a non-negative integer"}
+		}
+		*dst = n
+	}
+	return p, nil
+}
+
+func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {
+	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": h.svc.ProviderName(),
+		"order_ttl_seconds": int64(h.svc.ttl / time.Second)})
+	return nil
+}

@@ -1,0 +1,150 @@
+package billing
+
+import (
+	"net/http"
+
+	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/classroom"
+)
+
+type refundRequest struct {
+	Amount int64  `json:"amount"`
+	Reason string `json:"reason"`
+}
+
+type decisionRequest struct {
+	Amount int64  `json:"amount"`
+	Note   string `json:"note"`
+}
+
+func (h *HTTP) requestRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req refundRequest
+	if err := h.api.DecodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	rf, err := h.svc.RequestRefund(r.Context(), c.Account, id, req.Amount, req.Reason)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusCreated, viewRefund(rf))
+	return nil
+}
+
+func (h *HTTP) adminRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req decisionRequest
+	if err := h.api.DecodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	rf, err := h.svc.AdminRefund(r.Context(), c.Account, id, req.Amount, req.Note)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusCreated, viewRefund(rf))
+	return nil
+}
+
+func (h *HTTP) decide(approve bool) api.CallerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		var req decisionRequest
+		if err := h.api.DecodeJSON(w, r, &req); err != nil {
+			return err
+		}
+		if !approve && req.Amount != 0 {
+			return invalid("amount", "only goes with approve")
+		}
+		rf, err := h.svc.DecideRefund(r.Context(), c.Account, id, approve, req.Amount, req.Note)
+		if err != nil {
+			return err
+		}
+		api.WriteJSON(w, http.StatusOK, viewRefund(rf))
+		return nil
+	}
+}
+
+func (h *HTTP) approveRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	return h.decide(true)(w, r, c)
+}
+
+func (h *HTTP) declineRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	return h.decide(false)(w, r, c)
+}
+
+func (h *HTTP) listRefunds(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	p, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	q := RefundQuery{Status: RefundStatus(r.URL.Query().Get("status")), Page: p}
+	switch q.Status {
+	case "", RefundRequested, RefundDeclined, RefundProcessing, RefundSucceeded, RefundFailed:
+	default:
+		return &api.Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: "status",
+			Message: "status must be requested, declined, processing, succeeded or failed"}
+	}
+	list, err := h.svc.Refunds(r.Context(), c.Account, q)
+	if err != nil {
+		return err
+	}
+	out := []refundView{}
+	for _, rf := range list {
+		out = append(out, viewRefund(rf))
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"refunds": out})
+	return nil
+}
+
+func (h *HTTP) courseRevenue(csv bool) api.CallerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		rows, err := h.svc.CourseRevenue(r.Context(), c.Account, id, q.Get("from"), q.Get("to"))
+		if err != nil {
+			return err
+		}
+		return writeRevenue(w, rows, csv, "revenue-course-"+id+".csv")
+	}
+}
+
+func (h *HTTP) teacherRevenue(csv bool) api.CallerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+		id := r.PathValue("id")
+		if id == "me" {
+			id = c.Account.ID
+		} else if _, err := pathID(r); err != nil {
+			return classroom.ErrNotFound
+		}
+		q := r.URL.Query()
+		rows, err := h.svc.TeacherRevenue(r.Context(), c.Account, id, q.Get("from"), q.Get("to"))
+		if err != nil {
+			return err
+		}
+		return writeRevenue(w, rows, csv, "revenue-teacher-"+id+".csv")
+	}
+}
+
+func writeRevenue(w http.ResponseWriter, rows []RevenueRow, csv bool, name string) error {
+	if !csv {
+		api.WriteJSON(w, http.StatusOK, viewRevenue(rows))
+		return nil
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	return WriteRevenueCSV(w, rows)
+}

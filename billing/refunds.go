@@ -1,0 +1,288 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/lectern/lectern/classroom"
+)
+
+// RequestRefund records the buyer's request for a refund of amount (0:
+// everything left) of their order, if the course's refund policy still
+// allows it. The teacher or an admin then decides.
+func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, orderID string, amount int64, reason string) (Refund, error) {
+	if err := checkRefundText("reason", reason); err != nil {
+		return Refund{}, err
+	}
+	if amount < 0 || amount > MaxAmount {
+		return Refund{}, invalid("amount", "must be a whole number of minor units, 0 for everything left")
+	}
+	o, err := s.store.Order(ctx, orderID)
+	if err != nil {
+		return Refund{}, err
+	}
+	if o.AccountID != actor.ID {
+		return Refund{}, classroom.ErrNotFound
+	}
+	price, _, err := s.CoursePrice(ctx, o.CourseID)
+	if err != nil {
+		return Refund{}, err
+	}
+	now := s.clock()
+	total, passed, err := s.store.LessonProgress(ctx, o.CourseID, now)
+	if err != nil {
+		return Refund{}, err
+	}
+	if err := RefundAllowed(o, price, total, passed, now); err != nil {
+		return Refund{}, err
+	}
+	if amount > o.Refundable() {
+		return Refund{}, invalid("amount", "is more than what is left to refund")
+	}
+	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
+		TeacherID: o.TeacherID, Status: RefundRequested, Requested: amount, Currency: o.Currency,
+		Reason: reason, RequestedBy: actor.ID, CreatedAt: now}
+	if err := s.store.BillingTx(ctx, func(tx Tx) error { return tx.InsertRefund(ctx, r) }); err != nil {
+		if errors.Is(err, classroom.ErrConflict) {
+			return Refund{}, ErrRefundOpen
+		}
+		return Refund{}, err
+	}
+	s.log.Info("refund requested", "refund", r.ID, "order", o.ID, "amount", amount)
+	return r, nil
+}
+
+// DecideRefund approves (in full, or amount of it) or declines a
+// requested refund; the course's teacher or an admin decides. An approved
+// refund is paid back through the provider at once.
+func (s *Service) DecideRefund(ctx context.Context, actor classroom.Account, refundID string, approve bool, amount int64, note string) (Refund, error) {
+	if err := checkRefundText("note", note); err != nil {
+		return Refund{}, err
+	}
+	if amount < 0 || amount > MaxAmount {
+		return Refund{}, invalid("amount", "must be a whole number of minor units, 0 for what was asked")
+	}
+	r, err := s.store.Refund(ctx, refundID)
+	if err != nil {
+		return r, err
+	}
+	if r.TeacherID != actor.ID && !isAdmin(actor) {
+		if r.AccountID == actor.ID {
+			return r, classroom.ErrForbidden
+		}
+		return r, classroom.ErrNotFound
+	}
+	if r.Status != RefundRequested {
+		return r, ErrOrderState
+	}
+	now := s.clock()
+	next := r
+	next.DecidedBy, next.DecidedAt, next.Note = actor.ID, now, note
+	if !approve {
+		next.Status = RefundDeclined
+		if err := s.store.BillingTx(ctx, func(tx Tx) error { return tx.UpdateRefund(ctx, next, RefundRequested) }); err != nil {
+			return r, err
+		}
+		return next, nil
+	}
+	next.Status = RefundProcessing
+	next.Amount = cmpOr(amount, r.Requested)
+	o, err := s.reserve(ctx, next, RefundRequested)
+	if err != nil {
+		return r, err
+	}
+	return s.complete(ctx, o, next)
+}
+
+// AdminRefund refunds amount (0: everything left) of an order whatever
+// the refund policy says; only admins may.
+func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orderID string, amount int64, note string) (Refund, error) {
+	if !isAdmin(actor) {
+		return Refund{}, classroom.ErrForbidden
+	}
+	if err := checkRefundText("note", note); err != nil {
+		return Refund{}, err
+	}
+	if amount < 0 || amount > MaxAmount {
+		return Refund{}, invalid("amount", "must be a whole number of minor units, 0 for everything left")
+	}
+	o, err := s.store.Order(ctx, orderID)
+	if err != nil {
+		return Refund{}, err
+	}
+	now := s.clock()
+	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
+		TeacherID: o.TeacherID, Status: RefundProcessing, Requested: amount, Amount: amount,
+		Currency: o.Currency, Note: note, RequestedBy: actor.ID, DecidedBy: actor.ID, CreatedAt: now, DecidedAt: now}
+	if o, err = s.reserve(ctx, r, ""); err != nil {
+		return Refund{}, err
+	}
+	return s.complete(ctx, o, r)
+}
+
+func cmpOr(a, b int64) int64 {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// reserve moves r to processing (inserting it when prev is "") and sets
+// its amount aside on the order (0 meaning everything left), in one
+// transaction. It returns the order as reserved; r.Amount is filled in.
+func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus) (Order, error) {
+	var o Order
+	err := s.tx(ctx, func(tx Tx) error {
+		cur, err := tx.Order(ctx, r.OrderID)
+		if err != nil {
+			return err
+		}
+		if !cur.Status.Owns() {
+			return ErrOrderState
+		}
+		amt := r.Amount
+		if amt == 0 {
+			amt = cur.Refundable()
+		}
+		if amt <= 0 || amt > cur.Refundable() {
+			return invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
+		}
+		rr := r
+		rr.Amount = amt
+		if prev == "" {
+			if err := tx.InsertRefund(ctx, rr); err != nil {
+				if errors.Is(err, classroom.ErrConflict) {
+					return ErrRefundOpen
+				}
+				return err
+			}
+		} else if err := tx.UpdateRefund(ctx, rr, prev); err != nil {
+			return err
+		}
+		next := cur.bump(s.clock())
+		next.RefundPending += amt
+		if err := tx.UpdateOrder(ctx, next); err != nil {
+			return err
+		}
+		o = next
+		return nil
+	})
+	if err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// complete asks the provider to pay r back and records the result: on
+// success the order's refunded total grows, the refund enters the ledger
+// and a full refund revokes the course, all in one transaction. A refund
+// left processing (the process died in between) is finished by
+// RetryRefunds; the provider call is idempotent per refund.
+func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, error) {
+	stored, err := s.store.Refund(ctx, r.ID)
+	if err != nil {
+		return r, err
+	}
+	r = stored
+	ref, perr := s.provider.Refund(ctx, o, r.ID, r.Amount)
+	err = s.tx(ctx, func(tx Tx) error {
+		now := s.clock()
+		cur, err := tx.Order(ctx, r.OrderID)
+		if err != nil {
+			return err
+		}
+		next := cur.bump(now)
+		next.RefundPending -= r.Amount
+		done := r
+		done.CompletedAt = now
+		if perr != nil {
+			done.Status = RefundFailed
+			done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
+		} else {
+			done.Status, done.ProviderRef = RefundSucceeded, ref
+			next.Refunded += r.Amount
+			st := StatusPartiallyRefunded
+			if next.Refunded == next.Amount {
+				st = StatusRefunded
+			}
+			if next, err = next.next(st, now); err != nil {
+				return err
+			}
+			next.Version-- // next already bumped the version once
+		}
+		if err := tx.UpdateRefund(ctx, done, RefundProcessing); err != nil {
+			return err
+		}
+		if err := tx.UpdateOrder(ctx, next); err != nil {
+			return err
+		}
+		if perr != nil {
+			return nil
+		}
+		if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
+			return err
+		}
+		if next.Status == StatusRefunded {
+			if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
+				return err
+			}
+		}
+		r = done
+		return nil
+	})
+	if err != nil {
+		return r, err
+	}
+	if perr != nil {
+		s.log.Warn("refund failed at the provider", "refund", r.ID, "order", o.ID, "err", perr)
+		return r, perr
+	}
+	s.log.Info("refund paid", "refund", r.ID, "order", o.ID, "amount", Money{r.Amount, r.Currency}.String())
+	return r, nil
+}
+
+func truncateNote(s string) string {
+	r := []rune(s)
+	if len(r) > MaxRefundText {
+		r = r[:MaxRefundText]
+	}
+	return string(r)
+}
+
+// RetryRefunds finishes refunds left processing (approved, but the
+// process stopped before the provider's answer was recorded). Run it at
+// start-up.
+func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
+	list, err := s.store.ListRefunds(ctx, RefundQuery{Status: RefundProcessing, Page: classroom.Page{Limit: 200}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range list {
+		o, err := s.store.Order(ctx, r.OrderID)
+		if err != nil {
+			return n, err
+		}
+		if _, err := s.complete(ctx, o, r); err != nil && !errors.Is(err, ErrProvider) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Refunds lists refunds actor may see: an admin all, a teacher those of
+// their courses, anyone else their own.
+func (s *Service) Refunds(ctx context.Context, actor classroom.Account, q RefundQuery) ([]Refund, error) {
+	q.TeacherID, q.AccountID = "", ""
+	switch {
+	case isAdmin(actor):
+	case actor.Roles.Has(classroom.RoleTeacher):
+		q.TeacherID = actor.ID
+	default:
+		q.AccountID = actor.ID
+	}
+	return s.store.ListRefunds(ctx, q)
+}
