@@ -38,6 +38,11 @@ const (
 	pauseGrace     = 2 * time.Second // a sending video is paused only after this long short of budget, congested
 	decreaseWindow = time.Second
 	congestionLoss = 0.1
+	// burstGrace is how long after a trial starts its loss is not taken for
+	// congestion: the trial's first act is a keyframe of the higher layer,
+	// a burst that an unpaced sender loses some of even on a link with
+	// room to spare. The delay-based signal still counts.
+	burstGrace = 700 * time.Millisecond
 )
 
 // allocState is a down-track's part in its subscriber's allocation.
@@ -217,7 +222,15 @@ func (s *subscriber) allocate(now int64) {
 		} else {
 			c.lossy = 0
 		}
-		congested = c.decreases >= 2 || c.lossy >= 2
+		// During a trial, loss must outlast the keyframe burst and then
+		// persist: GCC's loss average still carries what an earlier
+		// limit lost for a while after the limit is gone.
+		lossRounds := 2
+		if c.trialUntil != 0 {
+			lossRounds = 3
+		}
+		inBurst := c.trialUntil != 0 && now < c.trialUntil-int64(trialLen)+int64(burstGrace)
+		congested = c.decreases >= 2 || (c.lossy >= lossRounds && !inBurst)
 	}
 	c.lastEst = est
 	s.estimate.Store(int64(est))
