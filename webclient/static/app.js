@@ -13,6 +13,10 @@ const routes = [
   [/^\/reset-password\/?$/, async (m, q) => (await import('./pages/account.js')).mountResetConfirm(root(), q)],
   [/^\/courses\/?$/, async () => (await import('./pages/courses.js')).mountMyCourses(root())],
   [/^\/courses\/([^/]+)\/?$/, async (m) => (await import('./pages/courses.js')).mountCourse(root(), decodeURIComponent(m[1]))],
+  [/^\/purchases\/?$/, async () => (await import('./pages/billing.js')).mountPurchases(root())],
+  [/^\/purchases\/([^/]+)\/?$/, async (m) => (await import('./pages/billing.js')).mountOrder(root(), decodeURIComponent(m[1]))],
+  [/^\/refunds\/?$/, async () => (await import('./pages/billing.js')).mountRefunds(root())],
+  [/^\/revenue\/?$/, async (m, q) => (await import('./pages/billing.js')).mountRevenue(root(), q)],
   [/^\/?$/, async () => (await import('./pages/home.js')).mountHome(root())],
 ];
 

@@ -2,10 +2,11 @@
 // the CSRF token on every state-changing request.
 
 export class APIError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -27,8 +28,9 @@ async function csrfToken() {
   return csrf;
 }
 
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+// opts.headers adds request headers (e.g. Idempotency-Key).
+export async function api(method, path, body, opts = {}) {
+  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = await csrfToken();
   const res = await fetch(path, {
@@ -41,7 +43,7 @@ export async function api(method, path, body) {
   if (data && data.csrf_token) rememberCSRF(data.csrf_token);
   if (!res.ok) {
     const e = data || {}; // {code, message, field}
-    throw new APIError(res.status, e.code, e.message);
+    throw new APIError(res.status, e.code, e.message, e.field);
   }
   return data;
 }

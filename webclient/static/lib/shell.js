@@ -1,7 +1,7 @@
 // Pieces shared by every page: the brand, the language switch, toasts.
 import { h } from './dom.js';
 import { LANGUAGES, lang, setLang, onLangChange } from '../i18n.js';
-import { api, currentAccount, forgetSession } from './api.js';
+import { api, currentAccount, forgetSession, hasRole } from './api.js';
 
 export function brand() {
   return h('a', { class: 'brand', attrs: { href: '/' } },
@@ -47,11 +47,23 @@ export function toast(key, { vars, detail, kind = 'error', ms = 8000 } = {}) {
 // filled in once the session is known).
 export function topbar(nav = []) {
   const account = h('div', { class: 'topbar-account', attrs: { id: 'account-nav' } });
-  currentAccount().then((acc) => fillAccount(account, acc)).catch(() => fillAccount(account, null));
-  return h('header', { class: 'topbar' }, brand(),
-    h('nav', { class: 'topnav' },
-      h('a', { class: 'navlink', i18n: 'nav.courses', attrs: { href: '/courses' } }), ...nav),
+  const links = h('nav', { class: 'topnav' },
+    h('a', { class: 'navlink', i18n: 'nav.courses', attrs: { href: '/courses' } }), ...nav);
+  currentAccount().then((acc) => { fillAccount(account, acc); fillNav(links, acc); }).catch(() => fillAccount(account, null));
+  return h('header', { class: 'topbar' }, brand(), links,
     h('div', { class: 'topbar-end' }, langSwitch(), account));
+}
+
+// fillNav adds the signed-in links: purchases; refunds and revenue for
+// teachers and admins.
+function fillNav(nav, acc) {
+  if (!acc) return;
+  nav.append(h('a', { class: 'navlink', i18n: 'nav.purchases', attrs: { href: '/purchases', id: 'nav-purchases' } }));
+  if (hasRole(acc, 'teacher') || hasRole(acc, 'admin')) {
+    nav.append(
+      h('a', { class: 'navlink', i18n: 'nav.refunds', attrs: { href: '/refunds', id: 'nav-refunds' } }),
+      h('a', { class: 'navlink', i18n: 'nav.revenue', attrs: { href: '/revenue', id: 'nav-revenue' } }));
+  }
 }
 
 function fillAccount(box, acc) {
@@ -95,7 +107,8 @@ export function apiErrorKey(err) {
   const known = ['bad_credentials', 'email_taken', 'weak_password', 'rate_limited', 'invalid_input', 'wrong_password',
     'image_too_large', 'unsupported_image', 'invalid_token', 'token_used', 'forbidden', 'not_a_member',
     'already_enrolled', 'payment_required', 'unauthenticated', 'not_found', 'lesson_ended', 'invalid_status_change',
-    'csrf', 'network'];
+    'csrf', 'network', 'already_owned', 'order_pending', 'course_free', 'coupon_invalid', 'coupon_exhausted',
+    'invalid_order_state', 'refund_not_allowed', 'refund_open', 'payment_provider_error', 'idempotency_key_reused'];
   return known.includes(code) ? `api.${code}` : 'api.failed';
 }
 

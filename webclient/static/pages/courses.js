@@ -6,7 +6,7 @@ import { h, tr, clear } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang } from '../i18n.js';
-import { coursePurchase } from './billing.js';
+import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 
 const enc = encodeURIComponent;
 
@@ -53,8 +53,9 @@ function section(titleKey, ...body) {
   return h('section', { class: 'section' }, h('h2', { i18n: titleKey }), ...body);
 }
 
-// courseForm edits {title, summary, description, assistants}.
-function courseForm(course, onSaved, onCancel) {
+// courseForm edits {title, summary, description, assistants} and the
+// course's price and refund window (billing).
+function courseForm(course, onSaved, onCancel, price = null) {
   const title = h('input', { attrs: { id: 'course-title', required: true, maxlength: 200 } });
   const summary = h('input', { attrs: { id: 'course-summary', maxlength: 500 } });
   const description = h('textarea', { attrs: { id: 'course-description', rows: 5, maxlength: 20000 } });
@@ -64,12 +65,14 @@ function courseForm(course, onSaved, onCancel) {
   description.value = course?.description || '';
   assistants.value = (course?.assistants || []).map((a) => a.id).join(', ');
   const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+  const pricing = priceFields(price);
   const form = h('form', { class: 'form card', attrs: { id: 'course-form' } },
     h('label', { class: 'field' }, h('span', { i18n: 'course.title' }), title),
     h('label', { class: 'field' }, h('span', { i18n: 'course.summary' }), summary),
     h('label', { class: 'field' }, h('span', { i18n: 'course.description' }), description),
     h('label', { class: 'field' }, h('span', { i18n: 'course.assistants' }), assistants,
       h('small', { class: 'field-hint', i18n: 'course.assistantsHint' })),
+    pricing.el,
     error,
     h('div', { class: 'form-actions' },
       onCancel ? h('button', { class: 'btn btn-quiet', i18n: 'common.cancel', attrs: { type: 'button' }, on: { click: onCancel } }) : null,
@@ -82,12 +85,24 @@ function courseForm(course, onSaved, onCancel) {
       assistants: assistants.value.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean),
     };
     try {
+      pricing.read();
+    } catch (err) {
+      tr(error, err.field === 'currency' ? 'billing.badCurrency' : 'billing.badAmount');
+      return;
+    }
+    const submit = form.querySelector('#course-submit');
+    submit.disabled = true;
+    try {
       const saved = course
         ? await api('PATCH', `/api/v1/courses/${enc(course.id)}`, body)
         : await api('POST', '/api/v1/courses', body);
-      onSaved(saved);
+      course = saved; // a failed price below must not create the course twice
+      const newPrice = await pricing.save(saved.id, price);
+      onSaved(saved, newPrice);
     } catch (err) {
       showAPIError(error, err);
+    } finally {
+      submit.disabled = false;
     }
   });
   return form;
@@ -184,10 +199,12 @@ export async function mountCourse(root, id) {
   root.append(topbar(), main);
   let course;
   let account;
+  let price; // billing's price view, or null (no billing)
   try {
-    [course, account] = await Promise.all([
+    [course, account, price] = await Promise.all([
       api('GET', `/api/v1/courses/${enc(id)}`),
       currentAccount().catch(() => null),
+      loadPrice(id),
     ]);
   } catch (err) {
     const key = err instanceof APIError && err.status === 404 ? 'course.notFound' : 'api.failed';
@@ -195,11 +212,26 @@ export async function mountCourse(root, id) {
     return;
   }
   document.title = `${course.title} · Lectern`;
-  const relation = course.relation || '';
+  let relation = course.relation || '';
   const header = h('header', { class: 'course-head' });
   const actions = h('div', { class: 'course-actions', attrs: { id: 'course-actions' } });
   const editSlot = h('div');
   const lessonList = h('ul', { class: 'lessons', attrs: { id: 'course-lessons' } });
+  const checkoutSlot = h('div');
+  const paid = () => !!price && !price.free;
+  // mustBuy: a student who may join only the free previews.
+  const mustBuy = () => paid() && !price.owned && relation !== 'teacher' && relation !== 'assistant';
+
+  // refresh reloads the course and its price after a purchase.
+  async function refresh() {
+    const [c, p] = await Promise.all([api('GET', `/api/v1/courses/${enc(course.id)}`).catch(() => course), loadPrice(course.id)]);
+    course = c;
+    price = p;
+    relation = course.relation || '';
+    renderHeader();
+    renderActions();
+    await loadLessons();
+  }
 
   function renderHeader() {
     clear(header);
@@ -209,6 +241,8 @@ export async function mountCourse(root, id) {
       course.summary ? h('p', { class: 'lead', text: course.summary }) : null,
       h('p', { class: 'course-meta' },
         h('span', { i18n: 'course.teacher', vars: { name: course.teacher?.display_name || '' } }),
+        relation === 'teacher' || relation === 'assistant' ? priceTag(price) : null,
+        relation === 'teacher' && price && price.free ? h('span', { class: 'badge', i18n: 'billing.free' }) : null,
         relation ? h('span', { class: `badge rel-${relation}`, i18n: `course.relation.${relation}`, attrs: { id: 'course-relation' } }) : null),
       course.description ? h('p', { class: 'course-description', text: course.description }) : null,
     ].filter(Boolean)); // append(null) would write "null"
@@ -220,22 +254,33 @@ export async function mountCourse(root, id) {
       actions.append(h('button', {
         class: 'btn', i18n: 'course.edit', attrs: { type: 'button', id: 'course-edit' },
         on: {
-          click: () => editSlot.replaceChildren(courseForm(course, (saved) => {
+          click: () => editSlot.replaceChildren(courseForm(course, (saved, newPrice) => {
             course = { ...course, ...saved };
+            price = newPrice;
             editSlot.replaceChildren();
             renderHeader();
-          }, () => editSlot.replaceChildren())),
+            loadLessons();
+          }, () => editSlot.replaceChildren(), price)),
         },
       }));
-    } else if (!relation) {
-      const buy = coursePurchase(course, account);
+      if (price) {
+        actions.append(h('a', { class: 'btn', i18n: 'billing.revenue', attrs: { href: `/revenue?course=${enc(course.id)}`, id: 'course-revenue' } }));
+      }
+    } else if (relation === 'assistant') {
+      // nothing to buy or enrol
+    } else {
+      const buy = coursePurchase(course, account, price, { onChange: () => refresh() });
       if (buy) actions.append(buy);
-      else if (!account) {
-        actions.append(h('a', { class: 'btn btn-primary', i18n: 'course.signInToEnrol', attrs: { href: `/signin?next=${enc(location.pathname)}` } }));
+      if (relation) {
+        // enrolled: buying (above) is all there is
+      } else if (buy && !price.free_preview_lessons?.length) {
+        // a paid course without previews: enrolling alone opens nothing
+      } else if (!account) {
+        if (!buy) actions.append(h('a', { class: 'btn btn-primary', i18n: 'course.signInToEnrol', attrs: { href: `/signin?next=${enc(location.pathname)}` } }));
       } else if (hasRole(account, 'student')) {
         const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
         const btn = h('button', {
-          class: 'btn btn-primary', i18n: 'course.enrol', attrs: { type: 'button', id: 'course-enrol' },
+          class: buy ? 'btn' : 'btn btn-primary', i18n: buy ? 'billing.enrolPreview' : 'course.enrol', attrs: { type: 'button', id: 'course-enrol' },
           on: {
             click: async () => {
               btn.disabled = true;
@@ -258,9 +303,25 @@ export async function mountCourse(root, id) {
     const data = await api('GET', `/api/v1/courses/${enc(course.id)}/lessons`).catch(() => ({ lessons: [] }));
     clear(lessonList);
     const member = !!relation;
+    const previews = new Set(price?.free_preview_lessons || []);
     for (const l of data?.lessons || []) {
       const row = lessonRow(l);
-      if (!member) row.querySelector('[data-join]')?.remove();
+      const preview = paid() && previews.has(l.id);
+      const join = row.querySelector('[data-join]');
+      if (preview) row.querySelector('.lesson-main').append(h('span', { class: 'badge badge-ok preview-badge', i18n: 'billing.previewBadge', attrs: { 'data-preview': '' } }));
+      if (!member) {
+        join?.remove();
+      } else if (join && mustBuy() && !preview) {
+        join.replaceWith(h('span', { class: 'badge locked', i18n: 'billing.buyToJoin', attrs: { 'data-locked': l.id } }));
+      }
+      if (relation === 'teacher' && l.status !== 'ended') {
+        row.insertBefore(previewToggle(l.id, previews.has(l.id), (on) => {
+          if (!price) return;
+          const list = new Set(price.free_preview_lessons || []);
+          if (on) list.add(l.id); else list.delete(l.id);
+          price = { ...price, free_preview_lessons: [...list] };
+        }), row.querySelector(':scope > .badge'));
+      }
       lessonList.append(row);
     }
     if (!lessonList.childElementCount) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));
@@ -268,7 +329,11 @@ export async function mountCourse(root, id) {
 
   renderHeader();
   renderActions();
-  main.append(header, actions, editSlot,
+  if (relation !== 'teacher' && relation !== 'assistant') {
+    const tracker = resumeCheckout(course, { onPaid: () => refresh() });
+    if (tracker) checkoutSlot.append(tracker);
+  }
+  main.append(header, checkoutSlot, actions, editSlot,
     section('course.lessons', relation === 'teacher' ? lessonForm(course.id, () => loadLessons()) : null, lessonList));
   await loadLessons();
 }
