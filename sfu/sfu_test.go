@@ -3,6 +3,8 @@ package sfu_test
 import (
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,6 +119,12 @@ func publish(t *testing.T, s *sfu.SFU, room string) (*peer.Publisher, *sfu.Parti
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pub, publishWith(t, s, room, pub)
+}
+
+// publishWith makes pub the room's teacher through the SFU's publish path.
+func publishWith(t *testing.T, s *sfu.SFU, room string, pub *peer.Publisher) *sfu.Participant {
+	t.Helper()
 	t.Cleanup(pub.Close)
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true, Subscribe: true})
 	if err != nil {
@@ -144,7 +152,7 @@ func publish(t *testing.T, s *sfu.SFU, room string) (*peer.Publisher, *sfu.Parti
 		t.Fatal(err)
 	}
 	pub.Start()
-	return pub, part
+	return part
 }
 
 func waitTracks(t *testing.T, r *sfu.Room, n int) {
@@ -219,6 +227,43 @@ func TestTeacherReachesThreeStudents(t *testing.T) {
 	}
 	if got := len(s.Room("lesson-1").Participants()); got != 3 {
 		t.Fatalf("room has %d participants, want 3", got)
+	}
+}
+
+// TestH264ReachesSubscriber: an H.264 publisher (the recorder's codec) is
+// forwarded to a subscriber negotiated onto the same codec, starting at an
+// IDR picture.
+func TestH264ReachesSubscriber(t *testing.T) {
+	s := newSFU(t)
+	clip, err := peer.LoadH264(filepath.Join(peer.MediaDir(), "teacher.h264"), 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := peer.NewPublisher(api, clip, peer.Clip{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishWith(t, s, "lesson-h264", pub)
+	waitTracks(t, s.Room("lesson-h264"), 1)
+	c := newClient(t)
+	c.join(t, s, "lesson-h264", "student", false)
+	v := c.sub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
+	if v == nil {
+		t.Fatal("no video track")
+	}
+	if !strings.EqualFold(v.MimeType, webrtc.MimeTypeH264) {
+		t.Fatalf("subscriber negotiated %s, want the publisher's H.264", v.MimeType)
+	}
+	if !v.WaitKeyframe(3 * time.Second) {
+		t.Fatal("no IDR picture within 3 s")
+	}
+	time.Sleep(time.Second)
+	if st := v.Stats(); !st.FirstFrameIsKeyframe || st.Frames < 15 || st.Lost > 0 {
+		t.Fatalf("H.264 video: %+v", st)
 	}
 }
 

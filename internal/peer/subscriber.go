@@ -237,6 +237,7 @@ func (r *Received) read(t *webrtc.TrackRemote) {
 }
 
 func (r *Received) onPacket(p *rtp.Packet) {
+	inOrder := true
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.packets == 0 {
@@ -255,10 +256,14 @@ func (r *Received) onPacket(p *rtp.Packet) {
 				ext += 1 << 16
 			}
 			r.highSeq = ext
+		} else {
+			inOrder = false
 		}
 	}
 	r.packets++
-	if strings.EqualFold(r.MimeType, webrtc.MimeTypeVP8) {
+	// Picture ids are compared on in-order packets only: a retransmitted
+	// (NACKed) or reordered packet rightly carries an older id.
+	if inOrder && strings.EqualFold(r.MimeType, webrtc.MimeTypeVP8) {
 		if id, ok := vp8PictureID(p.Payload); ok {
 			if r.hasPicID && id != r.lastPicID && id != (r.lastPicID+1)&0x7fff {
 				r.picIDJumps++
