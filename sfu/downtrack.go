@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
@@ -74,9 +75,7 @@ func (d *DownTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	for _, c := range ctx.CodecParameters() {
 		if sameCodec(d.codec.RTPCodecCapability, c.RTPCodecCapability) {
 			d.bound.Store(&binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), w: ctx.WriteStream()})
-			if t := d.source.Load(); t != nil {
-				t.RequestKeyframe()
-			}
+			d.requestKeyframe()
 			return c, nil
 		}
 	}
@@ -112,6 +111,49 @@ func (d *DownTrack) TargetLayer() int { return int(d.target.Load()) }
 
 // Switches counts the layer changes made so far.
 func (d *DownTrack) Switches() uint64 { return d.switches.Load() }
+
+// requestKeyframe asks the source for a keyframe of the one layer this
+// down-track forwards, or will forward next; a subscriber joining or losing
+// a picture must not cost the publisher a keyframe on every layer.
+func (d *DownTrack) requestKeyframe() {
+	t := d.source.Load()
+	if t == nil {
+		return
+	}
+	l := d.curLayer.Load()
+	if l < 0 {
+		l = d.target.Load()
+	}
+	if l == layerAuto {
+		l = t.top.Load()
+	}
+	if l < 0 {
+		return // paused or hidden: nothing to ask for
+	}
+	t.requestLayerKeyframe(int(l))
+}
+
+// readRTCP drains a sender's RTCP (so NACKs reach Pion's responder) and
+// turns the subscriber's PLI or FIR into a keyframe request
+// upstream; it returns the receiver reports for the caller's figures.
+func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.ReceiverReport)) {
+	for {
+		pkts, _, err := sender.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, pkt := range pkts {
+			switch pkt := pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				d.requestKeyframe()
+			case *rtcp.ReceiverReport:
+				if onReport != nil {
+					onReport(pkt)
+				}
+			}
+		}
+	}
+}
 
 // setTarget chooses the layer to forward; the change happens at the next
 // keyframe of that layer, which is asked for at once.

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/pion/interceptor"
@@ -49,20 +50,7 @@ func vp(pt webrtc.PayloadType, mime, fmtp string) webrtc.RTPCodecParameters {
 
 func rtx(pt, apt webrtc.PayloadType) webrtc.RTPCodecParameters {
 	return webrtc.RTPCodecParameters{PayloadType: pt, RTPCodecCapability: webrtc.RTPCodecCapability{
-		MimeType: webrtc.MimeTypeRTX, ClockRate: 90000, SDPFmtpLine: "apt=" + itoa(int(apt))}}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
+		MimeType: webrtc.MimeTypeRTX, ClockRate: 90000, SDPFmtpLine: "apt=" + strconv.Itoa(int(apt))}}
 }
 
 // newMediaEngine registers Lectern's codecs and header extensions.

@@ -218,11 +218,19 @@ func (p *Participant) AddICECandidate(target Target, c webrtc.ICECandidateInit) 
 // RequestKeyframe asks the publisher of a track this participant receives
 // for a keyframe.
 func (p *Participant) RequestKeyframe(trackID string) error {
-	t := p.room.Track(trackID)
-	if t == nil {
+	p.mu.Lock()
+	s := p.sub
+	p.mu.Unlock()
+	if s == nil {
 		return ErrUnknownTrack
 	}
-	t.RequestKeyframe()
+	s.mu.Lock()
+	sub := s.downs[trackID]
+	s.mu.Unlock()
+	if sub == nil {
+		return ErrUnknownTrack
+	}
+	sub.down.requestKeyframe()
 	return nil
 }
 

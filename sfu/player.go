@@ -5,7 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -56,7 +55,10 @@ func (p *Participant) Play(offer string) (string, error) {
 			return "", err
 		}
 		pl.wg.Add(1)
-		go pl.readRTCP(d, sender)
+		go func() {
+			defer pl.wg.Done()
+			d.readRTCP(sender, nil)
+		}()
 	}
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		pl.close()
@@ -97,27 +99,7 @@ func (pl *player) follow(video, audio *Track) {
 func (pl *player) restart() {
 	for _, d := range []*DownTrack{pl.video, pl.audio} {
 		d.resync(d.kind == webrtc.RTPCodecTypeVideo)
-		if t := d.source.Load(); t != nil {
-			t.RequestKeyframe()
-		}
-	}
-}
-
-func (pl *player) readRTCP(d *DownTrack, s *webrtc.RTPSender) {
-	defer pl.wg.Done()
-	for {
-		pkts, _, err := s.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, pkt := range pkts {
-			switch pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				if t := d.source.Load(); t != nil {
-					t.RequestKeyframe()
-				}
-			}
-		}
+		d.requestKeyframe()
 	}
 }
 

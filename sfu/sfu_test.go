@@ -131,28 +131,35 @@ func publishWith(t *testing.T, s *sfu.SFU, room string, pub *peer.Publisher) *sf
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	offer, err := pub.PC.CreateOffer(nil)
+	offerAnswer(t, part, pub.PC, pub.Sources())
+	pub.Start()
+	return part
+}
+
+// offerAnswer publishes pc's tracks as part, as the signalling layer
+// would: a complete offer in, the answer applied.
+func offerAnswer(t *testing.T, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
+	t.Helper()
+	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gathered := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
 		t.Fatal(err)
 	}
 	<-gathered
 	sources := map[string]sfu.Source{}
-	for id, src := range pub.Sources() {
+	for id, src := range srcs {
 		sources[id] = sfu.Source(src)
 	}
-	answer, err := part.Publish(pub.PC.LocalDescription().SDP, sources)
+	answer, err := part.Publish(pc.LocalDescription().SDP, sources)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
 		t.Fatal(err)
 	}
-	pub.Start()
-	return part
 }
 
 func waitTracks(t *testing.T, r *sfu.Room, n int) {

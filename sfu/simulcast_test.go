@@ -89,26 +89,7 @@ func publishSimulcast(t *testing.T, s *sfu.SFU, room string, api *webrtc.API) (*
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	offer, err := pub.PC.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	sources := map[string]sfu.Source{}
-	for id, src := range pub.Sources() {
-		sources[id] = sfu.Source(src)
-	}
-	answer, err := part.Publish(pub.PC.LocalDescription().SDP, sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		t.Fatal(err)
-	}
+	offerAnswer(t, part, pub.PC, pub.Sources())
 	pub.Start()
 	return pub, l
 }

@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,7 +90,10 @@ func (s *subscriber) add(t *Track) {
 	s.preferCodec(sender, t)
 	s.downs[t.id] = &subscription{track: t, down: d, sender: sender}
 	s.rtcpGroup.Add(1)
-	go s.readRTCP(t, sender)
+	go func() {
+		defer s.rtcpGroup.Done()
+		d.readRTCP(sender, s.onReceiverReport)
+	}()
 	s.mu.Unlock()
 	t.addDown(d)
 	s.kick()
@@ -108,7 +112,7 @@ func (s *subscriber) preferCodec(sender *webrtc.RTPSender, t *Track) {
 			if sameCodec(t.codec.RTPCodecCapability, c.params.RTPCodecCapability) {
 				prefs = append(prefs, c.params)
 				for _, r := range codecs {
-					if r.params.MimeType == webrtc.MimeTypeRTX && r.params.SDPFmtpLine == "apt="+itoa(int(c.params.PayloadType)) {
+					if r.params.MimeType == webrtc.MimeTypeRTX && r.params.SDPFmtpLine == "apt="+strconv.Itoa(int(c.params.PayloadType)) {
 						prefs = append(prefs, r.params)
 					}
 				}
@@ -134,7 +138,7 @@ func (s *subscriber) setConnected(up bool) {
 	s.mu.Unlock()
 	for _, sub := range subs {
 		sub.down.resync(sub.track.kind == webrtc.RTPCodecTypeVideo)
-		sub.track.RequestKeyframe()
+		sub.down.requestKeyframe()
 	}
 }
 
@@ -225,33 +229,6 @@ func (s *subscriber) addCandidate(c webrtc.ICECandidateInit) error {
 		return nil
 	}
 	return s.pc.AddICECandidate(c)
-}
-
-// readRTCP drains a sender's RTCP (so NACKs reach the responder) and turns
-// PLI and FIR into keyframe requests upstream.
-func (s *subscriber) readRTCP(t *Track, sender *webrtc.RTPSender) {
-	defer s.rtcpGroup.Done()
-	for {
-		pkts, _, err := sender.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, pkt := range pkts {
-			switch pkt := pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				// The layer this subscriber receives (all if none yet).
-				if d := sender.Track(); d != nil {
-					if dt, ok := d.(*DownTrack); ok && dt.Layer() >= 0 {
-						t.requestLayerKeyframe(dt.Layer())
-						continue
-					}
-				}
-				t.RequestKeyframe()
-			case *rtcp.ReceiverReport:
-				s.onReceiverReport(pkt)
-			}
-		}
-	}
 }
 
 func (s *subscriber) close() {

@@ -348,7 +348,8 @@ func (t *Track) addDown(d *DownTrack) {
 	next = append(next, d)
 	t.downs.Store(&next)
 	t.downMu.Unlock()
-	t.RequestKeyframe()
+	// d asks for the keyframe of its own layer once it is bound and
+	// connected, and on every packet it has to drop while it waits.
 }
 
 func (t *Track) removeDown(d *DownTrack) {

@@ -92,18 +92,13 @@ func (s *Server) enforce(lessonID string, e live.Effect) {
 	}
 	switch e.Kind {
 	case live.EffectGrantPublish:
+		// publish.offer then limits a student to camera and microphone.
 		if part != nil {
 			part.SetPublish(true)
 		}
-		if ss := s.member(lessonID, e.Participant); ss != nil {
-			ss.stageGrant.Store(true)
-		}
 	case live.EffectRevokePublish:
-		if ss := s.member(lessonID, e.Participant); ss != nil {
-			ss.stageGrant.Store(false)
-			if ss.claims.Permissions.Publish {
-				return // the token itself allows publishing
-			}
+		if ss := s.member(lessonID, e.Participant); ss != nil && ss.claims.Permissions.Publish {
+			return // the token itself allows publishing
 		}
 		if part != nil {
 			part.SetPublish(false)

@@ -50,8 +50,7 @@ type session struct {
 	part   *sfu.Participant
 	live   *live.Lesson
 
-	stageGrant atomic.Bool // on stage: may publish camera and microphone
-	departed   atomic.Bool // left on purpose: no reconnection grace
+	departed atomic.Bool // left on purpose: no reconnection grace
 
 	closeOnce sync.Once
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
 	"github.com/pion/webrtc/v4/pkg/media/h264reader"
 	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
 	"github.com/pion/webrtc/v4/pkg/media/oggreader"
@@ -135,4 +136,36 @@ func LoadOgg(path string) (Clip, error) {
 		return Clip{}, fmt.Errorf("peer: %s has no Opus packets", path)
 	}
 	return c, nil
+}
+
+// play sends c's frames in real time, looping, until stop closes or send
+// fails. When jump (may be nil) reports true, the clip first moves on to
+// its next keyframe, as a live encoder answers a keyframe request.
+func play(c Clip, stop <-chan struct{}, jump func() bool, send func(Frame) error) {
+	next := time.Now()
+	for i := 0; ; i = (i + 1) % len(c.Frames) {
+		if jump != nil && jump() {
+			for j := 1; j <= len(c.Frames); j++ {
+				if k := (i + j) % len(c.Frames); c.Frames[k].Keyframe {
+					i = k
+					break
+				}
+			}
+		}
+		f := c.Frames[i]
+		if send(f) != nil {
+			return
+		}
+		next = next.Add(f.Duration)
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Until(next)):
+		}
+	}
+}
+
+// sampleWriter sends frames as media samples on a track.
+func sampleWriter(t *webrtc.TrackLocalStaticSample) func(Frame) error {
+	return func(f Frame) error { return t.WriteSample(media.Sample{Data: f.Data, Duration: f.Duration}) }
 }

@@ -3,11 +3,9 @@ package peer
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
 )
 
 // Publisher plays a video clip and an audio clip in a loop, in real time,
@@ -109,29 +107,11 @@ func (p *Publisher) Start() {
 
 func (p *Publisher) play(t *webrtc.TrackLocalStaticSample, c Clip, video bool) {
 	defer p.wg.Done()
-	next := time.Now()
-	i := 0
-	for {
-		if video && p.keyframeWant.Swap(false) {
-			for j := 1; j <= len(c.Frames); j++ {
-				if k := (i + j) % len(c.Frames); c.Frames[k].Keyframe {
-					i = k
-					break
-				}
-			}
-		}
-		f := c.Frames[i]
-		if err := t.WriteSample(media.Sample{Data: f.Data, Duration: f.Duration}); err != nil {
-			return
-		}
-		i = (i + 1) % len(c.Frames)
-		next = next.Add(f.Duration)
-		select {
-		case <-p.stop:
-			return
-		case <-time.After(time.Until(next)):
-		}
+	var jump func() bool
+	if video {
+		jump = func() bool { return p.keyframeWant.Swap(false) }
 	}
+	play(c, p.stop, jump, sampleWriter(t))
 }
 
 // Close stops playing and closes the connection.

@@ -10,7 +10,6 @@ import (
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
 )
 
 // SimulcastRIDs are the RIDs of the three layers, lowest first, as the
@@ -172,58 +171,30 @@ func (p *SimulcastPublisher) play(layer int) {
 	}
 	mid, rid := []byte(p.tr.Mid()), []byte(SimulcastRIDs[layer])
 	pz := rtp.NewPacketizer(1200, 96, 0, &codecs.VP8Payloader{EnablePictureID: true}, rtp.NewRandomSequencer(), 90000)
-	next := time.Now()
-	i := 0
-	for {
-		if p.want[layer].Swap(false) {
-			for j := 1; j <= len(c.Frames); j++ {
-				if k := (i + j) % len(c.Frames); c.Frames[k].Keyframe {
-					i = k
-					break
-				}
+	play(c, p.stop, func() bool { return p.want[layer].Swap(false) }, func(f Frame) error {
+		samples := uint32(f.Duration * 90000 / time.Second)
+		if p.paused[layer].Load() {
+			pz.SkipSamples(samples)
+			return nil
+		}
+		for _, pkt := range pz.Packetize(f.Data, samples) {
+			if midID != 0 {
+				_ = pkt.Header.SetExtension(midID, mid)
+			}
+			if ridID != 0 {
+				_ = pkt.Header.SetExtension(ridID, rid)
+			}
+			if err := t.WriteRTP(pkt); err != nil {
+				return err
 			}
 		}
-		f := c.Frames[i]
-		if !p.paused[layer].Load() {
-			for _, pkt := range pz.Packetize(f.Data, uint32(f.Duration*90000/time.Second)) {
-				if midID != 0 {
-					_ = pkt.Header.SetExtension(midID, mid)
-				}
-				if ridID != 0 {
-					_ = pkt.Header.SetExtension(ridID, rid)
-				}
-				if err := t.WriteRTP(pkt); err != nil {
-					return
-				}
-			}
-		} else {
-			pz.SkipSamples(uint32(f.Duration * 90000 / time.Second))
-		}
-		i = (i + 1) % len(c.Frames)
-		next = next.Add(f.Duration)
-		select {
-		case <-p.stop:
-			return
-		case <-time.After(time.Until(next)):
-		}
-	}
+		return nil
+	})
 }
 
 func (p *SimulcastPublisher) playAudio() {
 	defer p.wg.Done()
-	next := time.Now()
-	for i := 0; ; i = (i + 1) % len(p.audio.Frames) {
-		f := p.audio.Frames[i]
-		if err := p.Audio.WriteSample(media.Sample{Data: f.Data, Duration: f.Duration}); err != nil {
-			return
-		}
-		next = next.Add(f.Duration)
-		select {
-		case <-p.stop:
-			return
-		case <-time.After(time.Until(next)):
-		}
-	}
+	play(p.audio, p.stop, nil, sampleWriter(p.Audio))
 }
 
 // Close stops playing and closes the connection.
