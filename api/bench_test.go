@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // BenchmarkSignIn measures POST /api/v1/sessions over loopback HTTP with
@@ -16,9 +18,9 @@ import (
 //
 //	go test ./api -run '^$' -bench SignIn -benchtime 100x
 func BenchmarkSignIn(b *testing.B) {
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			h := newHarness(b, openStore(b, be.cfg(b)), func(cfg *api.Config) {
+	for _, be := range storetest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			h := newHarness(b, be.Open(b), func(cfg *api.Config) {
 				cfg.Argon2 = classroom.DefaultArgon2()
 			})
 			h.register("bench@example.org", "Bench")
@@ -49,9 +51,9 @@ func BenchmarkSignIn(b *testing.B) {
 //
 //	go test ./api -run '^$' -bench GetCourse -benchtime 5s
 func BenchmarkGetCourse(b *testing.B) {
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			h := newHarness(b, openStore(b, be.cfg(b)))
+	for _, be := range storetest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			h := newHarness(b, be.Open(b))
 			tch := h.register("tch@example.org", "Teacher")
 			h.grant(tch, classroom.RoleTeacher)
 			asst := h.register("asst@example.org", "Assistant")
@@ -82,11 +84,6 @@ func BenchmarkGetCourse(b *testing.B) {
 }
 
 func drain(resp *http.Response) {
-	buf := make([]byte, 4096)
-	for {
-		if _, err := resp.Body.Read(buf); err != nil {
-			break
-		}
-	}
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 }

@@ -21,8 +21,14 @@ type courseRequest struct {
 	Assistants *[]string `json:"assistants"`
 }
 
-// change resolves assistants given by email to account IDs.
-func (s *Server) change(ctx context.Context, req courseRequest) (classroom.CourseChange, error) {
+// readCourseChange decodes a courseRequest from the body and resolves
+// assistants given by email to account IDs.
+func (s *Server) readCourseChange(w http.ResponseWriter, r *http.Request) (classroom.CourseChange, error) {
+	var req courseRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return classroom.CourseChange{}, err
+	}
+	ctx := r.Context()
 	ch := classroom.CourseChange{Title: req.Title, Summary: req.Summary, Description: req.Description}
 	if req.Assistants == nil {
 		return ch, nil
@@ -63,11 +69,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	if !c.account.Roles.Has(classroom.RoleTeacher) {
 		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "only teachers create courses"}
 	}
-	var req courseRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		return err
-	}
-	ch, err := s.change(r.Context(), req)
+	ch, err := s.readCourseChange(w, r)
 	if err != nil {
 		return err
 	}
@@ -149,11 +151,7 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	var req courseRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		return err
-	}
-	ch, err := s.change(r.Context(), req)
+	ch, err := s.readCourseChange(w, r)
 	if err != nil {
 		return err
 	}

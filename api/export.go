@@ -88,3 +88,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, 
 // ErrorFor is the *Error the API would answer for err, and whether err was
 // a known one (unknown errors become a 500 that says nothing of the cause).
 func ErrorFor(err error) (*Error, bool) { return toError(err) }
+
+// PageOf reads the limit and offset query parameters as the API does,
+// returning an *Error (400 invalid_input) on a bad value.
+func PageOf(r *http.Request) (classroom.Page, error) { return pageOf(r) }

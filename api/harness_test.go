@@ -18,39 +18,16 @@ import (
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/lectern/lectern/token"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
-// backends opens a fresh, migrated store of each kind.
-var backends = []struct {
-	name string
-	cfg  func(t testing.TB) store.Config
-}{
-	{"sqlite", func(t testing.TB) store.Config { return store.Config{DataDir: t.TempDir()} }},
-	{"postgres", func(t testing.TB) store.Config { return store.Config{DatabaseURL: pgtest.URL(t)} }},
-}
-
-func openStore(t testing.TB, cfg store.Config) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // forEachBackend runs fn against a fresh server on each backend.
 func forEachBackend(t *testing.T, fn func(t *testing.T, h *harness), opts ...func(*api.Config)) {
 	t.Helper()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { fn(t, newHarness(t, openStore(t, b.cfg(t)), opts...)) })
-	}
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) { fn(t, newHarness(t, st, opts...)) })
 }
 
 // fakeMailer records messages.

@@ -15,7 +15,12 @@ type lessonRequest struct {
 	DurationMinutes *int64     `json:"duration_minutes"`
 }
 
-func (req lessonRequest) change() (classroom.LessonChange, error) {
+// readLessonChange decodes a lessonRequest from the body into a change.
+func (s *Server) readLessonChange(w http.ResponseWriter, r *http.Request) (classroom.LessonChange, error) {
+	var req lessonRequest
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return classroom.LessonChange{}, err
+	}
 	ch := classroom.LessonChange{Title: req.Title, StartsAt: req.StartsAt}
 	if req.DurationMinutes != nil {
 		m := *req.DurationMinutes
@@ -34,11 +39,7 @@ func (s *Server) createLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	var req lessonRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		return err
-	}
-	ch, err := req.change()
+	ch, err := s.readLessonChange(w, r)
 	if err != nil {
 		return err
 	}
@@ -113,11 +114,7 @@ func (s *Server) updateLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	var req lessonRequest
-	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		return err
-	}
-	ch, err := req.change()
+	ch, err := s.readLessonChange(w, r)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,17 @@
 package api_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 func TestChangePassword(t *testing.T) {
@@ -86,7 +90,33 @@ func TestPasswordReset(t *testing.T) {
 
 func TestResetLinkLogged(t *testing.T) {
 	// Without a Mailer the link goes to the log; the API answers the same.
-	h := newHarness(t, openStore(t, backends[0].cfg(t)), func(cfg *api.Config) { cfg.Mailer = nil })
+	var logged syncBuffer
+	h := newHarness(t, storetest.SQLite(t), func(cfg *api.Config) {
+		cfg.Mailer = nil
+		cfg.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	})
 	h.register("log@example.org", "L")
 	want(t, h.client().do("POST", "/api/v1/password-resets", map[string]string{"email": "log@example.org"}), http.StatusAccepted)
+	h.api.Close() // waits for the background mail
+	if out := logged.String(); !strings.Contains(out, "http://lectern.test/reset-password?token=") || !strings.Contains(out, "log@example.org") {
+		t.Fatalf("the reset link was not logged:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

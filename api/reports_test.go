@@ -14,6 +14,7 @@ import (
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/lectern/lectern/token"
 )
 
@@ -92,9 +93,9 @@ func wantCSV(t *testing.T, r response, filename string) [][]string {
 }
 
 func TestReports(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			st := openStore(t, b.cfg(t))
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st := b.Open(t)
 			h := reportsHarness(t, st)
 			tch := h.teacher("tch@example.org")
 			asst := h.register("asst@example.org", "Assistant")

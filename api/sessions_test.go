@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 func TestSignIn(t *testing.T) {
@@ -148,7 +149,7 @@ func TestBadCookie(t *testing.T) {
 }
 
 func TestSecureCookieUnderHTTPS(t *testing.T) {
-	h := newHarness(t, openStore(t, backends[0].cfg(t)), func(cfg *api.Config) { cfg.BaseURL = "https://school.example" })
+	h := newHarness(t, storetest.SQLite(t), func(cfg *api.Config) { cfg.BaseURL = "https://school.example" })
 	r := h.client().do("POST", "/api/v1/accounts", map[string]string{
 		"email": "sec@example.org", "password": goodPassword, "display_name": "S"})
 	want(t, r, http.StatusCreated)
@@ -158,6 +159,6 @@ func TestSecureCookieUnderHTTPS(t *testing.T) {
 }
 
 func TestUnknownEndpoint(t *testing.T) {
-	h := newHarness(t, openStore(t, backends[0].cfg(t)))
+	h := newHarness(t, storetest.SQLite(t))
 	want(t, h.client().do("GET", "/api/v1/nope", nil), http.StatusNotFound, "not_found")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // benchShop is a priced course and n students, made in the store directly.
@@ -50,9 +51,9 @@ func benchShop(b *testing.B, st *store.Store, n int) (classroom.Course, []classr
 // BenchmarkPurchase measures orders per second through create → pay (dev
 // provider event) → entitlement check, one after another, per backend.
 func BenchmarkPurchase(b *testing.B) {
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			st := openStore(b, be.cfg(b))
+	for _, be := range storetest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			st := be.Open(b)
 			e := newEnv(b, st)
 			course, students := benchShop(b, st, b.N)
 			ctx := context.Background()
@@ -96,9 +97,9 @@ var devParser, _ = billing.New(billing.Config{Store: nopStore{}, DevWebhookSecre
 // over HTTP on loopback (signature check, decode, the paying transaction),
 // each paying a different pending order; it reports p50 and p99.
 func BenchmarkStripeWebhook(b *testing.B) {
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			st := openStore(b, be.cfg(b))
+	for _, be := range storetest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			st := be.Open(b)
 			e := newEnv(b, st, withStripe)
 			course, students := benchShop(b, st, b.N)
 			ctx := context.Background()

@@ -11,12 +11,13 @@ import (
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // TestConcurrentOrders: one student double-clicks 30 times with one key
 // (one order), then with 10 different keys (still one pending order).
 func TestConcurrentOrders(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		teacher := e.register("t@example.org", classroom.RoleTeacher)
 		student := e.register("s@example.org")
@@ -63,7 +64,7 @@ func TestConcurrentOrders(t *testing.T) {
 // TestConcurrentCoupon: 24 students check out at once with a coupon good
 // for 5: exactly 5 orders get it. Cancelling one gives its redemption back.
 func TestConcurrentCoupon(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		teacher := e.register("t@example.org", classroom.RoleTeacher)
 		courseID, _ := teacher.paidCourse("Discounted")
@@ -120,7 +121,7 @@ func TestConcurrentCoupon(t *testing.T) {
 // TestRefundPolicy: past the window only an admin refunds; a declined
 // request can be asked again.
 func TestRefundPolicy(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		teacher := e.register("t@example.org", classroom.RoleTeacher)
 		student := e.register("s@example.org")

@@ -60,10 +60,9 @@ func pickLang(header string) string {
 	type pref struct {
 		lang string
 		q    float64
-		i    int
 	}
 	var prefs []pref
-	for i, part := range strings.Split(header, ",") {
+	for _, part := range strings.Split(header, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
@@ -73,7 +72,7 @@ func pickLang(header string) string {
 		}
 		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
 		if q > 0 && (primary == "zh" || primary == "en") {
-			prefs = append(prefs, pref{primary, q, i})
+			prefs = append(prefs, pref{primary, q})
 		}
 	}
 	sort.SliceStable(prefs, func(a, b int) bool { return prefs[a].q > prefs[b].q })

@@ -9,13 +9,14 @@ import (
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // TestPurchaseEndToEnd is the whole purchase with the dev provider over
 // HTTP: a join refused before payment, allowed after, refused again after
 // a full refund.
 func TestPurchaseEndToEnd(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		teacher := e.register("teacher@example.org", classroom.RoleTeacher)
 		student := e.register("student@example.org")
@@ -144,7 +145,7 @@ func TestPurchaseEndToEnd(t *testing.T) {
 // TestFreePreviewAndFail: a free-preview lesson needs no purchase, and a
 // failed dev payment cancels the order so the student can try again.
 func TestFreePreviewAndFail(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		teacher := e.register("t@example.org", classroom.RoleTeacher)
 		student := e.register("s@example.org")

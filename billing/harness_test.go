@@ -25,35 +25,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
-var backends = []struct {
-	name string
-	cfg  func(t testing.TB) store.Config
-}{
-	{"sqlite", func(t testing.TB) store.Config { return store.Config{DataDir: t.TempDir()} }},
-	{"postgres", func(t testing.TB) store.Config { return store.Config{DatabaseURL: pgtest.URL(t)} }},
-}
-
-func openStore(t testing.TB, cfg store.Config) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-// forEachBackend runs fn on a fresh store of each kind.
-func forEachBackend(t *testing.T, fn func(t *testing.T, st *store.Store)) {
-	t.Helper()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { fn(t, openStore(t, b.cfg(t))) })
-	}
-}
-
 const (
 	whsec       = "whsec_test_0123456789abcdef"
 	stripeKey   = "sk_test_SECRET_must_not_leak"

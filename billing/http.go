@@ -3,11 +3,9 @@ package billing
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/lectern/lectern/api"
-	"github.com/lectern/lectern/classroom"
 )
 
 // HTTP serves billing's REST routes and the dev provider's checkout page,
@@ -53,8 +51,8 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		{"POST /api/v1/orders/{id}/refund-requests", authed(h.requestRefund)},
 		{"POST /api/v1/orders/{id}/refunds", authed(h.adminRefund)},
 		{"GET /api/v1/refunds", authed(h.listRefunds)},
-		{"POST /api/v1/refunds/{id}/approve", authed(h.approveRefund)},
-		{"POST /api/v1/refunds/{id}/decline", authed(h.declineRefund)},
+		{"POST /api/v1/refunds/{id}/approve", authed(h.decide(true))},
+		{"POST /api/v1/refunds/{id}/decline", authed(h.decide(false))},
 		// revenue
 		{"GET /api/v1/courses/{id}/revenue", authed(h.courseRevenue(false))},
 		{"GET /api/v1/courses/{id}/revenue.csv", authed(h.courseRevenue(true))},
@@ -109,23 +107,6 @@ func apiErr(err error) error {
 
 func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) api.CallerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error { return apiErr(f(w, r, c)) }
-}
-
-func pageOf(r *http.Request) (classroom.Page, error) {
-	var p classroom.Page
-	for name, dst := range map[string]*int{"limit": &p.Limit, "offset": &p.Offset} {
-		v := r.URL.Query().Get(name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 1_000_000 {
-			return p, &api.Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: name,
-				Message: name + " must be a non-negative integer"}
-		}
-		*dst = n
-	}
-	return p, nil
 }
 
 func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {

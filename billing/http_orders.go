@@ -61,7 +61,7 @@ func (h *HTTP) cancelOrder(w http.ResponseWriter, r *http.Request, c *api.Caller
 }
 
 func (h *HTTP) myOrders(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-	p, err := pageOf(r)
+	p, err := api.PageOf(r)
 	if err != nil {
 		return err
 	}

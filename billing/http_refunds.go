@@ -51,6 +51,7 @@ func (h *HTTP) adminRefund(w http.ResponseWriter, r *http.Request, c *api.Caller
 	return nil
 }
 
+// decide serves POST /refunds/{id}/approve (approve) and /decline.
 func (h *HTTP) decide(approve bool) api.CallerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
 		id, err := pathID(r)
@@ -73,16 +74,8 @@ func (h *HTTP) decide(approve bool) api.CallerFunc {
 	}
 }
 
-func (h *HTTP) approveRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-	return h.decide(true)(w, r, c)
-}
-
-func (h *HTTP) declineRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-	return h.decide(false)(w, r, c)
-}
-
 func (h *HTTP) listRefunds(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-	p, err := pageOf(r)
+	p, err := api.PageOf(r)
 	if err != nil {
 		return err
 	}

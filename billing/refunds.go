@@ -169,10 +169,7 @@ func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus) (Ord
 		o = next
 		return nil
 	})
-	if err != nil {
-		return o, err
-	}
-	return o, nil
+	return o, err
 }
 
 // complete asks the provider to pay r back and records the result: on
@@ -193,13 +190,14 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		if err != nil {
 			return err
 		}
-		next := cur.bump(now)
+		next := cur
 		next.RefundPending -= r.Amount
 		done := r
 		done.CompletedAt = now
 		if perr != nil {
 			done.Status = RefundFailed
 			done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
+			next = next.bump(now)
 		} else {
 			done.Status, done.ProviderRef = RefundSucceeded, ref
 			next.Refunded += r.Amount
@@ -210,7 +208,6 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 			if next, err = next.next(st, now); err != nil {
 				return err
 			}
-			next.Version-- // next already bumped the version once
 		}
 		if err := tx.UpdateRefund(ctx, done, RefundProcessing); err != nil {
 			return err

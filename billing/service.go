@@ -63,7 +63,7 @@ func New(cfg Config) (*Service, error) {
 		if cfg.BaseURL == "" {
 			return nil, errors.New("billing: the stripe provider needs a public base URL for its return links")
 		}
-		s.provider = newStripeProvider(cfg, log, now)
+		s.provider = newStripeProvider(cfg, log)
 	default:
 		return nil, fmt.Errorf("%w: %q (want dev or stripe)", ErrUnknownProvider, cfg.Provider)
 	}

@@ -32,10 +32,9 @@ type stripeProvider struct {
 	baseURL   string
 	ttl       time.Duration
 	tolerance time.Duration
-	now       func() time.Time
 }
 
-func newStripeProvider(cfg Config, log *slog.Logger, now func() time.Time) *stripeProvider {
+func newStripeProvider(cfg Config, log *slog.Logger) *stripeProvider {
 	bc := &stripe.BackendConfig{LeveledLogger: stripeLogger{log}, HTTPClient: cfg.HTTPClient}
 	if cfg.StripeAPIURL != "" {
 		bc.URL = stripe.String(cfg.StripeAPIURL)
@@ -48,7 +47,6 @@ func newStripeProvider(cfg Config, log *slog.Logger, now func() time.Time) *stri
 		baseURL:   cfg.BaseURL,
 		ttl:       cfg.OrderTTL,
 		tolerance: cfg.WebhookTolerance,
-		now:       now,
 	}
 }
 
@@ -73,9 +71,12 @@ func (p *stripeProvider) StartCheckout(ctx context.Context, o Order, course clas
 		},
 		Metadata: map[string]string{"lectern_order": o.ID},
 	}
-	// Stripe accepts 30 minutes to 24 hours; the order expires then too.
-	if exp := o.ExpiresAt; exp.Sub(p.now()) >= 30*time.Minute {
-		params.ExpiresAt = stripe.Int64(exp.Unix())
+	// The session expires with the order (Stripe accepts 30 minutes to 24
+	// hours). The parameters depend on the order alone, never on the time
+	// of the call: a retry under the same idempotency key must send the
+	// same request, or Stripe refuses it instead of replaying the first.
+	if o.ExpiresAt.Sub(o.CreatedAt) >= 30*time.Minute {
+		params.ExpiresAt = stripe.Int64(o.ExpiresAt.Unix())
 	}
 	params.Context = ctx
 	params.SetIdempotencyKey("lectern-checkout-" + o.ID)

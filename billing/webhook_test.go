@@ -11,6 +11,7 @@ import (
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/stripe/stripe-go/v82"
 )
 
@@ -49,7 +50,7 @@ func (s stripeSetup) joinStatus() int {
 }
 
 func TestStripeWebhooks(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		s := newStripeSetup(t, st)
 		e, now := s.e, time.Now()
 		if !strings.HasPrefix(s.order.CheckoutURL, "https://checkout.stripe.test/") {
@@ -161,7 +162,7 @@ func TestStripeWebhooks(t *testing.T) {
 // completion (delivery out of order); the money was taken, so the order
 // is paid.
 func TestStripeLatePayment(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		s := newStripeSetup(t, st)
 		now := time.Now()
 		if code, out := s.deliver("evt_x", "checkout.session.expired", s.paid(), now, whsec); code != 200 || out != "closed" {
@@ -183,7 +184,7 @@ func TestStripeLatePayment(t *testing.T) {
 // TestConcurrentWebhooks: many deliveries of one payment at once, the same
 // event and different events for it: one payment, one grant.
 func TestConcurrentWebhooks(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		s := newStripeSetup(t, st)
 		now := time.Now()
 		var (
@@ -219,7 +220,7 @@ func TestConcurrentWebhooks(t *testing.T) {
 // before its transaction commits (simulated by a store whose commit fails
 // once). Nothing is half-applied; the provider's retry grants exactly once.
 func TestKilledBeforeGrant(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, st *store.Store) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		flaky := &flakyStore{Store: st}
 		s := newStripeSetup(t, st, withStore(flaky))
 		now := time.Now()

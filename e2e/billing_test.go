@@ -15,16 +15,7 @@ import (
 // student asks for a refund, the teacher approves part of it from the
 // refund queue, and the revenue page shows gross, refunds and net.
 func TestBrowserBilling(t *testing.T) {
-	requireBrowser(t)
-	srv := startServer(t)
-	if srv.app == nil {
-		t.Skip("needs the in-process server to grant the teacher role")
-	}
-	s := startScript(t, 50*time.Second, "billing", srv.URL)
-	ev := s.waitEventLine("signedUp", 20*time.Second)
-	email, _ := ev["email"].(string)
-	grantTeacher(t, srv, email)
-	s.send("teacher")
+	s := startTeacherScript(t, "billing", 50*time.Second, 20*time.Second)
 	res := s.result(40 * time.Second)
 	t.Logf("result: %v", res)
 

@@ -2,27 +2,20 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/testenv"
 )
 
 // TestBrowserCourses: sign up, create a course, schedule a lesson; a second
 // account signs up, enrols and joins the room from the course page, with
 // no token in the URL.
 func TestBrowserCourses(t *testing.T) {
-	requireBrowser(t)
-	srv := startServer(t)
-	if srv.app == nil {
-		t.Skip("needs the in-process server to grant the teacher role")
-	}
-	s := startScript(t, 60*time.Second, "courses", srv.URL)
-	ev := s.waitEventLine("signedUp", 30*time.Second)
-	email, _ := ev["email"].(string)
-	grantTeacher(t, srv, email)
-	s.send("teacher")
+	s := startTeacherScript(t, "courses", 60*time.Second, 30*time.Second)
 	res := s.result(45 * time.Second)
 	t.Logf("result: %v", res)
 
@@ -47,6 +40,28 @@ func TestBrowserCourses(t *testing.T) {
 }
 
 // grantTeacher gives an account the teacher role, as an admin would.
+// startTeacherScript runs scripts/<name>.mjs (bounded by timeout) against
+// an in-process server, waits up to signUpWait for its "signedUp" line,
+// gives that account the teacher role, as an administrator would, and
+// tells the script so with a "teacher" line. An external server
+// (LECTERN_E2E_BASE_URL) cannot grant the role: that skips the test, or
+// fails it under LECTERN_REQUIRE_ALL=1.
+func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Duration) *script {
+	t.Helper()
+	requireBrowser(t)
+	srv := startServer(t)
+	if srv.app == nil {
+		testenv.Require(t, "the in-process server (to grant the teacher role)",
+			errors.New("LECTERN_E2E_BASE_URL names an external server"))
+	}
+	s := startScript(t, timeout, name, srv.URL)
+	ev := s.waitEventLine("signedUp", signUpWait)
+	email, _ := ev["email"].(string)
+	grantTeacher(t, srv, email)
+	s.send("teacher")
+	return s
+}
+
 func grantTeacher(t *testing.T, srv *server, email string) {
 	t.Helper()
 	ctx := context.Background()

@@ -161,11 +161,22 @@ func startScript(t *testing.T, timeout time.Duration, name string, args ...strin
 	}()
 	t.Cleanup(func() {
 		s.closeStdin()
+		// Nobody reads lines any more: drain them, so that a reader
+		// blocked on a full channel still reaches the end of the output.
+		go func() {
+			for range s.lines {
+			}
+		}()
 		select {
 		case <-s.done:
 		case <-time.After(20 * time.Second):
 			cancel()
-			<-s.done
+			select {
+			case <-s.done:
+			case <-time.After(15 * time.Second): // WaitDelay is 10 s
+				killGroup(cmd)
+				t.Errorf("script %s still running 35 s after the test ended", name)
+			}
 		}
 	})
 	return s

@@ -314,7 +314,7 @@ func (s *pionSubscriber) receivedVideo() string {
 	return s.videoTrack
 }
 
-// trackSettings sends track.settings (docs/simulcast.md) for trackID.
+// trackSettings sends track.settings (docs/protocol.md, "Simulcast and adaptive quality") for trackID.
 func (s *pionSubscriber) trackSettings(trackID string, width, height int, visible bool) {
 	s.send("track.settings", fmt.Sprintf("ts-%d", time.Now().UnixNano()), map[string]any{
 		"trackId": trackID, "width": width, "height": height, "visible": visible,

@@ -9,7 +9,7 @@ import (
 )
 
 // TestBrowserQualityIndicators: what the room shows of track.quality,
-// speakers and subscriber.stats (docs/simulcast.md), in English and
+// speakers and subscriber.stats (docs/protocol.md, "Simulcast and adaptive quality"), in English and
 // Chinese. The script plays the server's part for those three messages
 // over the real connection (scripts/quality.mjs).
 func TestBrowserQualityIndicators(t *testing.T) {

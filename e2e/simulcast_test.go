@@ -11,7 +11,7 @@ import (
 )
 
 // TestBrowserSimulcastAdaptive: the teacher's page publishes the fake
-// camera as three simulcast encodings (docs/simulcast.md: rid q/h/f at
+// camera as three simulcast encodings (docs/protocol.md, "Simulcast and adaptive quality": rid q/h/f at
 // 1/4, 1/2 and full size); the server sees three layers; a Pion student
 // receives decodable video, asks for a large size and gets the high layer,
 // asks for a small size with track.settings and gets the low layer, then
@@ -117,7 +117,7 @@ func encodingsOf(t *testing.T, line map[string]any) []encoding {
 }
 
 // checkCameraEncodings compares the camera sender's encodings with
-// docs/simulcast.md.
+// docs/protocol.md, "Simulcast and adaptive quality".
 func checkCameraEncodings(t *testing.T, got []encoding) {
 	t.Helper()
 	want := []struct {

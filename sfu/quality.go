@@ -4,8 +4,8 @@ package sfu
 // simulcast, bandwidth and speakers. It is optional (checked with a type
 // assertion) so that a Listener written before simulcast keeps compiling;
 // NopListener implements it. Its methods are called from the SFU's
-// goroutines and must not block. docs/simulcast.md gives the JSON the
-// signalling layer sends for each.
+// goroutines and must not block. docs/protocol.md ("Simulcast and adaptive
+// quality") gives the JSON the signalling layer sends for each.
 type QualityListener interface {
 	// TrackQuality tells a subscriber which layer of a video track it
 	// now receives, and whether the track is paused because its

@@ -3,6 +3,7 @@ package signaling_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/lectern/lectern/classroom/live"
 	"testing"
 	"time"
 
@@ -64,8 +65,8 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 	if err := clients[2].Send(context.Background(), signaling.TypeLeave, "", struct{}{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := teacher.WaitEvent(signaling.TypeParticipantLeft, 3*time.Second, func(e signaling.Envelope) bool {
-		var p signaling.ParticipantLeft
+	if _, ok := teacher.WaitEvent(live.EvParticipantLeft, 3*time.Second, func(e signaling.Envelope) bool {
+		var p live.Left
 		_ = json.Unmarshal(e.Payload, &p)
 		return p.ParticipantID == clients[2].Joined.Participant.ID
 	}); !ok {
@@ -164,7 +165,7 @@ func TestReconnectReplacesOldConnection(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	for _, e := range other.Events() {
-		if e.Type == signaling.TypeParticipantLeft {
+		if e.Type == live.EvParticipantLeft {
 			t.Fatal("a reconnect was shown to others as leaving")
 		}
 	}

@@ -40,8 +40,6 @@ const (
 	TypeError            = "error"
 	TypeTrackPublished   = "track.published"
 	TypeTrackUnpublished = "track.unpublished"
-	TypeParticipantJoin  = "participant.joined"
-	TypeParticipantLeft  = "participant.left"
 )
 
 // JoinRequest is the payload of join.
@@ -108,9 +106,4 @@ type TrackRef struct {
 // TrackEvent is the payload of track.published.
 type TrackEvent struct {
 	Track sfu.TrackInfo `json:"track"`
-}
-
-// ParticipantLeft is the payload of participant.left.
-type ParticipantLeft struct {
-	ParticipantID string `json:"participantId"`
 }

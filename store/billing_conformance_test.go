@@ -178,7 +178,7 @@ func testBillingCouponConcurrent(t *testing.T, s *Store) {
 	var wg sync.WaitGroup
 	for range 30 {
 		wg.Go(func() {
-			for {
+			for range 1000 {
 				err := s.BillingTx(ctx, func(tx billing.Tx) error { return tx.RedeemCoupon(ctx, c.ID) })
 				switch {
 				case err == nil:
@@ -192,6 +192,7 @@ func testBillingCouponConcurrent(t *testing.T, s *Store) {
 				}
 				return
 			}
+			t.Error("RedeemCoupon still conflicting after 1000 attempts")
 		})
 	}
 	wg.Wait()

@@ -6,25 +6,12 @@
 // 402), buys through the dev checkout page (double click: one order),
 // returns to the course page, which polls the order until paid, and joins
 // the paid lesson. Every wait is bounded.
-import { runBrowser, emit, waitLine, screenshot } from './lib.mjs';
+import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
-const PASSWORD = 'correct horse battery staple';
 
-async function signUp(ctx, name, email) {
-  const page = await ctx.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(`${name}: ${e.message}`));
-  await page.goto(`${base}/signup?next=/courses`);
-  await page.fill('#signup-name', name);
-  await page.fill('#signup-email', email);
-  await page.fill('#signup-password', PASSWORD);
-  await page.click('#signup-submit');
-  await page.waitForURL(`${base}/courses`, { timeout: 10000 });
-  await page.waitForSelector('#nav-account', { timeout: 5000 });
-  return page;
-}
+const signUp = (ctx, name, email) => signUpAt(ctx, base, name, email);
 
 async function scheduleLesson(page, title, n) {
   await page.fill('#lesson-title', title);

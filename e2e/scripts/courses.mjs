@@ -4,25 +4,12 @@
 // schedules a lesson; a second account signs up, enrols from the course
 // page and joins the lesson room from there (the room asks for its own join
 // token: none in the URL); the teacher joins too.
-import { runBrowser, emit, waitLine, waitStatus, screenshot, sleep } from './lib.mjs';
+import { runBrowser, emit, waitLine, waitStatus, screenshot, sleep, signUp as signUpAt } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
-const PASSWORD = 'correct horse battery staple';
 
-async function signUp(ctx, name, email) {
-  const page = await ctx.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(`${name}: ${e.message}`));
-  await page.goto(`${base}/signup?next=/courses`);
-  await page.fill('#signup-name', name);
-  await page.fill('#signup-email', email);
-  await page.fill('#signup-password', PASSWORD);
-  await page.click('#signup-submit');
-  await page.waitForURL(`${base}/courses`, { timeout: 15000 });
-  await page.waitForSelector('#nav-account', { timeout: 10000 });
-  return page;
-}
+const signUp = (ctx, name, email) => signUpAt(ctx, base, name, email);
 
 runBrowser(async (newContext) => {
   const shots = [];

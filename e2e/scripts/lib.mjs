@@ -201,3 +201,23 @@ export function waitForStdinEnd(maxMs) {
     process.stdin.resume();
   });
 }
+
+// PASSWORD is the password of every account a script signs up.
+export const PASSWORD = 'correct horse battery staple';
+
+// signUp opens base's sign-up page in ctx, creates an account and waits
+// (bounded) for the course list it lands on; the page's uncaught errors
+// are collected in page.errors, prefixed with name.
+export async function signUp(ctx, base, name, email) {
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`${name}: ${e.message}`));
+  await page.goto(`${base}/signup?next=/courses`);
+  await page.fill('#signup-name', name);
+  await page.fill('#signup-email', email);
+  await page.fill('#signup-password', PASSWORD);
+  await page.click('#signup-submit');
+  await page.waitForURL(`${base}/courses`, { timeout: 15000 });
+  await page.waitForSelector('#nav-account', { timeout: 10000 });
+  return page;
+}

@@ -1,6 +1,7 @@
 // Candidate plumbing shared by both peer connections: local candidates are
 // held until the description they belong to has been sent, remote ones
-// until a remote description is set (the server may trickle early).
+// until a remote description is set. The server sends no candidates of its
+// own (its descriptions carry them all), so the inbox is a safeguard.
 
 export class Trickle {
   #outbox = [];
