@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
 )
 
@@ -141,11 +142,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 			s.log.Warn("touch session", "err", err)
 		}
 	}
+	if acc.Disabled {
+		return bad()
+	}
 	return &caller{account: acc, session: se, secret: secret}, nil
 }
 
-// startSession creates a session for acc and sets the cookie.
+// startSession creates a session for acc and sets the cookie. A disabled
+// account gets none.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acc classroom.Account) (*caller, error) {
+	if acc.Disabled {
+		return nil, &access.Denied{Reason: access.ReasonAccountDisabled, Message: access.ReasonAccountDisabled.Message()}
+	}
 	se, tok, err := classroom.NewSession(acc.ID, r.UserAgent(), s.clientIP(r), s.now())
 	if err != nil {
 		return nil, err

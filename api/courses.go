@@ -155,11 +155,17 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
+	before := course.Assistants
 	if err := course.Apply(ch, s.now()); err != nil {
 		return err
 	}
 	if err := s.store.UpdateCourse(r.Context(), course); err != nil {
 		return err
+	}
+	for _, a := range before {
+		if classroom.RelationOf(course, a.ID, false) != classroom.RelationAssistant {
+			s.accessChanged(a.ID, course.ID) // an assistant removed
+		}
 	}
 	if course, err = s.store.Course(r.Context(), course.ID); err != nil {
 		return err

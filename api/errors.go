@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
 )
 
@@ -46,6 +47,7 @@ var sentinels = []struct {
 	{classroom.ErrAlreadyEnrolled, http.StatusConflict, "already_enrolled"},
 	{classroom.ErrStatus, http.StatusConflict, "invalid_status_change"},
 	{classroom.ErrLessonEnded, http.StatusConflict, "lesson_ended"},
+	{classroom.ErrAlreadyEnded, http.StatusConflict, "already_ended"},
 	{classroom.ErrConflict, http.StatusConflict, "conflict"},
 	{classroom.ErrEntitlementRequired, http.StatusPaymentRequired, "payment_required"},
 }
@@ -56,6 +58,10 @@ func toError(err error) (*Error, bool) {
 	var e *Error
 	if errors.As(err, &e) {
 		return e, true
+	}
+	var denied *access.Denied
+	if errors.As(err, &denied) {
+		return &Error{Status: denied.Reason.HTTPStatus(), Code: string(denied.Reason), Message: denied.Message}, true
 	}
 	var fe *classroom.FieldError
 	for _, s := range sentinels {

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/token"
 )
@@ -14,50 +17,55 @@ type joinResponse struct {
 	Lesson    lessonView `json:"lesson"`
 	Role      token.Role `json:"role"`
 	ExpiresAt time.Time  `json:"expires_at"`
+	// RenewAfter is when the client should ask for a fresh token
+	// (half the lifetime), as long as the lesson is open.
+	RenewAfter time.Time `json:"renew_after"`
 }
 
-// roleFor maps a relation to the lesson role it carries.
-func roleFor(rel classroom.Relation) token.Role {
-	switch rel {
-	case classroom.RelationTeacher:
-		return token.RoleTeacher
-	case classroom.RelationAssistant:
-		return token.RoleAssistant
-	}
-	return token.RoleStudent
-}
-
-// join issues a join token from the caller's relation to the lesson's
-// course: its teacher, an assistant or an enrolled student. Anyone else
-// gets 403; an ended lesson cannot be joined.
+// join issues a short-lived join token if the access policy lets the
+// caller in (package access: relation, entitlement, ban, account, lesson
+// status). Calling it again renews the token; the policy is asked every
+// time.
 func (s *Server) join(w http.ResponseWriter, r *http.Request, c *caller) error {
-	l, course, rel, err := s.lessonFor(r, c, classroom.Relation.CanJoin)
+	id := r.PathValue("id")
+	if uuid.Validate(id) != nil {
+		return classroom.ErrNotFound
+	}
+	d, err := s.doors.Decide(r.Context(), c.account.ID, id, access.DoorToken)
 	if err != nil {
 		return err
 	}
-	if l.Status == classroom.StatusEnded {
-		return classroom.ErrLessonEnded
+	if err := d.Err(); err != nil {
+		return err
 	}
-	if s.access != nil {
-		if err := s.access.MayJoin(r.Context(), c.account, course, l, rel); err != nil {
-			return err
-		}
-	}
-	role := roleFor(rel)
+	now := s.now()
 	tok, err := s.signer.Issue(token.Claims{
-		Lesson:      l.ID,
+		Lesson:      d.Lesson.ID,
 		User:        c.account.ID,
 		Name:        truncate(c.account.DisplayName, 200),
-		Role:        role,
-		Permissions: token.DefaultPermissions(role),
+		Role:        d.Role,
+		Permissions: token.DefaultPermissions(d.Role),
 	}, s.tokenTTL)
 	if err != nil {
 		return err
 	}
-	s.log.Info("join token issued", "lesson", l.ID, "account", c.account.ID, "role", role)
-	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(l), Role: role,
-		ExpiresAt: s.now().Add(s.tokenTTL).UTC().Truncate(time.Second)})
+	s.log.Info("join token issued", "lesson", d.Lesson.ID, "account", c.account.ID, "role", d.Role)
+	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(d.Lesson), Role: d.Role,
+		ExpiresAt:  now.Add(s.tokenTTL).UTC().Truncate(time.Second),
+		RenewAfter: now.Add(s.tokenTTL / 2).UTC().Truncate(time.Second)})
 	return nil
+}
+
+// storeLife is the LessonLife of an API without signalling: the status
+// is only written to the store.
+type storeLife struct {
+	st  classroom.LessonWriter
+	now func() time.Time
+}
+
+func (l storeLife) SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, _ string) (classroom.Lesson, error) {
+	les, _, err := classroom.Transition(ctx, l.st, lessonID, next, l.now())
+	return les, err
 }
 
 // truncate cuts s to at most n bytes without splitting a character.

@@ -84,11 +84,8 @@ func (paidOnly) MayEnrol(context.Context, classroom.Account, classroom.Course) e
 	return classroom.ErrEntitlementRequired
 }
 
-func (paidOnly) MayJoin(_ context.Context, _ classroom.Account, _ classroom.Course, _ classroom.Lesson, rel classroom.Relation) error {
-	if rel == classroom.RelationStudent {
-		return classroom.ErrEntitlementRequired
-	}
-	return nil
+func (paidOnly) MayAccess(context.Context, classroom.Account, classroom.Course, string) error {
+	return classroom.ErrEntitlementRequired
 }
 
 func TestAccessPolicyHook(t *testing.T) {

@@ -133,9 +133,11 @@ type statusRequest struct {
 	Status classroom.Status `json:"status"`
 }
 
-// setLessonStatus starts or ends a lesson (teacher or assistant).
+// setLessonStatus starts or ends a lesson (teacher or assistant), or
+// reopens an ended one (its teacher). The move goes through the lesson's
+// owner (LessonLife): ending also closes every connection to the room.
 func (s *Server) setLessonStatus(w http.ResponseWriter, r *http.Request, c *caller) error {
-	l, _, _, err := s.lessonFor(r, c, classroom.Relation.CanRun)
+	l, _, rel, err := s.lessonFor(r, c, classroom.Relation.CanRun)
 	if err != nil {
 		return err
 	}
@@ -143,11 +145,14 @@ func (s *Server) setLessonStatus(w http.ResponseWriter, r *http.Request, c *call
 	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
 		return err
 	}
-	prev := l.Status
-	if err := l.SetStatus(req.Status, s.now()); err != nil {
-		return err
+	if !req.Status.Valid() {
+		return &classroom.FieldError{Field: "status", Reason: "must be scheduled, live or ended", Err: classroom.ErrInvalid}
 	}
-	if err := s.store.UpdateLesson(r.Context(), l, prev); err != nil {
+	if req.Status == classroom.StatusScheduled && !rel.CanEdit() {
+		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "only the course's teacher may reopen a lesson"}
+	}
+	prev := l.Status
+	if l, err = s.life.SetLessonStatus(r.Context(), l.ID, req.Status, c.account.ID); err != nil {
 		return err
 	}
 	s.log.Info("lesson status", "lesson", l.ID, "from", prev, "to", l.Status, "by", c.account.ID)

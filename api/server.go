@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/token"
 )
@@ -20,10 +21,28 @@ import (
 type AccessPolicy interface {
 	// MayEnrol is asked before account enrols in course.
 	MayEnrol(ctx context.Context, account classroom.Account, course classroom.Course) error
-	// MayJoin is asked before a join token is issued to a caller whose
-	// relation to the course already allows joining.
-	MayJoin(ctx context.Context, account classroom.Account, course classroom.Course,
-		lesson classroom.Lesson, rel classroom.Relation) error
+	// MayAccess is asked (through package access) whether a student may
+	// use a paid course's lesson.
+	MayAccess(ctx context.Context, account classroom.Account, course classroom.Course, lessonID string) error
+}
+
+// Doors is the access policy (package access) asked at the API's doors.
+type Doors interface {
+	Decide(ctx context.Context, accountID, lessonID string, door access.Door) (access.Decision, error)
+}
+
+// LessonLife moves a lesson's status; signaling implements it, so that
+// ending a lesson also closes its room. Without one the API writes the
+// status to the store alone.
+type LessonLife interface {
+	SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, by string) (classroom.Lesson, error)
+}
+
+// AccessListener hears that an account's access to a course (courseID ""
+// for all its courses) may have changed, so that open connections are
+// asked again; signaling implements it.
+type AccessListener interface {
+	AccessChanged(accountID, courseID string)
 }
 
 // RateLimit is a token bucket: Burst attempts at once, one more regained
@@ -43,10 +62,13 @@ type Config struct {
 	// BaseURL is the public origin, e.g. https://school.example. It makes
 	// reset links, and an https:// BaseURL marks cookies Secure.
 	BaseURL string
-	// TokenTTL is a join token's lifetime (default 4h).
+	// TokenTTL is a join token's lifetime (default DefaultTokenTTL); the
+	// web client renews it while the lesson is open.
 	TokenTTL time.Duration
 	// Access is the paid-access hook (nil: every course is free).
 	Access AccessPolicy
+	// Doors is the access policy (nil: one built from Store and Access).
+	Doors Doors
 	// Argon2 are the password-hashing parameters (zero:
 	// classroom.DefaultArgon2()).
 	Argon2 classroom.Argon2Params
@@ -75,6 +97,9 @@ type Server struct {
 	baseURL  string
 	tokenTTL time.Duration
 	access   AccessPolicy
+	doors    Doors
+	life     LessonLife
+	listener AccessListener
 	argon    classroom.Argon2Params
 	maxBody  int64
 	timeout  time.Duration
@@ -100,7 +125,7 @@ func New(cfg Config) *Server {
 		log:      cfg.Logger,
 		mailer:   cfg.Mailer,
 		baseURL:  cfg.BaseURL,
-		tokenTTL: cmp.Or(cfg.TokenTTL, 4*time.Hour),
+		tokenTTL: cmp.Or(cfg.TokenTTL, DefaultTokenTTL),
 		access:   cfg.Access,
 		argon:    cfg.Argon2,
 		maxBody:  cmp.Or(cfg.MaxBodyBytes, 64<<10),
@@ -117,6 +142,15 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.doors = cfg.Doors
+	if s.doors == nil {
+		var opts []access.Option
+		if cfg.Access != nil {
+			opts = append(opts, access.WithEntitlements(cfg.Access))
+		}
+		s.doors = access.New(cfg.Store, opts...)
+	}
+	s.life = storeLife{st: cfg.Store, now: s.now}
 	if s.mailer == nil {
 		s.mailer = LogMailer{Logger: s.log}
 	}
@@ -147,6 +181,29 @@ func orLimit(l, def RateLimit) RateLimit {
 		return def
 	}
 	return l
+}
+
+// DefaultTokenTTL is a join token's default lifetime: short, so that a
+// token taken before access ended is soon worthless; the web client renews
+// it (docs/protocol.md).
+const DefaultTokenTTL = 10 * time.Minute
+
+// SetLessonLife makes l the owner of lesson status changes (call before
+// serving).
+func (s *Server) SetLessonLife(l LessonLife) {
+	if l != nil {
+		s.life = l
+	}
+}
+
+// SetAccessListener makes l hear access changes (call before serving).
+func (s *Server) SetAccessListener(l AccessListener) { s.listener = l }
+
+// accessChanged tells the listener, if any.
+func (s *Server) accessChanged(accountID, courseID string) {
+	if s.listener != nil {
+		s.listener.AccessChanged(accountID, courseID)
+	}
 }
 
 // Close waits for mail still being sent.
@@ -187,6 +244,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"PUT /api/v1/courses/{id}/cover", s.authed(s.putCover)},
 		{"GET /api/v1/courses/{id}/cover", s.public(s.getCover)},
 		{"POST /api/v1/courses/{id}/enrolment", s.authed(s.enrol)},
+		{"DELETE /api/v1/courses/{id}/enrolment", s.authed(s.leaveCourse)},
+		{"DELETE /api/v1/courses/{id}/students/{account}", s.authed(s.removeStudent)},
 		// lessons
 		{"GET /api/v1/courses/{id}/lessons", s.public(s.listLessons)},
 		{"POST /api/v1/courses/{id}/lessons", s.authed(s.createLesson)},
@@ -197,6 +256,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		// administration
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},
+		{"PUT /api/v1/admin/accounts/{id}/disabled", s.authed(s.adminSetDisabled)},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, s.cop.Handler(rt.h))

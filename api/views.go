@@ -16,6 +16,7 @@ type accountView struct {
 	Roles       []string  `json:"roles"`
 	Language    string    `json:"language"`
 	AvatarURL   string    `json:"avatar_url,omitempty"`
+	Disabled    bool      `json:"disabled,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 }
 
@@ -25,7 +26,8 @@ func viewAccount(a classroom.Account) accountView {
 		roles[i] = string(r)
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
-		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), CreatedAt: a.CreatedAt}
+		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled,
+		CreatedAt: a.CreatedAt}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {

@@ -13,18 +13,9 @@ import (
 // paying enrols the student by itself).
 func (s *Service) MayEnrol(context.Context, classroom.Account, classroom.Course) error { return nil }
 
-// MayJoin implements api.AccessPolicy: a student joins a lesson of a paid
-// course only with an entitlement, unless the lesson is a free preview.
-func (s *Service) MayJoin(ctx context.Context, account classroom.Account, course classroom.Course,
-	lesson classroom.Lesson, rel classroom.Relation) error {
-	if rel == classroom.RelationTeacher || rel == classroom.RelationAssistant {
-		return nil
-	}
-	return s.MayAccess(ctx, account, course, lesson.ID)
-}
-
 // MayAccess decides whether account may use course's paid content: join a
-// lesson, download a material, watch a replay. lessonID names the lesson
+// lesson, download a material, watch a replay. It is the entitlement
+// input of the one access policy (package access), which every door asks. lessonID names the lesson
 // the content belongs to ("" for course-wide materials). Its teacher,
 // assistants and admins always may; others need the course to be free,
 // the lesson to be a free preview, or an active entitlement. Otherwise

@@ -184,7 +184,9 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 	}
 	r = stored
 	ref, perr := s.provider.Refund(ctx, o, r.ID, r.Amount)
+	revoked := false
 	err = s.tx(ctx, func(tx Tx) error {
+		revoked = false
 		now := s.clock()
 		cur, err := tx.Order(ctx, r.OrderID)
 		if err != nil {
@@ -221,7 +223,8 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
 			return err
 		}
-		if next.Status == StatusRefunded {
+		revoked = next.Status == StatusRefunded
+		if revoked {
 			if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
 				return err
 			}
@@ -237,6 +240,9 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		return r, perr
 	}
 	s.log.Info("refund paid", "refund", r.ID, "order", o.ID, "amount", Money{r.Amount, r.Currency}.String())
+	if revoked {
+		s.accessChanged(o.AccountID, o.CourseID)
+	}
 	return r, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lectern/lectern/classroom"
@@ -27,6 +28,7 @@ type Service struct {
 	now      func() time.Time
 	ttl      time.Duration
 	baseURL  string
+	listener atomic.Pointer[listenerBox] // hears entitlement changes
 }
 
 // New returns a Service for cfg.

@@ -91,8 +91,11 @@ type Account struct {
 	Roles        Roles
 	Language     string // preferred language, BCP 47 ("" = browser's)
 	AvatarType   string // content type of the avatar, "" when none
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Disabled accounts cannot sign in, and every door refuses them
+	// (an admin's decision; see package access).
+	Disabled  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // NewAccount validates the registration fields and returns a student

@@ -32,6 +32,8 @@ var (
 	ErrStatus = errors.New("classroom: lesson status cannot change that way")
 	// ErrLessonEnded means the lesson is over and cannot be joined or edited.
 	ErrLessonEnded = errors.New("classroom: lesson has ended")
+	// ErrAlreadyEnded means the lesson was ended before (by someone else).
+	ErrAlreadyEnded = errors.New("classroom: the lesson has already ended")
 	// ErrConflict means the thing changed underneath the caller; retry.
 	ErrConflict = errors.New("classroom: changed concurrently")
 	// ErrImageTooLarge and ErrImageType reject an avatar or cover.

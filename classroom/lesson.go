@@ -1,6 +1,8 @@
 package classroom
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,15 +23,17 @@ func (s Status) Valid() bool {
 	return s == StatusScheduled || s == StatusLive || s == StatusEnded
 }
 
-// CanBecome reports whether a lesson may move from s to next. Only forward
-// moves are allowed; a scheduled lesson may end without going live (it was
-// cancelled).
+// CanBecome reports whether a lesson may move from s to next: forward,
+// where a scheduled lesson may end without going live (it was cancelled),
+// and back from ended to scheduled when its teacher reopens it.
 func (s Status) CanBecome(next Status) bool {
 	switch s {
 	case StatusScheduled:
 		return next == StatusLive || next == StatusEnded
 	case StatusLive:
 		return next == StatusEnded
+	case StatusEnded:
+		return next == StatusScheduled
 	}
 	return false
 }
@@ -137,4 +141,40 @@ type UpcomingLesson struct {
 	Lesson
 	CourseTitle string
 	Relation    Relation
+}
+
+// LessonWriter is what Transition reads and writes.
+type LessonWriter interface {
+	Lesson(ctx context.Context, id string) (Lesson, error)
+	UpdateLesson(ctx context.Context, l Lesson, prev Status) error
+}
+
+// Transition moves lesson id to next in st as one compare-and-set: of two
+// callers racing, one moves it and the other finds it moved. It returns
+// the lesson as stored afterwards and whether this call changed it. Asking
+// for the status the lesson already has changes nothing, except that
+// ending an ended lesson is ErrAlreadyEnded, so the second of two teachers
+// pressing End learns the first did. A move the rules forbid is ErrStatus.
+func Transition(ctx context.Context, st LessonWriter, id string, next Status, now time.Time) (Lesson, bool, error) {
+	for attempt := 0; ; attempt++ {
+		l, err := st.Lesson(ctx, id)
+		if err != nil {
+			return l, false, err
+		}
+		if l.Status == next {
+			if next == StatusEnded {
+				return l, false, ErrAlreadyEnded
+			}
+			return l, false, nil
+		}
+		prev := l.Status
+		if err := l.SetStatus(next, now); err != nil {
+			return l, false, err
+		}
+		err = st.UpdateLesson(ctx, l, prev)
+		if errors.Is(err, ErrConflict) && attempt < 2 {
+			continue // moved underneath us: look again
+		}
+		return l, err == nil, err
+	}
 }

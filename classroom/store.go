@@ -84,6 +84,9 @@ type Courses interface {
 	// Enrol records e; ErrAlreadyEnrolled if it exists.
 	Enrol(ctx context.Context, e Enrolment) error
 	Enrolled(ctx context.Context, courseID, accountID string) (bool, error)
+	// Unenrol removes accountID from courseID's students; ErrNotFound if
+	// not enrolled.
+	Unenrol(ctx context.Context, courseID, accountID string) error
 	// MyCourses lists the courses accountID teaches, assists or is
 	// enrolled in, with the relation.
 	MyCourses(ctx context.Context, accountID string) ([]MyCourse, error)
@@ -101,6 +104,9 @@ type Lessons interface {
 	// UpcomingLessons lists lessons of accountID's courses that are live
 	// or not yet over at now, soonest first, at most limit.
 	UpcomingLessons(ctx context.Context, accountID string, now time.Time, limit int) ([]UpcomingLesson, error)
+	// OverdueLessons lists live lessons whose scheduled end is before
+	// `before`, oldest first, at most limit.
+	OverdueLessons(ctx context.Context, before time.Time, limit int) ([]Lesson, error)
 }
 
 // Store is everything the accounts-and-courses part of Lectern persists.

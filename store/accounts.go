@@ -8,18 +8,19 @@ import (
 )
 
 const accountCols = `a.id, a.email, a.display_name, a.password_hash, a.roles, a.language,
-	a.avatar_type, a.created_at, a.updated_at`
+	a.avatar_type, a.created_at, a.updated_at, a.disabled_at`
 
 // accountRow scans accountCols.
 type accountRow struct {
 	a                classroom.Account
 	roles            string
 	created, updated int64
+	disabled         int64
 }
 
 func (r *accountRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Email, &r.a.DisplayName, &r.a.PasswordHash, &r.roles,
-		&r.a.Language, &r.a.AvatarType, &r.created, &r.updated}
+		&r.a.Language, &r.a.AvatarType, &r.created, &r.updated, &r.disabled}
 }
 
 func (r *accountRow) account() (classroom.Account, error) {
@@ -29,6 +30,7 @@ func (r *accountRow) account() (classroom.Account, error) {
 	}
 	r.a.Roles = roles
 	r.a.CreatedAt, r.a.UpdatedAt = fromMS(r.created), fromMS(r.updated)
+	r.a.Disabled = r.disabled != 0
 	return r.a, nil
 }
 
@@ -62,9 +64,13 @@ func (s *Store) accountWhere(ctx context.Context, where string, arg any) (classr
 
 // UpdateAccount implements classroom.Accounts.
 func (s *Store) UpdateAccount(ctx context.Context, a classroom.Account) error {
+	disabled := int64(0)
+	if a.Disabled {
+		disabled = max(ms(a.UpdatedAt), 1)
+	}
 	n, err := s.db.exec(ctx, `UPDATE accounts SET display_name = ?, language = ?, roles = ?,
-		updated_at = ? WHERE id = ?`,
-		a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), a.ID)
+		updated_at = ?, disabled_at = ? WHERE id = ?`,
+		a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), disabled, a.ID)
 	if err != nil {
 		return s.mapErr(err, nil)
 	}

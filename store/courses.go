@@ -179,3 +179,15 @@ func (s *Store) MyCourses(ctx context.Context, accountID string) ([]classroom.My
 	})
 	return out, s.mapErr(err, nil)
 }
+
+// Unenrol implements classroom.Courses.
+func (s *Store) Unenrol(ctx context.Context, courseID, accountID string) error {
+	n, err := s.db.exec(ctx, "DELETE FROM enrolments WHERE course_id = ? AND account_id = ?", courseID, accountID)
+	if err != nil {
+		return s.mapErr(err, nil)
+	}
+	if n == 0 {
+		return classroom.ErrNotFound
+	}
+	return nil
+}

@@ -108,3 +108,23 @@ func (s *Store) UpcomingLessons(ctx context.Context, accountID string, now time.
 	})
 	return out, s.mapErr(err, nil)
 }
+
+// OverdueLessons implements classroom.Lessons.
+func (s *Store) OverdueLessons(ctx context.Context, before time.Time, limit int) ([]classroom.Lesson, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 200
+	}
+	var out []classroom.Lesson
+	rs, err := s.db.query(ctx, "SELECT "+lessonCols+` FROM lessons l
+		WHERE l.status = 'live' AND l.starts_at + l.duration_seconds * 1000 < ?
+		ORDER BY l.starts_at, l.id LIMIT ?`, ms(before), limit)
+	err = scanAll(rs, err, func(rs rows) error {
+		var r lessonRow
+		if err := rs.Scan(r.dest()...); err != nil {
+			return err
+		}
+		out = append(out, r.lesson())
+		return nil
+	})
+	return out, s.mapErr(err, nil)
+}

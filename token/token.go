@@ -64,7 +64,13 @@ type Claims struct {
 	Permissions Permissions `json:"perms"`
 	IssuedAt    int64       `json:"iat"`
 	Expires     int64       `json:"exp"`
+	// Operator marks a token made by whoever holds the server's secret
+	// (`lectern token create`, the --dev demo links) rather than issued
+	// to a signed-in account: User names no account, so only the
+	// lesson's status and bans apply to it (package access).
+	Operator bool `json:"op,omitempty"`
 }
+
 
 // Errors returned by Verify.
 var (

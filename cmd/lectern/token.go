@@ -51,7 +51,7 @@ func runToken(_ context.Context, args []string) error {
 	if *name == "" {
 		*name = *user
 	}
-	tok, err := signer.Issue(token.Claims{Lesson: *lesson, User: *user, Name: *name, Role: r, Permissions: perms}, *ttl)
+	tok, err := signer.Issue(token.Claims{Lesson: *lesson, User: *user, Name: *name, Role: r, Permissions: perms, Operator: true}, *ttl)
 	if err != nil {
 		return err
 	}
