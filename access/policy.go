@@ -36,8 +36,8 @@ type Decision struct {
 	// Reason is Allowed ("") when the door opens.
 	Reason Reason
 	// Role is the role the account takes in the lesson when allowed:
-	// teacher, assistant, student, or observer (an admin who neither
-	// teaches nor studies the course).
+	// teacher, assistant or student. (Admins have no role in a course's
+	// lessons unless they teach, assist or study it.)
 	Role token.Role
 	// Account, Course and Lesson are what the decision read (zero when it
 	// stopped before reading them).
@@ -103,7 +103,7 @@ func (p *Policy) banned(ctx context.Context, lessonID, accountID string) bool {
 // Decide says whether accountID may pass door into lessonID. It reads the
 // account (unknown → unauthenticated, disabled → account_disabled), the
 // lesson (unknown → not_found), the account's relation to the lesson's
-// course (none → not_a_member; admins come in as observers), the door
+// course (none → not_a_member, admins included), the door
 // (only the teacher and assistants publish through WHIP → forbidden), the
 // lesson's status (an ended lesson shuts the live doors → lesson_ended), a
 // ban from the lesson (→ banned) and, for students, the entitlement
@@ -158,11 +158,8 @@ func (p *Policy) Decide(ctx context.Context, accountID, lessonID string, door Do
 	case classroom.RelationStudent:
 		d.Role = token.RoleStudent
 	default:
-		if !acc.Roles.Has(classroom.RoleAdmin) {
-			d.Reason = ReasonNotMember
-			return d, nil
-		}
-		d.Role = token.RoleObserver
+		d.Reason = ReasonNotMember
+		return d, nil
 	}
 	if door == DoorWHIP && !token.DefaultPermissions(d.Role).Publish {
 		d.Reason = ReasonForbidden

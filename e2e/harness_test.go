@@ -71,7 +71,7 @@ func (s *server) token(t *testing.T, lesson, user, name string, role token.Role)
 	t.Helper()
 	tok, err := s.signer.Issue(token.Claims{
 		Lesson: lesson, User: user, Name: name, Role: role,
-		Permissions: token.DefaultPermissions(role),
+		Permissions: token.DefaultPermissions(role), Operator: true,
 	}, time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/sfu"
 )
@@ -25,10 +26,14 @@ var liveTypes = func() map[string]bool {
 	return m
 }()
 
-// lessonFor returns the live state of a lesson, creating it on first use.
-func (s *Server) lessonFor(id string) *live.Lesson {
+// lessonFor returns the live state of a lesson, creating it on first
+// use, or errEnded if the lesson has ended here.
+func (s *Server) lessonFor(id string) (*live.Lesson, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.ended[id] {
+		return nil, errEnded
+	}
 	l := s.live[id]
 	if l == nil {
 		opts := []live.Option{live.WithStore(s.cfg.LiveStore), live.WithLogger(s.log.With("lesson", id))}
@@ -45,7 +50,7 @@ func (s *Server) lessonFor(id string) *live.Lesson {
 		cancel()
 		s.live[id] = l
 	}
-	return l
+	return l, nil
 }
 
 // liveError converts a classroom refusal into the client's error.
@@ -112,23 +117,51 @@ func (s *Server) enforce(lessonID string, e live.Effect) {
 			part.SetSourceMuted(sfu.SourceCamera, e.Kind == live.EffectStopVideo)
 		}
 	case live.EffectDisconnect:
-		var code websocket.StatusCode = CloseRemoved
-		if e.Reason == "replaced" {
-			code = CloseReplaced
-		}
-		s.mu.Lock()
-		for ss := range s.sessions {
-			if ss.connID == e.Conn {
-				go ss.closeWith(code, e.Reason)
-			}
-		}
-		s.mu.Unlock()
+		s.disconnect(lessonID, e)
 	case live.EffectEndLesson:
 		for _, ss := range s.members(lessonID) {
-			go ss.closeWith(1000, "lesson ended")
+			go ss.cut(access.ReasonLessonEnded)
 		}
 		if room != nil {
 			go room.Close()
+		}
+	}
+}
+
+// disconnect closes the connection a classroom effect names (a
+// WebSocket or a WHIP/WHEP session); a ban closes every connection of the
+// banned user to the lesson.
+func (s *Server) disconnect(lessonID string, e live.Effect) {
+	var code websocket.StatusCode = CloseRemoved
+	if e.Reason == "replaced" {
+		code = CloseReplaced
+	}
+	user := ""
+	s.mu.Lock()
+	for ss := range s.sessions {
+		if ss.connID == e.Conn {
+			user = ss.claims.User
+			go ss.closeWith(code, e.Reason)
+		}
+	}
+	s.mu.Unlock()
+	for _, hs := range s.whip.all() {
+		if hs.pid == e.Conn {
+			user = hs.user
+			s.closeHTTP(hs, access.Reason(e.Reason))
+		}
+	}
+	if e.Reason != "banned" || user == "" {
+		return
+	}
+	for _, ss := range s.members(lessonID) {
+		if ss.claims.User == user {
+			go ss.closeWith(CloseRemoved, "banned")
+		}
+	}
+	for _, hs := range s.whip.all() {
+		if hs.lesson == lessonID && hs.user == user {
+			s.closeHTTP(hs, access.ReasonBanned)
 		}
 	}
 }
@@ -149,11 +182,25 @@ func (s *Server) tickLoop() {
 	defer s.wg.Done()
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
+	lastSweep, lastRecheck := time.Now(), time.Now()
 	for {
 		select {
 		case <-s.stop:
 			return
 		case now := <-t.C:
+			if now.Sub(lastSweep) >= s.cfg.SweepEvery {
+				lastSweep = now
+				s.sweep(now)
+			}
+			if now.Sub(lastRecheck) >= s.cfg.RecheckEvery {
+				lastRecheck = now
+				if s.rechecking.CompareAndSwap(false, true) {
+					s.goAsync(func() {
+						defer s.rechecking.Store(false)
+						s.recheck(func(gate) bool { return true })
+					})
+				}
+			}
 			s.mu.Lock()
 			lessons := make(map[string]*live.Lesson, len(s.live))
 			for id, l := range s.live {

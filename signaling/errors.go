@@ -18,14 +18,20 @@ const (
 	CodeNotFound           = "not_found"
 	CodeRateLimited        = "rate_limited"
 	CodeInternal           = "internal"
+	CodeAlreadyEnded       = "already_ended"
 )
 
-// WebSocket close codes (docs/protocol.md).
+// WebSocket close codes (docs/protocol.md). The close reason carries the
+// precise code (an access.Reason such as "payment_required", or
+// "removed", "banned", "lesson_ended") for the client to explain.
 const (
-	CloseUnauthorized = 4001
-	CloseReplaced     = 4002
-	CloseRemoved      = 4003
+	CloseUnauthorized = 4001 // bad or expired token, unknown account, role changed
+	CloseReplaced     = 4002 // the same user joined from another connection
+	CloseRemoved      = 4003 // removed (or banned) from the lesson by a moderator
 	CloseIdle         = 4008
+	CloseAccessEnded  = 4010 // access to the course ended: refund, removal from the course, account disabled
+	CloseLessonEnded  = 4011 // the lesson has ended
+	CloseTooMany      = 4029 // too many sessions for this token, account or address
 )
 
 // Error is a typed error sent to one client.

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"encoding/json"
+	"github.com/lectern/lectern/classroom"
 
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/token"
@@ -72,6 +73,9 @@ type Joined struct {
 	ICEServers   []ICEServer       `json:"iceServers"`
 	// Classroom carries the live lesson's state when a Classroom is wired.
 	Classroom any `json:"classroom,omitempty"`
+	// LessonStatus is the lesson's status (scheduled or live) when the
+	// store knows the lesson.
+	LessonStatus classroom.Status `json:"lessonStatus,omitempty"`
 }
 
 // PublishOffer is the payload of publish.offer.

@@ -1,10 +1,13 @@
 package signaling
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lectern/lectern/classroom/live"
@@ -30,6 +33,23 @@ type Config struct {
 	// OriginPatterns are extra hosts allowed to open the WebSocket from a
 	// browser (the server's own host always is).
 	OriginPatterns []string
+	// Access is the access policy every door asks (package access). nil
+	// lets every valid token in: for tests of the protocol alone.
+	Access AccessPolicy
+	// Lessons keeps lessons' status (nil: status lives in memory only).
+	Lessons LessonStore
+	// Limits caps concurrent sessions per token, account and address.
+	Limits Limits
+	// EndGrace is how long after its scheduled end a live lesson that
+	// nobody is in ends by itself (default 15 min); SweepEvery is how
+	// often that is looked for (default 30 s).
+	EndGrace, SweepEvery time.Duration
+	// RecheckEvery asks the policy again for every open session this
+	// often (default 1 min), besides the changes it is told of.
+	RecheckEvery time.Duration
+	// ICEGrace is how long a WHIP or WHEP session may stay disconnected
+	// before it is removed (default 15 s; a failed one goes at once).
+	ICEGrace time.Duration
 }
 
 // Server serves /rtc, /whip and /whep.
@@ -37,14 +57,19 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu       sync.Mutex // guards lessons, live, sessions, closed
+	mu       sync.Mutex // guards lessons, live, sessions, ended, closed
 	lessons  map[string]*lessonHub
 	live     map[string]*live.Lesson
 	sessions map[*session]struct{}
+	ended    map[string]bool // lessons ended here and not reopened
 	closed   bool
 	stop     chan struct{}
 	whip     *httpSessions
-	wg       sync.WaitGroup
+	caps     *caps
+	lifeMu   sync.Mutex // serialises lesson status changes
+	// rechecking is set while the periodic access recheck runs.
+	rechecking atomic.Bool
+	wg         sync.WaitGroup
 }
 
 // New returns a Server.
@@ -58,8 +83,13 @@ func New(cfg Config) *Server {
 	if cfg.LiveStore == nil {
 		cfg.LiveStore = live.NewMemoryStore()
 	}
+	cfg.EndGrace = cmp.Or(cfg.EndGrace, 15*time.Minute)
+	cfg.SweepEvery = cmp.Or(cfg.SweepEvery, 30*time.Second)
+	cfg.RecheckEvery = cmp.Or(cfg.RecheckEvery, time.Minute)
+	cfg.ICEGrace = cmp.Or(cfg.ICEGrace, 15*time.Second)
 	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{},
-		sessions: map[*session]struct{}{}, whip: newHTTPSessions(), stop: make(chan struct{})}
+		sessions: map[*session]struct{}{}, ended: map[string]bool{}, whip: newHTTPSessions(),
+		caps: newCaps(cfg.Limits), stop: make(chan struct{})}
 	s.wg.Add(1)
 	go s.tickLoop()
 	return s
@@ -93,7 +123,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	for _, ss := range sessions {
 		ss.closeWith(1001, "server shutting down")
 	}
-	s.whip.closeAll()
+	for _, hs := range s.whip.all() {
+		s.closeHTTP(hs, "")
+	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
@@ -164,4 +196,17 @@ func (s *Server) members(lesson string) []*session {
 		out = append(out, m)
 	}
 	return out
+}
+
+// broadcast sends one event to every WebSocket session of a lesson.
+func (s *Server) broadcast(lessonID, typ string, payload any) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		s.log.Error("marshal", "type", typ, "err", err)
+		return
+	}
+	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, Payload: body})
+	for _, m := range s.members(lessonID) {
+		m.sendFrame(frame)
+	}
 }

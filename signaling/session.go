@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/token"
@@ -42,6 +43,12 @@ type session struct {
 	idle   *time.Timer
 
 	connID string // this connection's id, fresh per WebSocket
+	addr   string // the client's address, for the session limits
+
+	// Set once by join before joined is set, read-only afterwards.
+	gate    gate
+	joined  atomic.Bool
+	unlimit func() // gives back the session-limit slot; nil before join
 
 	// Set once by join, read-only afterwards.
 	claims token.Claims
@@ -90,7 +97,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue), connID: newSessionID()}
+	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue),
+		connID: newSessionID(), addr: clientAddr(r)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -203,10 +211,19 @@ func (ss *session) closeWith(code websocket.StatusCode, reason string) {
 	})
 }
 
+// cut closes the session because access ended, with the reason's close
+// code and the reason as the close reason (docs/protocol.md).
+func (ss *session) cut(r access.Reason) {
+	ss.closeWith(closeFor(r), string(r))
+}
+
 // finish leaves the room after the read loop ends.
 func (ss *session) finish() {
 	ss.cancel()
 	_ = ss.conn.CloseNow()
+	if ss.unlimit != nil {
+		ss.unlimit()
+	}
 	if ss.pid == "" {
 		ss.srv.mu.Lock()
 		delete(ss.srv.sessions, ss)
@@ -300,6 +317,10 @@ func (ss *session) dispatch(env Envelope) error {
 			return sfuError(err)
 		}
 		ss.send(TypePublishAnswer, env.ID, SDP{SDP: answer})
+		if ss.claims.Permissions.Publish {
+			// The teacher's (or an assistant's) Go live.
+			ss.srv.goAsync(func() { ss.srv.goLive(ss.lesson, ss.claims.User) })
+		}
 		return nil
 	case TypeSubscribeAnswer:
 		var req SDP
@@ -357,6 +378,9 @@ func (ss *session) dispatch(env Envelope) error {
 		}
 		return nil
 	}
+	if env.Type == live.MsgLessonEnd {
+		return ss.endLesson(env)
+	}
 	if liveTypes[env.Type] {
 		res, err := ss.live.Dispatch(ss.ctx, ss.pid, env.Type, env.Payload)
 		if err != nil {
@@ -402,18 +426,47 @@ func (ss *session) join(env Envelope) error {
 		ss.closeWith(CloseUnauthorized, "bad token")
 		return nil
 	}
-	l := ss.srv.lessonFor(claims.Lesson)
+	d, err := ss.srv.admit(ss.ctx, claims, access.DoorWebSocket)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed() {
+		ss.sendError(env.ID, &Error{Code: string(d.Reason), Message: d.Reason.Message()})
+		ss.cut(d.Reason)
+		return nil
+	}
+	release, ok := ss.srv.caps.acquire(req.Token, claims.User, ss.addr)
+	if !ok {
+		ss.sendError(env.ID, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
+		ss.closeWith(CloseTooMany, CodeTooManySessions)
+		return nil
+	}
+	l, err := ss.srv.lessonFor(claims.Lesson)
+	if err != nil {
+		release()
+		ss.sendError(env.ID, &Error{Code: string(access.ReasonLessonEnded), Message: access.ReasonLessonEnded.Message()})
+		ss.cut(access.ReasonLessonEnded)
+		return nil
+	}
 	res, err := l.Join(ss.ctx, live.JoinRequest{ConnID: ss.connID, UserID: claims.User, Name: claims.Name,
 		Role: claims.Role, Perms: claims.Permissions})
 	if err != nil {
+		release()
 		if le, ok := liveError(err); ok {
 			ss.send(TypeError, env.ID, le)
-			ss.closeWith(CloseRemoved, le.Code)
+			if le.Code == live.CodeEnded {
+				ss.cut(access.ReasonLessonEnded)
+			} else {
+				ss.closeWith(CloseRemoved, le.Code)
+			}
 			return nil
 		}
 		return err
 	}
+	ss.unlimit = release
 	ss.claims, ss.pid, ss.lesson, ss.live = claims, res.ParticipantID, claims.Lesson, l
+	ss.gate = gateOf(claims, access.DoorWebSocket, d)
+	ss.joined.Store(true)
 	ss.log = ss.srv.log.With("lesson", ss.lesson, "participant", ss.pid)
 	ss.holdMu.Lock()
 	ss.holding = true
@@ -452,6 +505,7 @@ func (ss *session) join(env Envelope) error {
 		}
 	}
 	joined.Classroom = res.Snapshot
+	joined.LessonStatus = d.Lesson.Status
 	ss.send(TypeJoined, env.ID, joined)
 	ss.srv.apply(ss.lesson, l, res.Result)
 	ss.log.Info("joined", "role", claims.Role, "resumed", res.Resumed)

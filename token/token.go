@@ -71,7 +71,6 @@ type Claims struct {
 	Operator bool `json:"op,omitempty"`
 }
 
-
 // Errors returned by Verify.
 var (
 	ErrMalformed = errors.New("token: malformed")

@@ -225,25 +225,7 @@ func (l *Lesson) End(ctx context.Context, actorID string, _ LessonEnd) (Result, 
 	if err != nil {
 		return r, err
 	}
-	now := l.now()
-	for _, id := range l.pollOrder {
-		if p := l.polls[id]; !p.Closed {
-			l.closePoll(ctx, &r, p, now)
-		}
-	}
-	for _, t := range l.ordered() {
-		at := now
-		if !t.connected {
-			at = t.droppedAt
-		}
-		l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(t, at)))
-	}
-	l.ended = true
-	l.hands, l.stage = nil, nil
-	clear(l.invites)
-	r.emit(EvLessonEnded, everyone(), Ended{By: m.ID})
-	r.effect(Effect{Kind: EffectEndLesson, Reason: "ended"})
-	return r, nil
+	return l.finish(ctx, m.ID), nil
 }
 
 // Ended reports whether the lesson has ended.

@@ -30,6 +30,7 @@ type member struct {
 	Name   string
 	Role   token.Role
 	Perms  token.Permissions
+	Kind   Kind
 
 	seq       uint64
 	conn      string    // current connection id
@@ -63,6 +64,7 @@ type ParticipantInfo struct {
 	Speaking     bool       `json:"speaking"`
 	Quality      Quality    `json:"quality,omitempty"`
 	Reconnecting bool       `json:"reconnecting,omitempty"`
+	Kind         Kind       `json:"kind,omitempty"`
 }
 
 func (l *Lesson) info(m *member) ParticipantInfo {
@@ -77,6 +79,7 @@ func (l *Lesson) info(m *member) ParticipantInfo {
 		Speaking:     m.speaking,
 		Quality:      m.quality,
 		Reconnecting: !m.connected,
+		Kind:         m.Kind,
 	}
 }
 
@@ -93,6 +96,30 @@ type JoinRequest struct {
 	Name   string
 	Role   token.Role
 	Perms  token.Permissions
+	// Kind is KindBrowser for the web client, or KindOBS / KindPlayer for
+	// a WHIP publisher / WHEP player: those never resume or replace
+	// another connection of the same user, and leave at once when they
+	// drop.
+	Kind Kind
+}
+
+// Kind is what a participant connects with.
+type Kind string
+
+// The kinds.
+const (
+	KindBrowser Kind = ""
+	KindOBS     Kind = "obs"    // a WHIP publisher
+	KindPlayer  Kind = "player" // a WHEP player
+)
+
+// userKey is how a member is found again on resume: by user for the web
+// client, never for WHIP and WHEP sessions (one participant each).
+func userKey(userID string, kind Kind, connID string) string {
+	if kind == KindBrowser {
+		return userID
+	}
+	return userID + "\x00" + string(kind) + "\x00" + connID
 }
 
 // JoinResult is what a successful Join produced.
@@ -150,7 +177,7 @@ func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) 
 	now := l.now()
 	r := &jr.Result
 
-	if pid, ok := l.byUser[req.UserID]; ok {
+	if pid, ok := l.byUser[userKey(req.UserID, req.Kind, req.ConnID)]; ok {
 		// Resume: keep id, role, hand, stage; the room sees no leave.
 		m := l.members[pid]
 		if m.connected && m.conn != req.ConnID {
@@ -193,12 +220,12 @@ func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) 
 	}
 	l.seq++
 	m := &member{
-		ID: req.ConnID, UserID: req.UserID, Name: name, Role: req.Role, Perms: req.Perms,
+		ID: req.ConnID, UserID: req.UserID, Name: name, Role: req.Role, Perms: req.Perms, Kind: req.Kind,
 		seq: l.seq, conn: req.ConnID, connected: true, joinedAt: now,
 	}
 	l.members[m.ID] = m
 	l.conns[m.conn] = m.ID
-	l.byUser[m.UserID] = m.ID
+	l.byUser[userKey(m.UserID, m.Kind, m.ID)] = m.ID
 	l.roster = nil
 	l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, time.Time{})))
 	r.emit(EvParticipantJoined, everyoneExcept(m.ID), l.info(m))
@@ -277,7 +304,7 @@ func (l *Lesson) finalise(ctx context.Context, r *Result, m *member, reason stri
 	l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, at)))
 	delete(l.members, m.ID)
 	delete(l.conns, m.conn)
-	delete(l.byUser, m.UserID)
+	delete(l.byUser, userKey(m.UserID, m.Kind, m.ID))
 	l.gone[m.ID] = m.UserID
 	l.roster = nil
 	r.emit(EvParticipantLeft, everyoneExcept(m.ID), Left{ParticipantID: m.ID, Reason: reason})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/sfu"
@@ -39,6 +40,11 @@ type Config struct {
 	PortMax    uint16
 	NAT1To1IPs []string
 	ICEServers []signaling.ICEServer
+
+	// Access: join tokens' lifetime (default api.DefaultTokenTTL) and
+	// caps on concurrent sessions.
+	TokenTTL      time.Duration
+	SessionLimits signaling.Limits
 }
 
 // App is a running Lectern server, without its listener.
@@ -52,6 +58,7 @@ type App struct {
 	store   *store.Store
 	api     *api.Server
 	billing *billing.Service
+	policy  *access.Policy
 	closers []func() error
 }
 
@@ -100,8 +107,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServers: cfg.ICEServers,
-		LiveStore: a.store.Live()})
+		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits})
 	a.sig.Register(a.mux)
+	// Signalling owns lessons' life and hears every access change; the
+	// policy reads bans from its live classroom.
+	a.policy.SetBans(a.sig)
+	a.api.SetLessonLife(a.sig)
+	a.api.SetAccessListener(a.sig)
+	a.billing.SetAccessListener(a.sig)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))

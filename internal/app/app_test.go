@@ -31,7 +31,7 @@ func start(t *testing.T, dir, dbURL string) (*app.App, *httptest.Server) {
 
 func joinWS(t *testing.T, a *app.App, srv *httptest.Server, user string, role token.Role) *peer.Client {
 	t.Helper()
-	tok, err := a.Signer().Issue(token.Claims{Lesson: "persist", User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role)}, time.Hour)
+	tok, err := a.Signer().Issue(token.Claims{Lesson: "persist", User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

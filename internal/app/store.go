@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/store"
@@ -42,7 +43,9 @@ func (a *App) wireStore(ctx context.Context) error {
 		return err
 	}
 	a.billing = bill
-	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill})
+	a.policy = access.New(st, access.WithEntitlements(bill))
+	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL,
+		Access: bill, Doors: a.policy, TokenTTL: a.cfg.TokenTTL})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)

@@ -162,7 +162,7 @@ func settle(ctx context.Context, d time.Duration) {
 
 func (r *run) issue(user string, role token.Role) (string, error) {
 	return r.tgt.signer.Issue(token.Claims{Lesson: r.cfg.Lesson, User: user, Name: user, Role: role,
-		Permissions: token.DefaultPermissions(role)}, 6*time.Hour)
+		Permissions: token.DefaultPermissions(role), Operator: true}, 6*time.Hour)
 }
 
 // startTeacher joins the teacher, publishes and waits for its transport.
