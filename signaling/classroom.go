@@ -119,12 +119,8 @@ func (s *Server) enforce(lessonID string, e live.Effect) {
 	case live.EffectDisconnect:
 		s.disconnect(lessonID, e)
 	case live.EffectEndLesson:
-		for _, ss := range s.members(lessonID) {
-			go ss.cut(access.ReasonLessonEnded)
-		}
-		if room != nil {
-			go room.Close()
-		}
+		// The lesson's owner (endLive) closes every connection, then the
+		// room, so that each learns why.
 	}
 }
 

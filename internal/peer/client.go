@@ -138,6 +138,15 @@ func (c *Client) CloseStatus() websocket.StatusCode {
 	return websocket.CloseStatus(c.closeError())
 }
 
+// CloseReason returns the WebSocket close reason the server sent, or "".
+func (c *Client) CloseReason() string {
+	var ce websocket.CloseError
+	if errors.As(c.closeError(), &ce) {
+		return ce.Reason
+	}
+	return ""
+}
+
 // Done is closed when the connection ends.
 func (c *Client) Done() <-chan struct{} { return c.ctx.Done() }
 
