@@ -30,6 +30,15 @@ func newServer(t testing.TB) *testServer {
 
 func newServerIdle(t testing.TB, idle time.Duration) *testServer {
 	t.Helper()
+	return newServerWith(t, func(c *signaling.Config) {
+		c.IdleTimeout = idle
+		c.Limits = signaling.Limits{PerAddress: -1} // every test client is 127.0.0.1
+	})
+}
+
+// newServerWith starts a server whose configuration edit changes.
+func newServerWith(t testing.TB, edit func(*signaling.Config)) *testServer {
+	t.Helper()
 	var log *slog.Logger
 	if os.Getenv("LECTERN_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -42,7 +51,9 @@ func newServerIdle(t testing.TB, idle time.Duration) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig := signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: log, IdleTimeout: idle})
+	cfg := signaling.Config{SFU: s, Signer: signer, Logger: log}
+	edit(&cfg)
+	sig := signaling.New(cfg)
 	mux := http.NewServeMux()
 	sig.Register(mux)
 	ts := httptest.NewServer(mux)
