@@ -108,7 +108,8 @@ export function apiErrorKey(err) {
     'image_too_large', 'unsupported_image', 'invalid_token', 'token_used', 'forbidden', 'not_a_member',
     'already_enrolled', 'payment_required', 'unauthenticated', 'not_found', 'lesson_ended', 'invalid_status_change',
     'csrf', 'network', 'already_owned', 'order_pending', 'course_free', 'coupon_invalid', 'coupon_exhausted',
-    'invalid_order_state', 'refund_not_allowed', 'refund_open', 'payment_provider_error', 'idempotency_key_reused'];
+    'invalid_order_state', 'refund_not_allowed', 'refund_open', 'payment_provider_error', 'idempotency_key_reused',
+    'already_ended', 'account_disabled', 'banned'];
   return known.includes(code) ? `api.${code}` : 'api.failed';
 }
 

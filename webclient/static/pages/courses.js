@@ -5,7 +5,7 @@
 import { h, tr, clear } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
-import { lang } from '../i18n.js';
+import { lang, t } from '../i18n.js';
 import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 
 const enc = encodeURIComponent;
@@ -13,6 +13,32 @@ const enc = encodeURIComponent;
 function when(iso) {
   if (!iso) return '';
   return new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+// lessonStatusButton lets the teacher (or an assistant) end a lesson, and
+// the teacher reopen an ended one (POST /api/v1/lessons/{id}/status).
+function lessonStatusButton(lesson, relation, done) {
+  const next = lesson.status === 'ended' ? 'scheduled' : 'ended';
+  if (next === 'scheduled' && relation !== 'teacher') return document.createTextNode('');
+  const error = h('span', { class: 'form-error', attrs: { role: 'alert' } });
+  const btn = h('button', {
+    class: 'btn btn-small', i18n: next === 'ended' ? 'lesson.end' : 'lesson.reopen',
+    attrs: { type: 'button', 'data-lesson-status': next },
+    on: {
+      click: async () => {
+        if (next === 'ended' && !window.confirm(t('mod.endConfirm'))) return;
+        btn.disabled = true;
+        try {
+          await api('POST', `/api/v1/lessons/${enc(lesson.id)}/status`, { status: next });
+          done();
+        } catch (err) {
+          btn.disabled = false;
+          showAPIError(error, err);
+        }
+      },
+    },
+  });
+  return h('span', { class: 'lesson-status-actions' }, btn, error);
 }
 
 function statusBadge(status) {
@@ -322,6 +348,7 @@ export async function mountCourse(root, id) {
           price = { ...price, free_preview_lessons: [...list] };
         }), row.querySelector(':scope > .badge'));
       }
+      if (relation === 'teacher' || relation === 'assistant') row.append(lessonStatusButton(l, relation, () => loadLessons()));
       lessonList.append(row);
     }
     if (!lessonList.childElementCount) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));

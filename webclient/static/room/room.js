@@ -22,7 +22,17 @@ import * as media from './media.js';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
-const END_REASON = { 1000: 'ended.lesson', 4001: 'ended.token', 4002: 'ended.elsewhere', 4003: 'ended.removed' };
+// Why a connection ended for good: by close code, and more precisely by
+// the close reason or error code the server gives (docs/protocol.md).
+const END_REASON = {
+  1000: 'ended.lesson', 4001: 'ended.token', 4002: 'ended.elsewhere', 4003: 'ended.removed',
+  4010: 'ended.accessEnded', 4011: 'ended.lesson', 4029: 'ended.tooMany',
+};
+const REASON_KEY = {
+  payment_required: 'ended.accessEnded', not_a_member: 'ended.courseRemoved', account_disabled: 'ended.disabled',
+  banned: 'ended.banned', removed: 'ended.removed', lesson_ended: 'ended.lesson', too_many_sessions: 'ended.tooMany',
+  role_changed: 'ended.roleChanged', unauthenticated: 'ended.token', locked: 'ended.locked',
+};
 const MODERATOR = new Set(['teacher', 'assistant']);
 
 export function mountRoom(root, { lessonId, token }) {
@@ -42,6 +52,7 @@ class Room {
   attempt = 0; // reconnection attempts since the last successful join
   ended = false;
   reconnectTimer = 0;
+  renewTimer = 0;
   controls = null;
   lessonTitle = '';
   invitePrompt = null; // the open stage invitation, if any
@@ -77,6 +88,7 @@ class Room {
     this.modTools = new ModTools({ act });
     this.status = h('span', { class: 'status', attrs: { id: 'status', 'data-status': 'connecting', role: 'status' } });
     this.title = h('h1', { class: 'room-title', text: lessonId });
+    this.lessonStatus = h('span', { class: 'badge', attrs: { id: 'lesson-status', hidden: true } });
     this.leaveBtn = h('button', {
       class: 'btn btn-danger', attrs: { type: 'button', id: 'leave' }, on: { click: () => this.leave() },
     }, icon('leave'), h('span', { i18n: 'room.leave' }));
@@ -84,7 +96,7 @@ class Room {
     this.endCard = h('div', { class: 'end-card', attrs: { hidden: true, id: 'end-card' } });
     this.el = h('div', { class: 'room', attrs: { 'data-view': 'pending' } },
       h('header', { class: 'room-bar' },
-        brand(), h('div', { class: 'room-heading' }, this.title, this.status, this.netQuality.el),
+        brand(), h('div', { class: 'room-heading' }, this.title, this.lessonStatus, this.status, this.netQuality.el),
         h('div', { class: 'room-bar-end' }, langSwitch(), this.modTools.el, this.leaveBtn)),
       h('main', { class: 'room-main' },
         h('div', { class: 'stage-wrap' }, this.stage.el, this.endCard),
@@ -104,14 +116,54 @@ class Room {
         this.token = j?.token || '';
         this.lessonTitle = j?.lesson?.title || '';
         if (this.lessonTitle) this.title.textContent = this.lessonTitle;
+        this.setLessonStatus(j?.lesson?.status);
+        this.scheduleRenewal(j);
       } catch (err) {
         const status = err instanceof APIError ? err.status : 0;
-        const key = { 401: 'ended.signIn', 402: 'ended.payment', 403: 'ended.notMember', 404: 'ended.notFound', 409: 'ended.lesson' }[status] || 'ended.noToken';
+        const key = REASON_KEY[err?.code] && err.code !== 'payment_required'
+          ? REASON_KEY[err.code]
+          : { 401: 'ended.signIn', 402: 'ended.payment', 403: 'ended.notMember', 404: 'ended.notFound', 409: 'ended.lesson' }[status] || 'ended.noToken';
         this.end(key, status === 401 ? `/signin?next=${encodeURIComponent(location.pathname)}` : null);
         return;
       }
     }
     this.connect();
+  }
+
+  // Join tokens are short-lived (docs/protocol.md): while the room is
+  // open, a fresh one is fetched at renew_after, which asks the access
+  // policy again. A refusal ends the room with its reason.
+  scheduleRenewal(j) {
+    clearTimeout(this.renewTimer);
+    if (!j?.renew_after || this.ended) return;
+    const ms = Math.max(5000, Date.parse(j.renew_after) - Date.now());
+    this.renewTimer = setTimeout(() => this.renew(), ms);
+  }
+
+  async renew() {
+    if (this.ended) return;
+    try {
+      const j = await joinToken(this.lessonId);
+      this.token = j.token;
+      this.scheduleRenewal(j);
+    } catch (err) {
+      if (err instanceof APIError && [401, 402, 403, 404, 409].includes(err.status)) {
+        this.session?.drop();
+        this.end(REASON_KEY[err.code] || 'ended.noToken');
+        return;
+      }
+      this.renewTimer = setTimeout(() => this.renew(), 15000); // network trouble: try again
+    }
+  }
+
+  // setLessonStatus shows the lesson's status (scheduled, live, ended).
+  setLessonStatus(status) {
+    if (!status) return;
+    this.lessonStatus.dataset.status = status;
+    this.lessonStatus.className = `badge status-${status}`;
+    this.lessonStatus.dataset.i18n = `lesson.status.${status}`;
+    this.lessonStatus.textContent = t(`lesson.status.${status}`);
+    this.lessonStatus.hidden = false;
   }
 
   // connect starts a new session and joins.
@@ -128,7 +180,7 @@ class Room {
           this.received = list;
           this.render();
         },
-        onClose: (code) => this.onClose(session, code),
+        onClose: (code, reason) => this.onClose(session, code, reason),
         onMediaState: (which, state) => {
           if (session !== this.session || state !== 'failed') return;
           console.warn(`lectern: ${which} connection failed, reconnecting`);
@@ -144,8 +196,8 @@ class Room {
       await this.onJoined(joined);
     } catch (err) {
       if (session !== this.session) return;
-      if (err instanceof SignalError && (err.code === 'unauthorized' || err.code === 'forbidden')) {
-        this.end('ended.token');
+      if (err instanceof SignalError && (err.code === 'unauthorized' || err.code === 'forbidden' || REASON_KEY[err.code])) {
+        this.end(REASON_KEY[err.code] || 'ended.token');
         session.drop();
         return;
       }
@@ -154,13 +206,13 @@ class Room {
     }
   }
 
-  onClose(session, code) {
+  onClose(session, code, reason) {
     if (session !== this.session || this.ended) return;
     this.received = [];
     this.netQuality.reset();
     this.render();
     if (FINAL_CLOSE_CODES.has(code)) {
-      this.end(END_REASON[code]);
+      this.end(REASON_KEY[reason] || END_REASON[code]);
       return;
     }
     this.attempt++;
@@ -187,6 +239,7 @@ class Room {
     this.quality.forget();
     this.adaptive.reset();
     this.speakers = null;
+    this.setLessonStatus(joined.lessonStatus);
     const title = this.lessonTitle || joined.lesson || this.lessonId;
     this.title.textContent = title;
     document.title = `${title} · Lectern`;
@@ -255,7 +308,11 @@ class Room {
       case 'participant.removed':
         this.end(p.banned ? 'ended.banned' : 'ended.removed');
         break;
+      case 'lesson.status':
+        this.setLessonStatus(p.status);
+        break;
       case 'lesson.ended':
+        this.setLessonStatus('ended');
         this.end('ended.lesson');
         break;
       case 'stage.invited':
@@ -536,6 +593,8 @@ class Room {
   end(key, href) {
     this.ended = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.renewTimer);
+    this.endCard.dataset.reason = key;
     this.setStatus('ended');
     this.invitePrompt?.close();
     this.unmutePrompt?.close();

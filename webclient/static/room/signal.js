@@ -8,7 +8,7 @@ const PING_TIMEOUT_MS = 10000;
 const REQUEST_TIMEOUT_MS = 15000;
 
 // Close codes after which reconnecting would not help (protocol.md).
-export const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003]);
+export const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003, 4010, 4011, 4029]);
 
 // SignalError is an `error` message answering one request.
 export class SignalError extends Error {
