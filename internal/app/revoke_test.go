@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/app"
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/pion/webrtc/v4"
 )
@@ -343,5 +344,65 @@ func TestEndFromTheRoom(t *testing.T) {
 	wantWSCut(t, ws, from, 4011, "lesson_ended")
 	if st := lessonStatus(t, f.teacher, f.lessonID); st != "ended" {
 		t.Fatalf("status %q after the room's End", st)
+	}
+}
+
+// TestDisabledAccountCutsOpenConnections: an admin disabling an account
+// closes its WebSocket (4010 account_disabled) and WHEP player within 2 s;
+// it can neither sign in nor use its old token.
+func TestDisabledAccountCutsOpenConnections(t *testing.T) {
+	f := newFixture(t)
+	admin := f.s.signUp("admin@example.org", classroom.RoleAdmin)
+	ws := f.ws(t, f.student)
+	player := f.whep(t, f.student)
+	oldTok := f.student.joinToken(f.lessonID)
+	from := time.Now()
+	must(t, admin.do("PUT", "/api/v1/admin/accounts/"+f.student.id+"/disabled", map[string]any{"disabled": true}), http.StatusOK)
+	wantWSCut(t, ws, from, 4010, "account_disabled")
+	wantHTTPCut(t, player, from, "account_disabled")
+	must(t, f.student.do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+	signIn := f.s.anonymous().do("POST", "/api/v1/sessions", map[string]string{
+		"email": "student@example.org", "password": "correct horse battery staple"})
+	must(t, signIn, http.StatusForbidden, "account_disabled")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := peer.Join(ctx, f.s.wsURL(), oldTok, nil); !peer.IsError(err, "account_disabled") {
+		t.Fatalf("WebSocket join with the disabled account's token: %v", err)
+	}
+	must(t, admin.do("PUT", "/api/v1/admin/accounts/"+admin.id+"/disabled", map[string]any{"disabled": true}), http.StatusUnprocessableEntity)
+}
+
+// TestEndedLessonStaysEndedAfterRestart: a lesson ended in the room is
+// still ended after the whole server restarts: tokens, the WebSocket and
+// WHEP refuse it.
+func TestEndedLessonStaysEndedAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	s := newSite(t, "", func(c *app.Config) { c.DataDir = dir })
+	f := &fixture{s: s}
+	f.teacher = s.signUp("teacher@example.org", classroom.RoleTeacher)
+	f.student = s.signUp("student@example.org")
+	f.courseID, f.lessonID = f.teacher.course(0)
+	must(t, f.student.do("POST", "/api/v1/courses/"+f.courseID+"/enrolment", nil), http.StatusCreated)
+	tws := f.ws(t, f.teacher)
+	oldTok := f.student.joinToken(f.lessonID)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := tws.Request(ctx, "lesson.end", map[string]any{}); err != nil && !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("lesson.end: %v", err)
+	}
+	<-tws.Done()
+	s.srv.Close()
+	if err := s.app.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2 := newSite(t, "", func(c *app.Config) { c.DataDir = dir })
+	f.s, f.student.s, f.teacher.s = s2, s2, s2
+	must(t, f.student.do("POST", "/api/v1/lessons/"+f.lessonID+"/join", nil), http.StatusConflict, "lesson_ended")
+	if _, err := peer.Join(ctx, s2.wsURL(), oldTok, nil); !peer.IsError(err, "lesson_ended") {
+		t.Fatalf("WebSocket join after the restart: %v", err)
+	}
+	if status, body, _ := f.postSDP(t, "whep", oldTok, "v=0"); status != http.StatusConflict {
+		t.Fatalf("WHEP after the restart: %d %s", status, body)
 	}
 }
