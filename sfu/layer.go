@@ -47,6 +47,8 @@ type layer struct {
 	ssrc   uint32
 	remote *webrtc.TrackRemote
 
+	running atomic.Bool // its reader was started
+
 	bytes   atomic.Uint64 // bytes read (header and payload)
 	packets atomic.Uint64
 	width   atomic.Int32 // from the latest VP8 keyframe

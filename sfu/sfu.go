@@ -25,6 +25,8 @@ type SFU struct {
 	tcpLn   net.Listener
 	tcpMux  ice.TCPMux
 
+	hooks testHooks // nil in production
+
 	mu     sync.Mutex // guards rooms and closed
 	rooms  map[string]*Room
 	closed bool

@@ -174,7 +174,12 @@ func (t *Track) start() {
 	}
 }
 
+// startLayer starts l's reader once: start and a late addLayer may both
+// find it.
 func (t *Track) startLayer(l *layer) {
+	if !l.running.CompareAndSwap(false, true) {
+		return
+	}
 	t.readers.Add(1)
 	t.wg.Add(1)
 	go t.readLoop(l)
@@ -372,4 +377,14 @@ func (t *Track) DownTracks() []*DownTrack { return *t.downs.Load() }
 // connection closes.
 func (t *Track) close() {
 	t.closeOnce.Do(func() { close(t.done) })
+}
+
+// closed reports whether close was called.
+func (t *Track) closed() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
 }
