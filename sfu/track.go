@@ -190,6 +190,7 @@ func (t *Track) startLayer(l *layer) {
 // its last reader does.
 func (t *Track) readLoop(l *layer) {
 	defer t.wg.Done()
+	defer l.cache.release()
 	defer func() {
 		if t.readers.Add(-1) == 0 {
 			t.owner.room.removeTrack(t)
@@ -245,6 +246,7 @@ func (t *Track) forward(l *layer, pkt *rtp.Packet, scratch *rtp.Header, now int6
 				l.height.Store(int32(h))
 			}
 		}
+		l.cache.put(pkt, kf)
 	}
 	for _, d := range downs {
 		d.writeRTP(l.index, pkt, scratch, kf, now)
