@@ -125,24 +125,33 @@ func TestNACKAnsweredFromSharedCache(t *testing.T) {
 	if st := v.Stats(); st.Lost != 0 || !st.FirstFrameIsKeyframe {
 		t.Errorf("after repair: %+v", st)
 	}
-	index := map[uint64]int{}
-	for i, f := range video.Frames {
-		index[peer.HashFrame(f.Data)] = i
-	}
 	frames := v.Frames()
 	if len(frames) < 60 {
 		t.Fatalf("only %d frames in 4 s", len(frames))
+	}
+	// The publisher jumps to a keyframe on a PLI; nothing else may skip.
+	checkClipOrder(t, video, frames, true)
+	t.Logf("%d packets dropped, %d resent, %d frames whole", dropped, resent, len(frames))
+}
+
+// checkClipOrder fails unless every frame is a frame of clip and follows
+// its predecessor in the clip; jumpAtKeyframes allows a jump onto a
+// keyframe.
+func checkClipOrder(t *testing.T, clip peer.Clip, frames []peer.FrameInfo, jumpAtKeyframes bool) {
+	t.Helper()
+	index := map[uint64]int{}
+	for i, f := range clip.Frames {
+		index[peer.HashFrame(f.Data)] = i
 	}
 	prev := -1
 	for i, f := range frames {
 		at, ok := index[f.Hash]
 		if !ok {
-			t.Fatalf("frame %d is not a frame of the clip: a repair carried the wrong payload", i)
+			t.Fatalf("frame %d is not a frame of the clip: wrong payload", i)
 		}
-		if prev >= 0 && !f.Keyframe && at != (prev+1)%len(video.Frames) {
-			t.Fatalf("frame %d is clip frame %d after %d: a frame was lost", i, at, prev)
+		if prev >= 0 && !(jumpAtKeyframes && f.Keyframe) && at != (prev+1)%len(clip.Frames) {
+			t.Fatalf("frame %d is clip frame %d after %d: a frame is missing", i, at, prev)
 		}
 		prev = at
 	}
-	t.Logf("%d packets dropped, %d resent, %d frames whole", dropped, resent, len(frames))
 }
