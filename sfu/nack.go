@@ -58,6 +58,8 @@ func (d *DownTrack) retransmit(n *rtcp.TransportLayerNack) {
 	if b == nil || src == nil || d.hist == nil || !d.connected.Load() {
 		return
 	}
+	src.fan.begin()
+	defer src.fan.end()
 	for _, pair := range n.Nacks {
 		pair.Range(func(seq uint16) bool {
 			d.resend(b, src, seq)

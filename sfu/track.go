@@ -56,6 +56,8 @@ type Track struct {
 	wg        sync.WaitGroup
 
 	packets atomic.Uint64 // packets read from the publisher
+
+	fan fanout // batches the sends of one packet's fan-out
 }
 
 func newTrack(id string, owner *Participant, source Source, remote *webrtc.TrackRemote) *Track {
@@ -63,6 +65,7 @@ func newTrack(id string, owner *Participant, source Source, remote *webrtc.Track
 		id: id, clientID: remote.ID(), owner: owner, kind: remote.Kind(), source: source,
 		codec: remote.Codec(), ck: kindOfCodec(remote.Codec().MimeType),
 		pli: make(chan struct{}, 1), done: make(chan struct{}),
+		fan: fanout{owner.room.sfu.batch},
 	}
 	t.downs.Store(&[]*DownTrack{})
 	t.forwarding.Store(true)
@@ -220,6 +223,8 @@ func (t *Track) forward(l *layer, pkt *rtp.Packet, scratch *rtp.Header, now int6
 	if !t.forwarding.Load() {
 		return
 	}
+	t.fan.begin()
+	defer t.fan.end()
 	downs := *t.downs.Load()
 	if len(pkt.Payload) == 0 {
 		// Padding only: keep the subscribers' numbering gapless.
