@@ -31,6 +31,11 @@
 // SFU tells clients about all this goes through QualityListener
 // (quality.go).
 //
+// Sending: with the ICE UDP mux (Config.ICEUDPAddr) every peer shares one
+// socket, wrapped in batchConn: the writes made during one packet's
+// fan-out to its down-tracks are queued and leave in one or a few sendmmsg
+// calls when the fan-out ends (batchconn.go), with no timer.
+//
 // sfu knows nothing of users, money or chat, and imports no other Lectern
 // package.
 package sfu
