@@ -6,8 +6,13 @@
 // per subscriber, which rewrite SSRC, sequence number and timestamp into the
 // subscriber's own space and wait for a keyframe before they start.
 //
-// RTCP: NACKs are generated towards publishers and answered to subscribers
-// from Pion's per-sender packet cache (pion/interceptor nack); receiver and
+// RTCP: NACKs are generated towards publishers. Each received video layer
+// keeps its latest packets in one packet cache shared by all its
+// down-tracks (packetcache.go); a subscriber's NACK is answered from it,
+// rewritten again under that subscriber's sequence numbers (nack.go), and a
+// down-track that joins or switches layer starts at once from the latest
+// keyframe held there (replay.go) while a keyframe is still asked for;
+// receiver and
 // sender reports come from pion/interceptor report; the TWCC header extension
 // is negotiated in both directions. PLI/FIR from a subscriber, and a
 // subscriber's arrival, ask the publisher for a keyframe, rate-limited.
@@ -25,6 +30,11 @@
 // the audio-level extension drives speaker events (speaker.go). What the
 // SFU tells clients about all this goes through QualityListener
 // (quality.go).
+//
+// Sending: with the ICE UDP mux (Config.ICEUDPAddr) every peer shares one
+// socket, wrapped in batchConn: the writes made during one packet's
+// fan-out to its down-tracks are queued and leave in one or a few sendmmsg
+// calls when the fan-out ends (batchconn.go), with no timer.
 //
 // sfu knows nothing of users, money or chat, and imports no other Lectern
 // package.

@@ -39,7 +39,14 @@ type DownTrack struct {
 	// was rewritten; only layer i's reader uses it.
 	bufs [maxLayers][]byte
 
+	// hist says where each of the latest packets sent came from (video
+	// only; guarded by mu); rtx belongs to the RTCP goroutine.
+	hist *[histSize]sentRec
+	rtx  *rtxState
+
 	sent     atomic.Uint64 // packets written
+	resent   atomic.Uint64 // packets retransmitted on a NACK
+	replays  atomic.Uint64 // starts from a layer's cached keyframe
 	bytes    atomic.Uint64 // payload bytes written
 	switches atomic.Uint64 // layer changes made at a keyframe
 
@@ -63,6 +70,9 @@ func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RT
 	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, ck: kindOfCodec(c.MimeType), connected: connected, cur: layerNone}
 	d.rw.clockRate = c.ClockRate
 	d.waitKeyframe = kind == webrtc.RTPCodecTypeVideo
+	if kind == webrtc.RTPCodecTypeVideo {
+		d.hist = new([histSize]sentRec)
+	}
 	d.target.Store(layerAuto)
 	d.curLayer.Store(layerNone)
 	d.alloc.init()
@@ -133,9 +143,9 @@ func (d *DownTrack) requestKeyframe() {
 	t.requestLayerKeyframe(int(l))
 }
 
-// readRTCP drains a sender's RTCP (so NACKs reach Pion's responder) and
-// turns the subscriber's PLI or FIR into a keyframe request
-// upstream; it returns the receiver reports for the caller's figures.
+// readRTCP reads a sender's RTCP: NACKs are answered from the layers'
+// shared caches (nack.go), and the subscriber's PLI or FIR becomes a
+// keyframe request upstream; it returns the receiver reports for the caller's figures.
 func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.ReceiverReport)) {
 	for {
 		pkts, _, err := sender.ReadRTCP()
@@ -146,6 +156,8 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 			switch pkt := pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				d.requestKeyframe()
+			case *rtcp.TransportLayerNack:
+				d.retransmit(pkt)
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
 					onReport(pkt)
@@ -185,6 +197,7 @@ func (d *DownTrack) switchTo(t *Track) bool {
 	d.mu.Lock()
 	d.cur = layerNone
 	d.curLayer.Store(layerNone)
+	d.forget()
 	d.mu.Unlock()
 	d.resync(d.kind == webrtc.RTPCodecTypeVideo)
 	if t != nil {
@@ -218,6 +231,12 @@ func (d *DownTrack) skip(l int, pkt *rtp.Packet) {
 // its keyframe. scratch belongs to the calling reader goroutine and is
 // reused for every down-track, so nothing is allocated.
 func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe bool, now int64) {
+	d.write(l, pkt, scratch, keyframe, now, true)
+}
+
+// write is writeRTP; mayReplay lets a down-track waiting for a keyframe
+// of layer l start at once from l's cached one (replay.go).
+func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe bool, now int64, mayReplay bool) {
 	b := d.bound.Load()
 	if b == nil || !d.connected.Load() {
 		// Until DTLS is up, writes would vanish: a keyframe sent now
@@ -239,9 +258,7 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 		}
 		if !keyframe {
 			d.mu.Unlock()
-			if src != nil {
-				src.requestLayerKeyframe(l)
-			}
+			d.waitKeyframeOf(src, l, pkt, scratch, now, mayReplay)
 			return
 		}
 		if d.cur != layerNone {
@@ -261,9 +278,7 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 	case d.waitKeyframe:
 		if !keyframe {
 			d.mu.Unlock()
-			if src != nil {
-				src.requestLayerKeyframe(l)
-			}
+			d.waitKeyframeOf(src, l, pkt, scratch, now, mayReplay)
 			return
 		}
 		d.waitKeyframe = false
@@ -279,6 +294,7 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 	if d.ck == codecVP8 {
 		payload = d.vp8.rewrite(payload, &d.bufs[l])
 	}
+	d.remember(seq, l, pkt.SequenceNumber, ts)
 	d.mu.Unlock()
 	ext := scratch.Extensions[:0]
 	*scratch = rtp.Header{
@@ -295,3 +311,26 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 		d.bytes.Add(uint64(len(payload) + 12))
 	}
 }
+
+// waitKeyframeOf handles a packet of layer l that a down-track waiting for
+// l's keyframe cannot forward: the publisher is asked for a keyframe (so
+// that the cache stays fresh, and for when it holds none), and meanwhile
+// the down-track starts from the cached one if it can, then forwards pkt.
+func (d *DownTrack) waitKeyframeOf(src *Track, l int, pkt *rtp.Packet, scratch *rtp.Header, now int64, mayReplay bool) {
+	if src == nil {
+		return
+	}
+	src.requestLayerKeyframe(l)
+	if !mayReplay {
+		return
+	}
+	if lay := src.layers[l].Load(); lay != nil && d.replay(lay, pkt, scratch, now) {
+		d.write(l, pkt, scratch, false, now, false)
+	}
+}
+
+// PacketsResent counts packets retransmitted on the subscriber's NACKs.
+func (d *DownTrack) PacketsResent() uint64 { return d.resent.Load() }
+
+// Replays counts the times the down-track started from a cached keyframe.
+func (d *DownTrack) Replays() uint64 { return d.replays.Load() }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -28,9 +29,28 @@ func BenchmarkForwardPion(b *testing.B) {
 	}
 	defer s.Close()
 	pkts := benchPackets(b, 1111, 0)
-	for _, n := range []int{1, 10} {
-		b.Run("subs="+strconv.Itoa(n), func(b *testing.B) {
+	for _, batch := range []bool{false, true} {
+		for _, n := range []int{1, 10, 50} {
+			name := "sendto/subs=" + strconv.Itoa(n)
+			if batch {
+				name = "sendmmsg/subs=" + strconv.Itoa(n)
+			}
+			b.Run(name, func(b *testing.B) { benchForwardPion(b, s, pkts, n, batch) })
+		}
+	}
+}
+
+// benchForwardPion forwards through n Pion subscribers; batch sends each
+// packet's fan-out through the UDP mux's batchConn (sendmmsg), as
+// Track.forward does in the server.
+func benchForwardPion(b *testing.B, s *SFU, pkts []*rtp.Packet, n int, batch bool) {
+	{
+		{
 			t, _ := benchTrack(0, vp8Codec, nil)
+			if batch {
+				t.fan = fanout{s.batch}
+			}
+			calls0, batched0 := s.batch.calls.Load(), s.batch.batched.Load()
 			var closers []func()
 			defer func() {
 				for _, c := range closers {
@@ -43,7 +63,10 @@ func BenchmarkForwardPion(b *testing.B) {
 				t.addDown(d)
 			}
 			runForward(b, t, t.layers[0].Load(), pkts, n)
-		})
+			if calls := s.batch.calls.Load() - calls0; calls > 0 {
+				b.ReportMetric(float64(s.batch.batched.Load()-batched0)/float64(calls), "pkts/sendmmsg")
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -46,6 +47,14 @@ type layer struct {
 	rid    string
 	ssrc   uint32
 	remote *webrtc.TrackRemote
+
+	running atomic.Bool // its reader was started
+
+	// cache holds the layer's latest packets for NACKs and joins (video
+	// only); replayPkt and replayBuf belong to the reader goroutine.
+	cache     packetCache
+	replayPkt rtp.Packet
+	replayBuf [receiveMTU]byte
 
 	bytes   atomic.Uint64 // bytes read (header and payload)
 	packets atomic.Uint64

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -91,16 +90,11 @@ func newPublisherAPI(se webrtc.SettingEngine) (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 
-// nackCacheSize is how many sent packets per stream each subscriber keeps
-// for retransmission: about 1.5 s of the 1.5 Mbps layer, well beyond the
-// ~1 s a browser waits before giving up on a packet. Pion's default (1,024)
-// costs about 1.5 MB per subscribed video.
-const nackCacheSize = 256
-
 // newSubscriberAPI builds the API for one subscriber's PeerConnection:
-// NACKs answered from the sender's packet cache (over RTX when
-// negotiated), sender reports, and the TWCC sequence-number extension on
-// everything sent. Each subscriber gets its own registry, so that the
+// sender reports, and the TWCC sequence-number extension on everything
+// sent. No NACK responder: down-tracks answer NACKs from the publisher
+// side's shared packet cache (nack.go), sparing a copy of every packet
+// per subscriber. Each subscriber gets its own registry, so that the
 // congestion controller passed in extra belongs to that subscriber.
 func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*webrtc.API, error) {
 	m, err := newMediaEngine()
@@ -116,9 +110,6 @@ func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*w
 	}
 	if len(extra) > 0 {
 		reg.Add(attrPoolFactory{})
-	}
-	if err := webrtc.ConfigureNackWithOptions(m, reg, nil, nack.ResponderSize(nackCacheSize)); err != nil {
-		return nil, err
 	}
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
 		return nil, err

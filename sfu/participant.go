@@ -138,6 +138,14 @@ func (p *Participant) forgetTrack(t *Track) {
 	p.mu.Unlock()
 }
 
+// owns reports whether p is open and still publishes t. The room calls it
+// with its own lock held (room before participant, as in removeTrack).
+func (p *Participant) owns(t *Track) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.closed && p.tracks[t.id] == t
+}
+
 func (p *Participant) publishPC() *webrtc.PeerConnection {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -247,6 +255,8 @@ func (p *Participant) Close() {
 	pub, sub, pl := p.pub, p.sub, p.player
 	p.pub, p.sub, p.player = nil, nil, nil
 	tracks := values(p.tracks)
+	p.tracks = map[string]*Track{}
+	p.byRecv = map[*webrtc.RTPReceiver]*Track{}
 	p.mu.Unlock()
 	p.room.leave(p)
 	for _, t := range tracks {

@@ -18,6 +18,9 @@ type player struct {
 	audio     *DownTrack
 	connected atomic.Bool
 	wg        sync.WaitGroup
+
+	mu     sync.Mutex // guards closed; held while the down-tracks change source
+	closed bool
 }
 
 // Play answers a WHEP offer. The player receives the room's main video (a
@@ -41,7 +44,7 @@ func (p *Participant) Play(offer string) (string, error) {
 	})
 	pc.OnTrack(func(_ *webrtc.TrackRemote, r *webrtc.RTPReceiver) { _ = r.Stop() })
 
-	video, audio := p.room.mainTracks()
+	video, _ := p.room.mainTracks()
 	vcodec := codecs[1].params // VP8
 	if video != nil {
 		vcodec = video.codec
@@ -75,21 +78,24 @@ func (p *Participant) Play(offer string) (string, error) {
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
 	<-gathered
-	p.mu.Lock()
-	if p.closed || p.player != nil {
-		p.mu.Unlock()
+	if h := p.room.sfu.hooks.beforePlayerRegistered; h != nil {
+		h(p)
+	}
+	if !p.room.addPlayer(pl) {
 		pl.close()
 		return "", ErrClosed
 	}
-	p.player = pl
-	p.mu.Unlock()
-	p.room.addPlayer(pl)
-	pl.follow(video, audio)
+	p.room.followOne(pl)
 	return pc.LocalDescription().SDP, nil
 }
 
-// follow points the player at the room's current main tracks.
+// follow points the player at the given tracks, unless it has closed.
 func (pl *player) follow(video, audio *Track) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.closed {
+		return
+	}
 	if !pl.video.switchTo(video) {
 		pl.video.switchTo(nil) // a codec the player was not negotiated for
 	}
@@ -104,8 +110,11 @@ func (pl *player) restart() {
 }
 
 func (pl *player) close() {
+	pl.mu.Lock()
+	pl.closed = true
 	pl.video.switchTo(nil)
 	pl.audio.switchTo(nil)
+	pl.mu.Unlock()
 	_ = pl.pc.Close()
 	pl.wg.Wait()
 }
@@ -134,10 +143,23 @@ func (r *Room) mainTracks() (video, audio *Track) {
 	return video, audio
 }
 
-func (r *Room) addPlayer(pl *player) {
+// addPlayer registers pl as its participant's player and the room's,
+// unless the room or the participant has closed or already has a player:
+// both checks and both registrations happen under the room's lock and
+// then the participant's (the order removeTrack takes them in), so a
+// Close either finds the player to close or makes this fail.
+func (r *Room) addPlayer(pl *player) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := pl.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r.closed || p.closed || p.player != nil {
+		return false
+	}
+	p.player = pl
 	r.players[pl] = struct{}{}
-	r.mu.Unlock()
+	return true
 }
 
 func (r *Room) removePlayer(pl *player) {
@@ -146,8 +168,18 @@ func (r *Room) removePlayer(pl *player) {
 	r.mu.Unlock()
 }
 
-// refollow re-points every player after tracks came or went.
+// followOne points a new player at the room's current main tracks.
+func (r *Room) followOne(pl *player) {
+	r.followMu.Lock()
+	defer r.followMu.Unlock()
+	pl.follow(r.mainTracks())
+}
+
+// refollow re-points every player after tracks came or went. Refollows are
+// serialised, so that an older choice never lands after a newer one.
 func (r *Room) refollow() {
+	r.followMu.Lock()
+	defer r.followMu.Unlock()
 	r.mu.Lock()
 	pls := make([]*player, 0, len(r.players))
 	for pl := range r.players {

@@ -89,6 +89,11 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		return
 	}
 	t := p.byRecv[recv]
+	if t != nil && p.tracks[t.id] != t {
+		// Unpublished while its other layers were arriving.
+		p.mu.Unlock()
+		return
+	}
 	simIndex, bySSRC := p.simSSRC[uint32(remote.SSRC())]
 	if t == nil && bySSRC {
 		for _, x := range p.tracks {
@@ -130,11 +135,23 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 	} else {
 		go drainRTCP(recv)
 	}
-	p.log.Info("track published", "track", t.id, "source", t.source, "codec", t.codec.MimeType, "rid", remote.RID(), "layer", index)
-	if fresh {
-		t.start()
-		p.room.addTrack(t)
+	if !fresh {
+		p.log.Info("layer published", "track", t.id, "rid", remote.RID(), "layer", index)
+		return
 	}
+	if h := p.room.sfu.hooks.beforeTrackRegistered; h != nil {
+		h(p)
+	}
+	// The track's goroutines start only once it is registered in the room,
+	// under the room's lock and only while its publisher still owns it: a
+	// Close, SetPublish(false) or Unpublish that ran since the lock above
+	// was released finds nothing to stop, so nothing may start.
+	if !p.room.addTrack(t) {
+		t.close()
+		p.log.Info("track dropped: unpublished before it started", "track", t.id)
+		return
+	}
+	p.log.Info("track published", "track", t.id, "source", t.source, "codec", t.codec.MimeType, "rid", remote.RID(), "layer", index)
 }
 
 // extensionID returns the id negotiated for a header extension, 0 if none.

@@ -16,6 +16,8 @@ type Room struct {
 	players      map[*player]struct{}
 	closed       bool
 
+	followMu sync.Mutex // serialises the players' choice of tracks (refollow)
+
 	done     chan struct{} // closed by stop
 	stopOnce sync.Once
 	wg       sync.WaitGroup // speakerLoop
@@ -116,17 +118,22 @@ func (r *Room) Track(id string) *Track {
 	return r.tracks[id]
 }
 
-// addTrack publishes t to every other participant.
-func (r *Room) addTrack(t *Track) {
+// addTrack registers t, starts its goroutines and publishes it to every
+// other participant. It returns false, starting nothing, when the room has
+// closed or t's publisher has left or unpublished it meanwhile; the check
+// and the start happen under the room's lock, which removeTrack takes too,
+// so a track is either stopped by removeTrack or never started.
+func (r *Room) addTrack(t *Track) bool {
 	if t.owner.sourceMuted(t.source) {
 		t.forwarding.Store(false)
 	}
 	r.mu.Lock()
-	if r.closed {
+	if r.closed || !t.owner.owns(t) {
 		r.mu.Unlock()
-		return
+		return false
 	}
 	r.tracks[t.id] = t
+	t.start()
 	ps := values(r.participants)
 	r.mu.Unlock()
 	info := t.Info()
@@ -140,6 +147,7 @@ func (r *Room) addTrack(t *Track) {
 		p.cfg.Listener.TrackPublished(info)
 	}
 	r.refollow()
+	return true
 }
 
 // removeTrack stops t and tells every participant.
@@ -153,6 +161,9 @@ func (r *Room) removeTrack(t *Track) {
 	t.owner.forgetTrack(t)
 	ps := values(r.participants)
 	r.mu.Unlock()
+	// Closed before anyone is unsubscribed: a subscribe still under way
+	// from addTrack then sees it closed and adds nothing.
+	t.close()
 	info := t.Info()
 	for _, p := range ps {
 		if p == t.owner {
@@ -162,7 +173,6 @@ func (r *Room) removeTrack(t *Track) {
 		p.cfg.Listener.TrackUnpublished(info)
 	}
 	r.refollow()
-	t.close()
 }
 
 // Close disconnects every participant.

@@ -21,9 +21,12 @@ type SFU struct {
 	pubAPI *webrtc.API
 
 	udpConn net.PacketConn // nil unless ICEUDPAddr is set
+	batch   *batchConn     // udpConn's writer, batching fan-outs
 	udpMux  ice.UDPMux
 	tcpLn   net.Listener
 	tcpMux  ice.TCPMux
+
+	hooks testHooks // nil in production
 
 	mu     sync.Mutex // guards rooms and closed
 	rooms  map[string]*Room
@@ -59,7 +62,8 @@ func New(cfg Config) (*SFU, error) {
 			return nil, fmt.Errorf("sfu: ICE UDP socket: %w", err)
 		}
 		s.udpConn = conn
-		s.udpMux = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), conn)
+		s.batch = newBatchConn(conn)
+		s.udpMux = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), s.batch)
 		se.SetICEUDPMux(s.udpMux)
 	} else if cfg.PortMin != 0 || cfg.PortMax != 0 {
 		if err := se.SetEphemeralUDPPortRange(cfg.PortMin, cfg.PortMax); err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-func newSFU(t *testing.T) *sfu.SFU {
+func newSFU(t testing.TB) *sfu.SFU {
 	t.Helper()
 	var log *slog.Logger
 	if os.Getenv("LECTERN_TEST_LOG") != "" {
@@ -32,7 +32,7 @@ func newSFU(t *testing.T) *sfu.SFU {
 // playing the part of the signalling layer.
 type client struct {
 	sfu.NopListener
-	t    *testing.T
+	t    testing.TB
 	sub  *peer.Subscriber
 	part *sfu.Participant
 	work chan func()
@@ -42,7 +42,7 @@ type client struct {
 	events []string
 }
 
-func newClient(t *testing.T) *client {
+func newClient(t testing.TB) *client {
 	t.Helper()
 	api, err := peer.NewAPI()
 	if err != nil {
@@ -51,7 +51,7 @@ func newClient(t *testing.T) *client {
 	return newClientAPI(t, api)
 }
 
-func newClientAPI(t *testing.T, api *webrtc.API) *client {
+func newClientAPI(t testing.TB, api *webrtc.API) *client {
 	t.Helper()
 	sub, err := peer.NewSubscriber(api)
 	if err != nil {
@@ -100,7 +100,7 @@ func (c *client) TrackPublished(i sfu.TrackInfo) {
 	c.mu.Unlock()
 }
 
-func (c *client) join(t *testing.T, s *sfu.SFU, room, id string, publish bool) {
+func (c *client) join(t testing.TB, s *sfu.SFU, room, id string, publish bool) {
 	t.Helper()
 	// The participant must exist before offers can be answered.
 	ready := make(chan struct{})
@@ -113,7 +113,7 @@ func (c *client) join(t *testing.T, s *sfu.SFU, room, id string, publish bool) {
 	close(ready)
 }
 
-func publish(t *testing.T, s *sfu.SFU, room string) (*peer.Publisher, *sfu.Participant) {
+func publish(t testing.TB, s *sfu.SFU, room string) (*peer.Publisher, *sfu.Participant) {
 	t.Helper()
 	pub, err := peer.NewTeacher()
 	if err != nil {
@@ -123,7 +123,7 @@ func publish(t *testing.T, s *sfu.SFU, room string) (*peer.Publisher, *sfu.Parti
 }
 
 // publishWith makes pub the room's teacher through the SFU's publish path.
-func publishWith(t *testing.T, s *sfu.SFU, room string, pub *peer.Publisher) *sfu.Participant {
+func publishWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) *sfu.Participant {
 	t.Helper()
 	t.Cleanup(pub.Close)
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true, Subscribe: true})
@@ -138,7 +138,7 @@ func publishWith(t *testing.T, s *sfu.SFU, room string, pub *peer.Publisher) *sf
 
 // offerAnswer publishes pc's tracks as part, as the signalling layer
 // would: a complete offer in, the answer applied.
-func offerAnswer(t *testing.T, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
+func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
 	t.Helper()
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
@@ -162,7 +162,7 @@ func offerAnswer(t *testing.T, part *sfu.Participant, pc *webrtc.PeerConnection,
 	}
 }
 
-func waitTracks(t *testing.T, r *sfu.Room, n int) {
+func waitTracks(t testing.TB, r *sfu.Room, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(r.Tracks()) < n {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/sfu"
-	"github.com/pion/logging"
 	"github.com/pion/transport/v5/vnet"
 	"github.com/pion/webrtc/v4"
 )
@@ -188,22 +187,7 @@ func TestSimulcastFollowsSubscriberBandwidth(t *testing.T) {
 		// under -race in TestSimulcastAdaptiveStreamAndDynacast.
 		t.Skip("timing test; skipped under -race")
 	}
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
-	wan, err := vnet.NewRouter(&vnet.RouterConfig{CIDR: "10.0.0.0/24", LoggerFactory: lf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addNet := func(ip string) *vnet.Net {
-		n, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{ip}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := wan.AddNet(n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	wan, addNet := newWAN(t)
 	sfuNet, pubNet := addNet("10.0.0.1"), addNet("10.0.0.2")
 	links := make([]subscriberLink, 3)
 	for i := range links {

@@ -76,7 +76,7 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 
 func (s *subscriber) add(t *Track) {
 	s.mu.Lock()
-	if s.closed || s.downs[t.id] != nil {
+	if s.closed || s.downs[t.id] != nil || t.closed() {
 		s.mu.Unlock()
 		return
 	}
@@ -94,8 +94,10 @@ func (s *subscriber) add(t *Track) {
 		defer s.rtcpGroup.Done()
 		d.readRTCP(sender, s.onReceiverReport)
 	}()
-	s.mu.Unlock()
+	// Under s.mu, as remove's removeDown is: a remove racing this add
+	// cannot leave d on the track.
 	t.addDown(d)
+	s.mu.Unlock()
 	s.kick()
 	s.negotiate()
 }

@@ -56,6 +56,8 @@ type Track struct {
 	wg        sync.WaitGroup
 
 	packets atomic.Uint64 // packets read from the publisher
+
+	fan fanout // batches the sends of one packet's fan-out
 }
 
 func newTrack(id string, owner *Participant, source Source, remote *webrtc.TrackRemote) *Track {
@@ -63,6 +65,7 @@ func newTrack(id string, owner *Participant, source Source, remote *webrtc.Track
 		id: id, clientID: remote.ID(), owner: owner, kind: remote.Kind(), source: source,
 		codec: remote.Codec(), ck: kindOfCodec(remote.Codec().MimeType),
 		pli: make(chan struct{}, 1), done: make(chan struct{}),
+		fan: fanout{owner.room.sfu.batch},
 	}
 	t.downs.Store(&[]*DownTrack{})
 	t.forwarding.Store(true)
@@ -174,7 +177,12 @@ func (t *Track) start() {
 	}
 }
 
+// startLayer starts l's reader once: start and a late addLayer may both
+// find it.
 func (t *Track) startLayer(l *layer) {
+	if !l.running.CompareAndSwap(false, true) {
+		return
+	}
 	t.readers.Add(1)
 	t.wg.Add(1)
 	go t.readLoop(l)
@@ -185,6 +193,7 @@ func (t *Track) startLayer(l *layer) {
 // its last reader does.
 func (t *Track) readLoop(l *layer) {
 	defer t.wg.Done()
+	defer l.cache.release()
 	defer func() {
 		if t.readers.Add(-1) == 0 {
 			t.owner.room.removeTrack(t)
@@ -214,6 +223,8 @@ func (t *Track) forward(l *layer, pkt *rtp.Packet, scratch *rtp.Header, now int6
 	if !t.forwarding.Load() {
 		return
 	}
+	t.fan.begin()
+	defer t.fan.end()
 	downs := *t.downs.Load()
 	if len(pkt.Payload) == 0 {
 		// Padding only: keep the subscribers' numbering gapless.
@@ -240,6 +251,7 @@ func (t *Track) forward(l *layer, pkt *rtp.Packet, scratch *rtp.Header, now int6
 				l.height.Store(int32(h))
 			}
 		}
+		l.cache.put(pkt, kf)
 	}
 	for _, d := range downs {
 		d.writeRTP(l.index, pkt, scratch, kf, now)
@@ -372,4 +384,14 @@ func (t *Track) DownTracks() []*DownTrack { return *t.downs.Load() }
 // connection closes.
 func (t *Track) close() {
 	t.closeOnce.Do(func() { close(t.done) })
+}
+
+// closed reports whether close was called.
+func (t *Track) closed() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
 }

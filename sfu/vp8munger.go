@@ -60,6 +60,26 @@ func (m *vp8Munger) rewrite(p []byte, buf *[]byte) []byte {
 	if (!d.hasPicID || m.picOff == 0) && (!d.hasTL0 || m.tl0Off == 0) {
 		return p
 	}
+	return patchVP8(p, d, pic, tl0, buf)
+}
+
+// vp8Patch rewrites p with given offsets, as rewrite did when it was
+// first sent: for a retransmission.
+func vp8Patch(p []byte, picOff uint16, tl0Off uint8, buf *[]byte) []byte {
+	d, ok := parseVP8(p)
+	if !ok || (!d.hasPicID || picOff == 0) && (!d.hasTL0 || tl0Off == 0) {
+		return p
+	}
+	pic := (d.pictureID + picOff) & 0x7fff
+	if !d.picID16 {
+		pic &= 0x7f
+	}
+	return patchVP8(p, d, pic, d.tl0PicIdx+tl0Off, buf)
+}
+
+// patchVP8 copies p into *buf (allocated once, on first need) with the
+// picture id and TL0PICIDX given; p is shared by every down-track.
+func patchVP8(p []byte, d vp8Descriptor, pic uint16, tl0 uint8, buf *[]byte) []byte {
 	if cap(*buf) < len(p) {
 		*buf = make([]byte, max(len(p), receiveMTU))
 	}

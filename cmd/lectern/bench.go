@@ -39,6 +39,7 @@ func runBench(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.MediaDir, "media", "", "directory with teacher.ivf, teacher.ogg (and sim_{q,h,f}.ivf); default testdata/media found upwards")
 	fs.IntVar(&cfg.Layers, "layers", 0, "video layers the teacher sends: 1, or 3 (simulcast); default 3 when available")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 4, "students joining at once")
+	fs.BoolVar(&cfg.Frames, "frames", false, "students reassemble every video frame (heavier); by default they decrypt and count packets")
 	fs.Float64Var(&cfg.LossLimit, "loss-limit", 0.01, "ramp limit: share of packets lost")
 	fs.DurationVar(&cfg.DelayLimit, "delay-limit", 50*time.Millisecond, "ramp limit: p99 forwarding delay")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")

@@ -44,6 +44,12 @@ type Config struct {
 	// simulcast publisher). Default: 3 when available, else 1.
 	Layers int
 
+	// Frames makes students reassemble every video frame (as a decoder
+	// would, and to count complete frames); by default they decrypt and
+	// count packets only, so that one core of students can follow a
+	// server past 150 of them. FPS then counts marker bits.
+	Frames bool
+
 	JoinConcurrency int           // students joining at once; default 4
 	JoinTimeout     time.Duration // to the first frame; default 15 s
 

@@ -88,7 +88,7 @@ type Step struct {
 	Server  Server         `json:"server"`
 
 	PacketsPerSec        float64 `json:"packets_per_s"`          // received by all students
-	PacketsPerCoreSecond float64 `json:"packets_per_core_s"`     // packets_per_s / cores busy
+	PacketsPerCoreSecond float64 `json:"packets_per_core_s"`     // packets forwarded per second of server CPU: packets_per_s / cores busy
 	CPUPerSubscriberPct  float64 `json:"cpu_per_subscriber_pct"` // (cpu − baseline) / N, % of a core
 	RSSPerSubscriberKB   float64 `json:"rss_per_subscriber_kb"`  // (rss − baseline) / N
 

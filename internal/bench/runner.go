@@ -260,6 +260,7 @@ func (r *run) join(ctx context.Context) (*student, error) {
 	if st.sub, err = peer.NewSubscriber(api); err != nil {
 		return st, err
 	}
+	st.sub.CountOnly = !r.cfg.Frames
 	tok, err := r.issue(st.id, token.RoleStudent)
 	if err != nil {
 		return st, err

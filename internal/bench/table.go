@@ -24,7 +24,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "students\tload\trecv\tloss %\tdelay p50\tp99 ms\tjoin p50\tp99 ms\tkbps\tfps\tlayers\tCPU %\tCPU/stu %\tRSS MB\tRSS/stu KB\tpkt/s\tpkt/s/core\tchat p99 ms\theld\t")
+	fmt.Fprintln(tw, "students\tload\trecv\tloss %\tdelay p50\tp99 ms\tjoin p50\tp99 ms\tkbps\tfps\tlayers\tCPU %\tCPU/stu %\tRSS MB\tRSS/stu KB\tpkt/s\tpkt/CPU-s\tchat p99 ms\theld\t")
 	for _, s := range r.Steps {
 		chat := "-"
 		if s.Chat.Sent > 0 {

@@ -3,6 +3,7 @@ package peer
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
@@ -19,6 +20,11 @@ type Publisher struct {
 	video, audio Clip
 	keyframeWant atomic.Bool
 	PLIs         atomic.Int64 // keyframe requests received
+	// IgnorePLIs makes the publisher count keyframe requests but never
+	// answer them: a slow encoder, or one with a fixed GOP. Set it
+	// before Start.
+	IgnorePLIs bool
+	lastKey    atomic.Int64 // unix nanoseconds of the latest keyframe sent
 
 	stop chan struct{}
 	once sync.Once
@@ -108,10 +114,29 @@ func (p *Publisher) Start() {
 func (p *Publisher) play(t *webrtc.TrackLocalStaticSample, c Clip, video bool) {
 	defer p.wg.Done()
 	var jump func() bool
+	send := sampleWriter(t)
 	if video {
-		jump = func() bool { return p.keyframeWant.Swap(false) }
+		if !p.IgnorePLIs {
+			jump = func() bool { return p.keyframeWant.Swap(false) }
+		}
+		write := send
+		send = func(f Frame) error {
+			if f.Keyframe {
+				p.lastKey.Store(time.Now().UnixNano())
+			}
+			return write(f)
+		}
 	}
-	play(c, p.stop, jump, sampleWriter(t))
+	play(c, p.stop, jump, send)
+}
+
+// LastKeyframeAt returns when the latest video keyframe was sent (zero
+// before the first).
+func (p *Publisher) LastKeyframeAt() time.Time {
+	if n := p.lastKey.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // Close stops playing and closes the connection.

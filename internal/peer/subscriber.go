@@ -17,6 +17,13 @@ import (
 type Subscriber struct {
 	PC *webrtc.PeerConnection
 
+	// CountOnly makes the subscriber count packets and frames (a frame
+	// ends at a marker bit; a keyframe is seen at its first packet)
+	// without reassembling them: light enough for a bench to follow a
+	// server with hundreds of students. Frames and frame hashes are then
+	// not kept. Set it before the first offer is answered.
+	CountOnly bool
+
 	mu     sync.Mutex // guards tracks
 	tracks []*Received
 	added  chan struct{} // signalled on each new track
@@ -32,6 +39,7 @@ func NewSubscriber(api *webrtc.API) (*Subscriber, error) {
 	s := &Subscriber{PC: pc, added: make(chan struct{}, 64)}
 	pc.OnTrack(func(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 		rec := newReceived(t)
+		rec.countOnly = s.CountOnly
 		s.mu.Lock()
 		s.tracks = append(s.tracks, rec)
 		s.mu.Unlock()
@@ -122,6 +130,7 @@ type Received struct {
 	picIDJumps     int
 	gotFirstPacket chan struct{}
 	gotKeyframe    chan struct{}
+	countOnly      bool // set before read starts
 }
 
 func newReceived(t *webrtc.TrackRemote) *Received {
@@ -216,6 +225,10 @@ func (r *Received) read(t *webrtc.TrackRemote) {
 		sb = samplebuilder.New(256, &codecs.H264Packet{}, 90000, samplebuilder.WithMaxTimeDelay(maxFrameDelay))
 	}
 	buf := make([]byte, 1500)
+	if r.countOnly {
+		r.count(t, buf)
+		return
+	}
 	for {
 		n, _, err := t.Read(buf)
 		if err != nil {
@@ -338,4 +351,53 @@ func H264HasIDR(au []byte) bool {
 		}
 	}
 	return false
+}
+
+// count is read for a CountOnly subscriber: one reused packet, no frame
+// reassembly.
+func (r *Received) count(t *webrtc.TrackRemote, buf []byte) {
+	var pkt rtp.Packet
+	var vp8 codecs.VP8Packet
+	isVP8 := strings.EqualFold(r.MimeType, webrtc.MimeTypeVP8)
+	for {
+		n, _, err := t.Read(buf)
+		if err != nil {
+			return
+		}
+		if pkt.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		r.onPacket(&pkt)
+		if r.Kind != webrtc.RTPCodecTypeVideo {
+			continue
+		}
+		key, w, h := false, 0, 0
+		if isVP8 {
+			if data, err := vp8.Unmarshal(pkt.Payload); err == nil && vp8.S == 1 && vp8.PID == 0 {
+				key, w, h = VP8Keyframe(data)
+			}
+		}
+		r.onCounted(key, w, h, pkt.Marker)
+	}
+}
+
+// onCounted accounts one video packet of a CountOnly subscriber.
+func (r *Received) onCounted(key bool, w, h int, marker bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if key {
+		if r.keyframes == 0 {
+			r.firstKeyAt = time.Now()
+			r.firstIsKey = r.frames == 0
+			r.width, r.height = w, h
+			close(r.gotKeyframe)
+		}
+		r.keyframes++
+	}
+	if marker {
+		if r.frames == 0 {
+			r.firstFrameAt = time.Now()
+		}
+		r.frames++
+	}
 }

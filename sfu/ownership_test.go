@@ -1,0 +1,153 @@
+package sfu_test
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/sfu"
+	"github.com/pion/webrtc/v4"
+)
+
+// TestTrackArrivingAfterItsPublisherStopped stops a publisher (Close, or
+// its right to publish revoked) in the window between Pion reporting its
+// track and the track's registration in the room. The track must never
+// appear in the room nor start its goroutines; before registration and
+// the start were made one step under the room's lock, it was added to the
+// room of a departed publisher with its control loop running for ever.
+func TestTrackArrivingAfterItsPublisherStopped(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		watcher bool // someone else keeps the room open
+		stop    func(*sfu.Participant)
+	}{
+		{"close-last", false, func(p *sfu.Participant) { p.Close() }},
+		{"close", true, func(p *sfu.Participant) { p.Close() }},
+		{"revoke", true, func(p *sfu.Participant) { p.SetPublish(false) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSFU(t)
+			var once sync.Once
+			stopped := make(chan struct{})
+			sfu.SetTestHooks(s, func(p *sfu.Participant) {
+				once.Do(func() {
+					tc.stop(p)
+					close(stopped)
+				})
+			}, nil)
+			var w *client
+			if tc.watcher {
+				w = newClient(t)
+				w.join(t, s, "race-1", "watcher", false)
+			}
+			pub, err := peer.NewTeacher()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pub.Close)
+			part, err := s.Join("race-1", sfu.ParticipantConfig{ID: "teacher", Publish: true, Subscribe: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(part.Close)
+			offerAnswer(t, part, pub.PC, pub.Sources())
+			pub.Start()
+			select {
+			case <-stopped:
+			case <-time.After(10 * time.Second):
+				t.Fatal("no track arrived")
+			}
+			if r := s.Room("race-1"); r != nil && len(r.Tracks()) != 0 {
+				// Give a wrongly registered track a moment to show.
+				time.Sleep(100 * time.Millisecond)
+			}
+			if r := s.Room("race-1"); r != nil {
+				if n := len(r.Tracks()); n != 0 {
+					t.Fatalf("room has %d tracks of a publisher that stopped", n)
+				}
+			}
+			if n := len(part.Tracks()); n != 0 {
+				t.Fatalf("the stopped publisher still holds %d tracks", n)
+			}
+			if w != nil {
+				w.mu.Lock()
+				ev := append([]string(nil), w.events...)
+				w.mu.Unlock()
+				if len(ev) != 0 {
+					t.Fatalf("the watcher was told of a track whose publisher had stopped: %v", ev)
+				}
+			}
+			waitNoGoroutine(t, "sfu.(*Track).controlLoop", 3*time.Second)
+			waitNoGoroutine(t, "sfu.(*Track).readLoop", 3*time.Second)
+		})
+	}
+}
+
+// waitNoGoroutine fails unless, within d, no goroutine's stack names fn.
+func waitNoGoroutine(t *testing.T, fn string, d time.Duration) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(d)
+	for {
+		n := runtime.Stack(buf, true)
+		if !strings.Contains(string(buf[:n]), fn) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a goroutine in %s is still running %v later", fn, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPlayRacingClose closes a WHEP viewer between Play's answer and the
+// player's registration. Play must fail and leave no down-track on the
+// room's tracks; before the registration checked "closed" under the locks,
+// the player was registered in the room after its Close and forwarded to
+// for ever.
+func TestPlayRacingClose(t *testing.T) {
+	s := newSFU(t)
+	sfu.SetTestHooks(s, nil, func(p *sfu.Participant) { p.Close() })
+	publish(t, s, "race-2")
+	r := s.Room("race-2")
+	waitTracks(t, r, 2)
+
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
+		if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	viewer, err := s.Join("race-2", sfu.ParticipantConfig{ID: "viewer", Subscribe: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(viewer.Close)
+	if _, err := viewer.Play(offer.SDP); !errors.Is(err, sfu.ErrClosed) {
+		t.Fatalf("Play by a viewer closed meanwhile: %v, want ErrClosed", err)
+	}
+	for _, tr := range r.Tracks() {
+		if n := len(tr.DownTracks()); n != 0 {
+			t.Fatalf("track %s (%s) has %d down-tracks after its only viewer closed", tr.ID(), tr.Source(), n)
+		}
+	}
+}
