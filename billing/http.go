@@ -83,6 +83,7 @@ var billingErrors = []struct {
 	{ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
 	{ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
 	{ErrRefundOpen, http.StatusConflict, "refund_open", ""},
+	{ErrPaymentsDisabled, http.StatusServiceUnavailable, "payments_disabled", ""},
 	{ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
 	{ErrSignature, http.StatusBadRequest, "bad_signature", ""},
 	{ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
@@ -110,7 +111,9 @@ func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) a
 }
 
 func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {
-	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": h.svc.ProviderName(),
+	name := h.svc.ProviderName()
+	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": name,
+		"payments_enabled": name != ProviderDisabled, "test_payments": name == "dev",
 		"order_ttl_seconds": int64(h.svc.ttl / time.Second)})
 	return nil
 }
