@@ -47,6 +47,7 @@ type member struct {
 	quality      Quality
 
 	chatMuted bool
+	restored  bool // brought back by Restore and not resumed yet: no attendance interval open
 	bucket    bucket
 	lastChat  time.Time
 }
@@ -163,6 +164,12 @@ func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) 
 		m.droppedAt = time.Time{}
 		m.Name = name
 		m.Perms = req.Perms
+		if m.restored {
+			// Back after a server restart: the token decides the role, and
+			// a new attendance interval opens.
+			m.restored, m.Role, m.joinedAt = false, req.Role, now
+			l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, time.Time{})))
+		}
 		l.roster = nil
 		if m.onStage {
 			r.effect(Effect{Kind: EffectGrantPublish, Participant: m.ID, Sources: stageSources(), Reason: "stage"})
@@ -257,6 +264,7 @@ func (l *Lesson) Depart(ctx context.Context, connID string) Result {
 	var r Result
 	if m := l.connected(connID); m != nil {
 		l.finalise(ctx, &r, m, "left", l.now())
+		l.saveRoom(ctx)
 	}
 	return r
 }
@@ -274,7 +282,9 @@ func (l *Lesson) finalise(ctx context.Context, r *Result, m *member, reason stri
 	if m.onStage {
 		l.takeOffStage(r, m, "", reason)
 	}
-	l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, at)))
+	if !m.restored { // a restored participant who never came back attended nothing since
+		l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, at)))
+	}
 	delete(l.members, m.ID)
 	delete(l.conns, m.conn)
 	delete(l.byUser, m.UserID)

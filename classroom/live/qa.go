@@ -203,13 +203,14 @@ func (l *Lesson) closeQuestion(ctx context.Context, actorID string, c QuestionRe
 	return r, nil
 }
 
-// questionsFor returns the questions m sees, open ones only unless all,
-// sorted by votes (most first), then by time asked.
+// questionsFor returns the questions m sees: open and answered ones
+// (dismissed ones too if all), sorted by votes (most first), then by time
+// asked.
 func (l *Lesson) questionsFor(m *member, all bool) []QuestionInfo {
 	out := make([]QuestionInfo, 0, len(l.qOrder))
 	for _, id := range l.qOrder {
 		q := l.questions[id]
-		if all || q.Status == QuestionOpen {
+		if all || q.Status != QuestionDismissed {
 			out = append(out, q.view(m.Role.Moderator(), m.UserID))
 		}
 	}
