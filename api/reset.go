@@ -114,6 +114,10 @@ func (s *Server) confirmReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Info("password reset", "account", acc.ID)
+	// Whoever holds the reset link controls the account's mail: this
+	// browser becomes known, and the strangers' lock on the account lifts.
+	s.accountLimit.reset("acct:" + acc.Email)
+	s.setDevice(w, r, acc.ID)
 	writeJSON(w, http.StatusNoContent, nil)
 	return nil
 }

@@ -56,7 +56,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// SignInPerIP and SignInPerAccount limit sign-in attempts (defaults:
 	// 20 then 1 per 3s per address; 5 failures then 1 per minute per
-	// account). SignUpPerIP limits registrations and reset requests
+	// account from unknown browsers, and the same again per known browser,
+	// see device.go). SignUpPerIP limits registrations and reset requests
 	// (default 10 then 1 per 10s).
 	SignInPerIP, SignInPerAccount, SignUpPerIP RateLimit
 	// TrustProxy takes the client address from X-Forwarded-For and the
@@ -85,6 +86,7 @@ type Server struct {
 	hashSlots                          chan struct{} // bounds concurrent argon2 work
 	dummyHash                          string        // verified for unknown emails
 	cop                                *http.CrossOriginProtection
+	deviceKey                          []byte // signs device cookies (device.go)
 
 	wg sync.WaitGroup // background mail
 }
@@ -129,6 +131,7 @@ func New(cfg Config) *Server {
 		panic("api: " + err.Error())
 	}
 	s.dummyHash = dummy
+	s.deviceKey = deviceKey(cfg.Signer)
 	s.cop = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {
 		if err := s.cop.AddTrustedOrigin(originOf(cfg.BaseURL)); err != nil {
