@@ -67,7 +67,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Server serves the REST API. Close it to wait for background mail.
+// Server serves the REST API. Close it to send the password-reset mail
+// still queued and stop its worker.
 type Server struct {
 	store    classroom.Store
 	signer   *token.Signer
@@ -88,7 +89,10 @@ type Server struct {
 	cop                                *http.CrossOriginProtection
 	deviceKey                          []byte // signs device cookies (device.go)
 
-	wg sync.WaitGroup // background mail
+	resets    chan string   // password-reset requests for resetWorker (reset.go)
+	stop      chan struct{} // closed by Close
+	closeOnce sync.Once
+	wg        sync.WaitGroup // the reset worker
 }
 
 // New returns a Server. It panics if Store or Signer is nil.
@@ -132,6 +136,9 @@ func New(cfg Config) *Server {
 	}
 	s.dummyHash = dummy
 	s.deviceKey = deviceKey(cfg.Signer)
+	s.resets, s.stop = make(chan string, resetQueueLen), make(chan struct{})
+	s.wg.Add(1)
+	go s.resetWorker()
 	s.cop = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {
 		if err := s.cop.AddTrustedOrigin(originOf(cfg.BaseURL)); err != nil {
@@ -152,8 +159,10 @@ func orLimit(l, def RateLimit) RateLimit {
 	return l
 }
 
-// Close waits for mail still being sent.
+// Close stops the password-reset worker after the requests already
+// queued, and waits for it. It is idempotent.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
 	s.wg.Wait()
 	return nil
 }
