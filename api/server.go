@@ -60,6 +60,9 @@ type Config struct {
 	// see device.go). SignUpPerIP limits registrations and reset requests
 	// (default 10 then 1 per 10s).
 	SignInPerIP, SignInPerAccount, SignUpPerIP RateLimit
+	// ActionLimits override DefaultActionLimits (coupon guesses, orders,
+	// join tokens) per action; zero fields keep the defaults.
+	ActionLimits map[Action]ActionLimit
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto. Only set it behind a proxy.
 	TrustProxy bool
@@ -84,8 +87,9 @@ type Server struct {
 	now      func() time.Time
 
 	ipLimit, accountLimit, signUpLimit *limiter
-	hashSlots                          chan struct{} // bounds concurrent argon2 work
-	dummyHash                          string        // verified for unknown emails
+	actions                            map[Action]actionLimiters // read-only after New
+	hashSlots                          chan struct{}             // bounds concurrent argon2 work
+	dummyHash                          string                    // verified for unknown emails
 	cop                                *http.CrossOriginProtection
 	deviceKey                          []byte // signs device cookies (device.go)
 
@@ -128,6 +132,7 @@ func New(cfg Config) *Server {
 	}
 	s.ipLimit = newLimiter(orLimit(cfg.SignInPerIP, RateLimit{20, 3 * time.Second}), s.now)
 	s.accountLimit = newLimiter(orLimit(cfg.SignInPerAccount, RateLimit{5, time.Minute}), s.now)
+	s.actions = newActionLimiters(cfg.ActionLimits, s.now)
 	s.signUpLimit = newLimiter(orLimit(cfg.SignUpPerIP, RateLimit{10, 10 * time.Second}), s.now)
 	s.hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
 	dummy, err := classroom.HashPassword("lectern-dummy-password", s.argon)
@@ -205,7 +210,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/lessons/{id}", s.public(s.getLesson)},
 		{"PATCH /api/v1/lessons/{id}", s.authed(s.updateLesson)},
 		{"POST /api/v1/lessons/{id}/status", s.authed(s.setLessonStatus)},
-		{"POST /api/v1/lessons/{id}/join", s.authed(s.join)},
+		{"POST /api/v1/lessons/{id}/join", s.authed(s.throttled(ActionJoin, s.join))},
 		// administration
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},

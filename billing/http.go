@@ -78,7 +78,6 @@ var billingErrors = []struct {
 	{ErrOrderPending, http.StatusConflict, "order_pending", ""},
 	{ErrCourseFree, http.StatusConflict, "course_free", ""},
 	{ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
-	{ErrCouponExhausted, http.StatusConflict, "coupon_exhausted", "coupon"},
 	{ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
 	{ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
 	{ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
@@ -93,6 +92,10 @@ var billingErrors = []struct {
 func apiErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, ErrCouponExhausted) {
+		// Someone guessing codes must not learn that this one exists.
+		err = ErrCouponInvalid
 	}
 	for _, b := range billingErrors {
 		if errors.Is(err, b.err) {
