@@ -222,3 +222,20 @@ func (s *Server) Register(mux *http.ServeMux) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint"})
 	}))
 }
+
+// HSTSHeader is the Strict-Transport-Security value SecurityHeaders sends:
+// one year; subdomains are left to their own servers.
+const HSTSHeader = "max-age=31536000"
+
+// SecurityHeaders wraps the whole server (API, signalling, web client):
+// a response to a request that reached Lectern over https (TLS, an https
+// BaseURL, or X-Forwarded-Proto: https from a trusted proxy) carries
+// Strict-Transport-Security, so browsers never fall back to plain http.
+func (s *Server) SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.secure(r) {
+			w.Header().Set("Strict-Transport-Security", HSTSHeader)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
