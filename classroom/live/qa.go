@@ -117,8 +117,13 @@ func (l *Lesson) AskQuestion(ctx context.Context, actorID string, c QuestionAsk)
 	if err != nil {
 		return r, err
 	}
-	if m.Role != token.RoleStudent {
+	switch {
+	case m.Role != token.RoleStudent:
 		return r, errf(CodeForbidden, "only students ask questions")
+	case m.chatMuted:
+		// A moderator's chat mute covers questions too: they are text
+		// everyone sees.
+		return r, errf(CodeForbidden, "you are muted in chat, which covers questions")
 	}
 	text, err := cleanText(c.Text, MaxQuestionLen, "question")
 	if err != nil {
