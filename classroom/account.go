@@ -144,9 +144,14 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// CheckDisplayName validates a display name and returns it trimmed.
+// CheckDisplayName validates a display name and returns it normalised
+// (NormalizeName): invisible and direction-changing characters removed,
+// spaces collapsed, trimmed, NFC.
 func CheckDisplayName(s string) (string, error) {
-	return checkLine("display_name", s, 1, MaxDisplayNameLen)
+	if !utf8.ValidString(s) {
+		return "", invalid("display_name", "must be valid UTF-8")
+	}
+	return checkLine("display_name", NormalizeName(s), 1, MaxDisplayNameLen)
 }
 
 // CheckLanguage validates a BCP 47 language tag in its common shape

@@ -2,10 +2,10 @@ package live
 
 import (
 	"context"
-	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/token"
 )
 
@@ -127,13 +127,15 @@ type Removed struct {
 // join a locked lesson, and anyone may resume) or CodeInvalid.
 func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) {
 	var jr JoinResult
-	name := strings.TrimSpace(req.Name)
+	// The name in the join token is shown to everyone: no bidi overrides
+	// or invisible characters, whoever signed the token.
+	name := classroom.NormalizeName(req.Name)
 	switch {
 	case req.ConnID == "" || req.UserID == "":
 		return jr, errf(CodeInvalid, "connection and user ids are required")
 	case !req.Role.Valid():
 		return jr, errf(CodeInvalid, "unknown role %q", req.Role)
-	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxNameLen:
+	case !utf8.ValidString(req.Name) || utf8.RuneCountInString(req.Name) > MaxNameLen:
 		return jr, errf(CodeInvalid, "name must be valid text of at most %d characters", MaxNameLen)
 	}
 	if name == "" {
