@@ -232,6 +232,9 @@ func (l *Lesson) End(ctx context.Context, actorID string, _ LessonEnd) (Result, 
 		}
 	}
 	for _, t := range l.ordered() {
+		if t.restored {
+			continue // back from a restart but never returned: no interval open
+		}
 		at := now
 		if !t.connected {
 			at = t.droppedAt

@@ -128,3 +128,30 @@ func mustAttendance(t *testing.T, st Store) []Attendance {
 	}
 	return as
 }
+
+// TestEndWithRestoredPlaces: ending a lesson while places restored after a
+// restart are still unclaimed records no attendance for them.
+func TestEndWithRestoredPlaces(t *testing.T) {
+	st := NewMemoryStore()
+	l1, c := newTestLesson(t, WithStore(st))
+	join(t, l1, "t", token.RoleTeacher)
+	join(t, l1, "s", token.RoleStudent)
+	command(t, l1, "s", MsgHandRaise, nil)
+	c.Add(time.Minute)
+	l2 := New("lesson-1", WithStore(st), WithClock(c.Now), WithIDGenerator(seqIDs()))
+	if err := l2.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := len(mustAttendance(t, st))
+	join(t, l2, "t2", token.RoleTeacher)
+	ok(t)(l2.End(ctx, "t2", LessonEnd{}))
+	as := mustAttendance(t, st)
+	if len(as) != before+1 {
+		t.Fatalf("attendance after End: %+v", as)
+	}
+	for _, a := range as {
+		if a.Joined.IsZero() {
+			t.Errorf("interval without a start: %+v", a)
+		}
+	}
+}
