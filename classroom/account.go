@@ -144,14 +144,20 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// CheckDisplayName validates a display name and returns it normalised
-// (NormalizeName): invisible and direction-changing characters removed,
-// spaces collapsed, trimmed, NFC.
+// CheckDisplayName validates a display name and returns it normalised.
+// Control characters, and invisible or direction-changing ones (bidi
+// overrides and isolates, zero-width characters: see NormalizeName), are
+// refused with a precise error rather than silently dropped; runs of
+// spaces become one, the name is trimmed and put in NFC.
 func CheckDisplayName(s string) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", invalid("display_name", "must be valid UTF-8")
+	v, err := checkLine("display_name", s, 1, MaxDisplayNameLen)
+	if err != nil {
+		return "", err
 	}
-	return checkLine("display_name", NormalizeName(s), 1, MaxDisplayNameLen)
+	if hasInvisible(v) {
+		return "", invalid("display_name", "contains invisible or direction-changing characters")
+	}
+	return checkLine("display_name", NormalizeName(v), 1, MaxDisplayNameLen)
 }
 
 // CheckLanguage validates a BCP 47 language tag in its common shape

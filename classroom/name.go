@@ -22,8 +22,8 @@ import (
 //   - the result is in Unicode Normalization Form C, so that names that
 //     look the same are the same bytes.
 //
-// Account names (CheckDisplayName) and the names in join tokens, as the
-// live classroom admits them, go through it.
+// The live classroom admits the names in join tokens through it;
+// CheckDisplayName refuses account names that it would have to strip.
 func NormalizeName(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	var b strings.Builder
@@ -46,6 +46,17 @@ func NormalizeName(s string) string {
 	// Removing characters can leave combining marks next to new bases:
 	// compose again.
 	return norm.NFC.String(b.String())
+}
+
+// hasInvisible reports whether s contains a character NormalizeName
+// would remove (white space aside).
+func hasInvisible(s string) bool {
+	for _, r := range s {
+		if invisible(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // invisible reports whether r is a character a name must not contain.

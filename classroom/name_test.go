@@ -29,11 +29,13 @@ func TestNormalizeName(t *testing.T) {
 }
 
 func TestCheckDisplayNameNormalises(t *testing.T) {
-	got, err := CheckDisplayName(" \u202Eadmin\u200B ")
-	if err != nil || got != "admin" {
+	got, err := CheckDisplayName("  Jose\u0301   Lee\u3000")
+	if err != nil || got != "Jos\u00E9 Lee" {
 		t.Fatalf("CheckDisplayName = %q, %v", got, err)
 	}
-	if _, err := CheckDisplayName("\u202E\u200B\u2066"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("an invisible-only name: %v, want ErrInvalid", err)
+	for _, bad := range []string{" \u202Eadmin", "Ada\u200BLovelace", "\u2066x\u2069", "\uFEFFBob", "a\u00ADb"} {
+		if _, err := CheckDisplayName(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("CheckDisplayName(%q): %v, want ErrInvalid", bad, err)
+		}
 	}
 }
