@@ -171,6 +171,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acc classr
 		Secure:   s.secure(r),
 		SameSite: http.SameSiteLaxMode,
 	})
+	s.setDevice(w, r, acc.ID)
 	_, secret, _ := strings.Cut(tok, ".")
 	return &caller{account: acc, session: se, secret: secret}, nil
 }

@@ -15,7 +15,11 @@ type resetRequest struct {
 }
 
 // requestReset answers 202 whether or not the email has an account, so it
-// cannot be used to discover accounts; the mail is sent in the background.
+// cannot be used to discover accounts. The request path does the same
+// work for every address (parse, rate-limit, enqueue); looking the
+// account up, storing the reset and sending the mail happen in the reset
+// worker, so the answer takes the same time for known and unknown
+// addresses.
 func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(w, s.signUpLimit, "ip:"+s.clientIP(r)); err != nil {
 		return err
@@ -28,27 +32,62 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	accepted := func() error {
-		writeJSON(w, http.StatusAccepted, map[string]string{
-			"message": "if an account uses that email, a reset link is on its way"})
-		return nil
+	// A busy address is not revealed either: the same answer, no mail.
+	if ok, _ := s.signUpLimit.take("reset:" + email); ok {
+		select {
+		case s.resets <- email:
+		default:
+			s.log.Warn("password-reset queue full; request dropped")
+		}
 	}
-	if ok, _ := s.signUpLimit.take("reset:" + email); !ok {
-		return accepted() // do not reveal that the address is busy
+	writeJSON(w, http.StatusAccepted, map[string]string{
+		"message": "if an account uses that email, a reset link is on its way"})
+	return nil
+}
+
+// resetQueueLen bounds the password-reset requests waiting for the worker.
+const resetQueueLen = 256
+
+// resetWorker handles queued reset requests until Close, then finishes
+// the ones already queued.
+func (s *Server) resetWorker() {
+	defer s.wg.Done()
+	for {
+		select {
+		case email := <-s.resets:
+			s.sendReset(email)
+		case <-s.stop:
+			for {
+				select {
+				case email := <-s.resets:
+					s.sendReset(email)
+				default:
+					return
+				}
+			}
+		}
 	}
-	acc, err := s.store.AccountByEmail(r.Context(), email)
+}
+
+// sendReset mails a reset link if email has an account.
+func (s *Server) sendReset(email string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	acc, err := s.store.AccountByEmail(ctx, email)
 	if isNotFound(err) {
-		return accepted()
+		return
 	}
 	if err != nil {
-		return err
+		s.log.Error("password reset: account lookup", "err", err)
+		return
 	}
 	reset, tok, err := classroom.NewPasswordReset(acc.ID, s.now())
-	if err != nil {
-		return err
+	if err == nil {
+		err = s.store.CreatePasswordReset(ctx, reset)
 	}
-	if err := s.store.CreatePasswordReset(r.Context(), reset); err != nil {
-		return err
+	if err != nil {
+		s.log.Error("password reset: store", "account", acc.ID, "err", err)
+		return
 	}
 	link := strings.TrimSuffix(s.baseURL, "/") + "/reset-password?token=" + url.QueryEscape(tok)
 	msg := Message{
@@ -58,16 +97,9 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 			"To choose a new password, open this link within an hour:\n\n" + link + "\n\n" +
 			"If it was not you, ignore this message; your password stays as it is.\n",
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := s.mailer.Send(ctx, msg); err != nil {
-			s.log.Error("send password reset", "account", acc.ID, "err", err)
-		}
-	}()
-	return accepted()
+	if err := s.mailer.Send(ctx, msg); err != nil {
+		s.log.Error("send password reset", "account", acc.ID, "err", err)
+	}
 }
 
 type confirmResetRequest struct {
@@ -114,6 +146,10 @@ func (s *Server) confirmReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Info("password reset", "account", acc.ID)
+	// Whoever holds the reset link controls the account's mail: this
+	// browser becomes known, and the strangers' lock on the account lifts.
+	s.accountLimit.reset("acct:" + acc.Email)
+	s.setDevice(w, r, acc.ID)
 	writeJSON(w, http.StatusNoContent, nil)
 	return nil
 }

@@ -78,9 +78,13 @@ type Config struct {
 	RequestTimeout time.Duration
 	// SignInPerIP and SignInPerAccount limit sign-in attempts (defaults:
 	// 20 then 1 per 3s per address; 5 failures then 1 per minute per
-	// account). SignUpPerIP limits registrations and reset requests
+	// account from unknown browsers, and the same again per known browser,
+	// see device.go). SignUpPerIP limits registrations and reset requests
 	// (default 10 then 1 per 10s).
 	SignInPerIP, SignInPerAccount, SignUpPerIP RateLimit
+	// ActionLimits override DefaultActionLimits (coupon guesses, orders,
+	// join tokens) per action; zero fields keep the defaults.
+	ActionLimits map[Action]ActionLimit
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto. Only set it behind a proxy.
 	TrustProxy bool
@@ -88,7 +92,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Server serves the REST API. Close it to wait for background mail.
+// Server serves the REST API. Close it to send the password-reset mail
+// still queued and stop its worker.
 type Server struct {
 	store    classroom.Store
 	signer   *token.Signer
@@ -107,11 +112,16 @@ type Server struct {
 	now      func() time.Time
 
 	ipLimit, accountLimit, signUpLimit *limiter
-	hashSlots                          chan struct{} // bounds concurrent argon2 work
-	dummyHash                          string        // verified for unknown emails
+	actions                            map[Action]actionLimiters // read-only after New
+	hashSlots                          chan struct{}             // bounds concurrent argon2 work
+	dummyHash                          string                    // verified for unknown emails
 	cop                                *http.CrossOriginProtection
+	deviceKey                          []byte // signs device cookies (device.go)
 
-	wg sync.WaitGroup // background mail
+	resets    chan string   // password-reset requests for resetWorker (reset.go)
+	stop      chan struct{} // closed by Close
+	closeOnce sync.Once
+	wg        sync.WaitGroup // the reset worker
 }
 
 // New returns a Server. It panics if Store or Signer is nil.
@@ -156,6 +166,7 @@ func New(cfg Config) *Server {
 	}
 	s.ipLimit = newLimiter(orLimit(cfg.SignInPerIP, RateLimit{20, 3 * time.Second}), s.now)
 	s.accountLimit = newLimiter(orLimit(cfg.SignInPerAccount, RateLimit{5, time.Minute}), s.now)
+	s.actions = newActionLimiters(cfg.ActionLimits, s.now)
 	s.signUpLimit = newLimiter(orLimit(cfg.SignUpPerIP, RateLimit{10, 10 * time.Second}), s.now)
 	s.hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
 	dummy, err := classroom.HashPassword("lectern-dummy-password", s.argon)
@@ -163,6 +174,10 @@ func New(cfg Config) *Server {
 		panic("api: " + err.Error())
 	}
 	s.dummyHash = dummy
+	s.deviceKey = deviceKey(cfg.Signer)
+	s.resets, s.stop = make(chan string, resetQueueLen), make(chan struct{})
+	s.wg.Add(1)
+	go s.resetWorker()
 	s.cop = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {
 		if err := s.cop.AddTrustedOrigin(originOf(cfg.BaseURL)); err != nil {
@@ -206,8 +221,10 @@ func (s *Server) accessChanged(accountID, courseID string) {
 	}
 }
 
-// Close waits for mail still being sent.
+// Close stops the password-reset worker after the requests already
+// queued, and waits for it. It is idempotent.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
 	s.wg.Wait()
 	return nil
 }
@@ -252,7 +269,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/lessons/{id}", s.public(s.getLesson)},
 		{"PATCH /api/v1/lessons/{id}", s.authed(s.updateLesson)},
 		{"POST /api/v1/lessons/{id}/status", s.authed(s.setLessonStatus)},
-		{"POST /api/v1/lessons/{id}/join", s.authed(s.join)},
+		{"POST /api/v1/lessons/{id}/join", s.authed(s.throttled(ActionJoin, s.join))},
 		// administration
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},
@@ -264,4 +281,21 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint"})
 	}))
+}
+
+// HSTSHeader is the Strict-Transport-Security value SecurityHeaders sends:
+// one year; subdomains are left to their own servers.
+const HSTSHeader = "max-age=31536000"
+
+// SecurityHeaders wraps the whole server (API, signalling, web client):
+// a response to a request that reached Lectern over https (TLS, an https
+// BaseURL, or X-Forwarded-Proto: https from a trusted proxy) carries
+// Strict-Transport-Security, so browsers never fall back to plain http.
+func (s *Server) SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.secure(r) {
+			w.Header().Set("Strict-Transport-Security", HSTSHeader)
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -25,16 +25,23 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return classroom.ErrBadCredentials
 	}
-	key := "acct:" + email
-	if err := s.limitCheck(w, s.accountLimit, key); err != nil {
-		return err
-	}
 	acc, err := s.store.AccountByEmail(r.Context(), email)
 	switch {
 	case err == nil:
 	case isNotFound(err):
 		acc = classroom.Account{}
 	default:
+		return err
+	}
+	// Failures count per account, before the password is looked at (no
+	// oracle), but a browser that signed in to this account before has a
+	// bucket of its own: strangers' guesses slow strangers, never the
+	// owner. A password reset marks the browser that completes it as known.
+	key := "acct:" + email
+	if s.knownDevice(r, acc.ID) {
+		key = "device:" + acc.ID
+	}
+	if err := s.limitCheck(w, s.accountLimit, key); err != nil {
 		return err
 	}
 	ok, err := s.verifyPassword(r.Context(), req.Password, acc.PasswordHash)

@@ -91,7 +91,7 @@ func devEvent(de billing.DevEvent) billing.Event {
 
 type nopStore struct{ billing.Store }
 
-var devParser, _ = billing.New(billing.Config{Store: nopStore{}, DevWebhookSecret: "x"})
+var devParser, _ = billing.New(billing.Config{Store: nopStore{}, Provider: "dev", DevWebhookSecret: "x"})
 
 // BenchmarkStripeWebhook measures one checkout.session.completed webhook
 // over HTTP on loopback (signature check, decode, the paying transaction),

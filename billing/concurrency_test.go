@@ -93,7 +93,7 @@ func TestConcurrentCoupon(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if codes["201"] != 5 || codes["409coupon_exhausted"] != 19 {
+		if codes["201"] != 5 || codes["422coupon_invalid"] != 19 {
 			t.Fatalf("outcomes %v", codes)
 		}
 		for _, o := range orders {

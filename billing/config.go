@@ -14,7 +14,9 @@ import (
 type Config struct {
 	// Store is required.
 	Store Store
-	// Provider is "dev" (the default) or "stripe".
+	// Provider is "stripe", "dev" (test payments: a checkout page whose
+	// Pay button grants the course, no money moves; only when chosen
+	// explicitly) or "" (payments disabled: paid courses cannot be bought).
 	Provider string
 	// StripeSecretKey (sk_… or rk_…) and StripeWebhookSecret (whsec_…)
 	// are required for "stripe".

@@ -22,12 +22,13 @@ var devCheckoutTmpl = template.Must(template.New("checkout").Parse(devCheckoutHT
 
 // devStrings are the dev checkout page's texts in one language.
 type devStrings struct {
-	Title, DevNotice, Course, ListPrice, Coupon, Pay, Fail, Paid, Failed, NotPayable, Back string
+	Title, Banner, DevNotice, Course, ListPrice, Coupon, Pay, Fail, Paid, Failed, NotPayable, Back string
 }
 
 var devText = map[string]devStrings{
 	"en": {
 		Title:      "Checkout",
+		Banner:     "Test payments — no money moves",
 		DevNotice:  "Development payment provider: no money moves. Choose how this payment ends.",
 		Course:     "Course",
 		ListPrice:  "Price",
@@ -41,6 +42,7 @@ var devText = map[string]devStrings{
 	},
 	"zh": {
 		Title:      "结账",
+		Banner:     "测试支付 — 不会产生真实扣款",
 		DevNotice:  "开发用支付方式：不会产生真实扣款。请选择本次支付的结果。",
 		Course:     "课程",
 		ListPrice:  "原价",

@@ -13,10 +13,12 @@
 // applied exactly once however often the provider retries it and whatever
 // happens to the process in between.
 //
-// Payment providers sit behind Provider: "dev" (a checkout page served by
-// Lectern, for local use and tests) and "stripe" (one Checkout Session per
+// Payment providers sit behind Provider: "stripe" (one Checkout Session per
 // order, fulfilment only from the signed checkout.session.completed
-// webhook, refunds through the Refunds API).
+// webhook, refunds through the Refunds API) and "dev" (test payments: a
+// checkout page served by Lectern, only when chosen explicitly). With no
+// provider configured payments are disabled: paid courses cannot be
+// bought (ErrPaymentsDisabled).
 //
 // Service is the domain and implements api.AccessPolicy; HTTP mounts its
 // routes (/api/v1/billing/..., /api/v1/orders/..., prices, coupons,

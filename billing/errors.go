@@ -43,6 +43,9 @@ var (
 	ErrProvider = errors.New("billing: payment provider error")
 	// ErrSignature means a webhook's signature is missing, wrong or stale.
 	ErrSignature = errors.New("billing: webhook signature invalid")
+	// ErrPaymentsDisabled means the server runs without a payment
+	// provider (no --payment-provider): paid courses cannot be bought.
+	ErrPaymentsDisabled = errors.New("billing: payments are disabled on this server; paid courses cannot be bought")
 	// ErrUnknownProvider names no configured provider.
 	ErrUnknownProvider = errors.New("billing: unknown payment provider")
 )

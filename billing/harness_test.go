@@ -41,6 +41,7 @@ type env struct {
 	srv    *httptest.Server
 	stripe *fakeStripe // nil with the dev provider
 	logs   *syncBuffer
+	apiCfg []func(*api.Config) // applied to the API server's configuration
 }
 
 type syncBuffer struct {
@@ -71,6 +72,14 @@ func withStripe(e *env) envOpt {
 	}
 }
 
+// withAPI changes the API server's configuration.
+func withAPI(f func(*api.Config)) func(*env) envOpt {
+	return func(e *env) envOpt {
+		e.apiCfg = append(e.apiCfg, f)
+		return func(*billing.Config) {}
+	}
+}
+
 // withStore replaces the store billing sees (the API keeps the real one).
 func withStore(bs billing.Store) func(*env) envOpt {
 	return func(*env) envOpt { return func(c *billing.Config) { c.Store = bs } }
@@ -93,8 +102,12 @@ func newEnv(t testing.TB, st *store.Store, opts ...func(*env) envOpt) *env {
 		t.Fatal(err)
 	}
 	roomy := api.RateLimit{Burst: 10000, Every: time.Millisecond}
-	a := api.New(api.Config{Store: st, Signer: signer, BaseURL: testBaseURL, Access: svc, Logger: log,
-		Argon2: classroom.TestArgon2(), SignInPerIP: roomy, SignInPerAccount: roomy, SignUpPerIP: roomy})
+	acfg := api.Config{Store: st, Signer: signer, BaseURL: testBaseURL, Access: svc, Logger: log,
+		Argon2: classroom.TestArgon2(), SignInPerIP: roomy, SignInPerAccount: roomy, SignUpPerIP: roomy}
+	for _, f := range e.apiCfg {
+		f(&acfg)
+	}
+	a := api.New(acfg)
 	mux := http.NewServeMux()
 	a.Register(mux)
 	billing.NewHTTP(svc, a).Register(mux)

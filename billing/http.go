@@ -78,11 +78,11 @@ var billingErrors = []struct {
 	{ErrOrderPending, http.StatusConflict, "order_pending", ""},
 	{ErrCourseFree, http.StatusConflict, "course_free", ""},
 	{ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
-	{ErrCouponExhausted, http.StatusConflict, "coupon_exhausted", "coupon"},
 	{ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
 	{ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
 	{ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
 	{ErrRefundOpen, http.StatusConflict, "refund_open", ""},
+	{ErrPaymentsDisabled, http.StatusServiceUnavailable, "payments_disabled", ""},
 	{ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
 	{ErrSignature, http.StatusBadRequest, "bad_signature", ""},
 	{ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
@@ -92,6 +92,10 @@ var billingErrors = []struct {
 func apiErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, ErrCouponExhausted) {
+		// Someone guessing codes must not learn that this one exists.
+		err = ErrCouponInvalid
 	}
 	for _, b := range billingErrors {
 		if errors.Is(err, b.err) {
@@ -110,7 +114,9 @@ func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) a
 }
 
 func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {
-	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": h.svc.ProviderName(),
+	name := h.svc.ProviderName()
+	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": name,
+		"payments_enabled": name != ProviderDisabled, "test_payments": name == "dev",
 		"order_ttl_seconds": int64(h.svc.ttl / time.Second)})
 	return nil
 }

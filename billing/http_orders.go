@@ -20,6 +20,17 @@ func (h *HTTP) createOrder(w http.ResponseWriter, r *http.Request, c *api.Caller
 	if err := h.api.DecodeJSON(w, r, &req); err != nil {
 		return err
 	}
+	if err := h.api.Throttle(w, r, api.ActionOrder, c.Account.ID); err != nil {
+		return err
+	}
+	if req.Coupon != "" {
+		// Coupon codes can be guessed: attempts are counted per account
+		// and address whatever the code, and a code used up answers like
+		// an unknown one.
+		if err := h.api.Throttle(w, r, api.ActionCoupon, c.Account.ID); err != nil {
+			return err
+		}
+	}
 	o, created, err := h.svc.CreateOrder(r.Context(), c.Account, OrderRequest{CourseID: req.CourseID,
 		CouponCode: req.Coupon, IdempotencyKey: r.Header.Get(IdempotencyHeader)})
 	if err != nil {

@@ -30,6 +30,9 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 	if err := CheckIdempotencyKey(req.IdempotencyKey); err != nil {
 		return o, false, err
 	}
+	if s.provider.Name() == ProviderDisabled {
+		return o, false, ErrPaymentsDisabled
+	}
 	if uuid.Validate(req.CourseID) != nil {
 		return o, false, invalid("course_id", "is not a course")
 	}

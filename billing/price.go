@@ -49,7 +49,9 @@ func NewPrice(courseID string, in PriceInput, now time.Time) (Price, error) {
 	}
 	p.Money = Money{Amount: in.Amount, Currency: cur}
 	if d := in.RefundWindowDays; d != nil {
-		if *d < 0 || time.Duration(*d)*24*time.Hour > MaxRefundWindow {
+		// Bounded in days before the conversion: a large count would
+		// overflow time.Duration and wrap into a small window.
+		if *d < 0 || *d > int(MaxRefundWindow/(24*time.Hour)) {
 			return p, invalid("refund_window_days", "must be between 0 and 365")
 		}
 		p.RefundWindow = time.Duration(*d) * 24 * time.Hour

@@ -49,7 +49,10 @@ func New(cfg Config) (*Service, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Service{store: cfg.Store, log: log, now: now, ttl: cfg.OrderTTL, baseURL: cfg.BaseURL}
 	switch cfg.Provider {
-	case "", "dev":
+	case "", ProviderDisabled:
+		s.provider = disabledProvider{}
+		log.Warn("payments disabled: paid courses cannot be bought; start with --payment-provider stripe (real payments) or --payment-provider dev (test payments, no money moves)")
+	case "dev":
 		secret := cfg.DevWebhookSecret
 		if secret == "" {
 			var b [32]byte
@@ -58,6 +61,7 @@ func New(cfg Config) (*Service, error) {
 		}
 		s.dev = &devProvider{baseURL: cfg.BaseURL, secret: secret, tolerance: cfg.WebhookTolerance}
 		s.provider = s.dev
+		log.Warn("TEST PAYMENTS: the dev payment provider is in use; no money moves and anyone can press Pay on its checkout page to own a paid course; never use it for a school that sells courses")
 	case "stripe":
 		if cfg.StripeSecretKey == "" || cfg.StripeWebhookSecret == "" {
 			return nil, errors.New("billing: the stripe provider needs --stripe-secret-key and --stripe-webhook-secret")
@@ -67,7 +71,7 @@ func New(cfg Config) (*Service, error) {
 		}
 		s.provider = newStripeProvider(cfg, log)
 	default:
-		return nil, fmt.Errorf("%w: %q (want dev or stripe)", ErrUnknownProvider, cfg.Provider)
+		return nil, fmt.Errorf("%w: %q (want stripe or dev, or nothing for payments disabled)", ErrUnknownProvider, cfg.Provider)
 	}
 	log.Info("billing configured", "config", cfg)
 	return s, nil

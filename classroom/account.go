@@ -147,9 +147,20 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// CheckDisplayName validates a display name and returns it trimmed.
+// CheckDisplayName validates a display name and returns it normalised.
+// Control characters, and invisible or direction-changing ones (bidi
+// overrides and isolates, zero-width characters: see NormalizeName), are
+// refused with a precise error rather than silently dropped; runs of
+// spaces become one, the name is trimmed and put in NFC.
 func CheckDisplayName(s string) (string, error) {
-	return checkLine("display_name", s, 1, MaxDisplayNameLen)
+	v, err := checkLine("display_name", s, 1, MaxDisplayNameLen)
+	if err != nil {
+		return "", err
+	}
+	if hasInvisible(v) {
+		return "", invalid("display_name", "contains invisible or direction-changing characters")
+	}
+	return checkLine("display_name", NormalizeName(v), 1, MaxDisplayNameLen)
 }
 
 // CheckLanguage validates a BCP 47 language tag in its common shape

@@ -37,6 +37,10 @@ func TestBrowserBilling(t *testing.T) {
 	if res["checkoutPath"] != true {
 		t.Errorf("the buy button did not lead to the dev checkout page")
 	}
+	if res["pageBanner"] != "测试支付 — 不会产生真实扣款" || res["checkoutBanner"] != "Test payments — no money moves" &&
+		res["checkoutBanner"] != "测试支付 — 不会产生真实扣款" {
+		t.Errorf("test-payments banner: course page %v, checkout page %v", res["pageBanner"], res["checkoutBanner"])
+	}
 	if res["orderState"] != "paid" {
 		t.Errorf("order state after the return %v", res["orderState"])
 	}

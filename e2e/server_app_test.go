@@ -27,6 +27,9 @@ func startInProcess(t *testing.T) *server {
 		Secret:   secret,
 		Logger:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Loopback: true,
+		// Test payments, explicitly: the browser tests buy through the
+		// dev checkout page (and check its banner).
+		PaymentProvider: "dev",
 	})
 	if err != nil {
 		cancel()

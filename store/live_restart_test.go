@@ -17,7 +17,11 @@ import (
 // same database, and checks that chat, questions, polls, votes and
 // attendance are all there: in a restored Lesson's join snapshot, in chat
 // history pages, and in byte-identical CSV exports.
-func TestLiveSurvivesRestart(t *testing.T) {
+func TestLiveSurvivesRestart(t *testing.T) { forRestartBackends(t, testLiveRestart) }
+
+// forRestartBackends runs fn with the configuration of a fresh database on
+// each backend, which fn may open, close and open again.
+func forRestartBackends(t *testing.T, fn func(t *testing.T, cfg Config)) {
 	for _, b := range []struct {
 		name string
 		cfg  func(t *testing.T) Config
@@ -25,7 +29,7 @@ func TestLiveSurvivesRestart(t *testing.T) {
 		{"sqlite", func(t *testing.T) Config { return Config{DataDir: t.TempDir()} }},
 		{"postgres", func(t *testing.T) Config { return Config{DatabaseURL: pgtest.URL(t)} }},
 	} {
-		t.Run(b.name, func(t *testing.T) { testLiveRestart(t, b.cfg(t)) })
+		t.Run(b.name, func(t *testing.T) { fn(t, b.cfg(t)) })
 	}
 }
 

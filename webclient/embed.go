@@ -15,11 +15,12 @@ import (
 //go:embed static
 var files embed.FS
 
-// ContentSecurityPolicy is sent with every response of Handler. Everything
-// the client needs comes from this origin; media and WebSocket connections
-// go back to it.
+// ContentSecurityPolicy is sent with every response of Handler, with
+// connect-src completed per request by ContentSecurityPolicyFor.
+// Everything the client needs comes from this origin; media and WebSocket
+// connections go back to it and nowhere else.
 const ContentSecurityPolicy = "default-src 'self'; " +
-	"connect-src 'self' ws: wss:; " +
+	"connect-src 'self'; " +
 	"img-src 'self' data: blob:; " +
 	"media-src 'self' blob:; " +
 	"style-src 'self'; " +
@@ -94,9 +95,36 @@ func Handler() http.Handler {
 	return h
 }
 
+// ContentSecurityPolicyFor is ContentSecurityPolicy for a request to host:
+// connect-src allows this server's own WebSocket origins (wss:// and
+// ws:// of the same host; a page served over https cannot use ws:// anyway)
+// besides 'self', for browsers whose 'self' does not cover WebSockets yet.
+// A Host header that is not a plain host[:port] adds nothing.
+func ContentSecurityPolicyFor(host string) string {
+	if !validHost(host) {
+		return ContentSecurityPolicy
+	}
+	return strings.Replace(ContentSecurityPolicy, "connect-src 'self';",
+		"connect-src 'self' wss://"+host+" ws://"+host+";", 1)
+}
+
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range h {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.ContainsRune(".-:[]", c):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	hdr.Set("Content-Security-Policy", ContentSecurityPolicy)
+	hdr.Set("Content-Security-Policy", ContentSecurityPolicyFor(r.Host))
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	// Join tokens travel in lesson URLs: never leak them to other origins.
 	hdr.Set("Referrer-Policy", "same-origin")

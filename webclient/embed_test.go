@@ -55,7 +55,7 @@ func TestHandler(t *testing.T) {
 			if rec.Code != tc.status {
 				t.Fatalf("status = %d, want %d", rec.Code, tc.status)
 			}
-			if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "connect-src 'self' ws: wss:") {
+			if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "connect-src 'self' wss://example.com ws://example.com;") {
 				t.Errorf("CSP = %q", csp)
 			}
 			if tc.status != 200 {
@@ -124,5 +124,30 @@ func TestNoInlineCode(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCSPConnectsOnlyToThisServer: WebSocket connections are allowed to
+// this server's host only, never to any host (was "ws: wss:"); a Host
+// header that could smuggle directives adds nothing.
+func TestCSPConnectsOnlyToThisServer(t *testing.T) {
+	h := Handler()
+	for host, want := range map[string]string{
+		"school.example:8443":        "connect-src 'self' wss://school.example:8443 ws://school.example:8443;",
+		"[::1]:8080":                 "connect-src 'self' wss://[::1]:8080 ws://[::1]:8080;",
+		"evil; connect-src *":        "connect-src 'self';",
+		"evil.example/ws: wss: ws:*": "connect-src 'self';",
+	} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		csp := rec.Header().Get("Content-Security-Policy")
+		if !strings.Contains(csp, want) {
+			t.Errorf("Host %q: CSP %q lacks %q", host, csp, want)
+		}
+		if strings.Contains(csp, " ws: ") || strings.Contains(csp, " wss:;") || strings.Contains(csp, "*") {
+			t.Errorf("Host %q: CSP allows any host: %q", host, csp)
+		}
 	}
 }

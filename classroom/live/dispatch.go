@@ -125,7 +125,21 @@ func (l *Lesson) Dispatch(ctx context.Context, participantID, msgType string, pa
 	if !ok {
 		return Result{}, errf(CodeUnknownType, "unknown message type %q", truncate(msgType, 64))
 	}
-	return h(l, ctx, participantID, payload)
+	res, err := h(l, ctx, participantID, payload)
+	if err == nil && roomCommands[msgType] {
+		l.SaveRoom(ctx)
+	}
+	return res, err
+}
+
+// roomCommands are the commands that may change the RoomState; after each
+// one that succeeds the state is written to the store if it changed.
+var roomCommands = map[string]bool{
+	MsgHandRaise: true, MsgHandLower: true, MsgHandLowerAll: true,
+	MsgStageInvite: true, MsgStageAccept: true, MsgStageDecline: true, MsgStageLeave: true,
+	MsgStageRemove: true, MsgStageRemoveAll: true, MsgStageSetLimit: true,
+	MsgMediaState: true, MsgParticipantMute: true, MsgParticipantStopCamera: true, MsgParticipantRemove: true,
+	MsgLessonLock: true, MsgChatEnable: true, MsgChatSlow: true, MsgChatMute: true,
 }
 
 func decode(raw json.RawMessage, v any) error {

@@ -28,6 +28,9 @@ func (l *Lesson) finish(ctx context.Context, by string) Result {
 		}
 	}
 	for _, t := range l.ordered() {
+		if t.restored {
+			continue // back from a restart but never returned: no interval open
+		}
 		at := now
 		if !t.connected {
 			at = t.droppedAt

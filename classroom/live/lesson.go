@@ -52,6 +52,8 @@ type Lesson struct {
 	qOrder    []string
 	polls     map[string]*pollState
 	pollOrder []string
+
+	roomSaved []byte // the RoomState last written to the store, as JSON (roomstate.go)
 }
 
 type config struct {
@@ -294,6 +296,7 @@ func (l *Lesson) Tick(ctx context.Context, now time.Time) Result {
 			l.closePoll(ctx, &r, p, now)
 		}
 	}
+	l.saveRoom(ctx)
 	return r
 }
 

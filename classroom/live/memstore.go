@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sort"
 	"sync"
@@ -18,6 +19,7 @@ type MemoryStore struct {
 	polls      map[string][]Poll
 	votes      map[[2]string][]Vote // (lesson, poll) → votes
 	attendance map[string][]Attendance
+	rooms      map[string]RoomState
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -30,6 +32,7 @@ func NewMemoryStore() *MemoryStore {
 		polls:      map[string][]Poll{},
 		votes:      map[[2]string][]Vote{},
 		attendance: map[string][]Attendance{},
+		rooms:      map[string]RoomState{},
 	}
 }
 
@@ -184,4 +187,31 @@ func (s *MemoryStore) ListAttendance(_ context.Context, lessonID string) ([]Atte
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.attendance[lessonID]), nil
+}
+
+// PutRoomState implements Store.
+func (s *MemoryStore) PutRoomState(_ context.Context, lessonID string, rs RoomState) error {
+	b, err := json.Marshal(rs) // a copy that shares no slices with the caller
+	if err != nil {
+		return err
+	}
+	var c RoomState
+	if err := json.Unmarshal(b, &c); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rooms[lessonID] = c
+	return nil
+}
+
+// RoomState implements Store.
+func (s *MemoryStore) RoomState(_ context.Context, lessonID string) (RoomState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs, ok := s.rooms[lessonID]
+	if !ok {
+		return RoomState{}, errf(CodeNotFound, "no room state")
+	}
+	return rs, nil
 }

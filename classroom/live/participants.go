@@ -2,10 +2,10 @@ package live
 
 import (
 	"context"
-	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/token"
 )
 
@@ -48,6 +48,7 @@ type member struct {
 	quality      Quality
 
 	chatMuted bool
+	restored  bool // brought back by Restore and not resumed yet: no attendance interval open
 	bucket    bucket
 	lastChat  time.Time
 }
@@ -153,13 +154,15 @@ type Removed struct {
 // join a locked lesson, and anyone may resume) or CodeInvalid.
 func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) {
 	var jr JoinResult
-	name := strings.TrimSpace(req.Name)
+	// The name in the join token is shown to everyone: no bidi overrides
+	// or invisible characters, whoever signed the token.
+	name := classroom.NormalizeName(req.Name)
 	switch {
 	case req.ConnID == "" || req.UserID == "":
 		return jr, errf(CodeInvalid, "connection and user ids are required")
 	case !req.Role.Valid():
 		return jr, errf(CodeInvalid, "unknown role %q", req.Role)
-	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxNameLen:
+	case !utf8.ValidString(req.Name) || utf8.RuneCountInString(req.Name) > MaxNameLen:
 		return jr, errf(CodeInvalid, "name must be valid text of at most %d characters", MaxNameLen)
 	}
 	if name == "" {
@@ -190,6 +193,12 @@ func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) 
 		m.droppedAt = time.Time{}
 		m.Name = name
 		m.Perms = req.Perms
+		if m.restored {
+			// Back after a server restart: the token decides the role, and
+			// a new attendance interval opens.
+			m.restored, m.Role, m.joinedAt = false, req.Role, now
+			l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, time.Time{})))
+		}
 		l.roster = nil
 		if m.onStage {
 			r.effect(Effect{Kind: EffectGrantPublish, Participant: m.ID, Sources: stageSources(), Reason: "stage"})
@@ -284,6 +293,7 @@ func (l *Lesson) Depart(ctx context.Context, connID string) Result {
 	var r Result
 	if m := l.connected(connID); m != nil {
 		l.finalise(ctx, &r, m, "left", l.now())
+		l.saveRoom(ctx)
 	}
 	return r
 }
@@ -301,7 +311,9 @@ func (l *Lesson) finalise(ctx context.Context, r *Result, m *member, reason stri
 	if m.onStage {
 		l.takeOffStage(r, m, "", reason)
 	}
-	l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, at)))
+	if !m.restored { // a restored participant who never came back attended nothing since
+		l.logStore("attendance", l.cfg.store.PutAttendance(ctx, l.attendance(m, at)))
+	}
 	delete(l.members, m.ID)
 	delete(l.conns, m.conn)
 	delete(l.byUser, userKey(m.UserID, m.Kind, m.ID))

@@ -214,3 +214,20 @@ func TestDepartLeavesAtOnce(t *testing.T) {
 		t.Fatal("a second depart produced events")
 	}
 }
+
+// TestJoinNormalisesNames: the name from a join token is shown to everyone
+// without bidi overrides or invisible characters, whoever signed it.
+func TestJoinNormalisesNames(t *testing.T) {
+	l, _ := newTestLesson(t)
+	jr, err := l.Join(ctx, JoinRequest{ConnID: "s", UserID: "u-s", Name: "\u202Erehcaet\u200B  Bob\u2069", Role: token.RoleStudent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jr.Snapshot.You.Name; got != "rehcaet Bob" {
+		t.Fatalf("name = %q", got)
+	}
+	jr, err = l.Join(ctx, JoinRequest{ConnID: "g", UserID: "u-g", Name: "\u200B\u2066", Role: token.RoleStudent})
+	if err != nil || jr.Snapshot.You.Name != "Guest" {
+		t.Fatalf("invisible-only name: %q, %v", jr.Snapshot.You.Name, err)
+	}
+}

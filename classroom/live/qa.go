@@ -117,8 +117,13 @@ func (l *Lesson) AskQuestion(ctx context.Context, actorID string, c QuestionAsk)
 	if err != nil {
 		return r, err
 	}
-	if m.Role != token.RoleStudent {
+	switch {
+	case m.Role != token.RoleStudent:
 		return r, errf(CodeForbidden, "only students ask questions")
+	case m.chatMuted:
+		// A moderator's chat mute covers questions too: they are text
+		// everyone sees.
+		return r, errf(CodeForbidden, "you are muted in chat, which covers questions")
 	}
 	text, err := cleanText(c.Text, MaxQuestionLen, "question")
 	if err != nil {
@@ -203,13 +208,14 @@ func (l *Lesson) closeQuestion(ctx context.Context, actorID string, c QuestionRe
 	return r, nil
 }
 
-// questionsFor returns the questions m sees, open ones only unless all,
-// sorted by votes (most first), then by time asked.
+// questionsFor returns the questions m sees: open and answered ones
+// (dismissed ones too if all), sorted by votes (most first), then by time
+// asked.
 func (l *Lesson) questionsFor(m *member, all bool) []QuestionInfo {
 	out := make([]QuestionInfo, 0, len(l.qOrder))
 	for _, id := range l.qOrder {
 		q := l.questions[id]
-		if all || q.Status == QuestionOpen {
+		if all || q.Status != QuestionDismissed {
 			out = append(out, q.view(m.Role.Moderator(), m.UserID))
 		}
 	}

@@ -86,3 +86,19 @@ func TestQuestionUpvotesAndSorting(t *testing.T) {
 	_, err = l.AskQuestion(ctx, "s", QuestionAsk{Text: ""})
 	wantCode(t, err, CodeInvalid)
 }
+
+// TestChatMuteCoversQuestions: a student muted in chat cannot post a
+// question either; unmuted, they can.
+func TestChatMuteCoversQuestions(t *testing.T) {
+	l, _ := newTestLesson(t)
+	join(t, l, "t", token.RoleTeacher)
+	join(t, l, "s", token.RoleStudent)
+	ok(t)(l.MuteChat(ctx, "t", ChatMute{ParticipantID: "s", Muted: true}))
+	_, err := l.AskQuestion(ctx, "s", QuestionAsk{Text: "may I?"})
+	wantCode(t, err, CodeForbidden)
+	if n := len(l.questions); n != 0 {
+		t.Fatalf("%d questions stored", n)
+	}
+	ok(t)(l.MuteChat(ctx, "t", ChatMute{ParticipantID: "s", Muted: false}))
+	ok(t)(l.AskQuestion(ctx, "s", QuestionAsk{Text: "may I now?"}))
+}

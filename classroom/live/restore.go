@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -11,16 +12,21 @@ import (
 //
 //   - questions, with their upvotes, so open ones are in snapshots again
 //     and answering or upvoting them works;
+//
 //   - polls, with their votes and counts, so open ones are in snapshots
 //     (with each student's vote), Tick closes timed ones whose time ran
 //     out, and ExportPollCSV finds closed ones;
+//
 //   - attendance intervals the previous process left open (it died with
 //     participants in the room) are closed at the last moment the store
 //     saw the lesson active, so reports do not count the downtime.
 //
-// Chat needs nothing: history is always read from the store. Room
-// settings (lock, chat on/off, slow mode), bans, mutes, hands and the
-// stage are not stored and start afresh.
+//   - the moderation state (RoomState): lock, chat on/off, slow mode,
+//     stage limit, bans, and the participants who held a hand, a stage
+//     place or a moderator's mute, back as "reconnecting" for the
+//     reconnection grace so that their users resume them by joining.
+//
+// Chat needs nothing: history is always read from the store.
 //
 // Call it once, after New and before anyone joins; otherwise it fails with
 // CodeConflict. On error nothing is restored.
@@ -39,6 +45,12 @@ func (l *Lesson) Restore(ctx context.Context) error {
 	polls, err := st.ListPolls(ctx, l.id)
 	if err != nil {
 		l.logStore("restore polls", err)
+		return internal(err)
+	}
+	room, err := st.RoomState(ctx, l.id)
+	hasRoom := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		l.logStore("restore room state", err)
 		return internal(err)
 	}
 	var last time.Time // the latest activity the store knows of
@@ -99,6 +111,9 @@ func (l *Lesson) Restore(ctx context.Context) error {
 	for _, p := range states {
 		l.polls[p.ID] = p
 		l.pollOrder = append(l.pollOrder, p.ID)
+	}
+	if hasRoom {
+		l.restoreRoom(room, l.now())
 	}
 	return nil
 }

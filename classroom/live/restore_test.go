@@ -63,7 +63,9 @@ func TestRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := jr.Snapshot
-	if len(snap.Questions) != 1 || snap.Questions[0].ID != "id1" || snap.Questions[0].Votes != 1 || !snap.Questions[0].Mine {
+	// Open and answered questions come back (answered ones used to vanish).
+	if len(snap.Questions) != 2 || snap.Questions[0].ID != "id1" || snap.Questions[0].Votes != 1 || !snap.Questions[0].Mine ||
+		snap.Questions[1].ID != "id2" || snap.Questions[1].Status != QuestionAnswered {
 		t.Errorf("questions = %+v", snap.Questions)
 	}
 	if len(snap.Polls) != 1 || snap.Polls[0].ID != "id3" || snap.Polls[0].MyVote == nil ||

@@ -12,7 +12,7 @@ type Snapshot struct {
 	Hands        []HandInfo        `json:"hands,omitempty"`   // moderators only
 	Invites      []StageInvited    `json:"invites,omitempty"` // moderators only
 	Chat         ChatHistory       `json:"chat"`              // the last 200 messages they may see
-	Questions    []QuestionInfo    `json:"questions"`         // open ones, by votes
+	Questions    []QuestionInfo    `json:"questions"`         // open and answered ones, by votes
 	Polls        []PollInfo        `json:"polls"`             // open ones
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 // Store keeps what outlives a lesson's memory: chat, questions, polls and
-// their votes, and attendance. Package store implements it on SQLite and
+// their votes, attendance, and the moderation state (RoomState). Package store implements it on SQLite and
 // PostgreSQL; MemoryStore is the default and the reference for tests.
 //
 // A Lesson calls its Store synchronously while holding its lock, so
@@ -47,6 +47,11 @@ type Store interface {
 	PutAttendance(ctx context.Context, a Attendance) error
 	// ListAttendance returns a lesson's intervals ordered by Joined.
 	ListAttendance(ctx context.Context, lessonID string) ([]Attendance, error)
+
+	// PutRoomState replaces a lesson's moderation state.
+	PutRoomState(ctx context.Context, lessonID string, s RoomState) error
+	// RoomState returns a lesson's moderation state as last put.
+	RoomState(ctx context.Context, lessonID string) (RoomState, error)
 }
 
 // ChatQuery selects a page of chat history as one viewer may see it:

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
+	fs.StringVar(&f.payment, "payment-provider", "", "stripe, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
@@ -62,6 +62,9 @@ func runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if f.dev && f.payment == "" {
+		f.payment = "dev" // test payments only when asked for: --dev asks
+	}
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,

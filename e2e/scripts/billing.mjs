@@ -59,6 +59,9 @@ runBrowser(async (newContext) => {
   const priceText = await student.$eval('#course-price', (el) => el.textContent);
   const buyText = await student.$eval('#buy-button', (el) => el.textContent);
   const joinBefore = await student.$$eval('#course-lessons [data-join]', (els) => els.length);
+  // The dev provider: every page says that no money moves.
+  await student.waitForSelector('#test-payments-banner', { timeout: 5000 });
+  const pageBanner = await student.$eval('#test-payments-banner', (el) => el.textContent);
   shots.push(await screenshot(student, 'billing-course-zh'));
 
   // Enrol for free: the preview opens, the paid lesson does not.
@@ -78,6 +81,7 @@ runBrowser(async (newContext) => {
   await student.dblclick('#buy-button');
   await student.waitForURL(/\/api\/v1\/billing\/dev\/checkout\//, { timeout: 10000 });
   const checkoutPath = true;
+  const checkoutBanner = await student.$eval('#test-payments-banner', (el) => el.textContent);
   await student.click('button[value="pay"]');
   await student.waitForSelector('.result', { timeout: 5000 });
   await student.click('.box a[href^="/courses/"]');
@@ -141,6 +145,8 @@ runBrowser(async (newContext) => {
     paidLocked,
     paidJoinStatus,
     checkoutPath,
+    pageBanner,
+    checkoutBanner,
     orderState,
     orders,
     purchaseStatus,

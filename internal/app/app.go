@@ -123,8 +123,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Handler serves every route.
-func (a *App) Handler() http.Handler { return recoverer(a.log, a.mux) }
+// Handler serves every route, with the security headers that depend on
+// how the request arrived (HSTS over https).
+func (a *App) Handler() http.Handler { return recoverer(a.log, a.api.SecurityHeaders(a.mux)) }
 
 // Signer issues and verifies join tokens.
 func (a *App) Signer() *token.Signer { return a.signer }

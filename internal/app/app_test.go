@@ -56,40 +56,47 @@ func request(t *testing.T, c *peer.Client, typ string, payload any) {
 // TestClassroomSurvivesRestart: chat, questions and polls written through
 // the WebSocket are there after the whole server restarts, on both stores.
 func TestClassroomSurvivesRestart(t *testing.T) {
+	forBackends(t, func(t *testing.T, dir, dbURL string) {
+		a, srv := start(t, dir, dbURL)
+		teacher := joinWS(t, a, srv, "teacher", token.RoleTeacher)
+		student := joinWS(t, a, srv, "student", token.RoleStudent)
+		request(t, teacher, "chat.send", map[string]any{"text": "欢迎 — welcome"})
+		request(t, student, "question.ask", map[string]any{"text": "What is a keyframe?"})
+		request(t, teacher, "poll.create", map[string]any{"question": "Ready?", "kind": "yesno"})
+		teacher.Close()
+		student.Close()
+		srv.Close()
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		a, srv = start(t, dir, dbURL)
+		defer func() { srv.Close(); a.Close() }()
+		again := joinWS(t, a, srv, "student2", token.RoleStudent)
+		defer again.Close()
+		snap, _ := json.Marshal(again.Joined.Classroom)
+		for _, want := range []string{"欢迎 — welcome", "What is a keyframe?", "Ready?"} {
+			if !strings.Contains(string(snap), want) {
+				t.Errorf("after restart the snapshot lacks %q: %s", want, snap)
+			}
+		}
+		resp, err := http.Get(srv.URL + "/healthz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("healthz: %v", err)
+		}
+	})
+}
+
+// forBackends runs fn with a fresh data directory on SQLite and with a
+// fresh PostgreSQL database (dbURL) next to one.
+func forBackends(t *testing.T, fn func(t *testing.T, dir, dbURL string)) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			dir := t.TempDir()
 			dbURL := ""
 			if backend == "postgres" {
 				dbURL = pgtest.URL(t)
 			}
-			a, srv := start(t, dir, dbURL)
-			teacher := joinWS(t, a, srv, "teacher", token.RoleTeacher)
-			student := joinWS(t, a, srv, "student", token.RoleStudent)
-			request(t, teacher, "chat.send", map[string]any{"text": "欢迎 — welcome"})
-			request(t, student, "question.ask", map[string]any{"text": "What is a keyframe?"})
-			request(t, teacher, "poll.create", map[string]any{"question": "Ready?", "kind": "yesno"})
-			teacher.Close()
-			student.Close()
-			srv.Close()
-			if err := a.Close(); err != nil {
-				t.Fatal(err)
-			}
-
-			a, srv = start(t, dir, dbURL)
-			defer func() { srv.Close(); a.Close() }()
-			again := joinWS(t, a, srv, "student2", token.RoleStudent)
-			defer again.Close()
-			snap, _ := json.Marshal(again.Joined.Classroom)
-			for _, want := range []string{"欢迎 — welcome", "What is a keyframe?", "Ready?"} {
-				if !strings.Contains(string(snap), want) {
-					t.Errorf("after restart the snapshot lacks %q: %s", want, snap)
-				}
-			}
-			resp, err := http.Get(srv.URL + "/healthz")
-			if err != nil || resp.StatusCode != http.StatusOK {
-				t.Fatalf("healthz: %v", err)
-			}
+			fn(t, t.TempDir(), dbURL)
 		})
 	}
 }

@@ -1,5 +1,6 @@
 // Entry point: picks the page from the URL. Pages are loaded on demand.
 import { initI18n } from './i18n.js';
+import { testPaymentsBanner } from './lib/shell.js';
 
 const routes = [
   [/^\/lesson\/([^/]+)\/?$/, async (m, q) => {
@@ -26,6 +27,7 @@ function root() {
 
 async function main() {
   initI18n();
+  testPaymentsBanner().catch(() => {});
   const q = new URLSearchParams(location.search);
   for (const [re, mount] of routes) {
     const m = re.exec(location.pathname);

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) live.Store) {
 		{"Polls", testPolls},
 		{"Votes", testVotes},
 		{"Attendance", testAttendance},
+		{"RoomState", testRoomState},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
@@ -333,5 +334,37 @@ func testAttendance(t *testing.T, s live.Store) {
 	}
 	if other, err := s.ListAttendance(ctx, "other"); err != nil || len(other) != 1 {
 		t.Errorf("other lesson = %+v, %v", other, err)
+	}
+}
+
+func testRoomState(t *testing.T, s live.Store) {
+	ctx := context.Background()
+	if _, err := s.RoomState(ctx, "L"); !errors.Is(err, live.ErrNotFound) {
+		t.Fatalf("room state of a lesson never put: %v, want ErrNotFound", err)
+	}
+	first := live.RoomState{Locked: true, ChatEnabled: false, SlowMode: 30 * time.Second, StageLimit: 3,
+		Banned: []string{"u-banned", awkward},
+		Members: []live.MemberState{
+			{ParticipantID: "p1", UserID: "u1", Name: awkward, Role: token.RoleStudent, MicMuted: true, ChatMuted: true},
+			{ParticipantID: "p2", UserID: "u2", Name: "Two", Role: token.RoleStudent, CameraStopped: true},
+		},
+		Hands: []live.HandState{{ParticipantID: "p2", RaisedAt: t0.Add(time.Second)}},
+		Stage: []string{"p1"},
+	}
+	must(t, s.PutRoomState(ctx, "L", first))
+	got, err := s.RoomState(ctx, "L")
+	must(t, err)
+	if !reflect.DeepEqual(got, first) {
+		t.Fatalf("room state:\n got %+v\nwant %+v", got, first)
+	}
+	// Replaced whole; other lessons untouched.
+	second := live.RoomState{ChatEnabled: true, StageLimit: 6}
+	must(t, s.PutRoomState(ctx, "L", second))
+	must(t, s.PutRoomState(ctx, "other", first))
+	if got, err := s.RoomState(ctx, "L"); err != nil || !reflect.DeepEqual(got, second) {
+		t.Fatalf("after replace: %+v, %v; want %+v", got, err, second)
+	}
+	if got, err := s.RoomState(ctx, "other"); err != nil || !reflect.DeepEqual(got, first) {
+		t.Fatalf("other lesson: %+v, %v", got, err)
 	}
 }

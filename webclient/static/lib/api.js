@@ -80,6 +80,15 @@ export function currentAccount({ refresh = false } = {}) {
   return sessionPromise;
 }
 
+// billingConfig resolves with GET /api/v1/billing/config ({provider,
+// payments_enabled, test_payments}), or null when it cannot be read. One
+// request per page.
+let billingConfigPromise = null;
+export function billingConfig() {
+  if (!billingConfigPromise) billingConfigPromise = api('GET', '/api/v1/billing/config').catch(() => null);
+  return billingConfigPromise;
+}
+
 // forgetSession drops the cached account and CSRF token (after sign-out).
 export function forgetSession() {
   sessionPromise = Promise.resolve(null);

@@ -1,7 +1,7 @@
 // Pieces shared by every page: the brand, the language switch, toasts.
 import { h } from './dom.js';
 import { LANGUAGES, lang, setLang, onLangChange } from '../i18n.js';
-import { api, currentAccount, forgetSession, hasRole } from './api.js';
+import { api, billingConfig, currentAccount, forgetSession, hasRole } from './api.js';
 
 export function brand() {
   return h('a', { class: 'brand', attrs: { href: '/' } },
@@ -21,6 +21,18 @@ export function langSwitch() {
   sel.value = lang();
   onLangChange((code) => { sel.value = code; });
   return sel;
+}
+
+// testPaymentsBanner puts "Test payments — no money moves" at the top of
+// the page when the server uses the dev payment provider (every page calls
+// it through app.js). It cannot be dismissed.
+export async function testPaymentsBanner() {
+  const cfg = await billingConfig();
+  if (!cfg?.test_payments || document.getElementById('test-payments-banner')) return;
+  document.body.prepend(h('div', {
+    class: 'test-payments-banner', i18n: 'billing.testPaymentsBanner',
+    attrs: { id: 'test-payments-banner', role: 'status' },
+  }));
 }
 
 // Toasts: transient messages at the bottom of the screen.
@@ -109,7 +121,7 @@ export function apiErrorKey(err) {
     'already_enrolled', 'payment_required', 'unauthenticated', 'not_found', 'lesson_ended', 'invalid_status_change',
     'csrf', 'network', 'already_owned', 'order_pending', 'course_free', 'coupon_invalid', 'coupon_exhausted',
     'invalid_order_state', 'refund_not_allowed', 'refund_open', 'payment_provider_error', 'idempotency_key_reused',
-    'already_ended', 'account_disabled', 'banned'];
+    'already_ended', 'account_disabled', 'banned', 'payments_disabled'];
   return known.includes(code) ? `api.${code}` : 'api.failed';
 }
 

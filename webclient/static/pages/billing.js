@@ -8,7 +8,7 @@
 // the currency's major unit.
 import { h, clear, tr } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
-import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
+import { api, billingConfig, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang } from '../i18n.js';
 
 const enc = encodeURIComponent;
@@ -152,6 +152,13 @@ export function coursePurchase(course, account, price, opts = {}) {
       h('a', { class: 'navlink', i18n: 'billing.myPurchases', attrs: { href: '/purchases' } }));
     return box;
   }
+  // Without a payment provider the server sells nothing: say so instead
+  // of offering Buy (the server refuses orders anyway: payments_disabled).
+  billingConfig().then((cfg) => {
+    if (!cfg || cfg.payments_enabled) return;
+    box.replaceChildren(priceTag(price),
+      h('p', { class: 'form-error', i18n: 'billing.paymentsDisabled', attrs: { id: 'payments-disabled' } }));
+  });
   if (!account) {
     box.append(h('a', { class: 'btn btn-primary', i18n: 'billing.signInToBuy', attrs: { href: `/signin?next=${enc(location.pathname)}`, id: 'buy-signin' } }));
     return box;

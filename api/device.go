@@ -1,0 +1,76 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lectern/lectern/token"
+)
+
+// DeviceCookieName marks a browser that proved it knows an account's
+// password (or controls its mail) before. Sign-in attempts from it count
+// against a bucket of their own, so strangers guessing an account's
+// password cannot lock its owner out (docs/api.md, "Sign-in limits").
+const DeviceCookieName = "lectern_device"
+
+// deviceTTL is how long a browser stays known without signing in again.
+const deviceTTL = 180 * 24 * time.Hour
+
+// deviceKey derives the device cookies' HMAC key from the join-token
+// signer's secret (a fixed token signed with it), so cookies survive a
+// restart without another secret to keep. Should the derivation ever
+// change, known browsers merely become unknown until their next sign-in.
+func deviceKey(signer *token.Signer) []byte {
+	tok, err := signer.Sign(token.Claims{Lesson: "lectern-device-cookie-key", User: "lectern",
+		Role: token.RoleObserver, Expires: 1})
+	if err != nil {
+		panic("api: deriving the device key: " + err.Error())
+	}
+	k := sha256.Sum256([]byte(tok))
+	return k[:]
+}
+
+func (s *Server) deviceMAC(accountID string, exp int64) string {
+	m := hmac.New(sha256.New, s.deviceKey)
+	m.Write([]byte(accountID + "|" + strconv.FormatInt(exp, 10)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// setDevice marks this browser as known for accountID.
+func (s *Server) setDevice(w http.ResponseWriter, r *http.Request, accountID string) {
+	exp := s.now().Add(deviceTTL)
+	http.SetCookie(w, &http.Cookie{
+		Name:     DeviceCookieName,
+		Value:    accountID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + s.deviceMAC(accountID, exp.Unix()),
+		Path:     "/api/v1/",
+		Expires:  exp,
+		MaxAge:   int(deviceTTL / time.Second),
+		HttpOnly: true,
+		Secure:   s.secure(r),
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// knownDevice reports whether r comes from a browser known for accountID.
+func (s *Server) knownDevice(r *http.Request, accountID string) bool {
+	if accountID == "" {
+		return false
+	}
+	for _, c := range r.CookiesNamed(DeviceCookieName) {
+		id, rest, ok1 := strings.Cut(c.Value, ".")
+		expS, mac, ok2 := strings.Cut(rest, ".")
+		exp, err := strconv.ParseInt(expS, 10, 64)
+		if !ok1 || !ok2 || err != nil || id != accountID || s.now().Unix() >= exp {
+			continue
+		}
+		if hmac.Equal([]byte(mac), []byte(s.deviceMAC(id, exp))) {
+			return true
+		}
+	}
+	return false
+}
