@@ -45,3 +45,7 @@ func (l slogLogger) Warn(msg string)                   { l.emit(slog.LevelWarn, 
 func (l slogLogger) Warnf(format string, args ...any)  { l.emitf(slog.LevelWarn, format, args...) }
 func (l slogLogger) Error(msg string)                  { l.emit(slog.LevelError, msg) }
 func (l slogLogger) Errorf(format string, args ...any) { l.emitf(slog.LevelError, format, args...) }
+
+// PionLogs returns the factory of the SFU's Pion loggers, for other Pion
+// components of the server (the TURN relay).
+func (s *SFU) PionLogs() logging.LoggerFactory { return s.lf }

@@ -439,10 +439,7 @@ func (ss *session) join(env Envelope) error {
 		replaced.closeWith(CloseReplaced, "joined from another connection")
 	}
 	me := ss.info(true)
-	joined := Joined{Participant: me, Lesson: ss.lesson, Participants: []ParticipantInfo{}, Tracks: []sfu.TrackInfo{}, ICEServers: ss.srv.cfg.ICEServers}
-	if joined.ICEServers == nil {
-		joined.ICEServers = []ICEServer{}
-	}
+	joined := Joined{Participant: me, Lesson: ss.lesson, Participants: []ParticipantInfo{}, Tracks: []sfu.TrackInfo{}, ICEServers: ss.srv.iceServers(claims.User)}
 	for _, o := range others {
 		joined.Participants = append(joined.Participants, o.info(false))
 	}

@@ -36,6 +36,7 @@ type serveFlags struct {
 	payment   string
 	stripeKey string
 	stripeWH  string
+	turn      turnFlags
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -54,6 +55,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+	f.turn.register(fs)
 	if err := envFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +68,11 @@ func runServe(ctx context.Context, args []string) error {
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
 		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
+	turnCfg, err := f.turn.config()
+	if err != nil {
+		return err
+	}
+	cfg.TURN = turnCfg
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {

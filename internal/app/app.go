@@ -10,6 +10,7 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/internal/relay"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -39,6 +40,7 @@ type Config struct {
 	PortMax    uint16
 	NAT1To1IPs []string
 	ICEServers []signaling.ICEServer
+	TURN       TURNConfig
 }
 
 // App is a running Lectern server, without its listener.
@@ -52,6 +54,7 @@ type App struct {
 	store   *store.Store
 	api     *api.Server
 	billing *billing.Service
+	turn    *relay.Server
 	closers []func() error
 }
 
@@ -99,7 +102,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServers: cfg.ICEServers,
+	ice, err := a.wireTURN(secret)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
 		LiveStore: a.store.Live()})
 	a.sig.Register(a.mux)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
