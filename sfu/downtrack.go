@@ -3,6 +3,7 @@ package sfu
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -43,6 +44,9 @@ type DownTrack struct {
 	bytes    atomic.Uint64 // payload bytes written
 	switches atomic.Uint64 // layer changes made at a keyframe
 
+	created   int64       // UnixNano at creation, for the first-frame figure
+	firstDone atomic.Bool // the first frame has been counted
+
 	alloc allocState // owned by the subscriber's allocator goroutine
 }
 
@@ -66,6 +70,7 @@ func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RT
 	d.target.Store(layerAuto)
 	d.curLayer.Store(layerNone)
 	d.alloc.init()
+	d.created = time.Now().UnixNano()
 	return d
 }
 
@@ -146,6 +151,8 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 			switch pkt := pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				d.requestKeyframe()
+			case *rtcp.TransportLayerNack:
+				counters.nacks.Add(1)
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
 					onReport(pkt)
@@ -246,6 +253,9 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 		}
 		if d.cur != layerNone {
 			d.switches.Add(1)
+			counters.switches.Add(1)
+		} else {
+			d.firstFrame(now)
 		}
 		d.cur = layer
 		d.curLayer.Store(layer)
@@ -269,6 +279,7 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 		d.waitKeyframe = false
 		d.rw.resync = true
 		d.vp8.resync = true
+		d.firstFrame(now)
 	}
 	seq, ts, ok := d.rw.forward(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, now)
 	if !ok {
@@ -293,5 +304,7 @@ func (d *DownTrack) writeRTP(l int, pkt *rtp.Packet, scratch *rtp.Header, keyfra
 	if _, err := b.w.WriteRTP(scratch, payload); err == nil {
 		d.sent.Add(1)
 		d.bytes.Add(uint64(len(payload) + 12))
+		counters.packets.Add(1)
+		counters.bytes.Add(uint64(len(payload) + 12))
 	}
 }

@@ -249,7 +249,9 @@ func (ss *session) handle(data []byte) {
 		ss.sendError(env.ID, errorf(CodeNotJoined, "send join first"))
 		return
 	}
-	if err := ss.dispatch(env); err != nil {
+	err := ss.dispatch(env)
+	countMessage(env.Type, err)
+	if err != nil {
 		ss.sendError(env.ID, asProtocolError(err))
 	}
 }

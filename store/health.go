@@ -33,3 +33,26 @@ func sqlPoolStats(s sql.DBStats) PoolStats {
 	return PoolStats{Max: s.MaxOpenConnections, Open: s.OpenConnections, InUse: s.InUse, Idle: s.Idle,
 		Waits: s.WaitCount, WaitSeconds: s.WaitDuration.Seconds()}
 }
+
+// BillingCounts returns the number of orders and of refunds in each status.
+func (s *Store) BillingCounts(ctx context.Context) (orders, refunds map[string]int64, err error) {
+	count := func(table string) (map[string]int64, error) {
+		rs, err := s.db.query(ctx, "SELECT status, COUNT(*) FROM "+table+" GROUP BY status")
+		out := map[string]int64{}
+		err = scanAll(rs, err, func(r rows) error {
+			var st string
+			var n int64
+			if err := r.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[st] = n
+			return nil
+		})
+		return out, err
+	}
+	if orders, err = count("billing_orders"); err != nil {
+		return nil, nil, err
+	}
+	refunds, err = count("billing_refunds")
+	return orders, refunds, err
+}

@@ -37,6 +37,7 @@ type serveFlags struct {
 	stripeKey string
 	stripeWH  string
 	turn      turnFlags
+	metrics   string
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -56,6 +57,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	f.turn.register(fs)
+	fs.StringVar(&f.metrics, "metrics-addr", "", "serve Prometheus /metrics on this address of its own (e.g. 127.0.0.1:9090); empty: /metrics on --addr, to loopback and private addresses only")
 	if err := envFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,6 +75,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.TURN = turnCfg
+	cfg.MetricsAddr = f.metrics
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {
@@ -133,14 +136,12 @@ func runServe(ctx context.Context, args []string) error {
 	if f.pprof != "" {
 		pmux := http.NewServeMux()
 		app.RegisterPprof(pmux)
-		psrv := &http.Server{Addr: f.pprof, Handler: pmux, ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := psrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("pprof listener", "err", err)
-			}
-		}()
-		defer psrv.Close()
-		log.Info("pprof listening", "addr", f.pprof)
+		defer sideListener(log, "pprof", f.pprof, pmux)()
+	}
+	if f.metrics != "" {
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", a.Metrics().Handler())
+		defer sideListener(log, "metrics", f.metrics, mmux)()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -156,6 +157,19 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// sideListener serves h on addr in the background (pprof, metrics) and
+// returns its Close.
+func sideListener(log *slog.Logger, name, addr string, h http.Handler) func() {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(name+" listener", "err", err)
+		}
+	}()
+	log.Info(name+" listening", "addr", addr)
+	return func() { _ = srv.Close() }
 }
 
 // printDevLinks prints ready-to-open links for a demo lesson.

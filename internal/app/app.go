@@ -10,6 +10,7 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/internal/metrics"
 	"github.com/lectern/lectern/internal/relay"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
@@ -41,6 +42,11 @@ type Config struct {
 	NAT1To1IPs []string
 	ICEServers []signaling.ICEServer
 	TURN       TURNConfig
+
+	// MetricsAddr, when set, is where cmd/lectern serves /metrics on a
+	// listener of its own; empty: on the main listener, to loopback and
+	// private addresses only.
+	MetricsAddr string
 }
 
 // App is a running Lectern server, without its listener.
@@ -55,6 +61,7 @@ type App struct {
 	api     *api.Server
 	billing *billing.Service
 	turn    *relay.Server
+	metrics *metrics.Registry
 	closers []func() error
 }
 
@@ -110,6 +117,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
 		LiveStore: a.store.Live()})
 	a.sig.Register(a.mux)
+	a.wireMetrics()
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
@@ -119,7 +127,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 }
 
 // Handler serves every route.
-func (a *App) Handler() http.Handler { return recoverer(a.log, a.mux) }
+func (a *App) Handler() http.Handler { return recoverer(a.log, a.metrics.Middleware(a.mux)) }
 
 // Signer issues and verifies join tokens.
 func (a *App) Signer() *token.Signer { return a.signer }

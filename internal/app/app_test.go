@@ -31,17 +31,7 @@ func start(t *testing.T, dir, dbURL string) (*app.App, *httptest.Server) {
 
 func joinWS(t *testing.T, a *app.App, srv *httptest.Server, user string, role token.Role) *peer.Client {
 	t.Helper()
-	tok, err := a.Signer().Issue(token.Claims{Lesson: "persist", User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role)}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", tok, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return joinLesson(t, a, srv, "persist", user, role, nil)
 }
 
 func request(t *testing.T, c *peer.Client, typ string, payload any) {
