@@ -38,6 +38,7 @@ type serveFlags struct {
 	stripeWH  string
 	turn      turnFlags
 	metrics   string
+	pionLevel string
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -52,6 +53,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.pionLevel, "pion-log-level", "warn", "least level of Pion's own log lines (WebRTC, ICE, congestion control): debug, info, warn or error; --log-level must let them through too")
 	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
@@ -65,6 +67,10 @@ func runServe(ctx context.Context, args []string) error {
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
+	var pionLevel slog.Level
+	if err := pionLevel.UnmarshalText([]byte(f.pionLevel)); err != nil {
+		return fmt.Errorf("--pion-log-level: %w", err)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
@@ -76,6 +82,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	cfg.TURN = turnCfg
 	cfg.MetricsAddr = f.metrics
+	cfg.PionLogLevel = pionLevel
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {
@@ -121,7 +128,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := newHTTPServer(a.Handler(), log)
 	srv.RegisterOnShutdown(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -162,7 +169,8 @@ func runServe(ctx context.Context, args []string) error {
 // sideListener serves h on addr in the background (pprof, metrics) and
 // returns its Close.
 func sideListener(log *slog.Logger, name, addr string, h http.Handler) func() {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := newHTTPServer(h, log)
+	srv.Addr = addr
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error(name+" listener", "err", err)

@@ -42,6 +42,9 @@ type Config struct {
 	NAT1To1IPs []string
 	ICEServers []signaling.ICEServer
 	TURN       TURNConfig
+	// PionLogLevel is the least level of Pion's own log lines; nil:
+	// warnings and errors only.
+	PionLogLevel slog.Leveler
 
 	// MetricsAddr, when set, is where cmd/lectern serves /metrics on a
 	// listener of its own; empty: on the main listener, to loopback and
@@ -98,6 +101,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	s, err := sfu.New(sfu.Config{
 		Logger: cfg.Logger.With("subsystem", "sfu"), ICEUDPAddr: cfg.ICEUDPAddr, ICETCPAddr: cfg.ICETCPAddr,
 		PortMin: cfg.PortMin, PortMax: cfg.PortMax, NAT1To1IPs: cfg.NAT1To1IPs, Loopback: cfg.Loopback,
+		PionLogLevel: cfg.PionLogLevel,
 	})
 	if err != nil {
 		return nil, err
@@ -118,16 +122,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		LiveStore: a.store.Live()})
 	a.sig.Register(a.mux)
 	a.wireMetrics()
-	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"ok"}`))
-	})
+	a.wireHealth()
 	a.mux.Handle("/", webclient.Handler())
 	return a, nil
 }
 
 // Handler serves every route.
-func (a *App) Handler() http.Handler { return recoverer(a.log, a.metrics.Middleware(a.mux)) }
+func (a *App) Handler() http.Handler {
+	return recoverer(a.log, a.metrics.Middleware(a.mux, a.log.With("subsystem", "http")))
+}
 
 // Signer issues and verifies join tokens.
 func (a *App) Signer() *token.Signer { return a.signer }

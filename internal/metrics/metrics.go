@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -53,8 +54,10 @@ func (r *Registry) Handler() http.Handler {
 }
 
 // Middleware counts every request by its mux route (the pattern, never
-// the raw path, so the label set stays bounded), method and status.
-func (r *Registry) Middleware(next http.Handler) http.Handler {
+// the raw path, so the label set stays bounded), method and status, and
+// writes an access-log line to log (nil: none). Query strings are never
+// logged: join tokens travel in them.
+func (r *Registry) Middleware(next http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -63,8 +66,13 @@ func (r *Registry) Middleware(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			d := time.Since(start)
 			r.requests.WithLabelValues(route, req.Method, strconv.Itoa(sw.status)).Inc()
-			r.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			r.latency.WithLabelValues(route).Observe(d.Seconds())
+			if log != nil {
+				log.Info("http", "method", req.Method, "path", req.URL.Path, "route", route, "status", sw.status,
+					"bytes", sw.bytes, "duration_ms", d.Milliseconds(), "remote", req.RemoteAddr)
+			}
 		}()
 		next.ServeHTTP(sw, req)
 	})
@@ -76,6 +84,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	bytes  int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -87,7 +96,9 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
