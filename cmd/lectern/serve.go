@@ -39,27 +39,12 @@ type serveFlags struct {
 	turn      turnFlags
 	metrics   string
 	pionLevel string
+	admin     app.AdminConfig
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
-	f.register(fs)
-	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
-	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
-	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
-	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
-	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
-	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
-	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
-	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&f.pionLevel, "pion-log-level", "warn", "least level of Pion's own log lines (WebRTC, ICE, congestion control): debug, info, warn or error; --log-level must let them through too")
-	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
-	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
-	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
-	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
-	f.turn.register(fs)
-	fs.StringVar(&f.metrics, "metrics-addr", "", "serve Prometheus /metrics on this address of its own (e.g. 127.0.0.1:9090); empty: /metrics on --addr, to loopback and private addresses only")
+	fs := f.flagSet()
 	if err := envFlags(fs, args); err != nil {
 		return err
 	}
@@ -82,6 +67,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	cfg.TURN = turnCfg
 	cfg.MetricsAddr = f.metrics
+	cfg.Admin = f.admin
 	cfg.PionLogLevel = pionLevel
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
@@ -164,6 +150,31 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// flagSet declares serve's flags (each also read from LECTERN_<NAME>).
+func (f *serveFlags) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
+	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
+	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
+	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
+	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
+	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
+	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.pionLevel, "pion-log-level", "warn", "least level of Pion's own log lines (WebRTC, ICE, congestion control): debug, info, warn or error; --log-level must let them through too")
+	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
+	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
+	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
+	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+	f.turn.register(fs)
+	fs.StringVar(&f.admin.Email, "admin-email", "", "create this first administrator at start if no account has the email (with --admin-password; best given as LECTERN_ADMIN_EMAIL)")
+	fs.StringVar(&f.admin.Password, "admin-password", "", "password of --admin-email when it is created (best given as LECTERN_ADMIN_PASSWORD); never logged")
+	fs.StringVar(&f.admin.Name, "admin-name", "", "display name of --admin-email when it is created")
+	fs.StringVar(&f.metrics, "metrics-addr", "", "serve Prometheus /metrics on this address of its own (e.g. 127.0.0.1:9090); empty: /metrics on --addr, to loopback and private addresses only")
+	return fs
 }
 
 // sideListener serves h on addr in the background (pprof, metrics) and

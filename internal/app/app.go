@@ -46,6 +46,9 @@ type Config struct {
 	// warnings and errors only.
 	PionLogLevel slog.Leveler
 
+	// Admin is a first administrator created at start, if set.
+	Admin AdminConfig
+
 	// MetricsAddr, when set, is where cmd/lectern serves /metrics on a
 	// listener of its own; empty: on the main listener, to loopback and
 	// private addresses only.
@@ -110,6 +113,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := a.wireStore(ctx); err != nil {
 		_ = s.Close()
 		a.sfu = nil
+		a.Close()
+		return nil, err
+	}
+	if err := a.ensureAdmin(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
