@@ -16,7 +16,13 @@ import (
 	"github.com/lectern/lectern/token"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashServerEnv); dir != "" {
+		crashServer(dir) // the child of TestKilledServerKeepsAcknowledged
+		return
+	}
+	os.Exit(pgtest.Run(m))
+}
 
 var secret = []byte(strings.Repeat("a", 32))
 
