@@ -12,6 +12,9 @@ import (
 type Config struct {
 	// Logger receives the SFU's and Pion's logs; nil discards them.
 	Logger *slog.Logger
+	// PionLogLevel is the least level of Pion's own lines that reach
+	// Logger; nil: warnings and errors only.
+	PionLogLevel slog.Leveler
 	// ICEUDPAddr, when set (e.g. ":7882"), carries all ICE traffic of all
 	// peers on one UDP socket (ICE UDP mux).
 	ICEUDPAddr string

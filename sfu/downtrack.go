@@ -3,6 +3,7 @@ package sfu
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -50,6 +51,9 @@ type DownTrack struct {
 	bytes    atomic.Uint64 // payload bytes written
 	switches atomic.Uint64 // layer changes made at a keyframe
 
+	created   int64       // UnixNano at creation, for the first-frame figure
+	firstDone atomic.Bool // the first frame has been counted
+
 	alloc allocState // owned by the subscriber's allocator goroutine
 }
 
@@ -76,6 +80,7 @@ func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RT
 	d.target.Store(layerAuto)
 	d.curLayer.Store(layerNone)
 	d.alloc.init()
+	d.created = time.Now().UnixNano()
 	return d
 }
 
@@ -157,6 +162,7 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				d.requestKeyframe()
 			case *rtcp.TransportLayerNack:
+				counters.nacks.Add(1)
 				d.retransmit(pkt)
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
@@ -263,6 +269,9 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		}
 		if d.cur != layerNone {
 			d.switches.Add(1)
+			counters.switches.Add(1)
+		} else {
+			d.firstFrame(now)
 		}
 		d.cur = layer
 		d.curLayer.Store(layer)
@@ -284,6 +293,7 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		d.waitKeyframe = false
 		d.rw.resync = true
 		d.vp8.resync = true
+		d.firstFrame(now)
 	}
 	seq, ts, ok := d.rw.forward(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, now)
 	if !ok {
@@ -309,6 +319,8 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 	if _, err := b.w.WriteRTP(scratch, payload); err == nil {
 		d.sent.Add(1)
 		d.bytes.Add(uint64(len(payload) + 12))
+		counters.packets.Add(1)
+		counters.bytes.Add(uint64(len(payload) + 12))
 	}
 }
 

@@ -10,27 +10,41 @@ import (
 
 // slogFactory hands Pion loggers that write through slog, so that Pion's and
 // Lectern's logs are one stream. Pion's trace level maps to slog debug - 4.
-type slogFactory struct{ log *slog.Logger }
-
-// NewLoggerFactory returns a Pion LoggerFactory writing to log.
-func NewLoggerFactory(log *slog.Logger) logging.LoggerFactory { return slogFactory{log: log} }
-
-func (f slogFactory) NewLogger(scope string) logging.LeveledLogger {
-	return slogLogger{log: f.log.With("pion", scope)}
+// Pion's lines below min are dropped whatever log's own level: its
+// congestion controller alone writes thousands of lines a minute.
+type slogFactory struct {
+	log *slog.Logger
+	min slog.Leveler
 }
 
-type slogLogger struct{ log *slog.Logger }
+// NewLoggerFactory returns a Pion LoggerFactory writing to log the lines
+// at min or above (nil: warnings and errors only).
+func NewLoggerFactory(log *slog.Logger, min slog.Leveler) logging.LoggerFactory {
+	if min == nil {
+		min = slog.LevelWarn
+	}
+	return slogFactory{log: log, min: min}
+}
+
+func (f slogFactory) NewLogger(scope string) logging.LeveledLogger {
+	return slogLogger{log: f.log.With("pion", scope), min: f.min}
+}
+
+type slogLogger struct {
+	log *slog.Logger
+	min slog.Leveler
+}
 
 const levelTrace = slog.LevelDebug - 4
 
 func (l slogLogger) emit(level slog.Level, msg string) {
-	if l.log.Enabled(context.Background(), level) {
+	if level >= l.min.Level() && l.log.Enabled(context.Background(), level) {
 		l.log.Log(context.Background(), level, msg)
 	}
 }
 
 func (l slogLogger) emitf(level slog.Level, format string, args ...any) {
-	if l.log.Enabled(context.Background(), level) {
+	if level >= l.min.Level() && l.log.Enabled(context.Background(), level) {
 		l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
 	}
 }
@@ -45,3 +59,7 @@ func (l slogLogger) Warn(msg string)                   { l.emit(slog.LevelWarn, 
 func (l slogLogger) Warnf(format string, args ...any)  { l.emitf(slog.LevelWarn, format, args...) }
 func (l slogLogger) Error(msg string)                  { l.emit(slog.LevelError, msg) }
 func (l slogLogger) Errorf(format string, args ...any) { l.emitf(slog.LevelError, format, args...) }
+
+// PionLogs returns the factory of the SFU's Pion loggers, for other Pion
+// components of the server (the TURN relay).
+func (s *SFU) PionLogs() logging.LoggerFactory { return s.lf }

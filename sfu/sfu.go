@@ -37,7 +37,7 @@ type SFU struct {
 func New(cfg Config) (*SFU, error) {
 	cfg = cfg.withDefaults()
 	s := &SFU{cfg: cfg, log: cfg.Logger, rooms: map[string]*Room{}}
-	lf := NewLoggerFactory(cfg.Logger)
+	lf := NewLoggerFactory(cfg.Logger, cfg.PionLogLevel)
 	s.lf = lf
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeTCP4})

@@ -345,6 +345,7 @@ func (t *Track) sendPLIs(interval time.Duration) time.Duration {
 		pkts = append(pkts, &rtcp.PictureLossIndication{MediaSSRC: l.ssrc})
 	}
 	if len(pkts) > 0 {
+		counters.plis.Add(uint64(len(pkts)))
 		if pc := t.owner.publishPC(); pc != nil {
 			_ = pc.WriteRTCP(pkts)
 		}

@@ -21,6 +21,9 @@ type Config struct {
 	Signer     *token.Signer
 	Logger     *slog.Logger
 	ICEServers []ICEServer
+	// ICEServersFor, when set, gives each user its own ICE servers (TURN
+	// credentials are per participant) in place of ICEServers.
+	ICEServersFor func(user string) []ICEServer
 	// IdleTimeout closes a WebSocket that sent nothing for this long.
 	// Default 45 s.
 	IdleTimeout time.Duration
@@ -93,6 +96,18 @@ func New(cfg Config) *Server {
 	s.wg.Add(1)
 	go s.tickLoop()
 	return s
+}
+
+// iceServers returns the ICE servers handed to user, never nil.
+func (s *Server) iceServers(user string) []ICEServer {
+	list := s.cfg.ICEServers
+	if s.cfg.ICEServersFor != nil {
+		list = s.cfg.ICEServersFor(user)
+	}
+	if list == nil {
+		list = []ICEServer{}
+	}
+	return list
 }
 
 // Register adds the server's routes to mux.

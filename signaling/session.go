@@ -266,7 +266,9 @@ func (ss *session) handle(data []byte) {
 		ss.sendError(env.ID, errorf(CodeNotJoined, "send join first"))
 		return
 	}
-	if err := ss.dispatch(env); err != nil {
+	err := ss.dispatch(env)
+	countMessage(env.Type, err)
+	if err != nil {
 		ss.sendError(env.ID, asProtocolError(err))
 	}
 }
@@ -492,10 +494,7 @@ func (ss *session) join(env Envelope) error {
 		replaced.closeWith(CloseReplaced, "joined from another connection")
 	}
 	me := ss.info(true)
-	joined := Joined{Participant: me, Lesson: ss.lesson, Participants: []ParticipantInfo{}, Tracks: []sfu.TrackInfo{}, ICEServers: ss.srv.cfg.ICEServers}
-	if joined.ICEServers == nil {
-		joined.ICEServers = []ICEServer{}
-	}
+	joined := Joined{Participant: me, Lesson: ss.lesson, Participants: []ParticipantInfo{}, Tracks: []sfu.TrackInfo{}, ICEServers: ss.srv.iceServers(claims.User)}
 	for _, o := range others {
 		joined.Participants = append(joined.Participants, o.info(false))
 	}

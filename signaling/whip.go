@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -308,6 +309,9 @@ func (s *Server) serveHTTPMedia(w http.ResponseWriter, r *http.Request, kind str
 	w.Header().Set("Content-Type", "application/sdp")
 	w.Header().Set("Location", "/"+kind+"/"+lesson+"/"+id)
 	w.Header().Set("ETag", `"`+id+`"`)
+	for _, l := range iceLinks(s.iceServers(c.User)) {
+		w.Header().Add("Link", l)
+	}
 	w.WriteHeader(http.StatusCreated)
 	_, _ = io.WriteString(w, answer)
 }
@@ -396,4 +400,20 @@ func (s *Server) serveHTTPSessionPatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// iceLinks renders ICE servers as Link header values (RFC 9725 section
+// 4.6): one per URL, with the TURN credentials as parameters.
+func iceLinks(servers []ICEServer) []string {
+	var out []string
+	for _, srv := range servers {
+		for _, u := range srv.URLs {
+			l := "<" + u + `>; rel="ice-server"`
+			if srv.Username != "" {
+				l += "; username=" + strconv.Quote(srv.Username) + "; credential=" + strconv.Quote(srv.Credential) + `; credential-type="password"`
+			}
+			out = append(out, l)
+		}
+	}
+	return out
 }

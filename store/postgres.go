@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // migrationLockKey is the pg_advisory_xact_lock key that serialises
@@ -17,22 +18,20 @@ import (
 const migrationLockKey = 0x6c6563746572
 
 type pgDB struct {
-	pool *pgPool
+	pool *pgxpool.Pool
 	// rebound caches "?" → "$n" rewrites, keyed by statement text.
 	rebound sync.Map
 }
 
 // openPostgres connects to url and checks the server answers.
 func openPostgres(ctx context.Context, url string, maxConns int) (*pgDB, error) {
-	cfg, err := pgx.ParseConfig(url)
+	p, err := newPgPool(ctx, url, maxConns)
 	if err != nil {
-		return nil, fmt.Errorf("store: database URL: %w", err)
+		return nil, err
 	}
-	p := newPgPool(cfg, maxConns)
 	db := &pgDB{pool: p}
-	var one int64
-	if err := db.queryRow(ctx, "SELECT 1", []any{&one}); err != nil {
-		p.close()
+	if err := p.Ping(ctx); err != nil {
+		p.Close()
 		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
 	}
 	return db, nil
@@ -40,7 +39,15 @@ func openPostgres(ctx context.Context, url string, maxConns int) (*pgDB, error) 
 
 func (d *pgDB) name() string { return "postgres" }
 
-func (d *pgDB) close() error { d.pool.close(); return nil }
+func (d *pgDB) close() error { d.pool.Close(); return nil }
+
+func (d *pgDB) ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+
+func (d *pgDB) poolStats() PoolStats {
+	s := d.pool.Stat()
+	return PoolStats{Max: int(s.MaxConns()), Open: int(s.TotalConns()), InUse: int(s.AcquiredConns()), Idle: int(s.IdleConns()),
+		Waits: s.EmptyAcquireCount(), WaitSeconds: s.AcquireDuration().Seconds()}
+}
 
 // rebind rewrites "?" placeholders as $1, $2, …. Statements never contain
 // a literal "?".
@@ -65,44 +72,24 @@ func (d *pgDB) rebind(q string) string {
 }
 
 func (d *pgDB) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	c, err := d.pool.acquire(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer d.pool.release(c)
-	tag, err := c.Exec(ctx, d.rebind(q), args...)
+	tag, err := d.pool.Exec(ctx, d.rebind(q), args...)
 	return tag.RowsAffected(), err
 }
 
 func (d *pgDB) query(ctx context.Context, q string, args ...any) (rows, error) {
-	c, err := d.pool.acquire(ctx)
+	rs, err := d.pool.Query(ctx, d.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := c.Query(ctx, d.rebind(q), args...)
-	if err != nil {
-		d.pool.release(c)
-		return nil, err
-	}
-	return &pgRows{Rows: rs, done: func() { d.pool.release(c) }}, nil
+	return &pgRows{Rows: rs}, nil
 }
 
 func (d *pgDB) queryRow(ctx context.Context, q string, dest []any, args ...any) error {
-	c, err := d.pool.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer d.pool.release(c)
-	return pgScanRow(c.QueryRow(ctx, d.rebind(q), args...), dest)
+	return pgScanRow(d.pool.QueryRow(ctx, d.rebind(q), args...), dest)
 }
 
 func (d *pgDB) tx(ctx context.Context, fn func(querier) error) error {
-	c, err := d.pool.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer d.pool.release(c)
-	tx, err := c.Begin(ctx)
+	tx, err := d.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -162,16 +149,5 @@ func pgScanRow(r pgx.Row, dest []any) error {
 	return err
 }
 
-// pgRows releases its pooled connection when closed.
-type pgRows struct {
-	pgx.Rows
-	done func() // nil inside a transaction
-	once sync.Once
-}
-
-func (r *pgRows) Close() {
-	r.Rows.Close()
-	if r.done != nil {
-		r.once.Do(r.done)
-	}
-}
+// pgRows adapts pgx.Rows (closing them releases a pooled connection).
+type pgRows struct{ pgx.Rows }

@@ -36,30 +36,25 @@ type serveFlags struct {
 	payment   string
 	stripeKey string
 	stripeWH  string
+	turn      turnFlags
+	metrics   string
+	pionLevel string
+	admin     app.AdminConfig
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
-	f.register(fs)
-	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
-	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
-	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
-	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
-	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
-	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
-	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
-	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&f.payment, "payment-provider", "", "stripe, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
-	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
-	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
-	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+	fs := f.flagSet()
 	if err := envFlags(fs, args); err != nil {
 		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
+	}
+	var pionLevel slog.Level
+	if err := pionLevel.UnmarshalText([]byte(f.pionLevel)); err != nil {
+		return fmt.Errorf("--pion-log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if f.dev && f.payment == "" {
@@ -69,6 +64,14 @@ func runServe(ctx context.Context, args []string) error {
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
 		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
+	turnCfg, err := f.turn.config()
+	if err != nil {
+		return err
+	}
+	cfg.TURN = turnCfg
+	cfg.MetricsAddr = f.metrics
+	cfg.Admin = f.admin
+	cfg.PionLogLevel = pionLevel
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {
@@ -114,7 +117,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv := newHTTPServer(a.Handler(), log)
 	srv.RegisterOnShutdown(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -129,14 +132,12 @@ func runServe(ctx context.Context, args []string) error {
 	if f.pprof != "" {
 		pmux := http.NewServeMux()
 		app.RegisterPprof(pmux)
-		psrv := &http.Server{Addr: f.pprof, Handler: pmux, ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := psrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("pprof listener", "err", err)
-			}
-		}()
-		defer psrv.Close()
-		log.Info("pprof listening", "addr", f.pprof)
+		defer sideListener(log, "pprof", f.pprof, pmux)()
+	}
+	if f.metrics != "" {
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", a.Metrics().Handler())
+		defer sideListener(log, "metrics", f.metrics, mmux)()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -152,6 +153,45 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// flagSet declares serve's flags (each also read from LECTERN_<NAME>).
+func (f *serveFlags) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
+	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
+	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
+	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
+	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
+	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
+	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.pionLevel, "pion-log-level", "warn", "least level of Pion's own log lines (WebRTC, ICE, congestion control): debug, info, warn or error; --log-level must let them through too")
+	fs.StringVar(&f.payment, "payment-provider", "", "stripe, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
+	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
+	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
+	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+	f.turn.register(fs)
+	fs.StringVar(&f.admin.Email, "admin-email", "", "create this first administrator at start if no account has the email (with --admin-password; best given as LECTERN_ADMIN_EMAIL)")
+	fs.StringVar(&f.admin.Password, "admin-password", "", "password of --admin-email when it is created (best given as LECTERN_ADMIN_PASSWORD); never logged")
+	fs.StringVar(&f.admin.Name, "admin-name", "", "display name of --admin-email when it is created")
+	fs.StringVar(&f.metrics, "metrics-addr", "", "serve Prometheus /metrics on this address of its own (e.g. 127.0.0.1:9090); empty: /metrics on --addr, to loopback and private addresses only")
+	return fs
+}
+
+// sideListener serves h on addr in the background (pprof, metrics) and
+// returns its Close.
+func sideListener(log *slog.Logger, name, addr string, h http.Handler) func() {
+	srv := newHTTPServer(h, log)
+	srv.Addr = addr
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(name+" listener", "err", err)
+		}
+	}()
+	log.Info(name+" listening", "addr", addr)
+	return func() { _ = srv.Close() }
 }
 
 // printDevLinks prints ready-to-open links for a demo lesson.

@@ -11,6 +11,8 @@ import (
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/internal/metrics"
+	"github.com/lectern/lectern/internal/relay"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -40,6 +42,18 @@ type Config struct {
 	PortMax    uint16
 	NAT1To1IPs []string
 	ICEServers []signaling.ICEServer
+	TURN       TURNConfig
+	// PionLogLevel is the least level of Pion's own log lines; nil:
+	// warnings and errors only.
+	PionLogLevel slog.Leveler
+
+	// Admin is a first administrator created at start, if set.
+	Admin AdminConfig
+
+	// MetricsAddr, when set, is where cmd/lectern serves /metrics on a
+	// listener of its own; empty: on the main listener, to loopback and
+	// private addresses only.
+	MetricsAddr string
 
 	// Access: join tokens' lifetime (default api.DefaultTokenTTL) and
 	// caps on concurrent sessions.
@@ -59,6 +73,8 @@ type App struct {
 	api     *api.Server
 	billing *billing.Service
 	policy  *access.Policy
+	turn    *relay.Server
+	metrics *metrics.Registry
 	closers []func() error
 }
 
@@ -95,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	s, err := sfu.New(sfu.Config{
 		Logger: cfg.Logger.With("subsystem", "sfu"), ICEUDPAddr: cfg.ICEUDPAddr, ICETCPAddr: cfg.ICETCPAddr,
 		PortMin: cfg.PortMin, PortMax: cfg.PortMax, NAT1To1IPs: cfg.NAT1To1IPs, Loopback: cfg.Loopback,
+		PionLogLevel: cfg.PionLogLevel,
 	})
 	if err != nil {
 		return nil, err
@@ -106,7 +123,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServers: cfg.ICEServers,
+	if err := a.ensureAdmin(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	ice, err := a.wireTURN(secret)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
 		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits})
 	a.sig.Register(a.mux)
 	// Signalling owns lessons' life and hears every access change; the
@@ -115,17 +141,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.api.SetLessonLife(a.sig)
 	a.api.SetAccessListener(a.sig)
 	a.billing.SetAccessListener(a.sig)
-	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"ok"}`))
-	})
+	a.wireMetrics()
+	a.wireHealth()
 	a.mux.Handle("/", webclient.Handler())
 	return a, nil
 }
 
 // Handler serves every route, with the security headers that depend on
-// how the request arrived (HSTS over https).
-func (a *App) Handler() http.Handler { return recoverer(a.log, a.api.SecurityHeaders(a.mux)) }
+// how the request arrived (HSTS over https), counted in the metrics.
+func (a *App) Handler() http.Handler {
+	return recoverer(a.log, a.metrics.Middleware(a.api.SecurityHeaders(a.mux), a.log.With("subsystem", "http")))
+}
 
 // Signer issues and verifies join tokens.
 func (a *App) Signer() *token.Signer { return a.signer }

@@ -16,7 +16,13 @@ import (
 	"github.com/lectern/lectern/token"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashServerEnv); dir != "" {
+		crashServer(dir) // the child of TestKilledServerKeepsAcknowledged
+		return
+	}
+	os.Exit(pgtest.Run(m))
+}
 
 var secret = []byte(strings.Repeat("a", 32))
 
@@ -31,17 +37,7 @@ func start(t *testing.T, dir, dbURL string) (*app.App, *httptest.Server) {
 
 func joinWS(t *testing.T, a *app.App, srv *httptest.Server, user string, role token.Role) *peer.Client {
 	t.Helper()
-	tok, err := a.Signer().Issue(token.Claims{Lesson: "persist", User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", tok, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return joinLesson(t, a, srv, "persist", user, role, nil)
 }
 
 func request(t *testing.T, c *peer.Client, typ string, payload any) {

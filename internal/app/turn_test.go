@@ -1,0 +1,285 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/internal/app"
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/token"
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/transport/v5"
+	"github.com/pion/transport/v5/stdnet"
+	"github.com/pion/turn/v5"
+	"github.com/pion/webrtc/v4"
+)
+
+// startTURN starts a whole server with the embedded TURN on loopback UDP
+// and TCP.
+func startTURN(t *testing.T) (*app.App, *httptest.Server) {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Secret: secret, Loopback: true, ICEUDPAddr: "127.0.0.1:0",
+		TURN: app.TURNConfig{UDPAddr: "127.0.0.1:0", TCPAddr: "127.0.0.1:0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { srv.Close(); _ = a.Close() })
+	return a, srv
+}
+
+// noUDP is a network on which every UDP socket fails: a client behind a
+// firewall that drops UDP.
+type noUDP struct{ transport.Net }
+
+var errUDPBlocked = errors.New("UDP is blocked on this network")
+
+func (noUDP) ListenPacket(string, string) (net.PacketConn, error) { return nil, errUDPBlocked }
+func (noUDP) ListenUDP(string, *net.UDPAddr) (transport.UDPConn, error) {
+	return nil, errUDPBlocked
+}
+func (noUDP) DialUDP(string, *net.UDPAddr, *net.UDPAddr) (transport.UDPConn, error) {
+	return nil, errUDPBlocked
+}
+func (n noUDP) Dial(network, address string) (net.Conn, error) {
+	if strings.HasPrefix(network, "udp") {
+		return nil, errUDPBlocked
+	}
+	return n.Net.Dial(network, address)
+}
+
+// relayAPI is a Pion API for a client that may only use the given
+// network types (its own host candidates are unused under a relay
+// policy); with blockUDP every UDP socket it opens fails.
+func relayAPI(t *testing.T, blockUDP bool, types ...webrtc.NetworkType) *webrtc.API {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+		t.Fatal(err)
+	}
+	se := webrtc.SettingEngine{}
+	se.SetNetworkTypes(types)
+	if blockUDP {
+		n, err := stdnet.NewNet()
+		if err != nil {
+			t.Fatal(err)
+		}
+		se.SetNet(noUDP{n})
+	}
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))
+}
+
+// relayedStudent joins as a student whose subscriber may only use relay
+// candidates through the TURN URLs of its join answer that keep(url).
+func relayedStudent(t *testing.T, a *app.App, srv *httptest.Server, user string, api *webrtc.API, keep func(string) bool) (*peer.Subscriber, signaling.ICEServer) {
+	t.Helper()
+	sub, err := peer.NewSubscriber(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.PC.Close() })
+	c := joinLesson(t, a, srv, "turn", user, token.RoleStudent, sub)
+	var turnSrv signaling.ICEServer
+	for _, s := range c.Joined.ICEServers {
+		for _, u := range s.URLs {
+			if strings.HasPrefix(u, "turn:") && keep(u) {
+				turnSrv.URLs = append(turnSrv.URLs, u)
+				turnSrv.Username, turnSrv.Credential = s.Username, s.Credential
+			}
+		}
+	}
+	if len(turnSrv.URLs) == 0 || turnSrv.Username == "" || !strings.HasSuffix(turnSrv.Username, ":"+user) {
+		t.Fatalf("join answer carries no usable TURN server: %+v", c.Joined.ICEServers)
+	}
+	if err := sub.PC.SetConfiguration(webrtc.Configuration{ICETransportPolicy: webrtc.ICETransportPolicyRelay,
+		ICEServers: []webrtc.ICEServer{{URLs: turnSrv.URLs, Username: turnSrv.Username, Credential: turnSrv.Credential}}}); err != nil {
+		t.Fatal(err)
+	}
+	return sub, turnSrv
+}
+
+func joinLesson(t *testing.T, a *app.App, srv *httptest.Server, lesson, user string, role token.Role, sub *peer.Subscriber) *peer.Client {
+	t.Helper()
+	tok, err := a.Signer().Issue(token.Claims{Lesson: lesson, User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", tok, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// teach joins a teacher who publishes the test clips.
+func teach(t *testing.T, a *app.App, srv *httptest.Server) {
+	t.Helper()
+	pub, err := peer.NewTeacher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Close)
+	c := joinLesson(t, a, srv, "turn", "teacher", token.RoleTeacher, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Publish(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expectRelayedMedia waits for video keyframes and audio on sub and checks
+// that its selected candidate pair is a relayed one.
+func expectRelayedMedia(t *testing.T, sub *peer.Subscriber) {
+	t.Helper()
+	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 10*time.Second)
+	au := sub.WaitTrack(webrtc.RTPCodecTypeAudio, 5*time.Second)
+	if v == nil || au == nil {
+		t.Fatalf("through the relay: video %v, audio %v", v != nil, au != nil)
+	}
+	if !v.WaitKeyframe(5*time.Second) || !au.WaitPacket(5*time.Second) {
+		t.Fatal("no keyframe or no audio through the relay")
+	}
+	time.Sleep(time.Second)
+	if st := v.Stats(); !st.FirstFrameIsKeyframe || st.Frames < 10 {
+		t.Errorf("video through the relay: %+v", st)
+	}
+	stats := sub.PC.GetStats()
+	relayed := false
+	for _, s := range stats {
+		if p, ok := s.(webrtc.ICECandidatePairStats); ok && p.Nominated && p.State == webrtc.StatsICECandidatePairStateSucceeded {
+			if l, ok := stats[p.LocalCandidateID].(webrtc.ICECandidateStats); ok && l.CandidateType == webrtc.ICECandidateTypeRelay {
+				relayed = true
+			}
+		}
+	}
+	if !relayed {
+		t.Error("the selected candidate pair is not relayed")
+	}
+}
+
+// TestRelayOnlyClientReceivesMedia: a student restricted to relay
+// candidates receives the teacher's media through the embedded TURN over
+// UDP, with the per-participant credentials of its join answer.
+func TestRelayOnlyClientReceivesMedia(t *testing.T) {
+	a, srv := startTURN(t)
+	sub, _ := relayedStudent(t, a, srv, "student", relayAPI(t, false, webrtc.NetworkTypeUDP4),
+		func(u string) bool { return strings.HasSuffix(u, "transport=udp") })
+	teach(t, a, srv)
+	expectRelayedMedia(t, sub)
+	if a.TURN().Allocations() == 0 {
+		t.Error("the TURN server holds no allocation")
+	}
+}
+
+// TestUDPBlockedClientReceivesMedia: a student whose every UDP socket
+// fails (a Pion client on a network that refuses UDP) reaches the
+// embedded TURN over TCP and receives the teacher's media through it.
+func TestUDPBlockedClientReceivesMedia(t *testing.T) {
+	a, srv := startTURN(t)
+	sub, _ := relayedStudent(t, a, srv, "student", relayAPI(t, true, webrtc.NetworkTypeUDP4, webrtc.NetworkTypeTCP4),
+		func(u string) bool { return strings.HasSuffix(u, "transport=tcp") })
+	teach(t, a, srv)
+	expectRelayedMedia(t, sub)
+}
+
+// TestTURNRefusesOtherPeers: with a participant's own credentials, an
+// allocation may not open a permission to anything but the server.
+func TestTURNRefusesOtherPeers(t *testing.T) {
+	a, srv := startTURN(t)
+	_, cred := relayedStudent(t, a, srv, "student", relayAPI(t, false, webrtc.NetworkTypeUDP4),
+		func(u string) bool { return strings.HasSuffix(u, "transport=udp") })
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	addr := a.TURN().Addrs()[0].String()
+	c, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: addr, STUNServerAddr: addr, Username: cred.Username, Password: cred.Credential,
+		Realm: "lectern", Conn: conn, RTO: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := c.Allocate()
+	if err != nil {
+		t.Fatalf("allocation with the join answer's credentials: %v", err)
+	}
+	defer rc.Close()
+	perm := rc.(interface{ CreatePermissions(...net.Addr) error })
+	if err := perm.CreatePermissions(&net.UDPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 9}); err == nil {
+		t.Fatal("permission to a peer that is not the server was granted")
+	}
+	if err := perm.CreatePermissions(a.SFU().ICEUDPAddr()); err != nil {
+		t.Fatalf("permission to the server's media address: %v", err)
+	}
+}
+
+// TestWHEPLinksICEServers: a WHEP answer carries the TURN servers with
+// credentials as RFC 9725 Link headers.
+func TestWHEPLinksICEServers(t *testing.T) {
+	a, srv := startTURN(t)
+	tok, err := a.Signer().Issue(token.Claims{Lesson: "turn", User: "viewer", Name: "v", Role: token.RoleStudent,
+		Permissions: token.DefaultPermissions(token.RoleStudent)}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := peer.NewSubscriber(relayAPI(t, false, webrtc.NetworkTypeUDP4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.PC.Close()
+	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
+		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offer, err := sub.PC.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = sub.PC.SetLocalDescription(offer)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/whep/turn", strings.NewReader(offer.SDP))
+	req.Header.Set("Content-Type", "application/sdp")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("WHEP: %s", resp.Status)
+	}
+	links := resp.Header.Values("Link")
+	var udp, tcp bool
+	for _, l := range links {
+		if !strings.Contains(l, `rel="ice-server"`) || !strings.Contains(l, `:viewer"`) || !strings.Contains(l, `credential-type="password"`) {
+			t.Errorf("Link %q", l)
+		}
+		udp = udp || strings.HasPrefix(l, "<turn:127.0.0.1:") && strings.Contains(l, "transport=udp>")
+		tcp = tcp || strings.Contains(l, "transport=tcp>")
+	}
+	if !udp || !tcp {
+		t.Fatalf("Links %q lack the UDP or TCP TURN server", links)
+	}
+}
