@@ -216,3 +216,14 @@ func (w *tapWriter) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
 
 // Write is not used by down-tracks.
 func (w *tapWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// RoomIDs lists the rooms open now (the recorder starts a tap for each).
+func (s *SFU) RoomIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.rooms))
+	for id := range s.rooms {
+		ids = append(ids, id)
+	}
+	return ids
+}
