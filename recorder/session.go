@@ -91,7 +91,6 @@ func (s *session) run() {
 	}
 }
 
-
 func (s *session) handle(p *sfu.TapPacket) {
 	now := time.Now()
 	switch p.Kind {
