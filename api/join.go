@@ -14,6 +14,7 @@ type joinResponse struct {
 	Lesson    lessonView `json:"lesson"`
 	Role      token.Role `json:"role"`
 	ExpiresAt time.Time  `json:"expires_at"`
+	HLSURL    string     `json:"hls_url,omitempty"` // live HLS, for the fallback player
 }
 
 // roleFor maps a relation to the lesson role it carries.
@@ -56,7 +57,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, c *caller) error {
 	}
 	s.log.Info("join token issued", "lesson", l.ID, "account", c.account.ID, "role", role)
 	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(l), Role: role,
-		ExpiresAt: s.now().Add(s.tokenTTL).UTC().Truncate(time.Second)})
+		ExpiresAt: s.now().Add(s.tokenTTL).UTC().Truncate(time.Second), HLSURL: s.hlsURL(l.ID)})
 	return nil
 }
 

@@ -47,6 +47,9 @@ type Config struct {
 	TokenTTL time.Duration
 	// Access is the paid-access hook (nil: every course is free).
 	Access AccessPolicy
+	// HLS hands out the signed access parameter of a lesson's HLS URLs
+	// (the recorder's grants); nil: the join response names no HLS URL.
+	HLS HLSAccess
 	// Argon2 are the password-hashing parameters (zero:
 	// classroom.DefaultArgon2()).
 	Argon2 classroom.Argon2Params
@@ -75,6 +78,7 @@ type Server struct {
 	baseURL  string
 	tokenTTL time.Duration
 	access   AccessPolicy
+	hls      HLSAccess
 	argon    classroom.Argon2Params
 	maxBody  int64
 	timeout  time.Duration
@@ -102,6 +106,7 @@ func New(cfg Config) *Server {
 		baseURL:  cfg.BaseURL,
 		tokenTTL: cmp.Or(cfg.TokenTTL, 4*time.Hour),
 		access:   cfg.Access,
+		hls:      cfg.HLS,
 		argon:    cfg.Argon2,
 		maxBody:  cmp.Or(cfg.MaxBodyBytes, 64<<10),
 		timeout:  cmp.Or(cfg.RequestTimeout, 15*time.Second),

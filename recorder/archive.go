@@ -38,6 +38,7 @@ type Info struct {
 	DurationMS int64     `json:"duration_ms"`
 	Size       int64     `json:"size"`
 	Reason     string    `json:"reason,omitempty"`
+	Hidden     bool      `json:"hidden,omitempty"` // unpublished by the teacher
 }
 
 const infoFile = "recording.json"

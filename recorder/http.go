@@ -17,6 +17,9 @@ const (
 	cacheVOD       = "public, max-age=10"
 )
 
+// RecordingScope is what a grant to one recording names.
+func RecordingScope(lessonID, id string) string { return lessonID + "/" + id }
+
 // Handler serves live HLS at /hls/{lesson}/{file} and recordings at
 // /hls/{lesson}/rec/{recording}/{file}, each request authorised by auth.
 func (r *Recorder) Handler(auth Authorizer) http.Handler {
@@ -49,7 +52,7 @@ func (r *Recorder) Handler(auth Authorizer) http.Handler {
 	})
 	mux.HandleFunc("GET /hls/{lesson}/rec/{id}/{file}", func(w http.ResponseWriter, req *http.Request) {
 		lesson, id, file := req.PathValue("lesson"), req.PathValue("id"), req.PathValue("file")
-		if !safeName(file) || file == infoFile {
+		if !safeName(file) || file == infoFile || file == mp4File {
 			http.NotFound(w, req)
 			return
 		}
@@ -58,7 +61,9 @@ func (r *Recorder) Handler(auth Authorizer) http.Handler {
 			http.NotFound(w, req)
 			return
 		}
-		if !authorized(w, req, auth, lesson) {
+		// A recording's grant names the recording: a grant to the live
+		// stream (or a join token) does not open the replays.
+		if !authorized(w, req, auth, RecordingScope(lesson, id)) {
 			return
 		}
 		b, err := os.ReadFile(filepath.Join(dir, file))

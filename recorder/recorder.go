@@ -44,6 +44,8 @@ type Recorder struct {
 	keyframeEvery time.Duration
 	scanEvery     time.Duration
 
+	mp4Mu sync.Mutex // serialises MP4 remuxes and SetHidden
+
 	mu       sync.Mutex // guards sessions and closed
 	sessions map[string]*session
 	closed   bool

@@ -240,6 +240,10 @@ func TestLiveAndRecordedHLS(t *testing.T) {
 		t.Errorf("recording size 0")
 	}
 	base := "/hls/" + lesson + "/rec/" + info.ID + "/"
+	if code, _, _ := rg.get(t, base+"index.m3u8?"+q); code != http.StatusForbidden {
+		t.Errorf("recording with the live grant: %d, want 403", code)
+	}
+	q = "access=" + rg.grants.Issue(recorder.RecordingScope(lesson, info.ID), time.Minute)
 	if code, _, _ := rg.get(t, base+"index.m3u8"); code != http.StatusForbidden {
 		t.Errorf("recording without grant: %d, want 403", code)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -39,6 +40,9 @@ type Config struct {
 	PortMax    uint16
 	NAT1To1IPs []string
 	ICEServers []signaling.ICEServer
+
+	// Recording: stop recording below this much free disk (0: 1 GiB).
+	RecordMinFree uint64
 }
 
 // App is a running Lectern server, without its listener.
@@ -53,6 +57,9 @@ type App struct {
 	api     *api.Server
 	billing *billing.Service
 	closers []func() error
+
+	recorder *recorder.Recorder
+	grants   *recorder.Grants
 }
 
 // Store returns the store.
@@ -93,6 +100,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sfu = s
+	if err := a.wireRecorder(secret); err != nil {
+		_ = s.Close()
+		a.sfu = nil
+		a.Close()
+		return nil, err
+	}
 	if err := a.wireStore(ctx); err != nil {
 		_ = s.Close()
 		a.sfu = nil

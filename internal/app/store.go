@@ -42,11 +42,13 @@ func (a *App) wireStore(ctx context.Context) error {
 		return err
 	}
 	a.billing = bill
-	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill})
+	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill,
+		HLS: a.grants})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
+	api.NewRecordings(srv, a.recorder).Register(a.mux)
 	// Refunds a crash left half-done are finished (each provider call is
 	// idempotent).
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
