@@ -87,7 +87,9 @@ func (h *RecordingsHTTP) accessFor(r *http.Request, c *caller) (classroom.Lesson
 		return l, recordingAccess{manage: true, download: true}, nil
 	}
 	if h.s.access != nil {
-		if err := h.s.access.MayJoin(r.Context(), c.account, course, l, rel); err != nil {
+		if err := h.s.access.MayJoin(r.Context(), c.account, course, l, rel); errors.Is(err, classroom.ErrEntitlementRequired) {
+			return l, recordingAccess{}, errNoEntitlement
+		} else if err != nil {
 			return l, recordingAccess{}, err
 		}
 	}
@@ -124,6 +126,8 @@ func (h *RecordingsHTTP) list(w http.ResponseWriter, r *http.Request, c *caller)
 	writeJSON(w, http.StatusOK, map[string]any{"recordings": out})
 	return nil
 }
+
+var errNoEntitlement = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "the recordings of this lesson are for students who have paid for the course"}
 
 var errNoDownload = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "this course does not allow downloading its recordings"}
 
