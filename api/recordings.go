@@ -47,10 +47,25 @@ type recordingView struct {
 	DownloadURL string    `json:"download_url,omitempty"`
 }
 
-// RecordingsHTTP serves a lesson's recordings under /api/v1.
+// StreamKeys gives a lesson's RTMP stream key.
+type StreamKeys interface {
+	Key(lessonID string) string
+}
+
+// RecordingsHTTP serves a lesson's recordings under /api/v1, and its RTMP
+// stream key to the people who run it.
 type RecordingsHTTP struct {
-	s   *Server
-	rec Recordings
+	s       *Server
+	rec     Recordings
+	keys    StreamKeys
+	rtmpURL string
+}
+
+// WithStreamKeys serves GET /api/v1/lessons/{id}/stream-key with the RTMP
+// server URL given to encoders.
+func (h *RecordingsHTTP) WithStreamKeys(k StreamKeys, rtmpURL string) *RecordingsHTTP {
+	h.keys, h.rtmpURL = k, rtmpURL
+	return h
 }
 
 // NewRecordings returns the recordings API of s.
@@ -64,6 +79,9 @@ func (h *RecordingsHTTP) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/lessons/{id}/recordings/{rid}/mp4", h.s.authed(h.download))
 	mux.Handle("PATCH /api/v1/lessons/{id}/recordings/{rid}", h.s.authed(h.update))
 	mux.Handle("DELETE /api/v1/lessons/{id}/recordings/{rid}", h.s.authed(h.remove))
+	if h.keys != nil {
+		mux.Handle("GET /api/v1/lessons/{id}/stream-key", h.s.authed(h.streamKey))
+	}
 }
 
 // access is what the caller may do with a lesson's recordings.
@@ -215,4 +233,15 @@ func recordingError(err error) error {
 		return &Error{Status: http.StatusInsufficientStorage, Code: "disk_full", Message: "not enough disk space"}
 	}
 	return err
+}
+
+// streamKey shows the teacher (or an assistant) where OBS should send the
+// lesson: the server URL and the stream key.
+func (h *RecordingsHTTP) streamKey(w http.ResponseWriter, r *http.Request, c *caller) error {
+	l, _, _, err := h.s.lessonFor(r, c, classroom.Relation.CanRun)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"server": h.rtmpURL, "key": h.keys.Key(l.ID)})
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/testenv"
 	"github.com/lectern/lectern/recorder"
+	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
 )
 
@@ -153,7 +154,8 @@ func TestRecordingsNeedEntitlement(t *testing.T) {
 		t.Cleanup(func() { _ = rec.Close() })
 		mux := http.NewServeMux()
 		h.api.Register(mux)
-		api.NewRecordings(h.api, rec).Register(mux)
+		keys := rtmpingest.NewKeys(testSecret)
+		api.NewRecordings(h.api, rec).WithStreamKeys(keys, "rtmp://lectern.test:1935/live").Register(mux)
 		h.srv.Config.Handler = mux
 		tch := h.teacher("tch@example.org")
 		stu := h.register("stu@example.org", "S")
@@ -166,5 +168,15 @@ func TestRecordingsNeedEntitlement(t *testing.T) {
 		want(t, stu.do("GET", base, nil), http.StatusForbidden)
 		want(t, stu.do("GET", base+"/x/mp4", nil), http.StatusForbidden)
 		want(t, tch.do("GET", base, nil), http.StatusOK)
+
+		// The stream key is the teacher's to see.
+		r := tch.do("GET", "/api/v1/lessons/"+l.ID+"/stream-key", nil)
+		want(t, r, http.StatusOK)
+		var sk struct{ Server, Key string }
+		r.decode(t, &sk)
+		if got, ok := keys.Lesson(sk.Key); !ok || got != l.ID || sk.Server != "rtmp://lectern.test:1935/live" {
+			t.Errorf("stream key answer %s", r.body)
+		}
+		want(t, stu.do("GET", "/api/v1/lessons/"+l.ID+"/stream-key", nil), http.StatusForbidden)
 	}, func(c *api.Config) { c.Access = paidOnly{} })
 }

@@ -43,7 +43,11 @@ type lockedBuf struct {
 	b  *bytes.Buffer
 }
 
-func (w lockedBuf) Write(p []byte) (int, error) { w.mu.Lock(); defer w.mu.Unlock(); return w.b.Write(p) }
+func (w lockedBuf) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
 
 func newRig(t *testing.T) *rig {
 	t.Helper()

@@ -36,6 +36,7 @@ type serveFlags struct {
 	payment   string
 	stripeKey string
 	stripeWH  string
+	rtmp      string
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
+	fs.StringVar(&f.rtmp, "rtmp", "", "accept RTMP publishers (OBS) on this address, e.g. :1935 (default :1935 with --dev; off when empty)")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
@@ -65,7 +67,10 @@ func runServe(ctx context.Context, args []string) error {
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH, RTMPAddr: f.rtmp}
+	if f.dev && !flagGiven(fs, "rtmp") && os.Getenv("LECTERN_RTMP") == "" {
+		cfg.RTMPAddr = ":1935"
+	}
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/recorder"
+	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -43,6 +44,8 @@ type Config struct {
 
 	// Recording: stop recording below this much free disk (0: 1 GiB).
 	RecordMinFree uint64
+	// RTMPAddr accepts RTMP publishers there; empty: no RTMP.
+	RTMPAddr string
 }
 
 // App is a running Lectern server, without its listener.
@@ -58,8 +61,10 @@ type App struct {
 	billing *billing.Service
 	closers []func() error
 
-	recorder *recorder.Recorder
-	grants   *recorder.Grants
+	recorder   *recorder.Recorder
+	grants     *recorder.Grants
+	rtmp       *rtmpingest.Server
+	streamKeys *rtmpingest.Keys
 }
 
 // Store returns the store.

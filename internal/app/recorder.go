@@ -1,17 +1,23 @@
 package app
 
 import (
+	"errors"
+	"net"
+	"net/url"
 	"path/filepath"
 
 	"github.com/lectern/lectern/recorder"
+	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/token"
 )
 
 // wireRecorder starts the recorder (live HLS and recordings) and mounts
-// /hls/. HLS requests are authorised by the recorder's grants (handed out
-// by the join endpoint and the recordings listing) or a join token.
+// /hls/; HLS requests are authorised by the recorder's grants (handed out
+// by the join endpoint and the recordings listing) or a join token. With
+// Config.RTMPAddr it also accepts RTMP publishers.
 func (a *App) wireRecorder(secret []byte) error {
 	a.grants = recorder.NewGrants(secret)
+	a.streamKeys = rtmpingest.NewKeys(secret)
 	opts := []recorder.Option{recorder.WithLogger(a.log.With("subsystem", "recorder"))}
 	if a.cfg.RecordMinFree > 0 {
 		opts = append(opts, recorder.WithMinFree(a.cfg.RecordMinFree))
@@ -22,14 +28,41 @@ func (a *App) wireRecorder(secret []byte) error {
 	}
 	a.recorder = rec
 	a.closers = append(a.closers, rec.Close)
-	a.mux.Handle("GET /hls/", rec.Handler(recorder.GrantAuthorizer{Grants: a.grants, Tokens: tokenLessons{a.signer}}))
+	a.mux.Handle("GET /hls/", rec.Handler(recorder.GrantAuthorizer{Grants: a.grants, Tokens: tokens{a.signer}}))
+	if a.cfg.RTMPAddr != "" {
+		srv, err := rtmpingest.Listen(a.cfg.RTMPAddr, rtmpingest.Config{SFU: a.sfu, Keys: a.streamKeys, Tokens: tokens{a.signer},
+			Logger: a.log.With("subsystem", "rtmp")})
+		if err != nil {
+			return err
+		}
+		a.rtmp = srv
+		a.closers = append(a.closers, srv.Close)
+		a.log.Info("RTMP ingest listening", "addr", srv.Addr().String(), "server", a.rtmpURL())
+	}
 	return nil
 }
 
-// tokenLessons lets a join token open its lesson's live HLS.
-type tokenLessons struct{ s *token.Signer }
+// rtmpURL is the server URL an encoder is given: the public host and the
+// RTMP port.
+func (a *App) rtmpURL() string {
+	if a.rtmp == nil {
+		return ""
+	}
+	_, port, _ := net.SplitHostPort(a.rtmp.Addr().String())
+	host := "localhost"
+	if u, err := url.Parse(a.cfg.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "rtmp://" + net.JoinHostPort(host, port) + "/live"
+}
 
-func (t tokenLessons) LessonOf(tok string) (string, error) {
+// tokens lets a join token open its lesson's live HLS, and a teacher's or
+// assistant's join token serve as an RTMP stream key.
+type tokens struct{ s *token.Signer }
+
+var errNotPublisher = errors.New("app: the token may not publish")
+
+func (t tokens) LessonOf(tok string) (string, error) {
 	c, err := t.s.Verify(tok)
 	if err != nil {
 		return "", err
@@ -37,5 +70,22 @@ func (t tokenLessons) LessonOf(tok string) (string, error) {
 	return c.Lesson, nil
 }
 
+func (t tokens) Publisher(tok string) (lesson, user string, err error) {
+	c, err := t.s.Verify(tok)
+	if err != nil {
+		return "", "", err
+	}
+	if !c.Permissions.Publish || !c.Role.Moderator() {
+		return "", "", errNotPublisher
+	}
+	return c.Lesson, c.User, nil
+}
+
 // Recorder returns the recorder.
 func (a *App) Recorder() *recorder.Recorder { return a.recorder }
+
+// RTMP returns the RTMP ingest server, nil when off.
+func (a *App) RTMP() *rtmpingest.Server { return a.rtmp }
+
+// StreamKeys derives lessons' RTMP stream keys.
+func (a *App) StreamKeys() *rtmpingest.Keys { return a.streamKeys }

@@ -48,7 +48,11 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
-	api.NewRecordings(srv, a.recorder).Register(a.mux)
+	recs := api.NewRecordings(srv, a.recorder)
+	if a.rtmp != nil {
+		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
+	}
+	recs.Register(a.mux)
 	// Refunds a crash left half-done are finished (each provider call is
 	// idempotent).
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
