@@ -15,6 +15,7 @@ type joinResponse struct {
 	Role      token.Role `json:"role"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	HLSURL    string     `json:"hls_url,omitempty"` // live HLS, for the fallback player
+	H264      bool       `json:"prefer_h264,omitempty"`
 }
 
 // roleFor maps a relation to the lesson role it carries.
@@ -57,7 +58,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, c *caller) error {
 	}
 	s.log.Info("join token issued", "lesson", l.ID, "account", c.account.ID, "role", role)
 	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(l), Role: role,
-		ExpiresAt: s.now().Add(s.tokenTTL).UTC().Truncate(time.Second), HLSURL: s.hlsURL(l.ID)})
+		ExpiresAt: s.now().Add(s.tokenTTL).UTC().Truncate(time.Second), HLSURL: s.hlsURL(l.ID), H264: s.h264})
 	return nil
 }
 

@@ -50,6 +50,9 @@ type Config struct {
 	// HLS hands out the signed access parameter of a lesson's HLS URLs
 	// (the recorder's grants); nil: the join response names no HLS URL.
 	HLS HLSAccess
+	// PreferH264 tells the web client to publish H.264 (recording is then
+	// a remux; docs/recording.md).
+	PreferH264 bool
 	// Argon2 are the password-hashing parameters (zero:
 	// classroom.DefaultArgon2()).
 	Argon2 classroom.Argon2Params
@@ -79,6 +82,7 @@ type Server struct {
 	tokenTTL time.Duration
 	access   AccessPolicy
 	hls      HLSAccess
+	h264     bool
 	argon    classroom.Argon2Params
 	maxBody  int64
 	timeout  time.Duration
@@ -107,6 +111,7 @@ func New(cfg Config) *Server {
 		tokenTTL: cmp.Or(cfg.TokenTTL, 4*time.Hour),
 		access:   cfg.Access,
 		hls:      cfg.HLS,
+		h264:     cfg.PreferH264,
 		argon:    cfg.Argon2,
 		maxBody:  cmp.Or(cfg.MaxBodyBytes, 64<<10),
 		timeout:  cmp.Or(cfg.RequestTimeout, 15*time.Second),

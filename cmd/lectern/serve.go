@@ -37,6 +37,7 @@ type serveFlags struct {
 	stripeKey string
 	stripeWH  string
 	rtmp      string
+	h264      bool
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -55,6 +56,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.rtmp, "rtmp", "", "accept RTMP publishers (OBS) on this address, e.g. :1935 (default :1935 with --dev; off when empty)")
+	fs.BoolVar(&f.h264, "publish-h264", true, "ask browsers to publish H.264 so that lessons are recorded without transcoding (docs/recording.md)")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
@@ -67,7 +69,7 @@ func runServe(ctx context.Context, args []string) error {
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH, RTMPAddr: f.rtmp}
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH, RTMPAddr: f.rtmp, PreferH264: f.h264}
 	if f.dev && !flagGiven(fs, "rtmp") && os.Getenv("LECTERN_RTMP") == "" {
 		cfg.RTMPAddr = ":1935"
 	}

@@ -46,6 +46,9 @@ type Config struct {
 	RecordMinFree uint64
 	// RTMPAddr accepts RTMP publishers there; empty: no RTMP.
 	RTMPAddr string
+	// PreferH264 asks browsers to publish H.264 so that lessons are
+	// recorded by remuxing (cmd/lectern: on unless --publish-h264=false).
+	PreferH264 bool
 }
 
 // App is a running Lectern server, without its listener.

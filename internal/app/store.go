@@ -43,7 +43,7 @@ func (a *App) wireStore(ctx context.Context) error {
 	}
 	a.billing = bill
 	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill,
-		HLS: a.grants})
+		HLS: a.grants, PreferH264: a.cfg.PreferH264})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)

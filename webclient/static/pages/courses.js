@@ -6,6 +6,7 @@ import { h, tr, clear } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang } from '../i18n.js';
+import { replays, streamKey } from './replays.js';
 import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 
 const enc = encodeURIComponent;
@@ -322,6 +323,8 @@ export async function mountCourse(root, id) {
           price = { ...price, free_preview_lessons: [...list] };
         }), row.querySelector(':scope > .badge'));
       }
+      if (member && l.status !== 'scheduled') row.append(replays(l, { manage: relation === 'teacher' || relation === 'assistant' }));
+      if ((relation === 'teacher' || relation === 'assistant') && l.status !== 'ended') row.append(streamKey(l));
       lessonList.append(row);
     }
     if (!lessonList.childElementCount) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));
