@@ -11,6 +11,7 @@ export class HLSMode {
   url = '';
   student = false;
   chosen = false; // the user switched compatibility mode on
+  connected = false; // the receiving connection is up
   #timer = 0;
 
   constructor({ t }) {
@@ -31,7 +32,9 @@ export class HLSMode {
 
   // onMediaState follows the receiving connection's state.
   onMediaState(which, state) {
-    if (which !== 'subscribe' || !this.student || !this.url) return;
+    if (which !== 'subscribe') return;
+    this.connected = state === 'connected';
+    if (!this.student || !this.url) return;
     if (state === 'connected') {
       clearTimeout(this.#timer);
       this.#timer = 0;
@@ -42,12 +45,17 @@ export class HLSMode {
       this.#start('hls.fallbackFailed');
       return;
     }
-    if ((state === 'new' || state === 'connecting') && !this.#timer && !this.active) {
-      this.#timer = setTimeout(() => {
-        this.#timer = 0;
-        this.#start('hls.fallbackSlow');
-      }, FALLBACK_AFTER_MS);
-    }
+    if (state === 'new' || state === 'connecting') this.expectMedia();
+  }
+
+  // expectMedia is called when media is on its way (tracks announced): if
+  // the receiving connection is not up FALLBACK_AFTER_MS later, HLS plays.
+  expectMedia() {
+    if (!this.student || !this.url || this.connected || this.#timer || this.active) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = 0;
+      if (!this.connected) this.#start('hls.fallbackSlow');
+    }, FALLBACK_AFTER_MS);
   }
 
   toggle() {

@@ -132,6 +132,7 @@ class Room {
         onTracks: (list) => {
           if (session !== this.session) return;
           this.received = list;
+          if (list.length) this.hlsMode.expectMedia();
           this.render();
         },
         onClose: (code) => this.onClose(session, code),
