@@ -52,13 +52,27 @@ type StreamKeys interface {
 	Key(lessonID string) string
 }
 
-// RecordingsHTTP serves a lesson's recordings under /api/v1, and its RTMP
-// stream key to the people who run it.
+// RecordingSettingsStore keeps each course's recording settings.
+type RecordingSettingsStore interface {
+	RecordingSettings(ctx context.Context, courseID string) (classroom.RecordingSettings, error)
+	SetRecordingSettings(ctx context.Context, rs classroom.RecordingSettings) error
+}
+
+// RecordingsHTTP serves a lesson's recordings under /api/v1, its RTMP
+// stream key to the people who run it, and a course's recording settings.
 type RecordingsHTTP struct {
-	s       *Server
-	rec     Recordings
-	keys    StreamKeys
-	rtmpURL string
+	s        *Server
+	rec      Recordings
+	keys     StreamKeys
+	rtmpURL  string
+	settings RecordingSettingsStore
+}
+
+// WithSettings serves GET and PUT /api/v1/courses/{id}/recording-settings
+// and lets students download where their course allows it.
+func (h *RecordingsHTTP) WithSettings(st RecordingSettingsStore) *RecordingsHTTP {
+	h.settings = st
+	return h
 }
 
 // WithStreamKeys serves GET /api/v1/lessons/{id}/stream-key with the RTMP
@@ -81,6 +95,10 @@ func (h *RecordingsHTTP) Register(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v1/lessons/{id}/recordings/{rid}", h.s.authed(h.remove))
 	if h.keys != nil {
 		mux.Handle("GET /api/v1/lessons/{id}/stream-key", h.s.authed(h.streamKey))
+	}
+	if h.settings != nil {
+		mux.Handle("GET /api/v1/courses/{id}/recording-settings", h.s.authed(h.getSettings))
+		mux.Handle("PUT /api/v1/courses/{id}/recording-settings", h.s.authed(h.putSettings))
 	}
 }
 
@@ -111,9 +129,69 @@ func (h *RecordingsHTTP) accessFor(r *http.Request, c *caller) (classroom.Lesson
 			return l, recordingAccess{}, err
 		}
 	}
-	// Students download only where the course allows it; no course
-	// allows it yet (the setting is not stored).
-	return l, recordingAccess{}, nil
+	// Students download only where the course allows it.
+	acc := recordingAccess{}
+	if h.settings != nil {
+		rs, err := h.settings.RecordingSettings(r.Context(), course.ID)
+		if err != nil {
+			return l, acc, err
+		}
+		acc.download = rs.StudentDownload
+	}
+	return l, acc, nil
+}
+
+type settingsView struct {
+	Record          bool `json:"record"`
+	StudentDownload bool `json:"student_download"`
+}
+
+func (h *RecordingsHTTP) getSettings(w http.ResponseWriter, r *http.Request, c *caller) error {
+	course, err := h.s.courseFor(r, c, classroom.Relation.CanRun)
+	if err != nil {
+		return err
+	}
+	rs, err := h.settings.RecordingSettings(r.Context(), course.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, settingsView{Record: rs.Record, StudentDownload: rs.StudentDownload})
+	return nil
+}
+
+type settingsPatch struct {
+	Record          *bool `json:"record"`
+	StudentDownload *bool `json:"student_download"`
+}
+
+// putSettings lets the course's teacher turn recording off or on and
+// allow students to download.
+func (h *RecordingsHTTP) putSettings(w http.ResponseWriter, r *http.Request, c *caller) error {
+	course, err := h.s.courseFor(r, c, classroom.Relation.CanEdit)
+	if err != nil {
+		return err
+	}
+	var p settingsPatch
+	if err := decodeJSON(w, r, h.s.maxBody, &p); err != nil {
+		return err
+	}
+	rs, err := h.settings.RecordingSettings(r.Context(), course.ID)
+	if err != nil {
+		return err
+	}
+	if p.Record != nil {
+		rs.Record = *p.Record
+	}
+	if p.StudentDownload != nil {
+		rs.StudentDownload = *p.StudentDownload
+	}
+	rs.UpdatedAt = h.s.now()
+	if err := h.settings.SetRecordingSettings(r.Context(), rs); err != nil {
+		return err
+	}
+	h.s.log.Info("recording settings changed", "course", course.ID, "record", rs.Record, "student_download", rs.StudentDownload, "by", c.account.ID)
+	writeJSON(w, http.StatusOK, settingsView{Record: rs.Record, StudentDownload: rs.StudentDownload})
+	return nil
 }
 
 func (h *RecordingsHTTP) list(w http.ResponseWriter, r *http.Request, c *caller) error {

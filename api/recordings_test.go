@@ -75,7 +75,7 @@ func TestRecordings(t *testing.T) {
 		t.Cleanup(func() { _ = rec.Close() })
 		mux := http.NewServeMux()
 		h.api.Register(mux)
-		api.NewRecordings(h.api, rec).Register(mux)
+		api.NewRecordings(h.api, rec).WithSettings(h.st).Register(mux)
 		h.srv.Config.Handler = mux
 
 		tch := h.teacher("tch@example.org")
@@ -116,6 +116,18 @@ func TestRecordings(t *testing.T) {
 			t.Fatalf("student's list: %s", r.body)
 		}
 		want(t, stu.do("GET", base+"/"+id+"/mp4", nil), http.StatusForbidden)
+		// The teacher allows downloads: the student may download.
+		sbase := "/api/v1/courses/" + c.ID + "/recording-settings"
+		want(t, stu.do("PUT", sbase, map[string]any{"student_download": true}), http.StatusForbidden)
+		r = tch.do("PUT", sbase, map[string]any{"student_download": true})
+		want(t, r, http.StatusOK)
+		if !strings.Contains(string(r.body), `"record":true`) || !strings.Contains(string(r.body), `"student_download":true`) {
+			t.Errorf("settings after PUT: %s", r.body)
+		}
+		want(t, stu.do("GET", base+"/"+id+"/mp4", nil), http.StatusOK)
+		want(t, tch.do("PUT", sbase, map[string]any{"student_download": false}), http.StatusOK)
+		want(t, stu.do("GET", base+"/"+id+"/mp4", nil), http.StatusForbidden)
+		want(t, tch.do("PUT", sbase, map[string]any{"record": "yes"}), http.StatusBadRequest)
 		want(t, stranger.do("GET", base, nil), http.StatusForbidden)
 		want(t, stranger.do("GET", base+"/"+id+"/mp4", nil), http.StatusForbidden)
 		want(t, stu.do("PATCH", base+"/"+id, map[string]any{"published": false}), http.StatusForbidden)

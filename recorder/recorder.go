@@ -248,3 +248,15 @@ func (r *Recorder) recover() {
 		r.log.Info("unfinished recording closed", "lesson", info.Lesson, "recording", info.ID)
 	}
 }
+
+// NotifierFunc adapts a function to Notifier.
+type NotifierFunc func(lessonID string, err error)
+
+// RecordingStopped implements Notifier.
+func (f NotifierFunc) RecordingStopped(lessonID string, err error) { f(lessonID, err) }
+
+// PolicyFunc adapts a function to Policy.
+type PolicyFunc func(ctx context.Context, lessonID string) bool
+
+// Record implements Policy.
+func (f PolicyFunc) Record(ctx context.Context, lessonID string) bool { return f(ctx, lessonID) }

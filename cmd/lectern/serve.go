@@ -38,6 +38,7 @@ type serveFlags struct {
 	stripeWH  string
 	rtmp      string
 	h264      bool
+	retention time.Duration
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -57,6 +58,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.rtmp, "rtmp", "", "accept RTMP publishers (OBS) on this address, e.g. :1935 (default :1935 with --dev; off when empty)")
 	fs.BoolVar(&f.h264, "publish-h264", true, "ask browsers to publish H.264 so that lessons are recorded without transcoding (docs/recording.md)")
+	fs.DurationVar(&f.retention, "recording-retention", 0, "delete recordings this long after their lesson ended (e.g. 2160h for 90 days); 0 keeps them")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
@@ -69,7 +71,7 @@ func runServe(ctx context.Context, args []string) error {
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH, RTMPAddr: f.rtmp, PreferH264: f.h264}
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH, RTMPAddr: f.rtmp, PreferH264: f.h264, RecordingRetention: f.retention}
 	if f.dev && !flagGiven(fs, "rtmp") && os.Getenv("LECTERN_RTMP") == "" {
 		cfg.RTMPAddr = ":1935"
 	}

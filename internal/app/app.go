@@ -46,6 +46,9 @@ type Config struct {
 	RecordMinFree uint64
 	// RTMPAddr accepts RTMP publishers there; empty: no RTMP.
 	RTMPAddr string
+	// RecordingRetention deletes recordings this long after they ended;
+	// 0 keeps them.
+	RecordingRetention time.Duration
 	// PreferH264 asks browsers to publish H.264 so that lessons are
 	// recorded by remuxing (cmd/lectern: on unless --publish-h264=false).
 	PreferH264 bool

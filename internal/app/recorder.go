@@ -1,10 +1,12 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/url"
 	"path/filepath"
+	"time"
 
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
@@ -18,7 +20,16 @@ import (
 func (a *App) wireRecorder(secret []byte) error {
 	a.grants = recorder.NewGrants(secret)
 	a.streamKeys = rtmpingest.NewKeys(secret)
-	opts := []recorder.Option{recorder.WithLogger(a.log.With("subsystem", "recorder"))}
+	opts := []recorder.Option{
+		recorder.WithLogger(a.log.With("subsystem", "recorder")),
+		// Both are bound late: the store and signalling start after the recorder.
+		recorder.WithPolicy(recorder.PolicyFunc(a.recordLesson)),
+		recorder.WithNotifier(recorder.NotifierFunc(func(lessonID string, err error) {
+			if a.sig != nil {
+				a.sig.RecordingStopped(lessonID, err)
+			}
+		})),
+	}
 	if a.cfg.RecordMinFree > 0 {
 		opts = append(opts, recorder.WithMinFree(a.cfg.RecordMinFree))
 	}
@@ -28,6 +39,9 @@ func (a *App) wireRecorder(secret []byte) error {
 	}
 	a.recorder = rec
 	a.closers = append(a.closers, rec.Close)
+	if a.cfg.RecordingRetention > 0 {
+		a.startPruner(rec, a.cfg.RecordingRetention)
+	}
 	a.mux.Handle("GET /hls/", rec.Handler(recorder.GrantAuthorizer{Grants: a.grants, Tokens: tokens{a.signer}}))
 	if a.cfg.RTMPAddr != "" {
 		srv, err := rtmpingest.Listen(a.cfg.RTMPAddr, rtmpingest.Config{SFU: a.sfu, Keys: a.streamKeys, Tokens: tokens{a.signer},
@@ -40,6 +54,51 @@ func (a *App) wireRecorder(secret []byte) error {
 		a.log.Info("RTMP ingest listening", "addr", srv.Addr().String(), "server", a.rtmpURL())
 	}
 	return nil
+}
+
+// recordLesson is the course's choice (a lesson the store does not know,
+// such as a lesson of a hand-made token, is recorded).
+func (a *App) recordLesson(ctx context.Context, lessonID string) bool {
+	if a.store == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	l, err := a.store.Lesson(ctx, lessonID)
+	if err != nil {
+		return true
+	}
+	rs, err := a.store.RecordingSettings(ctx, l.CourseID)
+	if err != nil {
+		a.log.Warn("recording settings unreadable: recording", "lesson", lessonID, "err", err)
+		return true
+	}
+	return rs.Record
+}
+
+// startPruner deletes recordings older than the retention period, at
+// start and then hourly.
+func (a *App) startPruner(rec *recorder.Recorder, retention time.Duration) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := rec.Prune(retention, time.Now()); err != nil {
+				a.log.Warn("recordings not pruned", "err", err)
+			} else if n > 0 {
+				a.log.Info("recordings past their retention deleted", "count", n, "retention", retention)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	a.closers = append(a.closers, func() error { close(stop); <-done; return nil })
 }
 
 // rtmpURL is the server URL an encoder is given: the public host and the

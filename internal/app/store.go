@@ -48,7 +48,7 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
-	recs := api.NewRecordings(srv, a.recorder)
+	recs := api.NewRecordings(srv, a.recorder).WithSettings(st)
 	if a.rtmp != nil {
 		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
 	}

@@ -6,7 +6,7 @@ import { h, tr, clear } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang } from '../i18n.js';
-import { replays, streamKey } from './replays.js';
+import { recordingSettings, replays, streamKey } from './replays.js';
 import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 
 const enc = encodeURIComponent;
@@ -338,5 +338,6 @@ export async function mountCourse(root, id) {
   }
   main.append(header, checkoutSlot, actions, editSlot,
     section('course.lessons', relation === 'teacher' ? lessonForm(course.id, () => loadLessons()) : null, lessonList));
+  if (relation === 'teacher') main.append(recordingSettings(course));
   await loadLessons();
 }

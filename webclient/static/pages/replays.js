@@ -101,3 +101,32 @@ export function streamKey(lesson) {
   return h('div', { class: 'rtmp' }, btn, out, errorLine);
 }
 
+
+// recordingSettings is the teacher's switch for recording the course's
+// lessons and letting students download them.
+export function recordingSettings(course) {
+  const errorLine = h('div', { class: 'form-error', attrs: { role: 'alert' } });
+  const box = (id, key) => {
+    const input = h('input', { attrs: { type: 'checkbox', id } });
+    return { input, label: h('label', { class: 'field-inline' }, input, ' ', h('span', { i18n: key })) };
+  };
+  const rec = box('recording-record', 'recording.record');
+  const dl = box('recording-download', 'recording.studentDownload');
+  const base = `/api/v1/courses/${enc(course.id)}/recording-settings`;
+  const save = async () => {
+    try {
+      const s = await api('PUT', base, { record: rec.input.checked, student_download: dl.input.checked });
+      rec.input.checked = s.record;
+      dl.input.checked = s.student_download;
+      errorLine.replaceChildren();
+    } catch (err) { showAPIError(errorLine, err); }
+  };
+  rec.input.addEventListener('change', save);
+  dl.input.addEventListener('change', save);
+  api('GET', base).then((s) => {
+    rec.input.checked = !!s?.record;
+    dl.input.checked = !!s?.student_download;
+  }).catch((err) => showAPIError(errorLine, err));
+  return h('div', { class: 'card recording-settings', attrs: { id: 'recording-settings' } },
+    h('h3', { i18n: 'recording.settings' }), rec.label, dl.label, errorLine);
+}

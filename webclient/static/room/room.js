@@ -268,6 +268,9 @@ class Room {
       case 'lesson.ended':
         this.end('ended.lesson');
         break;
+      case 'recording.stopped':
+        toast('recording.stopped', { detail: p.message, ms: 15000 });
+        break;
       case 'stage.invited':
         if (p.participantId === me) this.showInvite(p);
         break;
