@@ -67,5 +67,5 @@ func TestBrowserHLSFallback(t *testing.T) {
 	if w, _ := res["w"].(float64); w != 320 {
 		t.Errorf("HLS video width %v, want the teacher's 320", res["w"])
 	}
-	t.Logf("HLS fallback: %v, currentTime %.2f → %.2f", res["banner"], t1, t2)
+	t.Logf("HLS fallback: %v, currentTime %.2f → %.2f, delay behind capture (s) %v", res["banner"], t1, t2, res["delays"])
 }

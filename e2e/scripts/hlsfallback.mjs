@@ -41,6 +41,17 @@ run(async (ctx) => {
     const v = document.querySelector('#hls-video');
     return { w: v.videoWidth, h: v.videoHeight };
   });
+  // How far behind real time the frame on screen is: the HLS program date
+  // of the playing position is when the server received it (WebRTC adds
+  // well under 0.1 s on loopback).
+  const delays = [];
+  for (let i = 0; i < 5; i++) {
+    delays.push(await page.evaluate(() => {
+      const d = document.querySelector('#hls-video').lecternHls?.playingDate;
+      return d ? (Date.now() - d.getTime()) / 1000 : null;
+    }));
+    await page.waitForTimeout(500);
+  }
   const shot = await screenshot(page, 'hls-student');
-  return { banner, bannerKey, t1, t2, ...size, status: await status(page), screenshot: shot, errors: page.errors };
+  return { banner, bannerKey, t1, t2, delays, ...size, status: await status(page), screenshot: shot, errors: page.errors };
 }, { totalMs: 90000 });

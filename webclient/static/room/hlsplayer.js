@@ -40,6 +40,7 @@ export async function attachHls(video, url, { live = true, onError } = {}) {
     });
     hls.loadSource(url);
     hls.attachMedia(video);
+    video.lecternHls = hls; // for figures: playingDate is the frame's capture time
     return () => hls.destroy();
   }
   if (video.canPlayType('application/vnd.apple.mpegurl')) {
