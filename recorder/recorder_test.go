@@ -175,8 +175,25 @@ func TestLiveAndRecordedHLS(t *testing.T) {
 	testenv.Require(t, "ffprobe", err)
 	rg := newRig(t)
 	const lesson = "lesson-rec"
-	start := time.Now()
 	stop := rg.publishH264(t, lesson)
+	// The lesson's media starts with its first video packet at the SFU.
+	deadline0 := time.Now().Add(10 * time.Second)
+	for {
+		var got bool
+		if r := rg.sfu.Room(lesson); r != nil {
+			for _, tr := range r.Tracks() {
+				got = got || (tr.Kind() == webrtc.RTPCodecTypeVideo && tr.PacketsReceived() > 0)
+			}
+		}
+		if got {
+			break
+		}
+		if time.Now().After(deadline0) {
+			t.Fatal("no video reached the SFU")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
 	q := "access=" + rg.grants.Issue(lesson, time.Minute)
 	rg.waitLive(t, lesson, q)
 
