@@ -69,6 +69,12 @@ type Config struct {
 	Access AccessPolicy
 	// Doors is the access policy (nil: one built from Store and Access).
 	Doors Doors
+	// HLS hands out the signed access parameter of a lesson's HLS URLs
+	// (the recorder's grants); nil: the join response names no HLS URL.
+	HLS HLSAccess
+	// PreferH264 tells the web client to publish H.264 (recording is then
+	// a remux; docs/recording.md).
+	PreferH264 bool
 	// Argon2 are the password-hashing parameters (zero:
 	// classroom.DefaultArgon2()).
 	Argon2 classroom.Argon2Params
@@ -105,6 +111,8 @@ type Server struct {
 	doors    Doors
 	life     LessonLife
 	listener AccessListener
+	hls      HLSAccess
+	h264     bool
 	argon    classroom.Argon2Params
 	maxBody  int64
 	timeout  time.Duration
@@ -137,6 +145,8 @@ func New(cfg Config) *Server {
 		baseURL:  cfg.BaseURL,
 		tokenTTL: cmp.Or(cfg.TokenTTL, DefaultTokenTTL),
 		access:   cfg.Access,
+		hls:      cfg.HLS,
+		h264:     cfg.PreferH264,
 		argon:    cfg.Argon2,
 		maxBody:  cmp.Or(cfg.MaxBodyBytes, 64<<10),
 		timeout:  cmp.Or(cfg.RequestTimeout, 15*time.Second),

@@ -30,7 +30,7 @@ const ContentSecurityPolicy = "default-src 'self'; " +
 // serverPrefixes are paths the client never answers for: they belong to the
 // API, signalling, WHIP/WHEP and health checks. A request for one that
 // reaches this handler is a 404, not the application shell.
-var serverPrefixes = []string{"/api/", "/rtc", "/whip", "/whep", "/healthz"}
+var serverPrefixes = []string{"/api/", "/rtc", "/whip", "/whep", "/healthz", "/hls/"}
 
 // contentTypes are set explicitly so the answer does not depend on the
 // host's mime.types.

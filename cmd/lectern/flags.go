@@ -39,3 +39,10 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty: the embedded SQLite store in --data-dir")
 	fs.StringVar(&c.secret, "secret", "", "server secret for join tokens (hex or ≥32 bytes); empty: generated and kept in --data-dir/secret")
 }
+
+// flagGiven reports whether the flag was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}

@@ -40,6 +40,9 @@ type serveFlags struct {
 	metrics   string
 	pionLevel string
 	admin     app.AdminConfig
+	rtmp      string
+	h264      bool
+	retention time.Duration
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -72,6 +75,10 @@ func runServe(ctx context.Context, args []string) error {
 	cfg.MetricsAddr = f.metrics
 	cfg.Admin = f.admin
 	cfg.PionLogLevel = pionLevel
+	cfg.RTMPAddr, cfg.PreferH264, cfg.RecordingRetention = f.rtmp, f.h264, f.retention
+	if f.dev && !flagGiven(fs, "rtmp") && os.Getenv("LECTERN_RTMP") == "" {
+		cfg.RTMPAddr = ":1935"
+	}
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {
@@ -172,6 +179,9 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+	fs.StringVar(&f.rtmp, "rtmp", "", "accept RTMP publishers (OBS) on this address, e.g. :1935 (default :1935 with --dev; off when empty)")
+	fs.BoolVar(&f.h264, "publish-h264", true, "ask browsers to publish H.264 so that lessons are recorded without transcoding (docs/recording.md)")
+	fs.DurationVar(&f.retention, "recording-retention", 0, "delete recordings this long after their lesson ended (e.g. 2160h for 90 days); 0 keeps them")
 	f.turn.register(fs)
 	fs.StringVar(&f.admin.Email, "admin-email", "", "create this first administrator at start if no account has the email (with --admin-password; best given as LECTERN_ADMIN_EMAIL)")
 	fs.StringVar(&f.admin.Password, "admin-password", "", "password of --admin-email when it is created (best given as LECTERN_ADMIN_PASSWORD); never logged")

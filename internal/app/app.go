@@ -13,6 +13,8 @@ import (
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/internal/metrics"
 	"github.com/lectern/lectern/internal/relay"
+	"github.com/lectern/lectern/recorder"
+	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -59,6 +61,17 @@ type Config struct {
 	// caps on concurrent sessions.
 	TokenTTL      time.Duration
 	SessionLimits signaling.Limits
+
+	// Recording: stop recording below this much free disk (0: 1 GiB).
+	RecordMinFree uint64
+	// RTMPAddr accepts RTMP publishers there; empty: no RTMP.
+	RTMPAddr string
+	// RecordingRetention deletes recordings this long after they ended;
+	// 0 keeps them.
+	RecordingRetention time.Duration
+	// PreferH264 asks browsers to publish H.264 so that lessons are
+	// recorded by remuxing (cmd/lectern: on unless --publish-h264=false).
+	PreferH264 bool
 }
 
 // App is a running Lectern server, without its listener.
@@ -76,6 +89,11 @@ type App struct {
 	turn    *relay.Server
 	metrics *metrics.Registry
 	closers []func() error
+
+	recorder   *recorder.Recorder
+	grants     *recorder.Grants
+	rtmp       *rtmpingest.Server
+	streamKeys *rtmpingest.Keys
 }
 
 // Store returns the store.
@@ -117,6 +135,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sfu = s
+	if err := a.wireRecorder(secret); err != nil {
+		_ = s.Close()
+		a.sfu = nil
+		a.Close()
+		return nil, err
+	}
 	if err := a.wireStore(ctx); err != nil {
 		_ = s.Close()
 		a.sfu = nil

@@ -45,11 +45,16 @@ func (a *App) wireStore(ctx context.Context) error {
 	a.billing = bill
 	a.policy = access.New(st, access.WithEntitlements(bill))
 	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL,
-		Access: bill, Doors: a.policy, TokenTTL: a.cfg.TokenTTL})
+		Access: bill, Doors: a.policy, TokenTTL: a.cfg.TokenTTL, HLS: a.grants, PreferH264: a.cfg.PreferH264})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
+	recs := api.NewRecordings(srv, a.recorder).WithSettings(st)
+	if a.rtmp != nil {
+		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
+	}
+	recs.Register(a.mux)
 	// Refunds a crash left half-done are finished (each provider call is
 	// idempotent).
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)

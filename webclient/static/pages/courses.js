@@ -6,6 +6,7 @@ import { h, tr, clear } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang, t } from '../i18n.js';
+import { recordingSettings, replays, streamKey } from './replays.js';
 import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 
 const enc = encodeURIComponent;
@@ -349,6 +350,8 @@ export async function mountCourse(root, id) {
         }), row.querySelector(':scope > .badge'));
       }
       if (relation === 'teacher' || relation === 'assistant') row.append(lessonStatusButton(l, relation, () => loadLessons()));
+      if (member && l.status !== 'scheduled') row.append(replays(l, { manage: relation === 'teacher' || relation === 'assistant' }));
+      if ((relation === 'teacher' || relation === 'assistant') && l.status !== 'ended') row.append(streamKey(l));
       lessonList.append(row);
     }
     if (!lessonList.childElementCount) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));
@@ -362,5 +365,6 @@ export async function mountCourse(root, id) {
   }
   main.append(header, checkoutSlot, actions, editSlot,
     section('course.lessons', relation === 'teacher' ? lessonForm(course.id, () => loadLessons()) : null, lessonList));
+  if (relation === 'teacher') main.append(recordingSettings(course));
   await loadLessons();
 }

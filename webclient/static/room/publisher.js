@@ -3,6 +3,7 @@
 // transceivers match the wanted tracks and renegotiates once.
 import { msidsByMid } from './sdp.js';
 import { Trickle } from './ice.js';
+import { maybePreferH264 } from './hlscodec.js';
 
 export const SOURCES = ['microphone', 'camera', 'screen'];
 
@@ -72,6 +73,7 @@ export class Publisher {
         const enc = sendEncodingsFor(source, track);
         if (enc) init.sendEncodings = enc;
         const tx = this.pc.addTransceiver(track, init);
+        maybePreferH264(tx, track.kind);
         this.#entries.set(source, { tx, track, msid: null });
         changed = true;
       }

@@ -19,6 +19,8 @@ import { QualityOverlays } from './quality.js';
 import { NetQuality } from './netquality.js';
 import { Speakers, markSpeaker } from './speakers.js';
 import * as media from './media.js';
+import { HLSMode } from './hlsroom.js';
+import { setPreferH264 } from './hlscodec.js';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
@@ -86,6 +88,7 @@ class Room {
     });
     this.seat = new Seat({ session: () => this.session, act, onChange: () => this.render() });
     this.modTools = new ModTools({ act });
+    this.hlsMode = new HLSMode({ t });
     this.status = h('span', { class: 'status', attrs: { id: 'status', 'data-status': 'connecting', role: 'status' } });
     this.title = h('h1', { class: 'room-title', text: lessonId });
     this.lessonStatus = h('span', { class: 'badge', attrs: { id: 'lesson-status', hidden: true } });
@@ -97,9 +100,9 @@ class Room {
     this.el = h('div', { class: 'room', attrs: { 'data-view': 'pending' } },
       h('header', { class: 'room-bar' },
         brand(), h('div', { class: 'room-heading' }, this.title, this.lessonStatus, this.status, this.netQuality.el),
-        h('div', { class: 'room-bar-end' }, langSwitch(), this.modTools.el, this.leaveBtn)),
+        h('div', { class: 'room-bar-end' }, langSwitch(), this.hlsMode.button, this.modTools.el, this.leaveBtn)),
       h('main', { class: 'room-main' },
-        h('div', { class: 'stage-wrap' }, this.stage.el, this.endCard),
+        h('div', { class: 'stage-wrap' }, this.stage.el, this.hlsMode.el, this.endCard),
         this.panels.strip.el,
         this.controlSlot),
       this.panels.el);
@@ -115,6 +118,8 @@ class Room {
         const j = await joinToken(this.lessonId);
         this.token = j?.token || '';
         this.lessonTitle = j?.lesson?.title || '';
+        this.hlsMode.setURL(j?.hls_url);
+        setPreferH264(j?.prefer_h264);
         if (this.lessonTitle) this.title.textContent = this.lessonTitle;
         this.setLessonStatus(j?.lesson?.status);
         this.scheduleRenewal(j);
@@ -127,6 +132,7 @@ class Room {
         return;
       }
     }
+    if (!this.hlsMode.url && this.token) this.hlsMode.setURL(`/hls/${encodeURIComponent(this.lessonId)}/index.m3u8?token=${encodeURIComponent(this.token)}`);
     this.connect();
   }
 
@@ -178,11 +184,14 @@ class Room {
         onTracks: (list) => {
           if (session !== this.session) return;
           this.received = list;
+          if (list.length) this.hlsMode.expectMedia();
           this.render();
         },
         onClose: (code, reason) => this.onClose(session, code, reason),
         onMediaState: (which, state) => {
-          if (session !== this.session || state !== 'failed') return;
+          if (session !== this.session) return;
+          this.hlsMode.onMediaState(which, state);
+          if (state !== 'failed' || (which === 'subscribe' && this.hlsMode.active)) return;
           console.warn(`lectern: ${which} connection failed, reconnecting`);
           session.drop();
         },
@@ -246,6 +255,7 @@ class Room {
     const teacher = !!this.self.permissions?.publish;
     this.el.dataset.view = teacher ? 'teacher' : 'student';
     this.el.dataset.role = this.self.role || '';
+    this.hlsMode.setStudent(!teacher);
     this.modTools.setSelf(this.self);
     this.panels.onJoined(joined);
     if (snap) {
@@ -314,6 +324,9 @@ class Room {
       case 'lesson.ended':
         this.setLessonStatus('ended');
         this.end('ended.lesson');
+        break;
+      case 'recording.stopped':
+        toast('recording.stopped', { detail: p.message, ms: 15000 });
         break;
       case 'stage.invited':
         if (p.participantId === me) this.showInvite(p);
@@ -601,6 +614,7 @@ class Room {
     if (this.seat.active) this.seat.stop();
     this.modTools.el.hidden = true;
     this.stopLocal();
+    this.hlsMode.stop();
     this.stage.clear();
     this.endCard.replaceChildren(
       h('p', { class: 'end-text', i18n: key }),

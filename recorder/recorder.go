@@ -1,0 +1,262 @@
+package recorder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/lectern/lectern/sfu"
+)
+
+// Source is what the recorder needs of the SFU.
+type Source interface {
+	RoomIDs() []string
+	Tap(roomID string) *sfu.Tap
+}
+
+// Policy says whether a lesson is recorded (its course's setting). Live
+// HLS runs either way.
+type Policy interface {
+	Record(ctx context.Context, lessonID string) bool
+}
+
+// Notifier tells a lesson's teacher that its recording stopped.
+type Notifier interface {
+	RecordingStopped(lessonID string, err error)
+}
+
+// Recorder runs one HLS session per open room of the SFU.
+type Recorder struct {
+	src           Source
+	dir           string
+	log           *slog.Logger
+	policy        Policy
+	notifier      Notifier
+	grace         time.Duration
+	minFree       uint64
+	keyframeEvery time.Duration
+	scanEvery     time.Duration
+
+	mp4Mu sync.Mutex // serialises MP4 remuxes and SetHidden
+
+	mu       sync.Mutex // guards sessions and closed
+	sessions map[string]*session
+	closed   bool
+
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// Option configures a Recorder.
+type Option func(*Recorder)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(r *Recorder) { r.log = l } }
+
+// WithPolicy sets who decides whether a lesson is recorded (default: all are).
+func WithPolicy(p Policy) Option { return func(r *Recorder) { r.policy = p } }
+
+// WithNotifier sets who is told that a recording stopped.
+func WithNotifier(n Notifier) Option { return func(r *Recorder) { r.notifier = n } }
+
+// WithGrace sets how long a lesson's room may be gone (everyone briefly
+// disconnected) before its stream and recording end. Default 30 s.
+func WithGrace(d time.Duration) Option { return func(r *Recorder) { r.grace = d } }
+
+// WithMinFree sets the free space below which recordings stop. Default 1 GiB.
+func WithMinFree(bytes uint64) Option { return func(r *Recorder) { r.minFree = bytes } }
+
+// WithKeyframeInterval sets how often the main video's publisher is asked
+// for a keyframe (the segment length). Default 2 s.
+func WithKeyframeInterval(d time.Duration) Option { return func(r *Recorder) { r.keyframeEvery = d } }
+
+// New starts a recorder writing recordings under dir. Recordings left
+// unfinished by a previous run are closed first.
+func New(src Source, dir string, opts ...Option) (*Recorder, error) {
+	r := &Recorder{src: src, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
+		minFree: 1 << 30, keyframeEvery: 2 * time.Second, scanEvery: 500 * time.Millisecond,
+		sessions: map[string]*session{}, done: make(chan struct{})}
+	for _, o := range opts {
+		o(r)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	r.recover()
+	r.wg.Add(1)
+	go r.loop()
+	return r, nil
+}
+
+func (r *Recorder) loop() {
+	defer r.wg.Done()
+	t := time.NewTicker(r.scanEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.done:
+			return
+		case <-t.C:
+			r.scan(time.Now())
+		}
+	}
+}
+
+// scan starts a session for each new room and ends the sessions whose
+// room has been gone for the grace period.
+func (r *Recorder) scan(now time.Time) {
+	open := map[string]bool{}
+	for _, id := range r.src.RoomIDs() {
+		open[id] = true
+	}
+	var start []string
+	var end []*session
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	for id := range open {
+		if s := r.sessions[id]; s != nil {
+			s.goneSince = time.Time{}
+		} else if validLesson(id) {
+			start = append(start, id)
+		}
+	}
+	for id, s := range r.sessions {
+		if open[id] {
+			continue
+		}
+		if s.goneSince.IsZero() {
+			s.goneSince = now
+		}
+		if now.Sub(s.goneSince) >= r.grace {
+			delete(r.sessions, id)
+			end = append(end, s)
+		}
+	}
+	r.mu.Unlock()
+	for _, s := range end {
+		s.close()
+	}
+	for _, id := range start {
+		record := r.policy == nil || r.policy.Record(context.Background(), id)
+		s := newSession(r, id, record)
+		r.mu.Lock()
+		if r.closed || r.sessions[id] != nil {
+			r.mu.Unlock()
+			s.close()
+			continue
+		}
+		r.sessions[id] = s
+		r.mu.Unlock()
+	}
+}
+
+// End ends a lesson's live stream and recording now (the lesson ended).
+func (r *Recorder) End(lessonID string) {
+	r.mu.Lock()
+	s := r.sessions[lessonID]
+	delete(r.sessions, lessonID)
+	r.mu.Unlock()
+	if s != nil {
+		s.close()
+	}
+}
+
+func (r *Recorder) session(lessonID string) *session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sessions[lessonID]
+}
+
+// Close ends every session (their recordings complete) and waits.
+func (r *Recorder) Close() error {
+	r.closeOnce.Do(func() {
+		close(r.done)
+		r.wg.Wait()
+		r.mu.Lock()
+		r.closed = true
+		ss := r.sessions
+		r.sessions = map[string]*session{}
+		r.mu.Unlock()
+		for _, s := range ss {
+			s.close()
+		}
+	})
+	return nil
+}
+
+func (r *Recorder) notify(lessonID string, err error) {
+	if r.notifier != nil {
+		r.notifier.RecordingStopped(lessonID, err)
+	}
+}
+
+// checkDisk refuses when the recordings directory's file system has less
+// than the configured free space.
+func (r *Recorder) checkDisk() error {
+	free, err := freeSpace(r.dir)
+	if err != nil {
+		return err
+	}
+	if free < r.minFree {
+		return fmt.Errorf("%w: %d MiB free in %s, %d MiB needed", ErrDiskFull, free>>20, r.dir, r.minFree>>20)
+	}
+	return nil
+}
+
+func freeSpace(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+var lessonPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// validLesson reports whether id can name a directory and a URL segment.
+func validLesson(id string) bool { return lessonPattern.MatchString(id) }
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)?$`)
+
+// safeName reports whether a file name stays inside its directory.
+func safeName(name string) bool { return len(name) <= 200 && namePattern.MatchString(name) }
+
+// recover closes recordings a previous run left unfinished: their
+// playlists get #EXT-X-ENDLIST and they are marked interrupted.
+func (r *Recorder) recover() {
+	infos, _ := filepath.Glob(filepath.Join(r.dir, "*", "*", infoFile))
+	for _, path := range infos {
+		info, err := readInfo(path)
+		if err != nil || info.State != StateRecording {
+			continue
+		}
+		if err := closeRecording(filepath.Dir(path), &info); err != nil && !errors.Is(err, os.ErrNotExist) {
+			r.log.Warn("unfinished recording not closed", "dir", filepath.Dir(path), "err", err)
+			continue
+		}
+		r.log.Info("unfinished recording closed", "lesson", info.Lesson, "recording", info.ID)
+	}
+}
+
+// NotifierFunc adapts a function to Notifier.
+type NotifierFunc func(lessonID string, err error)
+
+// RecordingStopped implements Notifier.
+func (f NotifierFunc) RecordingStopped(lessonID string, err error) { f(lessonID, err) }
+
+// PolicyFunc adapts a function to Policy.
+type PolicyFunc func(ctx context.Context, lessonID string) bool
+
+// Record implements Policy.
+func (f PolicyFunc) Record(ctx context.Context, lessonID string) bool { return f(ctx, lessonID) }

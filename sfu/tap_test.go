@@ -1,0 +1,89 @@
+package sfu_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/pion/webrtc/v4"
+)
+
+// TestTapReceivesMainTracks: a tap opened before the room exists receives
+// the teacher's H.264 video (starting at a keyframe) and Opus microphone,
+// and stops receiving when closed.
+func TestTapReceivesMainTracks(t *testing.T) {
+	s := newSFU(t)
+	tap := s.Tap("lesson-tap")
+	clip, err := peer.LoadH264(filepath.Join(peer.MediaDir(), "teacher.h264"), 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio, err := peer.LoadOgg(filepath.Join(peer.MediaDir(), "teacher.ogg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := peer.NewPublisher(api, clip, audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishWith(t, s, "lesson-tap", pub)
+	var video, sound int
+	var first *bool
+	deadline := time.After(5 * time.Second)
+	for video < 100 || sound < 50 {
+		select {
+		case p := <-tap.Packets():
+			switch p.Kind {
+			case webrtc.RTPCodecTypeVideo:
+				if !strings.EqualFold(p.Codec.MimeType, webrtc.MimeTypeH264) {
+					t.Fatalf("video codec %s", p.Codec.MimeType)
+				}
+				if first == nil {
+					// STAP-A (24) with SPS, or an SPS/IDR NAL unit.
+					typ := p.Payload[0] & 0x1f
+					ok := typ == 24 || typ == 7 || typ == 5
+					first = &ok
+				}
+				video++
+			case webrtc.RTPCodecTypeAudio:
+				if !strings.EqualFold(p.Codec.MimeType, webrtc.MimeTypeOpus) {
+					t.Fatalf("audio codec %s", p.Codec.MimeType)
+				}
+				sound++
+			}
+			tap.Release(p)
+		case <-deadline:
+			t.Fatalf("tap received %d video and %d audio packets in 5 s", video, sound)
+		}
+	}
+	if !*first {
+		t.Fatal("the tap's first video packet was not the start of a keyframe")
+	}
+	v, a := tap.Sources()
+	if v == nil || a == nil || v.Owner().ID() != "teacher" {
+		t.Fatalf("sources %v %v", v, a)
+	}
+	tap.Close()
+	tap.Close()
+	// Drain what was queued; nothing more arrives.
+	for {
+		select {
+		case p := <-tap.Packets():
+			tap.Release(p)
+			continue
+		case <-time.After(300 * time.Millisecond):
+		}
+		break
+	}
+	select {
+	case <-tap.Packets():
+		t.Fatal("packet after Close")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
