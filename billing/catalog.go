@@ -81,7 +81,7 @@ func (s *Service) CreateCoupon(ctx context.Context, actor classroom.Account, in 
 	if in.CourseID != "" {
 		c, err := s.store.Course(ctx, in.CourseID)
 		if errors.Is(err, classroom.ErrNotFound) || err == nil && c.TeacherID != actor.ID {
-			return Coupon{}, invalid("course_id", "is not one of your courses")
+			return Coupon{}, Invalid("course_id", "is not one of your courses")
 		}
 		if err != nil {
 			return Coupon{}, err

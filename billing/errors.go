@@ -43,6 +43,12 @@ var (
 	ErrProvider = errors.New("billing: payment provider error")
 	// ErrSignature means a webhook's signature is missing, wrong or stale.
 	ErrSignature = errors.New("billing: webhook signature invalid")
+	// ErrOutcomeUnknown means a provider call's outcome is not known (a
+	// timeout, a refund still processing): ask again later with the same
+	// idempotency key.
+	ErrOutcomeUnknown = errors.New("billing: the provider's answer is not known yet")
+	// ErrPaymentsDisabled means no payment provider is enabled.
+	ErrPaymentsDisabled = errors.New("billing: payments are not enabled on this server")
 	// ErrUnknownProvider names no configured provider.
 	ErrUnknownProvider = errors.New("billing: unknown payment provider")
 )
@@ -50,6 +56,8 @@ var (
 // ErrEntitlementRequired is classroom's: the course must be bought first.
 var ErrEntitlementRequired = classroom.ErrEntitlementRequired
 
-func invalid(field, reason string) error {
+// Invalid is bad input in field: a *classroom.FieldError wrapping
+// classroom.ErrInvalid.
+func Invalid(field, reason string) error {
 	return &classroom.FieldError{Field: field, Reason: reason, Err: classroom.ErrInvalid}
 }

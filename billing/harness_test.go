@@ -17,6 +17,9 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/billinghttp"
+	"github.com/lectern/lectern/billing/devpay"
+	"github.com/lectern/lectern/billing/stripe"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/store"
@@ -66,8 +69,12 @@ type envOpt func(*billing.Config)
 func withStripe(e *env) envOpt {
 	return func(c *billing.Config) {
 		e.stripe = newFakeStripe(e.t)
-		c.Provider, c.StripeSecretKey, c.StripeWebhookSecret = "stripe", stripeKey, whsec
-		c.StripeAPIURL = e.stripe.srv.URL
+		p, err := stripe.New(stripe.Config{SecretKey: stripeKey, WebhookSecret: whsec, APIURL: e.stripe.srv.URL,
+			BaseURL: testBaseURL, Logger: c.Logger})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		c.Providers = []billing.Provider{p}
 	}
 }
 
@@ -80,7 +87,8 @@ func newEnv(t testing.TB, st *store.Store, opts ...func(*env) envOpt) *env {
 	t.Helper()
 	e := &env{t: t, st: st, logs: &syncBuffer{}}
 	log := slogTo(e.logs)
-	cfg := billing.Config{Store: st, Provider: "dev", DevWebhookSecret: devWebhook, BaseURL: testBaseURL, Logger: log}
+	cfg := billing.Config{Store: st, BaseURL: testBaseURL, Logger: log,
+		Providers: []billing.Provider{devpay.New(devpay.Config{BaseURL: testBaseURL, WebhookSecret: devWebhook})}}
 	for _, o := range opts {
 		o(e)(&cfg)
 	}
@@ -97,7 +105,7 @@ func newEnv(t testing.TB, st *store.Store, opts ...func(*env) envOpt) *env {
 		Argon2: classroom.TestArgon2(), SignInPerIP: roomy, SignInPerAccount: roomy, SignUpPerIP: roomy})
 	mux := http.NewServeMux()
 	a.Register(mux)
-	billing.NewHTTP(svc, a).Register(mux)
+	billinghttp.New(svc, a).Register(mux)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(func() { e.srv.Close(); a.Close() })
 	e.svc, e.api = svc, a

@@ -50,13 +50,13 @@ func NewPrice(courseID string, in PriceInput, now time.Time) (Price, error) {
 	p.Money = Money{Amount: in.Amount, Currency: cur}
 	if d := in.RefundWindowDays; d != nil {
 		if *d < 0 || time.Duration(*d)*24*time.Hour > MaxRefundWindow {
-			return p, invalid("refund_window_days", "must be between 0 and 365")
+			return p, Invalid("refund_window_days", "must be between 0 and 365")
 		}
 		p.RefundWindow = time.Duration(*d) * 24 * time.Hour
 	}
 	if pc := in.RefundLessonsPercent; pc != nil {
 		if *pc < 0 || *pc > 100 {
-			return p, invalid("refund_lessons_percent", "must be between 0 and 100")
+			return p, Invalid("refund_lessons_percent", "must be between 0 and 100")
 		}
 		p.RefundLessonsPercent = *pc
 	}

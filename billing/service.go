@@ -3,8 +3,6 @@ package billing
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,13 +18,13 @@ import (
 // entitlements and revenue. It implements api.AccessPolicy. It is safe for
 // concurrent use.
 type Service struct {
-	store    Store
-	provider Provider
-	dev      *devProvider // the dev provider when it is the one in use
-	log      *slog.Logger
-	now      func() time.Time
-	ttl      time.Duration
-	baseURL  string
+	store     Store
+	providers []Provider          // enabled, in checkout order
+	byName    map[string]Provider // the same, by name
+	log       *slog.Logger
+	now       func() time.Time
+	ttl       time.Duration
+	baseURL   string
 }
 
 // New returns a Service for cfg.
@@ -43,39 +41,43 @@ func New(cfg Config) (*Service, error) {
 		now = time.Now
 	}
 	cfg.OrderTTL = cmp.Or(cfg.OrderTTL, time.Hour)
-	cfg.WebhookTolerance = cmp.Or(cfg.WebhookTolerance, 5*time.Minute)
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Service{store: cfg.Store, log: log, now: now, ttl: cfg.OrderTTL, baseURL: cfg.BaseURL}
-	switch cfg.Provider {
-	case "", "dev":
-		secret := cfg.DevWebhookSecret
-		if secret == "" {
-			var b [32]byte
-			rand.Read(b[:])
-			secret = hex.EncodeToString(b[:])
+	s := &Service{store: cfg.Store, log: log, now: now, ttl: cfg.OrderTTL, baseURL: cfg.BaseURL,
+		byName: map[string]Provider{}}
+	for _, p := range cfg.Providers {
+		if p == nil || p.Name() == "" || p.Name() == "none" {
+			return nil, fmt.Errorf("%w: a provider without a name", ErrUnknownProvider)
 		}
-		s.dev = &devProvider{baseURL: cfg.BaseURL, secret: secret, tolerance: cfg.WebhookTolerance}
-		s.provider = s.dev
-	case "stripe":
-		if cfg.StripeSecretKey == "" || cfg.StripeWebhookSecret == "" {
-			return nil, errors.New("billing: the stripe provider needs --stripe-secret-key and --stripe-webhook-secret")
+		if _, dup := s.byName[p.Name()]; dup {
+			return nil, fmt.Errorf("billing: provider %q enabled twice", p.Name())
 		}
-		if cfg.BaseURL == "" {
-			return nil, errors.New("billing: the stripe provider needs a public base URL for its return links")
-		}
-		s.provider = newStripeProvider(cfg, log)
-	default:
-		return nil, fmt.Errorf("%w: %q (want dev or stripe)", ErrUnknownProvider, cfg.Provider)
+		s.byName[p.Name()] = p
+		s.providers = append(s.providers, p)
 	}
 	log.Info("billing configured", "config", cfg)
 	return s, nil
 }
 
-// ProviderName names the provider in use.
-func (s *Service) ProviderName() string { return s.provider.Name() }
+// Providers returns the enabled providers, in checkout order.
+func (s *Service) Providers() []Provider { return s.providers }
 
-// Provider returns the provider in use.
-func (s *Service) Provider() Provider { return s.provider }
+// Provider returns the enabled provider called name.
+func (s *Service) Provider(name string) (Provider, bool) {
+	p, ok := s.byName[name]
+	return p, ok
+}
+
+// Store returns the store billing reads and writes.
+func (s *Service) Store() Store { return s.store }
+
+// Logger returns billing's logger.
+func (s *Service) Logger() *slog.Logger { return s.log }
+
+// OrderTTL is how long a pending order waits for payment.
+func (s *Service) OrderTTL() time.Duration { return s.ttl }
+
+// Now is billing's clock, in UTC to the millisecond.
+func (s *Service) Now() time.Time { return s.clock() }
 
 // maxTxAttempts bounds retries of a transaction that lost a race.
 const maxTxAttempts = 10

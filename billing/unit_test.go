@@ -1,7 +1,6 @@
 package billing
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -100,43 +99,10 @@ func TestRefundAllowed(t *testing.T) {
 	}
 }
 
-func TestPickLang(t *testing.T) {
-	for h, want := range map[string]string{"": "en", "zh-CN,zh;q=0.9": "zh", "en-US,zh;q=0.5": "en",
-		"fr, zh-Hans;q=0.8, en;q=0.7": "zh", "zh;q=0, en": "en", "de": "en"} {
-		if got := pickLang(h); got != want {
-			t.Errorf("pickLang(%q) = %s, want %s", h, got, want)
-		}
-	}
-}
-
-func TestConfigLogValueHidesSecrets(t *testing.T) {
-	c := Config{Provider: "stripe", StripeSecretKey: "sk_live_x", StripeWebhookSecret: "whsec_y"}
-	for _, s := range []string{c.String(), c.LogValue().String()} {
-		if strings.Contains(s, "sk_live_x") || strings.Contains(s, "whsec_y") {
-			t.Fatalf("secret in %q", s)
-		}
-	}
-}
-
 func TestRevenueCSVEscapesFormulas(t *testing.T) {
 	var b strings.Builder
 	WriteRevenueCSV(&b, []RevenueRow{{Month: "2030-05", CourseTitle: "=HYPERLINK(1)", Currency: "EUR", Gross: 100}})
 	if !strings.Contains(b.String(), "'=HYPERLINK(1)") {
 		t.Fatalf("csv:\n%s", b.String())
-	}
-}
-
-func TestDevEventRoundTrip(t *testing.T) {
-	p := &devProvider{secret: "s", tolerance: time.Minute}
-	ev := NewDevEvent(Order{ID: "o", Amount: 5, Currency: "EUR"}, "payment.succeeded", time.Now())
-	body, _ := json.Marshal(ev)
-	h := map[string][]string{DevSignatureHeader: {SignDevEvent(body, "s", time.Now())}}
-	got, err := p.ParseWebhook(h, body)
-	if err != nil || got.Type != EventPaid || got.Money != (Money{5, "EUR"}) {
-		t.Fatalf("%+v, %v", got, err)
-	}
-	h[DevSignatureHeader] = []string{SignDevEvent(body, "other", time.Now())}
-	if _, err := p.ParseWebhook(h, body); !errors.Is(err, ErrSignature) {
-		t.Fatalf("wrong secret: %v", err)
 	}
 }

@@ -27,6 +27,8 @@ func startInProcess(t *testing.T) *server {
 		Secret:   secret,
 		Logger:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Loopback: true,
+		// The test provider, explicitly (a bare server takes no payments).
+		PaymentProvider: "dev",
 	})
 	if err != nil {
 		cancel()

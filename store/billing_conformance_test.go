@@ -25,6 +25,7 @@ func TestBillingConformance(t *testing.T) {
 		{"CouponConcurrent", testBillingCouponConcurrent},
 		{"Orders", testBillingOrders},
 		{"LedgerEvents", testBillingLedgerEvents},
+		{"LedgerAppendOnly", testBillingLedgerAppendOnly},
 		{"Entitlements", testBillingEntitlements},
 		{"Refunds", testBillingRefunds},
 		{"Revenue", testBillingRevenue},

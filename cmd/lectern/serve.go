@@ -36,6 +36,7 @@ type serveFlags struct {
 	payment   string
 	stripeKey string
 	stripeWH  string
+	pay       payFlags
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -50,9 +51,10 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.udpRange, "udp-port-range", "", "MIN-MAX ephemeral UDP ports when --ice-udp is empty")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
+	fs.StringVar(&f.payment, "payment-provider", "dev", "comma-separated: dev (a test checkout page served by Lectern), stripe, wechatpay, alipay")
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
+	f.pay.register(fs)
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
@@ -65,7 +67,8 @@ func runServe(ctx context.Context, args []string) error {
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH,
+		WeChatPay: f.pay.wechat, Alipay: f.pay.alipay}
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"github.com/lectern/lectern/billing/alipay"
+	"github.com/lectern/lectern/billing/wechatpay"
 	"log/slog"
 	"net/http"
 	"os"
@@ -30,6 +32,8 @@ type Config struct {
 	PaymentProvider     string
 	StripeSecretKey     string
 	StripeWebhookSecret string
+	WeChatPay           wechatpay.Config
+	Alipay              alipay.Config
 
 	// Media.
 	Loopback   bool // ICE on 127.0.0.1 only (tests)

@@ -9,6 +9,9 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/billinghttp"
+	"github.com/lectern/lectern/billing/setup"
+	"github.com/lectern/lectern/billing/stripe"
 	"github.com/lectern/lectern/store"
 )
 
@@ -33,11 +36,14 @@ func (a *App) wireStore(ctx context.Context) error {
 		a.log.Info("migrations applied", "versions", applied, "backend", st.Backend())
 	}
 	a.store = st
-	bill, err := billing.New(billing.Config{
-		Store: st, Provider: a.cfg.PaymentProvider,
-		StripeSecretKey: a.cfg.StripeSecretKey, StripeWebhookSecret: a.cfg.StripeWebhookSecret,
-		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing"),
-	})
+	providers, err := setup.Providers(setup.Config{Providers: a.cfg.PaymentProvider, BaseURL: a.cfg.BaseURL,
+		Stripe:    stripe.Config{SecretKey: a.cfg.StripeSecretKey, WebhookSecret: a.cfg.StripeWebhookSecret},
+		WeChatPay: a.cfg.WeChatPay, Alipay: a.cfg.Alipay, Logger: a.log.With("subsystem", "billing")})
+	if err != nil {
+		return err
+	}
+	bill, err := billing.New(billing.Config{Store: st, Providers: providers,
+		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing")})
 	if err != nil {
 		return err
 	}
@@ -45,7 +51,7 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
-	billing.NewHTTP(bill, srv).Register(a.mux)
+	billinghttp.New(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
 	// Refunds a crash left half-done are finished (each provider call is
 	// idempotent).

@@ -1,6 +1,7 @@
-package billing
+package billinghttp
 
 import (
+	"github.com/lectern/lectern/billing"
 	"net/http"
 
 	"github.com/lectern/lectern/api"
@@ -63,7 +64,7 @@ func (h *HTTP) decide(approve bool) api.CallerFunc {
 			return err
 		}
 		if !approve && req.Amount != 0 {
-			return invalid("amount", "only goes with approve")
+			return billing.Invalid("amount", "only goes with approve")
 		}
 		rf, err := h.svc.DecideRefund(r.Context(), c.Account, id, approve, req.Amount, req.Note)
 		if err != nil {
@@ -79,9 +80,9 @@ func (h *HTTP) listRefunds(w http.ResponseWriter, r *http.Request, c *api.Caller
 	if err != nil {
 		return err
 	}
-	q := RefundQuery{Status: RefundStatus(r.URL.Query().Get("status")), Page: p}
+	q := billing.RefundQuery{Status: billing.RefundStatus(r.URL.Query().Get("status")), Page: p}
 	switch q.Status {
-	case "", RefundRequested, RefundDeclined, RefundProcessing, RefundSucceeded, RefundFailed:
+	case "", billing.RefundRequested, billing.RefundDeclined, billing.RefundProcessing, billing.RefundSucceeded, billing.RefundFailed:
 	default:
 		return &api.Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: "status",
 			Message: "status must be requested, declined, processing, succeeded or failed"}
@@ -130,7 +131,7 @@ func (h *HTTP) teacherRevenue(csv bool) api.CallerFunc {
 	}
 }
 
-func writeRevenue(w http.ResponseWriter, rows []RevenueRow, csv bool, name string) error {
+func writeRevenue(w http.ResponseWriter, rows []billing.RevenueRow, csv bool, name string) error {
 	if !csv {
 		api.WriteJSON(w, http.StatusOK, viewRevenue(rows))
 		return nil
@@ -139,5 +140,5 @@ func writeRevenue(w http.ResponseWriter, rows []RevenueRow, csv bool, name strin
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	return WriteRevenueCSV(w, rows)
+	return billing.WriteRevenueCSV(w, rows)
 }

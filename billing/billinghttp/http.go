@@ -1,7 +1,14 @@
-package billing
+// Package billinghttp serves billing over HTTP: its REST routes under
+// /api/v1 (prices, coupons, orders, refunds, revenue, payouts), the
+// providers' notification endpoint and the dev provider's checkout page,
+// authenticated by package api's sessions.
+//
+// billinghttp imports billing and api; billing imports neither it nor api.
+package billinghttp
 
 import (
 	"errors"
+	"github.com/lectern/lectern/billing"
 	"net/http"
 	"time"
 
@@ -11,12 +18,12 @@ import (
 // HTTP serves billing's REST routes and the dev provider's checkout page,
 // authenticating through the API server's sessions.
 type HTTP struct {
-	svc *Service
+	svc *billing.Service
 	api *api.Server
 }
 
-// NewHTTP returns billing's HTTP routes, authenticated by srv's sessions.
-func NewHTTP(svc *Service, srv *api.Server) *HTTP {
+// New returns billing's HTTP routes, authenticated by srv's sessions.
+func New(svc *billing.Service, srv *api.Server) *HTTP {
 	return &HTTP{svc: svc, api: srv}
 }
 
@@ -72,20 +79,22 @@ var billingErrors = []struct {
 	code   string
 	field  string
 }{
-	{ErrIdempotencyKey, http.StatusBadRequest, "idempotency_key_required", ""},
-	{ErrIdempotencyReused, http.StatusConflict, "idempotency_key_reused", ""},
-	{ErrAlreadyOwned, http.StatusConflict, "already_owned", ""},
-	{ErrOrderPending, http.StatusConflict, "order_pending", ""},
-	{ErrCourseFree, http.StatusConflict, "course_free", ""},
-	{ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
-	{ErrCouponExhausted, http.StatusConflict, "coupon_exhausted", "coupon"},
-	{ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
-	{ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
-	{ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
-	{ErrRefundOpen, http.StatusConflict, "refund_open", ""},
-	{ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
-	{ErrSignature, http.StatusBadRequest, "bad_signature", ""},
-	{ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
+	{billing.ErrIdempotencyKey, http.StatusBadRequest, "idempotency_key_required", ""},
+	{billing.ErrIdempotencyReused, http.StatusConflict, "idempotency_key_reused", ""},
+	{billing.ErrAlreadyOwned, http.StatusConflict, "already_owned", ""},
+	{billing.ErrOrderPending, http.StatusConflict, "order_pending", ""},
+	{billing.ErrCourseFree, http.StatusConflict, "course_free", ""},
+	{billing.ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
+	{billing.ErrCouponExhausted, http.StatusConflict, "coupon_exhausted", "coupon"},
+	{billing.ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
+	{billing.ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
+	{billing.ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
+	{billing.ErrRefundOpen, http.StatusConflict, "refund_open", ""},
+	{billing.ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
+	{billing.ErrSignature, http.StatusBadRequest, "bad_signature", ""},
+	{billing.ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
+	{billing.ErrOutcomeUnknown, http.StatusAccepted, "provider_pending", ""},
+	{billing.ErrPaymentsDisabled, http.StatusConflict, "payments_disabled", ""},
 }
 
 // apiErr turns billing's errors into *api.Error; others pass through.
@@ -96,7 +105,7 @@ func apiErr(err error) error {
 	for _, b := range billingErrors {
 		if errors.Is(err, b.err) {
 			msg := b.err.Error()[len("billing: "):]
-			if b.err == ErrOrderPending {
+			if b.err == billing.ErrOrderPending {
 				msg = err.Error()[len("billing: "):]
 			}
 			return &api.Error{Status: b.status, Code: b.code, Message: msg, Field: b.field}
@@ -110,7 +119,20 @@ func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) a
 }
 
 func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {
-	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": h.svc.ProviderName(),
-		"order_ttl_seconds": int64(h.svc.ttl / time.Second)})
+	type providerView struct {
+		Name       string   `json:"name"`
+		Methods    []string `json:"methods"`
+		Currencies []string `json:"currencies,omitempty"`
+	}
+	ps := []providerView{}
+	for _, p := range h.svc.Providers() {
+		ps = append(ps, providerView{Name: p.Name(), Methods: p.Methods(), Currencies: p.Currencies()})
+	}
+	first := ""
+	if len(ps) > 0 {
+		first = ps[0].Name
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": first, "providers": ps,
+		"enabled": len(ps) > 0, "order_ttl_seconds": int64(h.svc.OrderTTL() / time.Second)})
 	return nil
 }
