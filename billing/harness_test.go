@@ -44,6 +44,9 @@ type env struct {
 	srv    *httptest.Server
 	stripe *fakeStripe // nil with the dev provider
 	logs   *syncBuffer
+
+	clockMu sync.Mutex // guards skew
+	skew    time.Duration
 }
 
 type syncBuffer struct {
@@ -255,6 +258,8 @@ func (c *client) paidCourse(title string) (courseID, lessonID string) {
 type orderJSON struct {
 	ID          string `json:"id"`
 	Status      string `json:"status"`
+	Provider    string `json:"provider"`
+	Method      string `json:"method"`
 	Amount      int64  `json:"amount"`
 	Discount    int64  `json:"discount"`
 	Currency    string `json:"currency"`
@@ -301,4 +306,54 @@ func countKind(o orderJSON, kind string) int {
 		}
 	}
 	return n
+}
+
+// withProvider enables p (built for the env) besides nothing else.
+func withProvider(mk func(e *env) billing.Provider) func(*env) envOpt {
+	return func(e *env) envOpt {
+		return func(c *billing.Config) { c.Providers = []billing.Provider{mk(e)} }
+	}
+}
+
+// withClock makes billing's clock now() + the env's offset, moved by
+// e.advance.
+func withClock(e *env) envOpt {
+	return func(c *billing.Config) { c.Now = func() time.Time { return time.Now().Add(e.offset()) } }
+}
+
+func (e *env) offset() time.Duration {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return e.skew
+}
+
+func (e *env) advance(d time.Duration) {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	e.skew += d
+}
+
+// cnyCourse creates, as teacher, a course priced amount fen with one
+// lesson; it returns the course ID.
+func (c *client) cnyCourse(title string, amount int64) string {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/v1/courses", map[string]any{"title": title})
+	want(c.e.t, r, http.StatusCreated)
+	var course idJSON
+	r.decode(c.e.t, &course)
+	want(c.e.t, c.do("PUT", "/api/v1/courses/"+course.ID+"/price", map[string]any{
+		"amount": amount, "currency": "CNY"}), http.StatusOK)
+	return course.ID
+}
+
+// orderWith creates an order with a provider and method.
+func (c *client) orderWith(courseID, key, provider, method string) (response, orderJSON) {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/v1/orders", map[string]string{"course_id": courseID, "provider": provider,
+		"method": method}, "Idempotency-Key", key)
+	var o orderJSON
+	if r.status < 300 {
+		r.decode(c.e.t, &o)
+	}
+	return r, o
 }

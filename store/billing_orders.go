@@ -112,6 +112,18 @@ func (b billingQ) ExpiredOrders(ctx context.Context, t time.Time, limit int) ([]
 		ms(t), limit)
 }
 
+// OrdersToReconcile implements billing.Reader.
+func (s *Store) OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after billing.OrderCursor, limit int) ([]billing.Order, error) {
+	return s.bq().OrdersToReconcile(ctx, provider, from, to, after, limit)
+}
+
+func (b billingQ) OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after billing.OrderCursor, limit int) ([]billing.Order, error) {
+	return b.listOrders(ctx, ` WHERE o.status IN ('pending', 'expired') AND o.provider = ?
+		AND o.created_at >= ? AND o.created_at < ? AND (o.created_at > ? OR (o.created_at = ? AND o.id > ?))
+		ORDER BY o.created_at, o.id LIMIT ?`,
+		provider, ms(from), ms(to), ms(after.CreatedAt), ms(after.CreatedAt), after.ID, limit)
+}
+
 func (b billingQ) InsertOrder(ctx context.Context, o billing.Order) error {
 	_, err := b.q.exec(ctx, `INSERT INTO billing_orders (id, account_id, course_id, teacher_id, status,
 		list_amount, discount, amount, currency, coupon_id, coupon_code, idempotency_key, request_hash,

@@ -73,8 +73,9 @@ func (a *App) wireStore(ctx context.Context) error {
 	return nil
 }
 
-// startJanitor deletes expired sessions once an hour and expires unpaid
-// orders (returning their coupon redemptions) every five minutes.
+// startJanitor deletes expired sessions once an hour and, every five
+// minutes, expires unpaid orders (returning their coupon redemptions) and
+// reconciles payments with the providers.
 func (a *App) startJanitor(st *store.Store) {
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -91,6 +92,10 @@ func (a *App) startJanitor(st *store.Store) {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				if _, err := a.billing.ExpireOrders(ctx); err != nil {
 					a.log.Warn("expiring unpaid orders", "err", err)
+				}
+				// Orders whose notification was lost, refunds in progress.
+				if _, err := a.billing.Reconcile(ctx, 2*time.Minute); err != nil {
+					a.log.Warn("reconciling payments", "err", err)
 				}
 				if now.Sub(lastSweep) >= time.Hour {
 					lastSweep = now
