@@ -254,7 +254,7 @@ func (f *fakeWeChat) bad() int {
 func wxTransaction(tradeNo, txID, state string, total int64, currency string) map[string]any {
 	t := map[string]any{"appid": wxAppID, "mchid": wxMchID, "out_trade_no": tradeNo, "trade_state": state,
 		"trade_state_desc": state, "trade_type": "NATIVE", "bank_type": "OTHERS",
-		"payer": map[string]any{"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+		"payer":  map[string]any{"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
 		"amount": map[string]any{"total": total, "payer_total": total, "currency": currency, "payer_currency": currency}}
 	if txID != "" {
 		t["transaction_id"] = txID

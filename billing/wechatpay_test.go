@@ -10,8 +10,8 @@ import (
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/billing/wechatpay"
 	"github.com/lectern/lectern/classroom"
-	"github.com/lectern/lectern/store/storetest"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // wxEnv is a billing env with WeChat Pay against a fake WeChat Pay API.
