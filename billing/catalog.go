@@ -41,6 +41,9 @@ func (s *Service) SetPrice(ctx context.Context, actor classroom.Account, courseI
 	if _, err := s.courseOwned(ctx, actor, courseID); err != nil {
 		return Price{}, err
 	}
+	if in.Currency == "" {
+		in.Currency = s.DefaultCurrency()
+	}
 	p, err := NewPrice(courseID, in, s.clock())
 	if err != nil {
 		return p, err

@@ -67,6 +67,18 @@ func (s *Service) Provider(name string) (Provider, bool) {
 	return p, ok
 }
 
+// DefaultCurrency is the currency a price takes when none is given: CNY
+// when a provider that takes only CNY (WeChat Pay, Alipay) is enabled,
+// otherwise none ("": the currency must be given).
+func (s *Service) DefaultCurrency() string {
+	for _, p := range s.providers {
+		if c := p.Currencies(); len(c) == 1 && c[0] == "CNY" {
+			return "CNY"
+		}
+	}
+	return ""
+}
+
 // Store returns the store billing reads and writes.
 func (s *Service) Store() Store { return s.store }
 

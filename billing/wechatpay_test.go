@@ -239,3 +239,26 @@ func mustCourse(t testing.TB, st *store.Store, id string) classroom.Course {
 	}
 	return c
 }
+
+// TestPricesDefaultToCNY: with a Chinese provider on, a price given
+// without a currency is in CNY; without one, the currency is required.
+func TestPricesDefaultToCNY(t *testing.T) {
+	e, _ := wxEnv(t, storetest.SQLite(t))
+	teacher := e.register("cny-teacher@example.com", classroom.RoleTeacher)
+	r := teacher.do("POST", "/api/v1/courses", map[string]any{"title": "默认人民币"})
+	want(t, r, http.StatusCreated)
+	var c idJSON
+	r.decode(t, &c)
+	r = teacher.do("PUT", "/api/v1/courses/"+c.ID+"/price", map[string]any{"amount": 9900})
+	want(t, r, http.StatusOK)
+	var p struct{ Currency string }
+	r.decode(t, &p)
+	if p.Currency != "CNY" {
+		t.Fatalf("currency %q, want CNY", p.Currency)
+	}
+	dev := newEnv(t, storetest.SQLite(t))
+	teacher = dev.register("eur-teacher@example.com", classroom.RoleTeacher)
+	r = teacher.do("POST", "/api/v1/courses", map[string]any{"title": "No default"})
+	r.decode(t, &c)
+	want(t, teacher.do("PUT", "/api/v1/courses/"+c.ID+"/price", map[string]any{"amount": 9900}), http.StatusUnprocessableEntity)
+}

@@ -133,6 +133,6 @@ func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {
 		first = ps[0].Name
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": first, "providers": ps,
-		"enabled": len(ps) > 0, "order_ttl_seconds": int64(h.svc.OrderTTL() / time.Second)})
+		"enabled": len(ps) > 0, "default_currency": h.svc.DefaultCurrency(), "order_ttl_seconds": int64(h.svc.OrderTTL() / time.Second)})
 	return nil
 }

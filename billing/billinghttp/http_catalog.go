@@ -61,10 +61,14 @@ func (h *HTTP) putPrice(w http.ResponseWriter, r *http.Request, c *api.Caller) e
 	if req.Amount == nil {
 		return billing.Invalid("amount", "is required (0 makes the course free)")
 	}
-	if req.Currency == nil {
+	cur := h.svc.DefaultCurrency()
+	if req.Currency != nil {
+		cur = *req.Currency
+	}
+	if cur == "" {
 		return billing.Invalid("currency", "is required")
 	}
-	p, err := h.svc.SetPrice(r.Context(), c.Account, id, billing.PriceInput{Amount: *req.Amount, Currency: *req.Currency,
+	p, err := h.svc.SetPrice(r.Context(), c.Account, id, billing.PriceInput{Amount: *req.Amount, Currency: cur,
 		RefundWindowDays: req.RefundWindowDays, RefundLessonsPercent: req.RefundLessonsPercent})
 	if err != nil {
 		return err
