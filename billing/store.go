@@ -56,6 +56,8 @@ type Reader interface {
 	OrderByKey(ctx context.Context, accountID, idempotencyKey string) (Order, error)
 	// PendingOrder returns the account's pending order for the course.
 	PendingOrder(ctx context.Context, accountID, courseID string) (Order, error)
+	// OrderByPaymentRef finds provider's order paid by payment ref.
+	OrderByPaymentRef(ctx context.Context, provider, ref string) (Order, error)
 	// OrdersToReconcile lists provider's orders created in [from, to)
 	// that are pending or expired, oldest first, after cursor.
 	OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after OrderCursor, limit int) ([]Order, error)

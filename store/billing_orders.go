@@ -112,6 +112,15 @@ func (b billingQ) ExpiredOrders(ctx context.Context, t time.Time, limit int) ([]
 		ms(t), limit)
 }
 
+// OrderByPaymentRef implements billing.Reader.
+func (s *Store) OrderByPaymentRef(ctx context.Context, provider, ref string) (billing.Order, error) {
+	return s.bq().OrderByPaymentRef(ctx, provider, ref)
+}
+
+func (b billingQ) OrderByPaymentRef(ctx context.Context, provider, ref string) (billing.Order, error) {
+	return b.oneOrder(ctx, "o.provider = ? AND o.payment_ref = ? AND o.payment_ref <> ''", provider, ref)
+}
+
 // OrdersToReconcile implements billing.Reader.
 func (s *Store) OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after billing.OrderCursor, limit int) ([]billing.Order, error) {
 	return s.bq().OrdersToReconcile(ctx, provider, from, to, after, limit)

@@ -181,6 +181,8 @@ func (p *Provider) ParseWebhook(h http.Header, body []byte) (billing.Event, erro
 		Created: time.Unix(e.Created, 0)}
 	var typ billing.EventType
 	switch e.Type {
+	case sg.EventTypeChargeRefunded:
+		return p.chargeRefunded(ev, e)
 	case sg.EventTypeCheckoutSessionCompleted:
 		typ = billing.EventPaid // if its payment_status says so, below
 	case sg.EventTypeCheckoutSessionAsyncPaymentSucceeded:
@@ -236,4 +238,26 @@ func (l stripeLogger) Warnf(f string, v ...any) {
 }
 func (l stripeLogger) Errorf(f string, v ...any) {
 	l.log.Error("stripe: " + fmt.Sprintf(f, v...))
+}
+
+// chargeRefunded decodes charge.refunded: a refund made outside Lectern
+// (in Stripe's dashboard) or one of Lectern's own, reported with the
+// charge's total refunded so far; billing applies only what it does not
+// know yet.
+func (p *Provider) chargeRefunded(ev billing.Event, e sg.Event) (billing.Event, error) {
+	if e.Data == nil {
+		return ev, billing.Invalid("body", "event has no data")
+	}
+	var c sg.Charge
+	if err := json.Unmarshal(e.Data.Raw, &c); err != nil {
+		return ev, billing.Invalid("body", "event data is not a Charge")
+	}
+	if c.PaymentIntent == nil || c.PaymentIntent.ID == "" {
+		return ev, nil
+	}
+	ev.Type = billing.EventRefunded
+	ev.OrderID = c.Metadata["lectern_order"]
+	ev.PaymentRef = c.PaymentIntent.ID
+	ev.Money = billing.Money{Amount: c.AmountRefunded, Currency: strings.ToUpper(string(c.Currency))}
+	return ev, nil
 }
