@@ -22,6 +22,9 @@ type Config struct {
 	// OrderTTL is how long a pending order waits for payment (default
 	// 1h; Stripe needs 30m–24h).
 	OrderTTL time.Duration
+	// CommissionBps is the platform's commission on teachers' net
+	// revenue, in basis points (1000 = 10%); teachers may have their own.
+	CommissionBps int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -37,6 +40,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("providers", names),
 		slog.String("base_url", c.BaseURL),
 		slog.Duration("order_ttl", c.OrderTTL),
+		slog.Int("commission_bps", c.CommissionBps),
 	)
 }
 

@@ -49,6 +49,8 @@ var (
 	ErrOutcomeUnknown = errors.New("billing: the provider's answer is not known yet")
 	// ErrPaymentsDisabled means no payment provider is enabled.
 	ErrPaymentsDisabled = errors.New("billing: payments are not enabled on this server")
+	// ErrStatementPaid means the statement was marked paid already.
+	ErrStatementPaid = errors.New("billing: statement already paid")
 	// ErrUnknownProvider names no configured provider.
 	ErrUnknownProvider = errors.New("billing: unknown payment provider")
 )

@@ -25,6 +25,8 @@ type Service struct {
 	now       func() time.Time
 	ttl       time.Duration
 	baseURL   string
+	// commission is the platform's default commission, basis points.
+	commission int
 }
 
 // New returns a Service for cfg.
@@ -42,8 +44,11 @@ func New(cfg Config) (*Service, error) {
 	}
 	cfg.OrderTTL = cmp.Or(cfg.OrderTTL, time.Hour)
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.CommissionBps < 0 || cfg.CommissionBps > MaxBps {
+		return nil, fmt.Errorf("billing: the platform commission must be 0–10000 basis points, not %d", cfg.CommissionBps)
+	}
 	s := &Service{store: cfg.Store, log: log, now: now, ttl: cfg.OrderTTL, baseURL: cfg.BaseURL,
-		byName: map[string]Provider{}}
+		byName: map[string]Provider{}, commission: cfg.CommissionBps}
 	for _, p := range cfg.Providers {
 		if p == nil || p.Name() == "" || p.Name() == "none" {
 			return nil, fmt.Errorf("%w: a provider without a name", ErrUnknownProvider)

@@ -26,6 +26,7 @@ func TestBillingConformance(t *testing.T) {
 		{"Orders", testBillingOrders},
 		{"LedgerEvents", testBillingLedgerEvents},
 		{"LedgerAppendOnly", testBillingLedgerAppendOnly},
+		{"Statements", testBillingStatements},
 		{"Entitlements", testBillingEntitlements},
 		{"Refunds", testBillingRefunds},
 		{"Revenue", testBillingRevenue},

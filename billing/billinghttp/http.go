@@ -65,6 +65,12 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		{"GET /api/v1/courses/{id}/revenue.csv", authed(h.courseRevenue(true))},
 		{"GET /api/v1/teachers/{id}/revenue", authed(h.teacherRevenue(false))},
 		{"GET /api/v1/teachers/{id}/revenue.csv", authed(h.teacherRevenue(true))},
+		// payouts
+		{"GET /api/v1/teachers/{id}/statements", authed(h.statements(false))},
+		{"GET /api/v1/teachers/{id}/statements.csv", authed(h.statements(true))},
+		{"POST /api/v1/teachers/{id}/statements/{month}/{currency}/paid", authed(h.markPaid)},
+		{"PUT /api/v1/teachers/{id}/commission", authed(h.putCommission)},
+		{"DELETE /api/v1/teachers/{id}/commission", authed(h.deleteCommission)},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, rt.h)
@@ -93,6 +99,7 @@ var billingErrors = []struct {
 	{billing.ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
 	{billing.ErrSignature, http.StatusBadRequest, "bad_signature", ""},
 	{billing.ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
+	{billing.ErrStatementPaid, http.StatusConflict, "statement_paid", ""},
 	{billing.ErrOutcomeUnknown, http.StatusAccepted, "provider_pending", ""},
 	{billing.ErrPaymentsDisabled, http.StatusConflict, "payments_disabled", ""},
 }

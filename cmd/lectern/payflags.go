@@ -10,8 +10,9 @@ import (
 // payFlags are the WeChat Pay and Alipay flags of lectern serve (Stripe's
 // are in serve.go). Keys are given as files and never logged.
 type payFlags struct {
-	wechat wechatpay.Config
-	alipay alipay.Config
+	wechat     wechatpay.Config
+	alipay     alipay.Config
+	commission int
 }
 
 func (p *payFlags) register(fs *flag.FlagSet) {
@@ -28,5 +29,6 @@ func (p *payFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.PrivateKeyFile, "alipay-private-key-file", "", "file with the app's RSA private key (PEM)")
 	fs.StringVar(&a.PublicKeyFile, "alipay-public-key-file", "", "file with Alipay's RSA public key (PEM)")
 	fs.StringVar(&a.SellerID, "alipay-seller-id", "", "the merchant's PID (2088...); notifications for another seller are refused")
+	fs.IntVar(&p.commission, "platform-commission-bps", 0, "the platform's commission on teachers' net revenue, in basis points (1000 = 10%); admins may set one per teacher")
 	fs.BoolVar(&a.Sandbox, "alipay-sandbox", false, "use Alipay's sandbox gateway")
 }

@@ -68,7 +68,7 @@ func runServe(ctx context.Context, args []string) error {
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
 		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH,
-		WeChatPay: f.pay.wechat, Alipay: f.pay.alipay}
+		WeChatPay: f.pay.wechat, Alipay: f.pay.alipay, CommissionBps: f.pay.commission}
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {

@@ -34,6 +34,7 @@ type Config struct {
 	StripeWebhookSecret string
 	WeChatPay           wechatpay.Config
 	Alipay              alipay.Config
+	CommissionBps       int // the platform's default commission, basis points
 
 	// Media.
 	Loopback   bool // ICE on 127.0.0.1 only (tests)

@@ -42,7 +42,7 @@ func (a *App) wireStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bill, err := billing.New(billing.Config{Store: st, Providers: providers,
+	bill, err := billing.New(billing.Config{Store: st, Providers: providers, CommissionBps: a.cfg.CommissionBps,
 		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing")})
 	if err != nil {
 		return err
