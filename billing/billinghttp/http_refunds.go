@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/lectern/lectern/api"
-	"github.com/lectern/lectern/classroom"
 )
 
 type refundRequest struct {
@@ -116,11 +115,9 @@ func (h *HTTP) courseRevenue(csv bool) api.CallerFunc {
 
 func (h *HTTP) teacherRevenue(csv bool) api.CallerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-		id := r.PathValue("id")
-		if id == "me" {
-			id = c.Account.ID
-		} else if _, err := pathID(r); err != nil {
-			return classroom.ErrNotFound
+		id, err := teacherID(r, c)
+		if err != nil {
+			return err
 		}
 		q := r.URL.Query()
 		rows, err := h.svc.TeacherRevenue(r.Context(), c.Account, id, q.Get("from"), q.Get("to"))
