@@ -52,6 +52,7 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		// orders
 		{"POST /api/v1/orders", authed(h.createOrder)},
 		{"GET /api/v1/orders/{id}", authed(h.getOrder)},
+		{"GET /api/v1/orders/{id}/qr.svg", authed(h.orderQR)},
 		{"POST /api/v1/orders/{id}/cancel", authed(h.cancelOrder)},
 		{"GET /api/v1/me/orders", authed(h.myOrders)},
 		// refunds

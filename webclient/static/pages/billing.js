@@ -542,7 +542,7 @@ export async function mountPurchases(root) {
   }
   for (const o of data?.orders || []) list.append(orderRow(o));
   if (!list.childElementCount) list.append(h('li', { class: 'muted', i18n: 'billing.noPurchases' }));
-  const target = location.hash && document.getElementById(location.hash.slice(1));
+  const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
   target?.querySelector('[data-receipt]')?.click();
 }
 
