@@ -75,8 +75,9 @@ func New(cfg Config) *Provider {
 // Name is "dev".
 func (p *Provider) Name() string { return "dev" }
 
-// Methods offers the one checkout page.
-func (p *Provider) Methods() []string { return []string{"page"} }
+// Methods offers the checkout page, and the same page behind a QR code
+// ("native", as WeChat Pay's), to try the QR-code flow with a phone.
+func (p *Provider) Methods() []string { return []string{"page", "native"} }
 
 // Currencies is any.
 func (p *Provider) Currencies() []string { return nil }
