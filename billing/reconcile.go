@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -40,12 +41,15 @@ func (s *Service) Reconcile(ctx context.Context, minAge time.Duration) (Reconcil
 			if err != nil {
 				return rep, err
 			}
-			for _, o := range list {
-				if err := ctx.Err(); err != nil {
-					return rep, err
-				}
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			// Ask the provider about a page of orders at once (its round
+			// trips dominate), then apply the answers one by one.
+			evs, errs := queryAll(ctx, q, list)
+			for i, o := range list {
 				rep.Checked++
-				ev, err := q.QueryPayment(ctx, o)
+				ev, err := evs[i], errs[i]
 				if err != nil {
 					rep.Errors++
 					s.log.Warn("reconciliation: provider did not answer", "provider", p.Name(), "order", o.ID, "err", err)
@@ -60,7 +64,7 @@ func (s *Service) Reconcile(ctx context.Context, minAge time.Duration) (Reconcil
 					return rep, err
 				}
 				switch out {
-				case OutcomePaid:
+				case OutcomePaid, OutcomePaidTwice:
 					rep.Paid++
 					s.log.Warn("reconciliation: order paid without a notification", "provider", p.Name(), "order", o.ID)
 				case OutcomeClosed:
@@ -80,6 +84,26 @@ func (s *Service) Reconcile(ctx context.Context, minAge time.Duration) (Reconcil
 		return rep, err
 	}
 	return rep, nil
+}
+
+// reconcileQueries bounds the provider queries in flight at once.
+const reconcileQueries = 8
+
+// queryAll asks q about every order, reconcileQueries at a time.
+func queryAll(ctx context.Context, q Querier, list []Order) ([]Event, []error) {
+	evs, errs := make([]Event, len(list)), make([]error, len(list))
+	sem := make(chan struct{}, reconcileQueries)
+	var wg sync.WaitGroup
+	for i, o := range list {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			evs[i], errs[i] = q.QueryPayment(ctx, o)
+		}()
+	}
+	wg.Wait()
+	return evs, errs
 }
 
 // OrderCursor pages through orders by creation time, then ID.
