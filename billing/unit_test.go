@@ -106,3 +106,41 @@ func TestRevenueCSVEscapesFormulas(t *testing.T) {
 		t.Fatalf("csv:\n%s", b.String())
 	}
 }
+
+func TestParseDecimal(t *testing.T) {
+	for in, want := range map[string]int64{"199.00": 19900, "0.01": 1, "12": 1200, "12.5": 1250, "100000000.00": 10000000000} {
+		if got, err := ParseDecimal(in, "CNY"); err != nil || got != want {
+			t.Errorf("ParseDecimal(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", ".5", "1.", "1.234", "-1.00", "1e3", "1,00", " 1.00", "١٢"} {
+		if _, err := ParseDecimal(in, "CNY"); err == nil {
+			t.Errorf("ParseDecimal(%q) accepted", in)
+		}
+	}
+	if got, err := ParseDecimal("4900", "JPY"); err != nil || got != 4900 {
+		t.Errorf("JPY: %d, %v", got, err)
+	}
+	if _, err := ParseDecimal("49.5", "JPY"); err == nil {
+		t.Error("JPY with decimals accepted")
+	}
+}
+
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"199.00", "0.01", "1.", "abc", "99999999999999.99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseDecimal(s, "CNY")
+		if err != nil {
+			return
+		}
+		if v < 0 || v > MaxAmount {
+			t.Fatalf("ParseDecimal(%q) = %d", s, v)
+		}
+		// Round trip through Decimal.
+		if back, err := ParseDecimal(Decimal(v, "CNY"), "CNY"); err != nil || back != v {
+			t.Fatalf("round trip of %q: %d → %q → %d, %v", s, v, Decimal(v, "CNY"), back, err)
+		}
+	})
+}
