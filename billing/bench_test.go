@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/devpay"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/store/storetest"
@@ -65,7 +66,7 @@ func BenchmarkPurchase(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				ev := billing.NewDevEvent(o, "payment.succeeded", time.Now())
+				ev := devpay.NewDevEvent(o, "payment.succeeded", time.Now())
 				if out, err := e.svc.ApplyEvent(ctx, devEvent(ev)); err != nil || out != billing.OutcomePaid {
 					b.Fatal(out, err)
 				}
@@ -80,18 +81,16 @@ func BenchmarkPurchase(b *testing.B) {
 
 // devEvent turns a DevEvent into the Event the dev provider's webhook
 // decodes, through the signed webhook parser.
-func devEvent(de billing.DevEvent) billing.Event {
+func devEvent(de devpay.DevEvent) billing.Event {
 	body := mustJSON(de)
-	ev, err := devParser.Provider().ParseWebhook(http.Header{billing.DevSignatureHeader: {billing.SignDevEvent(body, "x", time.Now())}}, body)
+	ev, err := devParser.ParseWebhook(http.Header{devpay.DevSignatureHeader: {devpay.SignDevEvent(body, "x", time.Now())}}, body)
 	if err != nil {
 		panic(err)
 	}
 	return ev
 }
 
-type nopStore struct{ billing.Store }
-
-var devParser, _ = billing.New(billing.Config{Store: nopStore{}, Provider: "dev", DevWebhookSecret: "x"})
+var devParser = devpay.New(devpay.Config{WebhookSecret: "x"})
 
 // BenchmarkStripeWebhook measures one checkout.session.completed webhook
 // over HTTP on loopback (signature check, decode, the paying transaction),

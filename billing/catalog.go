@@ -41,6 +41,9 @@ func (s *Service) SetPrice(ctx context.Context, actor classroom.Account, courseI
 	if _, err := s.courseOwned(ctx, actor, courseID); err != nil {
 		return Price{}, err
 	}
+	if in.Currency == "" {
+		in.Currency = s.DefaultCurrency()
+	}
 	p, err := NewPrice(courseID, in, s.clock())
 	if err != nil {
 		return p, err
@@ -81,7 +84,7 @@ func (s *Service) CreateCoupon(ctx context.Context, actor classroom.Account, in 
 	if in.CourseID != "" {
 		c, err := s.store.Course(ctx, in.CourseID)
 		if errors.Is(err, classroom.ErrNotFound) || err == nil && c.TeacherID != actor.ID {
-			return Coupon{}, invalid("course_id", "is not one of your courses")
+			return Coupon{}, Invalid("course_id", "is not one of your courses")
 		}
 		if err != nil {
 			return Coupon{}, err

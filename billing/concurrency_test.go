@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/devpay"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/store/storetest"
@@ -130,7 +131,7 @@ func TestRefundPolicy(t *testing.T) {
 		want(t, teacher.do("PUT", "/api/v1/courses/"+courseID+"/price", map[string]any{
 			"amount": 1000, "currency": "CNY", "refund_window_days": 0}), http.StatusOK)
 		_, o := student.order(courseID, "k")
-		ev := billing.NewDevEvent(billing.Order{ID: o.ID, Amount: 1000, Currency: "CNY"}, "payment.succeeded", time.Now())
+		ev := devpay.NewDevEvent(billing.Order{ID: o.ID, Amount: 1000, Currency: "CNY"}, "payment.succeeded", time.Now())
 		if code, out := e.deliverDev(ev); code != 200 || out != "paid" {
 			t.Fatalf("dev webhook: %d %q", code, out)
 		}
@@ -160,8 +161,8 @@ func TestRefundPolicy(t *testing.T) {
 }
 
 // deliverDev posts a signed dev-provider webhook.
-func (e *env) deliverDev(ev billing.DevEvent) (int, string) {
+func (e *env) deliverDev(ev devpay.DevEvent) (int, string) {
 	e.t.Helper()
 	body := mustJSON(ev)
-	return e.deliver("dev", body, billing.DevSignatureHeader, billing.SignDevEvent(body, devWebhook, time.Now()))
+	return e.deliver("dev", body, devpay.DevSignatureHeader, devpay.SignDevEvent(body, devWebhook, time.Now()))
 }

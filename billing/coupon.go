@@ -52,11 +52,11 @@ const (
 func NormalizeCode(s string) (string, error) {
 	c := strings.ToUpper(strings.TrimSpace(s))
 	if len(c) < MinCouponCode || len(c) > MaxCouponCode {
-		return "", invalid("code", "must be 3 to 32 letters, digits, - or _")
+		return "", Invalid("code", "must be 3 to 32 letters, digits, - or _")
 	}
 	for _, r := range c {
 		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return "", invalid("code", "must be 3 to 32 letters, digits, - or _")
+			return "", Invalid("code", "must be 3 to 32 letters, digits, - or _")
 		}
 	}
 	return c, nil
@@ -74,13 +74,13 @@ func NewCoupon(teacherID string, in CouponInput, now time.Time) (Coupon, error) 
 	}
 	switch {
 	case in.PercentOff != 0 && in.AmountOff != 0:
-		return c, invalid("percent_off", "give either percent_off or amount_off, not both")
+		return c, Invalid("percent_off", "give either percent_off or amount_off, not both")
 	case in.PercentOff != 0:
 		if in.PercentOff < 1 || in.PercentOff > 100 {
-			return c, invalid("percent_off", "must be between 1 and 100")
+			return c, Invalid("percent_off", "must be between 1 and 100")
 		}
 		if in.Currency != "" {
-			return c, invalid("currency", "only goes with amount_off")
+			return c, Invalid("currency", "only goes with amount_off")
 		}
 		c.PercentOff = in.PercentOff
 	case in.AmountOff != 0:
@@ -93,13 +93,13 @@ func NewCoupon(teacherID string, in CouponInput, now time.Time) (Coupon, error) 
 		}
 		c.AmountOff = Money{Amount: in.AmountOff, Currency: cur}
 	default:
-		return c, invalid("percent_off", "give percent_off or amount_off")
+		return c, Invalid("percent_off", "give percent_off or amount_off")
 	}
 	if !c.ExpiresAt.After(now) || c.ExpiresAt.After(now.AddDate(maxCouponLifetimeY, 0, 0)) {
-		return c, invalid("expires_at", "must be in the future, within 10 years")
+		return c, Invalid("expires_at", "must be in the future, within 10 years")
 	}
 	if c.MaxRedemptions < 1 || c.MaxRedemptions > MaxCouponRedeem {
-		return c, invalid("max_redemptions", "must be between 1 and 1000000")
+		return c, Invalid("max_redemptions", "must be between 1 and 1000000")
 	}
 	return c, nil
 }

@@ -13,18 +13,24 @@
 // applied exactly once however often the provider retries it and whatever
 // happens to the process in between.
 //
-// Payment providers sit behind Provider: "stripe" (one Checkout Session per
-// order, fulfilment only from the signed checkout.session.completed
-// webhook, refunds through the Refunds API) and "dev" (test payments: a
-// checkout page served by Lectern, only when chosen explicitly). With no
-// provider configured payments are disabled: paid courses cannot be
-// bought (ErrPaymentsDisabled).
+// Payment providers sit behind Provider, each in its own subpackage:
+// billing/devpay (a checkout page served by Lectern, for local use and
+// tests), billing/stripe, billing/wechatpay and billing/alipay; several
+// may be enabled at once and the buyer chooses at checkout. billing/setup
+// builds them from the server's flags. Reconcile asks the providers that
+// can be asked (Querier) about orders whose notification never came.
+// With no provider enabled payments are disabled: paid courses cannot be
+// bought (ErrPaymentsDisabled). The dev provider is enabled only when
+// chosen explicitly.
 //
-// Service is the domain and implements api.AccessPolicy; HTTP mounts its
-// routes (/api/v1/billing/..., /api/v1/orders/..., prices, coupons,
-// refunds, revenue) reusing package api's session authentication.
-// Persistence is the Store interface declared here and implemented by
-// package store on SQLite and PostgreSQL.
+// Service is the domain and implements api.AccessPolicy; package
+// billing/billinghttp mounts its routes (/api/v1/billing/...,
+// /api/v1/orders/..., prices, coupons, refunds, revenue) reusing package
+// api's session authentication. Persistence is the Store interface
+// declared here and implemented by package store on SQLite and
+// PostgreSQL.
 //
-// billing must not import store, signaling or sfu.
+// billing must not import store, api, signaling, sfu, net/http's servers'
+// templates or any provider SDK: store imports billing, and must stay free
+// of all that (store's TestStoreDependencies checks it).
 package billing

@@ -43,9 +43,15 @@ var (
 	ErrProvider = errors.New("billing: payment provider error")
 	// ErrSignature means a webhook's signature is missing, wrong or stale.
 	ErrSignature = errors.New("billing: webhook signature invalid")
+	// ErrOutcomeUnknown means a provider call's outcome is not known (a
+	// timeout, a refund still processing): ask again later with the same
+	// idempotency key.
+	ErrOutcomeUnknown = errors.New("billing: the provider's answer is not known yet")
 	// ErrPaymentsDisabled means the server runs without a payment
 	// provider (no --payment-provider): paid courses cannot be bought.
 	ErrPaymentsDisabled = errors.New("billing: payments are disabled on this server; paid courses cannot be bought")
+	// ErrStatementPaid means the statement was marked paid already.
+	ErrStatementPaid = errors.New("billing: statement already paid")
 	// ErrUnknownProvider names no configured provider.
 	ErrUnknownProvider = errors.New("billing: unknown payment provider")
 )
@@ -53,6 +59,8 @@ var (
 // ErrEntitlementRequired is classroom's: the course must be bought first.
 var ErrEntitlementRequired = classroom.ErrEntitlementRequired
 
-func invalid(field, reason string) error {
+// Invalid is bad input in field: a *classroom.FieldError wrapping
+// classroom.ErrInvalid.
+func Invalid(field, reason string) error {
 	return &classroom.FieldError{Field: field, Reason: reason, Err: classroom.ErrInvalid}
 }

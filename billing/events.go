@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/lectern/lectern/classroom"
 )
 
@@ -21,6 +23,10 @@ const (
 	OutcomeUnknownOrder Outcome = "unknown_order" // no such order (of this provider)
 	OutcomeMismatch     Outcome = "mismatch"      // amount or currency differ from the order's: nothing granted
 	OutcomeStale        Outcome = "stale"         // the order has moved past what the event says
+	OutcomeRefunded     Outcome = "refunded"      // a refund made at the provider was applied
+	// OutcomePaidTwice: the order is paid, but the buyer already owned
+	// the course through another order; it is refunded automatically.
+	OutcomePaidTwice Outcome = "paid_twice"
 )
 
 // ApplyEvent applies a verified provider event, exactly once: the event's
@@ -57,6 +63,9 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
 	if err != nil {
 		return "", err
 	}
+	if out == OutcomePaidTwice {
+		s.refundDuplicate(ctx, orderID)
+	}
 	log := s.log.With("provider", ev.Provider, "event", ev.ID, "type", ev.RawType, "order", ev.OrderID, "outcome", out)
 	switch out {
 	case OutcomeMismatch, OutcomeUnknownOrder:
@@ -73,7 +82,13 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 	if ev.Type == EventIgnored || ev.Type == "" {
 		return OutcomeIgnored, "", nil
 	}
-	o, err := tx.Order(ctx, ev.OrderID)
+	var o Order
+	var err error
+	if ev.OrderID == "" && ev.PaymentRef != "" {
+		o, err = tx.OrderByPaymentRef(ctx, ev.Provider, ev.PaymentRef)
+	} else {
+		o, err = tx.Order(ctx, ev.OrderID)
+	}
 	if errors.Is(err, classroom.ErrNotFound) || err == nil && o.Provider != ev.Provider {
 		return OutcomeUnknownOrder, "", nil
 	}
@@ -98,8 +113,16 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 				"paid "+ev.Money.String()+", order is "+o.Money().String()))
 			return OutcomeMismatch, o.ID, err
 		}
+		out := OutcomePaid
+		if e, err := tx.Entitlement(ctx, o.AccountID, o.CourseID); err == nil && e.Active() && e.OrderID != o.ID {
+			out = OutcomePaidTwice
+		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
+			return "", "", err
+		}
 		_, err := s.pay(ctx, tx, o, ev, now)
-		return OutcomePaid, o.ID, err
+		return out, o.ID, err
+	case EventRefunded:
+		return s.refundedAtProvider(ctx, tx, o, ev, now)
 	case EventFailed, EventExpired:
 		if o.Status != StatusPending {
 			return OutcomeStale, o.ID, nil
@@ -111,4 +134,77 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 		return OutcomeClosed, o.ID, s.close(ctx, tx, o, st, now, ev.ID, "", note)
 	}
 	return OutcomeIgnored, o.ID, nil
+}
+
+// refundedAtProvider applies a refund made at the provider (Stripe's
+// dashboard): ev.Money is the payment's total refunded there, so only
+// what Lectern does not know yet (neither refunded nor being refunded) is
+// recorded, as a succeeded refund with its ledger entry; a full refund
+// revokes the course.
+func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (Outcome, string, error) {
+	if ev.PaymentRef != "" && o.PaymentRef != "" && ev.PaymentRef != o.PaymentRef {
+		return OutcomeUnknownOrder, o.ID, nil
+	}
+	if ev.Money.Currency != o.Currency {
+		return OutcomeMismatch, o.ID, nil
+	}
+	delta := ev.Money.Amount - o.Refunded - o.RefundPending
+	if !o.Status.Owns() || delta <= 0 {
+		return OutcomeStale, o.ID, nil
+	}
+	delta = min(delta, o.Refundable())
+	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
+		TeacherID: o.TeacherID, Status: RefundSucceeded, Requested: delta, Amount: delta, Currency: o.Currency,
+		Note: "refunded at " + ev.Provider, RequestedBy: ev.Provider, DecidedBy: ev.Provider, ProviderRef: ev.ID,
+		CreatedAt: now, DecidedAt: now, CompletedAt: now}
+	next := o
+	next.Refunded += delta
+	st := StatusPartiallyRefunded
+	if next.Refunded == next.Amount {
+		st = StatusRefunded
+	}
+	next, err := next.next(st, now)
+	if err != nil {
+		return "", "", err
+	}
+	if err := tx.InsertRefund(ctx, r); err != nil {
+		return "", "", err
+	}
+	if err := tx.UpdateOrder(ctx, next); err != nil {
+		return "", "", err
+	}
+	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, delta, now, ev.ID, "", r.ID)); err != nil {
+		return "", "", err
+	}
+	if st == StatusRefunded {
+		if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
+			return "", "", err
+		}
+	}
+	return OutcomeRefunded, o.ID, nil
+}
+
+// refundDuplicate refunds in full an order paid while its buyer already
+// owned the course through another order. A refund the provider does not
+// confirm at once is finished by RetryRefunds.
+func (s *Service) refundDuplicate(ctx context.Context, orderID string) {
+	o, err := s.store.Order(ctx, orderID)
+	if err != nil {
+		s.log.Error("refunding a second payment: reading the order", "order", orderID, "err", err)
+		return
+	}
+	now := s.clock()
+	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
+		TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
+		Note: "automatic: the course was already owned", RequestedBy: "billing", DecidedBy: "billing",
+		CreatedAt: now, DecidedAt: now}
+	o, err = s.reserve(ctx, r, "")
+	if err == nil {
+		_, err = s.complete(ctx, o, r)
+	}
+	if err != nil {
+		s.log.Error("refunding a second payment for a course already owned", "order", orderID, "err", err)
+		return
+	}
+	s.log.Warn("second payment for a course already owned refunded", "order", orderID)
 }

@@ -17,6 +17,9 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/billinghttp"
+	"github.com/lectern/lectern/billing/devpay"
+	"github.com/lectern/lectern/billing/stripe"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/store"
@@ -42,6 +45,9 @@ type env struct {
 	stripe *fakeStripe // nil with the dev provider
 	logs   *syncBuffer
 	apiCfg []func(*api.Config) // applied to the API server's configuration
+
+	clockMu sync.Mutex // guards skew
+	skew    time.Duration
 }
 
 type syncBuffer struct {
@@ -67,8 +73,12 @@ type envOpt func(*billing.Config)
 func withStripe(e *env) envOpt {
 	return func(c *billing.Config) {
 		e.stripe = newFakeStripe(e.t)
-		c.Provider, c.StripeSecretKey, c.StripeWebhookSecret = "stripe", stripeKey, whsec
-		c.StripeAPIURL = e.stripe.srv.URL
+		p, err := stripe.New(stripe.Config{SecretKey: stripeKey, WebhookSecret: whsec, APIURL: e.stripe.srv.URL,
+			BaseURL: testBaseURL, Logger: c.Logger})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		c.Providers = []billing.Provider{p}
 	}
 }
 
@@ -89,7 +99,8 @@ func newEnv(t testing.TB, st *store.Store, opts ...func(*env) envOpt) *env {
 	t.Helper()
 	e := &env{t: t, st: st, logs: &syncBuffer{}}
 	log := slogTo(e.logs)
-	cfg := billing.Config{Store: st, Provider: "dev", DevWebhookSecret: devWebhook, BaseURL: testBaseURL, Logger: log}
+	cfg := billing.Config{Store: st, BaseURL: testBaseURL, Logger: log,
+		Providers: []billing.Provider{devpay.New(devpay.Config{BaseURL: testBaseURL, WebhookSecret: devWebhook})}}
 	for _, o := range opts {
 		o(e)(&cfg)
 	}
@@ -110,7 +121,7 @@ func newEnv(t testing.TB, st *store.Store, opts ...func(*env) envOpt) *env {
 	a := api.New(acfg)
 	mux := http.NewServeMux()
 	a.Register(mux)
-	billing.NewHTTP(svc, a).Register(mux)
+	billinghttp.New(svc, a).Register(mux)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(func() { e.srv.Close(); a.Close() })
 	e.svc, e.api = svc, a
@@ -260,6 +271,8 @@ func (c *client) paidCourse(title string) (courseID, lessonID string) {
 type orderJSON struct {
 	ID          string `json:"id"`
 	Status      string `json:"status"`
+	Provider    string `json:"provider"`
+	Method      string `json:"method"`
 	Amount      int64  `json:"amount"`
 	Discount    int64  `json:"discount"`
 	Currency    string `json:"currency"`
@@ -306,4 +319,54 @@ func countKind(o orderJSON, kind string) int {
 		}
 	}
 	return n
+}
+
+// withProvider enables p (built for the env) besides nothing else.
+func withProvider(mk func(e *env) billing.Provider) func(*env) envOpt {
+	return func(e *env) envOpt {
+		return func(c *billing.Config) { c.Providers = []billing.Provider{mk(e)} }
+	}
+}
+
+// withClock makes billing's clock now() + the env's offset, moved by
+// e.advance.
+func withClock(e *env) envOpt {
+	return func(c *billing.Config) { c.Now = func() time.Time { return time.Now().Add(e.offset()) } }
+}
+
+func (e *env) offset() time.Duration {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return e.skew
+}
+
+func (e *env) advance(d time.Duration) {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	e.skew += d
+}
+
+// cnyCourse creates, as teacher, a course priced amount fen with one
+// lesson; it returns the course ID.
+func (c *client) cnyCourse(title string, amount int64) string {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/v1/courses", map[string]any{"title": title})
+	want(c.e.t, r, http.StatusCreated)
+	var course idJSON
+	r.decode(c.e.t, &course)
+	want(c.e.t, c.do("PUT", "/api/v1/courses/"+course.ID+"/price", map[string]any{
+		"amount": amount, "currency": "CNY"}), http.StatusOK)
+	return course.ID
+}
+
+// orderWith creates an order with a provider and method.
+func (c *client) orderWith(courseID, key, provider, method string) (response, orderJSON) {
+	c.e.t.Helper()
+	r := c.do("POST", "/api/v1/orders", map[string]string{"course_id": courseID, "provider": provider,
+		"method": method}, "Idempotency-Key", key)
+	var o orderJSON
+	if r.status < 300 {
+		r.decode(c.e.t, &o)
+	}
+	return r, o
 }

@@ -44,7 +44,7 @@ var currencies = func() map[string]bool {
 func CheckCurrency(field, s string) (string, error) {
 	c := strings.ToUpper(strings.TrimSpace(s))
 	if !currencies[c] {
-		return "", invalid(field, "is not an ISO 4217 currency code")
+		return "", Invalid(field, "is not an ISO 4217 currency code")
 	}
 	return c, nil
 }
@@ -82,7 +82,32 @@ func (m Money) String() string { return Decimal(m.Amount, m.Currency) + " " + m.
 
 func checkAmount(field string, v int64, allowZero bool) error {
 	if v < 0 || v > MaxAmount || (v == 0 && !allowZero) {
-		return invalid(field, "must be a whole number of minor units between 1 and 10^12")
+		return Invalid(field, "must be a whole number of minor units between 1 and 10^12")
 	}
 	return nil
+}
+
+// ParseDecimal reads a decimal amount of currency written with at most
+// its exponent's digits after the point ("49.05" EUR is 4905), as
+// providers that speak in major units (Alipay) write them. No floats.
+func ParseDecimal(s, currency string) (int64, error) {
+	whole, frac, dot := strings.Cut(s, ".")
+	e := Exponent(currency)
+	if whole == "" || len(whole) > 13 || (dot && (frac == "" || len(frac) > e)) {
+		return 0, Invalid("amount", "is not a decimal amount of "+currency)
+	}
+	for len(frac) < e {
+		frac += "0"
+	}
+	var v int64
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, Invalid("amount", "is not a decimal amount of "+currency)
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if v > MaxAmount {
+		return 0, Invalid("amount", "is too large")
+	}
+	return v, nil
 }

@@ -3,7 +3,10 @@ package billing
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Status is where an order is in its life.
@@ -58,6 +61,7 @@ type Order struct {
 	IdempotencyKey string
 	RequestHash    string
 	Provider       string
+	Method         string // the provider's checkout method: "native", "h5", "page", …
 	CheckoutRef    string // the provider's checkout (Stripe Checkout Session ID)
 	CheckoutURL    string
 	PaymentRef     string // the provider's payment (Stripe PaymentIntent ID)
@@ -98,8 +102,12 @@ func (o Order) bump(now time.Time) Order {
 
 // RequestHash identifies an order request's body, to tell a replay from a
 // different request under the same Idempotency-Key.
-func RequestHash(courseID, couponCode string) string {
-	h := sha256.Sum256([]byte("order v1\x00" + courseID + "\x00" + couponCode))
+func RequestHash(courseID, couponCode, provider, method string) string {
+	b := "order v1\x00" + courseID + "\x00" + couponCode
+	if provider != "" {
+		b += "\x00" + provider + "\x00" + method
+	}
+	h := sha256.Sum256([]byte(b))
 	return hex.EncodeToString(h[:])
 }
 
@@ -128,3 +136,19 @@ type Entitlement struct {
 
 // Active reports whether the entitlement still grants access.
 func (e Entitlement) Active() bool { return e.OrderID != "" && e.RevokedAt.IsZero() }
+
+// CompactID writes an order's or refund's UUID without its dashes (32
+// characters), for providers whose merchant numbers allow at most 32.
+func CompactID(id string) string { return strings.ReplaceAll(id, "-", "") }
+
+// ExpandID reverses CompactID; "" when s is not one.
+func ExpandID(s string) string {
+	if len(s) != 32 {
+		return ""
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return u.String()
+}

@@ -15,6 +15,41 @@ type OrderRequest struct {
 	CourseID       string
 	CouponCode     string // "" for none
 	IdempotencyKey string
+	// Provider names an enabled provider; "" for the only one enabled.
+	Provider string
+	// Method is one of the provider's checkout methods; "" for its
+	// default.
+	Method string
+	// Client is the buyer's device, for providers that need it.
+	Client CheckoutClient
+}
+
+// choose resolves req's provider and method among the enabled ones. A
+// nil provider means none is enabled: only an order that costs nothing
+// can then be made.
+func (s *Service) choose(req OrderRequest) (Provider, string, error) {
+	if req.Provider == "" {
+		switch len(s.providers) {
+		case 0:
+			return nil, "", nil
+		case 1:
+			req.Provider = s.providers[0].Name()
+		default:
+			return nil, "", Invalid("provider", "choose a payment provider")
+		}
+	}
+	p, ok := s.byName[req.Provider]
+	if !ok {
+		return nil, "", Invalid("provider", "is not an enabled payment provider")
+	}
+	m := req.Method
+	if m == "" {
+		m = p.Methods()[0]
+	}
+	if !HasMethod(p, m) {
+		return nil, "", Invalid("method", "is not a checkout method of "+p.Name())
+	}
+	return p, m, nil
 }
 
 // CreateOrder creates actor's order for a course, or returns the order
@@ -30,27 +65,35 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 	if err := CheckIdempotencyKey(req.IdempotencyKey); err != nil {
 		return o, false, err
 	}
-	if s.provider.Name() == ProviderDisabled {
+	if len(s.providers) == 0 {
 		return o, false, ErrPaymentsDisabled
 	}
 	if uuid.Validate(req.CourseID) != nil {
-		return o, false, invalid("course_id", "is not a course")
+		return o, false, Invalid("course_id", "is not a course")
 	}
 	code := ""
 	if req.CouponCode != "" {
 		if code, err = NormalizeCode(req.CouponCode); err != nil {
-			return o, false, invalid("coupon", "is not a coupon code")
+			return o, false, Invalid("coupon", "is not a coupon code")
 		}
 	}
-	hash := RequestHash(req.CourseID, code)
+	prov, method, err := s.choose(req)
+	if err != nil {
+		return o, false, err
+	}
+	provName := ""
+	if prov != nil {
+		provName = prov.Name()
+	}
+	hash := RequestHash(req.CourseID, code, provName, method)
 	if prev, err := s.store.OrderByKey(ctx, actor.ID, req.IdempotencyKey); err == nil {
-		return s.replay(ctx, prev, hash)
+		return s.replay(ctx, prev, hash, req.Client)
 	} else if !errors.Is(err, classroom.ErrNotFound) {
 		return o, false, err
 	}
 	course, err := s.store.Course(ctx, req.CourseID)
 	if errors.Is(err, classroom.ErrNotFound) {
-		return o, false, invalid("course_id", "is not a course")
+		return o, false, Invalid("course_id", "is not a course")
 	}
 	if err != nil {
 		return o, false, err
@@ -81,6 +124,9 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 		if err != nil {
 			return err
 		}
+		if prov != nil && !Supports(prov, price.Currency) {
+			return Invalid("provider", prov.Name()+" does not take payments in "+price.Currency)
+		}
 		if p, err := tx.PendingOrder(ctx, actor.ID, course.ID); err == nil {
 			if p.IdempotencyKey == req.IdempotencyKey {
 				// A concurrent request with this key committed between our
@@ -100,7 +146,7 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 		o = Order{ID: uuid.NewString(), AccountID: actor.ID, CourseID: course.ID, CourseTitle: course.Title,
 			TeacherID: course.TeacherID, Status: StatusPending, ListAmount: price.Amount,
 			Currency: price.Currency, IdempotencyKey: req.IdempotencyKey, RequestHash: hash,
-			Provider: s.provider.Name(), Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.ttl)}
+			Provider: provName, Method: method, Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.ttl)}
 		if code != "" {
 			c, err := tx.CouponByCode(ctx, course.TeacherID, code)
 			if errors.Is(err, classroom.ErrNotFound) {
@@ -119,7 +165,9 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 		}
 		o.Amount = o.ListAmount - o.Discount
 		if o.Amount == 0 {
-			o.Provider = "none"
+			o.Provider, o.Method = "none", ""
+		} else if prov == nil {
+			return ErrPaymentsDisabled
 		}
 		if err := tx.InsertOrder(ctx, o); err != nil {
 			return err
@@ -137,12 +185,12 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 		return Order{}, false, err
 	}
 	if prev != nil {
-		return s.replay(ctx, *prev, hash)
+		return s.replay(ctx, *prev, hash, req.Client)
 	}
 	s.log.Info("order created", "order", o.ID, "course", o.CourseID, "account", actor.ID,
 		"amount", o.Money().String(), "coupon", o.CouponCode)
 	if o.Status == StatusPending {
-		if o, err = s.startCheckout(ctx, o, course); err != nil {
+		if o, err = s.startCheckout(ctx, o, course, req.Client); err != nil {
 			return o, true, err
 		}
 	}
@@ -150,7 +198,7 @@ func (s *Service) CreateOrder(ctx context.Context, actor classroom.Account, req 
 }
 
 // replay answers a repeated create: the same order if the body matches.
-func (s *Service) replay(ctx context.Context, o Order, hash string) (Order, bool, error) {
+func (s *Service) replay(ctx context.Context, o Order, hash string, client CheckoutClient) (Order, bool, error) {
 	if o.RequestHash != hash {
 		return Order{}, false, ErrIdempotencyReused
 	}
@@ -159,7 +207,7 @@ func (s *Service) replay(ctx context.Context, o Order, hash string) (Order, bool
 		if err != nil {
 			return o, false, err
 		}
-		o, err = s.startCheckout(ctx, o, course)
+		o, err = s.startCheckout(ctx, o, course, client)
 		return o, false, err
 	}
 	return o, false, nil
@@ -167,11 +215,12 @@ func (s *Service) replay(ctx context.Context, o Order, hash string) (Order, bool
 
 // startCheckout opens the provider's checkout for o and stores its
 // reference and URL. The provider is called outside any transaction.
-func (s *Service) startCheckout(ctx context.Context, o Order, course classroom.Course) (Order, error) {
-	if o.Provider != s.provider.Name() {
-		return o, fmt.Errorf("%w: order %s belongs to provider %q", ErrProvider, o.ID, o.Provider)
+func (s *Service) startCheckout(ctx context.Context, o Order, course classroom.Course, client CheckoutClient) (Order, error) {
+	p, ok := s.byName[o.Provider]
+	if !ok {
+		return o, fmt.Errorf("%w: order %s belongs to provider %q, which is not enabled", ErrProvider, o.ID, o.Provider)
 	}
-	co, err := s.provider.StartCheckout(ctx, o, course)
+	co, err := p.StartCheckout(ctx, o, course, client)
 	if err != nil {
 		s.log.Warn("checkout failed; the order stays pending", "order", o.ID, "err", err)
 		return o, err
@@ -278,8 +327,10 @@ func (s *Service) CancelOrder(ctx context.Context, actor classroom.Account, orde
 	if err != nil {
 		return o, err
 	}
-	if err := s.provider.CancelCheckout(ctx, o); err != nil {
-		s.log.Warn("closing a cancelled order's checkout", "order", o.ID, "err", err)
+	if p, ok := s.byName[o.Provider]; ok {
+		if err := p.CancelCheckout(ctx, o); err != nil {
+			s.log.Warn("closing a cancelled order's checkout", "order", o.ID, "err", err)
+		}
 	}
 	return o, nil
 }

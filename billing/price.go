@@ -52,13 +52,13 @@ func NewPrice(courseID string, in PriceInput, now time.Time) (Price, error) {
 		// Bounded in days before the conversion: a large count would
 		// overflow time.Duration and wrap into a small window.
 		if *d < 0 || *d > int(MaxRefundWindow/(24*time.Hour)) {
-			return p, invalid("refund_window_days", "must be between 0 and 365")
+			return p, Invalid("refund_window_days", "must be between 0 and 365")
 		}
 		p.RefundWindow = time.Duration(*d) * 24 * time.Hour
 	}
 	if pc := in.RefundLessonsPercent; pc != nil {
 		if *pc < 0 || *pc > 100 {
-			return p, invalid("refund_lessons_percent", "must be between 0 and 100")
+			return p, Invalid("refund_lessons_percent", "must be between 0 and 100")
 		}
 		p.RefundLessonsPercent = *pc
 	}

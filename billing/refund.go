@@ -50,7 +50,7 @@ const MaxRefundText = 2000
 
 func checkRefundText(field, s string) error {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxRefundText {
-		return invalid(field, "must be valid text of at most 2000 characters")
+		return Invalid(field, "must be valid text of at most 2000 characters")
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, or
 		return Refund{}, err
 	}
 	if amount < 0 || amount > MaxAmount {
-		return Refund{}, invalid("amount", "must be a whole number of minor units, 0 for everything left")
+		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for everything left")
 	}
 	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
@@ -39,7 +39,7 @@ func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, or
 		return Refund{}, err
 	}
 	if amount > o.Refundable() {
-		return Refund{}, invalid("amount", "is more than what is left to refund")
+		return Refund{}, Invalid("amount", "is more than what is left to refund")
 	}
 	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
 		TeacherID: o.TeacherID, Status: RefundRequested, Requested: amount, Currency: o.Currency,
@@ -62,7 +62,7 @@ func (s *Service) DecideRefund(ctx context.Context, actor classroom.Account, ref
 		return Refund{}, err
 	}
 	if amount < 0 || amount > MaxAmount {
-		return Refund{}, invalid("amount", "must be a whole number of minor units, 0 for what was asked")
+		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for what was asked")
 	}
 	r, err := s.store.Refund(ctx, refundID)
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orde
 		return Refund{}, err
 	}
 	if amount < 0 || amount > MaxAmount {
-		return Refund{}, invalid("amount", "must be a whole number of minor units, 0 for everything left")
+		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for everything left")
 	}
 	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus) (Ord
 			amt = cur.Refundable()
 		}
 		if amt <= 0 || amt > cur.Refundable() {
-			return invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
+			return Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
 		}
 		rr := r
 		rr.Amount = amt
@@ -183,7 +183,18 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		return r, err
 	}
 	r = stored
-	ref, perr := s.provider.Refund(ctx, o, r.ID, r.Amount)
+	p, ok := s.byName[o.Provider]
+	if !ok {
+		return r, fmt.Errorf("%w: order %s was paid through %q, which is not enabled", ErrProvider, o.ID, o.Provider)
+	}
+	ref, perr := p.Refund(ctx, o, r.ID, r.Amount)
+	if errors.Is(perr, ErrOutcomeUnknown) {
+		// Timed out, or accepted and still processing: the refund stays
+		// open with its amount set aside, and RetryRefunds asks again
+		// under the same refund number.
+		s.log.Warn("refund outcome not known yet; will ask again", "refund", r.ID, "order", o.ID, "err", perr)
+		return r, perr
+	}
 	revoked := false
 	err = s.tx(ctx, func(tx Tx) error {
 		revoked = false
@@ -246,10 +257,13 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 	return r, nil
 }
 
-func truncateNote(s string) string {
+func truncateNote(s string) string { return Truncate(s, MaxRefundText) }
+
+// Truncate cuts s to at most n runes.
+func Truncate(s string, n int) string {
 	r := []rune(s)
-	if len(r) > MaxRefundText {
-		r = r[:MaxRefundText]
+	if len(r) > n {
+		r = r[:n]
 	}
 	return string(r)
 }
@@ -268,7 +282,7 @@ func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if _, err := s.complete(ctx, o, r); err != nil && !errors.Is(err, ErrProvider) {
+		if _, err := s.complete(ctx, o, r); err != nil && !errors.Is(err, ErrProvider) && !errors.Is(err, ErrOutcomeUnknown) {
 			return n, err
 		}
 		n++

@@ -117,7 +117,7 @@ func checkMonths(from, to string) error {
 			continue
 		}
 		if _, err := time.Parse("2006-01", m); err != nil || len(m) != 7 {
-			return invalid(field, "must be a month like 2030-05")
+			return Invalid(field, "must be a month like 2030-05")
 		}
 	}
 	return nil

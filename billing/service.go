@@ -3,8 +3,6 @@ package billing
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,14 +19,16 @@ import (
 // entitlements and revenue. It implements api.AccessPolicy. It is safe for
 // concurrent use.
 type Service struct {
-	store    Store
-	provider Provider
-	dev      *devProvider // the dev provider when it is the one in use
-	log      *slog.Logger
-	now      func() time.Time
-	ttl      time.Duration
-	baseURL  string
-	listener atomic.Pointer[listenerBox] // hears entitlement changes
+	store     Store
+	providers []Provider          // enabled, in checkout order
+	byName    map[string]Provider // the same, by name
+	log       *slog.Logger
+	now       func() time.Time
+	ttl       time.Duration
+	baseURL   string
+	// commission is the platform's default commission, basis points.
+	commission int
+	listener   atomic.Pointer[listenerBox] // hears entitlement changes
 }
 
 // New returns a Service for cfg.
@@ -45,43 +45,71 @@ func New(cfg Config) (*Service, error) {
 		now = time.Now
 	}
 	cfg.OrderTTL = cmp.Or(cfg.OrderTTL, time.Hour)
-	cfg.WebhookTolerance = cmp.Or(cfg.WebhookTolerance, 5*time.Minute)
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Service{store: cfg.Store, log: log, now: now, ttl: cfg.OrderTTL, baseURL: cfg.BaseURL}
-	switch cfg.Provider {
-	case "", ProviderDisabled:
-		s.provider = disabledProvider{}
-		log.Warn("payments disabled: paid courses cannot be bought; start with --payment-provider stripe (real payments) or --payment-provider dev (test payments, no money moves)")
-	case "dev":
-		secret := cfg.DevWebhookSecret
-		if secret == "" {
-			var b [32]byte
-			rand.Read(b[:])
-			secret = hex.EncodeToString(b[:])
+	if cfg.CommissionBps < 0 || cfg.CommissionBps > MaxBps {
+		return nil, fmt.Errorf("billing: the platform commission must be 0–10000 basis points, not %d", cfg.CommissionBps)
+	}
+	s := &Service{store: cfg.Store, log: log, now: now, ttl: cfg.OrderTTL, baseURL: cfg.BaseURL,
+		byName: map[string]Provider{}, commission: cfg.CommissionBps}
+	for _, p := range cfg.Providers {
+		if p == nil || p.Name() == "" || p.Name() == "none" {
+			return nil, fmt.Errorf("%w: a provider without a name", ErrUnknownProvider)
 		}
-		s.dev = &devProvider{baseURL: cfg.BaseURL, secret: secret, tolerance: cfg.WebhookTolerance}
-		s.provider = s.dev
+		if _, dup := s.byName[p.Name()]; dup {
+			return nil, fmt.Errorf("billing: provider %q enabled twice", p.Name())
+		}
+		s.byName[p.Name()] = p
+		s.providers = append(s.providers, p)
+	}
+	if len(s.providers) == 0 {
+		log.Warn("payments disabled: paid courses cannot be bought; start with --payment-provider stripe, wechatpay or alipay (real payments) or --payment-provider dev (test payments, no money moves)")
+	}
+	if s.TestPayments() {
 		log.Warn("TEST PAYMENTS: the dev payment provider is in use; no money moves and anyone can press Pay on its checkout page to own a paid course; never use it for a school that sells courses")
-	case "stripe":
-		if cfg.StripeSecretKey == "" || cfg.StripeWebhookSecret == "" {
-			return nil, errors.New("billing: the stripe provider needs --stripe-secret-key and --stripe-webhook-secret")
-		}
-		if cfg.BaseURL == "" {
-			return nil, errors.New("billing: the stripe provider needs a public base URL for its return links")
-		}
-		s.provider = newStripeProvider(cfg, log)
-	default:
-		return nil, fmt.Errorf("%w: %q (want stripe or dev, or nothing for payments disabled)", ErrUnknownProvider, cfg.Provider)
 	}
 	log.Info("billing configured", "config", cfg)
 	return s, nil
 }
 
-// ProviderName names the provider in use.
-func (s *Service) ProviderName() string { return s.provider.Name() }
+// TestPayments reports whether the dev provider (no money moves) is
+// enabled: the web client and the checkout page then show a banner.
+func (s *Service) TestPayments() bool {
+	_, ok := s.byName["dev"]
+	return ok
+}
 
-// Provider returns the provider in use.
-func (s *Service) Provider() Provider { return s.provider }
+// Providers returns the enabled providers, in checkout order.
+func (s *Service) Providers() []Provider { return s.providers }
+
+// Provider returns the enabled provider called name.
+func (s *Service) Provider(name string) (Provider, bool) {
+	p, ok := s.byName[name]
+	return p, ok
+}
+
+// DefaultCurrency is the currency a price takes when none is given: CNY
+// when a provider that takes only CNY (WeChat Pay, Alipay) is enabled,
+// otherwise none ("": the currency must be given).
+func (s *Service) DefaultCurrency() string {
+	for _, p := range s.providers {
+		if c := p.Currencies(); len(c) == 1 && c[0] == "CNY" {
+			return "CNY"
+		}
+	}
+	return ""
+}
+
+// Store returns the store billing reads and writes.
+func (s *Service) Store() Store { return s.store }
+
+// Logger returns billing's logger.
+func (s *Service) Logger() *slog.Logger { return s.log }
+
+// OrderTTL is how long a pending order waits for payment.
+func (s *Service) OrderTTL() time.Duration { return s.ttl }
+
+// Now is billing's clock, in UTC to the millisecond.
+func (s *Service) Now() time.Time { return s.clock() }
 
 // maxTxAttempts bounds retries of a transaction that lost a race.
 const maxTxAttempts = 10

@@ -56,6 +56,17 @@ type Reader interface {
 	OrderByKey(ctx context.Context, accountID, idempotencyKey string) (Order, error)
 	// PendingOrder returns the account's pending order for the course.
 	PendingOrder(ctx context.Context, accountID, courseID string) (Order, error)
+	// CommissionOverride is a teacher's commission in basis points;
+	// ErrNotFound when the platform's default applies.
+	CommissionOverride(ctx context.Context, teacherID string) (int, error)
+	// PaidStatements lists a teacher's paid statements between two
+	// months (inclusive, "" for no bound).
+	PaidStatements(ctx context.Context, teacherID, from, to string) ([]Statement, error)
+	// OrderByPaymentRef finds provider's order paid by payment ref.
+	OrderByPaymentRef(ctx context.Context, provider, ref string) (Order, error)
+	// OrdersToReconcile lists provider's orders created in [from, to)
+	// that are pending or expired, oldest first, after cursor.
+	OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after OrderCursor, limit int) ([]Order, error)
 	// ListOrders lists orders newest first.
 	ListOrders(ctx context.Context, q OrderQuery) ([]Order, error)
 	// ExpiredOrders lists pending orders whose ExpiresAt is before t.
@@ -113,6 +124,11 @@ type Tx interface {
 	// Revoke ends the entitlement that order gave; nothing if it gave none.
 	Revoke(ctx context.Context, accountID, courseID, orderID string, at time.Time) error
 	InsertRefund(ctx context.Context, r Refund) error
+	// PutCommissionOverride sets a teacher's commission (nil: removes it).
+	PutCommissionOverride(ctx context.Context, teacherID string, bps *int, at time.Time) error
+	// InsertPaidStatement records a paid statement; ErrConflict if that
+	// teacher's month and currency was paid already.
+	InsertPaidStatement(ctx context.Context, st Statement) error
 	// UpdateRefund writes r if its stored status is still prev; otherwise
 	// ErrConflict.
 	UpdateRefund(ctx context.Context, r Refund, prev RefundStatus) error

@@ -1,4 +1,4 @@
-package billing
+package billing_test
 
 import (
 	"errors"
@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/devpay"
+	"github.com/lectern/lectern/billing/stripe"
 	"github.com/lectern/lectern/classroom"
 	"github.com/stripe/stripe-go/v82/webhook"
 )
@@ -43,13 +46,17 @@ func FuzzStripeWebhook(f *testing.F) {
 	for _, s := range webhookSeeds {
 		f.Add([]byte(s))
 	}
-	p := &stripeProvider{secret: "whsec_fuzz", tolerance: 5 * time.Minute}
+	const secret = "whsec_fuzz"
+	p, err := stripe.New(stripe.Config{SecretKey: "sk_test_fuzz", WebhookSecret: secret, BaseURL: "http://127.0.0.1"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if _, err := p.ParseWebhook(http.Header{}, body); !errors.Is(err, ErrSignature) {
 			t.Fatalf("an unsigned body was not refused for its signature: %v", err)
 		}
 		h := http.Header{}
-		h.Set(StripeSignatureHeader, signed(body, p.secret))
+		h.Set(stripe.StripeSignatureHeader, signed(body, secret))
 		ev, err := p.ParseWebhook(h, body)
 		checkParsed(t, "stripe", ev, err)
 	})
@@ -60,13 +67,14 @@ func FuzzDevWebhook(f *testing.F) {
 	for _, s := range webhookSeeds {
 		f.Add([]byte(s))
 	}
-	p := &devProvider{secret: "dev_fuzz", tolerance: 5 * time.Minute}
+	const secret = "dev_fuzz"
+	p := devpay.New(devpay.Config{WebhookSecret: secret})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if _, err := p.ParseWebhook(http.Header{}, body); !errors.Is(err, ErrSignature) {
 			t.Fatalf("an unsigned body was not refused for its signature: %v", err)
 		}
 		h := http.Header{}
-		h.Set(DevSignatureHeader, signed(body, p.secret))
+		h.Set(devpay.DevSignatureHeader, signed(body, secret))
 		ev, err := p.ParseWebhook(h, body)
 		checkParsed(t, "dev", ev, err)
 	})

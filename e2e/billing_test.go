@@ -13,10 +13,13 @@ import (
 // comes back to the course page, which follows the order until it is paid,
 // and then joins the paid lesson; "my purchases" lists the paid order. The
 // student asks for a refund, the teacher approves part of it from the
-// refund queue, and the revenue page shows gross, refunds and net.
+// refund queue, and the revenue page shows gross, refunds and net, and
+// the monthly statement. A second student pays with a QR code: the order
+// page draws it, the checkout it opens is paid elsewhere, and the page
+// turns paid by itself.
 func TestBrowserBilling(t *testing.T) {
-	s := startTeacherScript(t, "billing", 50*time.Second, 20*time.Second)
-	res := s.result(40 * time.Second)
+	s := startTeacherScript(t, "billing", 150*time.Second, 45*time.Second)
+	res := s.result(120 * time.Second)
 	t.Logf("result: %v", res)
 
 	if p, _ := res["priceText"].(string); !strings.Contains(p, "49") {
@@ -71,6 +74,19 @@ func TestBrowserBilling(t *testing.T) {
 	}
 	if n, _ := res["csvLines"].(float64); n != 2 {
 		t.Errorf("CSV has %v lines, want a header and one row", res["csvLines"])
+	}
+	if cells, _ := res["statementCells"].([]any); len(cells) != 7 || cells[1] != "1" ||
+		!strings.Contains(cells[2].(string), "49.00") || !strings.Contains(cells[5].(string), "29.00") {
+		t.Errorf("statement row %v (no commission configured: net = gross - refunds)", res["statementCells"])
+	}
+	if opts, _ := res["payOptions"].([]any); len(opts) != 2 || opts[0] != "dev/page" || opts[1] != "dev/native" {
+		t.Errorf("payment choices %v", res["payOptions"])
+	}
+	if n, _ := res["qrSize"].(float64); n < 100 {
+		t.Errorf("QR code image %v px wide, want it drawn", res["qrSize"])
+	}
+	if ms, _ := res["qrPaidMs"].(float64); ms <= 0 || res["qrGone"] != true {
+		t.Errorf("QR page after paying: %v ms, code removed %v", res["qrPaidMs"], res["qrGone"])
 	}
 	if errs, _ := res["errors"].([]any); len(errs) > 0 {
 		t.Errorf("page errors: %v", errs)

@@ -25,6 +25,8 @@ func TestBillingConformance(t *testing.T) {
 		{"CouponConcurrent", testBillingCouponConcurrent},
 		{"Orders", testBillingOrders},
 		{"LedgerEvents", testBillingLedgerEvents},
+		{"LedgerAppendOnly", testBillingLedgerAppendOnly},
+		{"Statements", testBillingStatements},
 		{"Entitlements", testBillingEntitlements},
 		{"Refunds", testBillingRefunds},
 		{"Revenue", testBillingRevenue},

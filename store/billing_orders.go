@@ -10,7 +10,7 @@ import (
 
 const orderCols = `o.id, o.account_id, o.course_id, c.title, o.teacher_id, o.status, o.list_amount,
 	o.discount, o.amount, o.currency, o.coupon_id, o.coupon_code, o.idempotency_key, o.request_hash,
-	o.provider, o.checkout_ref, o.checkout_url, o.payment_ref, o.refunded, o.refund_pending, o.version,
+	o.provider, o.method, o.checkout_ref, o.checkout_url, o.payment_ref, o.refunded, o.refund_pending, o.version,
 	o.created_at, o.updated_at, o.expires_at, o.paid_at`
 
 const orderFrom = ` FROM billing_orders o JOIN courses c ON c.id = o.course_id`
@@ -25,7 +25,7 @@ func (r *orderRow) dest() []any {
 	o := &r.o
 	return []any{&o.ID, &o.AccountID, &o.CourseID, &o.CourseTitle, &o.TeacherID, &r.status, &o.ListAmount,
 		&o.Discount, &o.Amount, &o.Currency, &o.CouponID, &o.CouponCode, &o.IdempotencyKey, &o.RequestHash,
-		&o.Provider, &o.CheckoutRef, &o.CheckoutURL, &o.PaymentRef, &o.Refunded, &o.RefundPending, &o.Version,
+		&o.Provider, &o.Method, &o.CheckoutRef, &o.CheckoutURL, &o.PaymentRef, &o.Refunded, &o.RefundPending, &o.Version,
 		&r.created, &r.updated, &r.expires, &r.paid}
 }
 
@@ -112,14 +112,35 @@ func (b billingQ) ExpiredOrders(ctx context.Context, t time.Time, limit int) ([]
 		ms(t), limit)
 }
 
+// OrderByPaymentRef implements billing.Reader.
+func (s *Store) OrderByPaymentRef(ctx context.Context, provider, ref string) (billing.Order, error) {
+	return s.bq().OrderByPaymentRef(ctx, provider, ref)
+}
+
+func (b billingQ) OrderByPaymentRef(ctx context.Context, provider, ref string) (billing.Order, error) {
+	return b.oneOrder(ctx, "o.provider = ? AND o.payment_ref = ? AND o.payment_ref <> ''", provider, ref)
+}
+
+// OrdersToReconcile implements billing.Reader.
+func (s *Store) OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after billing.OrderCursor, limit int) ([]billing.Order, error) {
+	return s.bq().OrdersToReconcile(ctx, provider, from, to, after, limit)
+}
+
+func (b billingQ) OrdersToReconcile(ctx context.Context, provider string, from, to time.Time, after billing.OrderCursor, limit int) ([]billing.Order, error) {
+	return b.listOrders(ctx, ` WHERE o.status IN ('pending', 'expired') AND o.provider = ?
+		AND o.created_at >= ? AND o.created_at < ? AND (o.created_at > ? OR (o.created_at = ? AND o.id > ?))
+		ORDER BY o.created_at, o.id LIMIT ?`,
+		provider, ms(from), ms(to), ms(after.CreatedAt), ms(after.CreatedAt), after.ID, limit)
+}
+
 func (b billingQ) InsertOrder(ctx context.Context, o billing.Order) error {
 	_, err := b.q.exec(ctx, `INSERT INTO billing_orders (id, account_id, course_id, teacher_id, status,
 		list_amount, discount, amount, currency, coupon_id, coupon_code, idempotency_key, request_hash,
-		provider, checkout_ref, checkout_url, payment_ref, refunded, refund_pending, version,
+		provider, method, checkout_ref, checkout_url, payment_ref, refunded, refund_pending, version,
 		created_at, updated_at, expires_at, paid_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, o.AccountID, o.CourseID, o.TeacherID, string(o.Status), o.ListAmount, o.Discount, o.Amount,
-		o.Currency, o.CouponID, o.CouponCode, o.IdempotencyKey, o.RequestHash, o.Provider, o.CheckoutRef,
+		o.Currency, o.CouponID, o.CouponCode, o.IdempotencyKey, o.RequestHash, o.Provider, o.Method, o.CheckoutRef,
 		o.CheckoutURL, o.PaymentRef, o.Refunded, o.RefundPending, o.Version,
 		ms(o.CreatedAt), ms(o.UpdatedAt), ms(o.ExpiresAt), ms(o.PaidAt))
 	return b.err(err)

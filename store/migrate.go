@@ -86,7 +86,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 				done = true
 				return nil
 			}
-			for i, stmt := range splitStatements(m.SQL) {
+			for i, stmt := range splitStatements(onlyFor(m.SQL, s.Backend())) {
 				if _, err := q.exec(ctx, stmt); err != nil {
 					return fmt.Errorf("statement %d: %w", i+1, err)
 				}
@@ -122,6 +122,26 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 		return 0, nil // table not created yet
 	}
 	return v, err
+}
+
+// onlyFor keeps the lines of a migration meant for backend: a line
+// "-- only sqlite" or "-- only postgres" starts lines for that backend
+// alone, "-- only end" ends them (for triggers, whose syntax differs).
+func onlyFor(src, backend string) string {
+	var b strings.Builder
+	keep := true
+	for _, line := range strings.Split(src, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "-- only "); ok {
+			rest = strings.TrimSpace(rest)
+			keep = rest == "end" || rest == backend
+			continue
+		}
+		if keep {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // splitStatements splits a migration at semicolons that end a line.

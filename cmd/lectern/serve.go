@@ -43,6 +43,7 @@ type serveFlags struct {
 	rtmp      string
 	h264      bool
 	retention time.Duration
+	pay       payFlags
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -66,7 +67,8 @@ func runServe(ctx context.Context, args []string) error {
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH,
+		WeChatPay: f.pay.wechat, Alipay: f.pay.alipay, CommissionBps: f.pay.commission}
 	turnCfg, err := f.turn.config()
 	if err != nil {
 		return err
@@ -175,9 +177,10 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.pionLevel, "pion-log-level", "warn", "least level of Pion's own log lines (WebRTC, ICE, congestion control): debug, info, warn or error; --log-level must let them through too")
-	fs.StringVar(&f.payment, "payment-provider", "", "stripe, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
+	fs.StringVar(&f.payment, "payment-provider", "", "comma-separated: stripe, wechatpay, alipay, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
+	f.pay.register(fs)
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	fs.StringVar(&f.rtmp, "rtmp", "", "accept RTMP publishers (OBS) on this address, e.g. :1935 (default :1935 with --dev; off when empty)")
 	fs.BoolVar(&f.h264, "publish-h264", true, "ask browsers to publish H.264 so that lessons are recorded without transcoding (docs/recording.md)")

@@ -129,12 +129,46 @@ runBrowser(async (newContext) => {
   const csvHref = await teacher.$eval('#revenue-csv', (a) => a.getAttribute('href'));
   const csvText = await teacher.evaluate(async (href) => (await fetch(href)).text(), csvHref);
   shots.push(await screenshot(teacher, 'billing-revenue'));
+  emit({ event: 'step', step: 'statements' });
+  await teacher.waitForSelector('#statements tr[data-month]', { timeout: 5000 });
+  const statementCells = await teacher.$$eval('#statements tr[data-month] td', (tds) => tds.map((td) => td.textContent));
+
+  // A QR-code checkout: a second student picks the test provider's QR
+  // method, the order page draws the code; "the phone" pays on the
+  // checkout page the code opens, and the first page turns paid by itself.
+  const buyer = await signUp(await newContext(), 'Sam', `qr-${stamp}@example.org`);
+  emit({ event: 'step', step: 'qr' });
+  await buyer.goto(courseURL);
+  await buyer.waitForSelector('#pay-choice input[value="dev/native"]', { timeout: 5000 });
+  const payOptions = await buyer.$$eval('#pay-choice input[name="pay"]', (els) => els.map((e) => e.value));
+  await buyer.check('#pay-choice input[value="dev/native"]');
+  await buyer.click('#buy-button');
+  await buyer.waitForURL(/\/purchases\/[0-9a-f-]{36}$/, { timeout: 10000 });
+  await buyer.waitForSelector('#qr-code', { timeout: 10000 });
+  await buyer.waitForFunction(() => document.querySelector('#qr-code')?.naturalWidth > 0, null, { timeout: 5000 });
+  const qrSize = await buyer.$eval('#qr-code', (img) => img.naturalWidth);
+  shots.push(await screenshot(buyer, 'billing-qr'));
+  emit({ event: 'step', step: 'qr shown' });
+  const qrOrder = buyer.url().split('/').pop();
+  const qrCheckoutURL = await buyer.evaluate(async (id) => (await (await fetch(`/api/v1/orders/${id}`)).json()).checkout_url, qrOrder);
+  const phone = await buyer.context().newPage();
+  await phone.goto(new URL(qrCheckoutURL, base).href);
+  const paidAt = Date.now();
+  await phone.click('button[value="pay"]');
+  await buyer.waitForSelector('#order-status[data-state="paid"]', { timeout: 10000 });
+  const qrPaidMs = Date.now() - paidAt;
+  const qrGone = !(await buyer.$('#qr-code'));
 
   return {
     refundReason,
     refundedStatus: orderAfterRefund?.status,
     refunded: orderAfterRefund?.refunded,
     revenueCells,
+    statementCells,
+    payOptions,
+    qrSize,
+    qrPaidMs,
+    qrGone,
     csvHref,
     csvLines: csvText.trim().split('\n').length,
     courseURL,
@@ -153,6 +187,6 @@ runBrowser(async (newContext) => {
     roomURL,
     roomTitle,
     screenshots: shots.filter(Boolean),
-    errors: [...teacher.errors, ...student.errors],
+    errors: [...teacher.errors, ...student.errors, ...buyer.errors],
   };
-}, { totalMs: 45000 });
+}, { totalMs: 120000 });

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"github.com/lectern/lectern/billing/alipay"
+	"github.com/lectern/lectern/billing/wechatpay"
 	"log/slog"
 	"net/http"
 	"os"
@@ -35,6 +37,9 @@ type Config struct {
 	PaymentProvider     string
 	StripeSecretKey     string
 	StripeWebhookSecret string
+	WeChatPay           wechatpay.Config
+	Alipay              alipay.Config
+	CommissionBps       int // the platform's default commission, basis points
 
 	// Media.
 	Loopback   bool // ICE on 127.0.0.1 only (tests)

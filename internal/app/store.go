@@ -10,6 +10,9 @@ import (
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/billinghttp"
+	"github.com/lectern/lectern/billing/setup"
+	"github.com/lectern/lectern/billing/stripe"
 	"github.com/lectern/lectern/store"
 )
 
@@ -34,11 +37,14 @@ func (a *App) wireStore(ctx context.Context) error {
 		a.log.Info("migrations applied", "versions", applied, "backend", st.Backend())
 	}
 	a.store = st
-	bill, err := billing.New(billing.Config{
-		Store: st, Provider: a.cfg.PaymentProvider,
-		StripeSecretKey: a.cfg.StripeSecretKey, StripeWebhookSecret: a.cfg.StripeWebhookSecret,
-		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing"),
-	})
+	providers, err := setup.Providers(setup.Config{Providers: a.cfg.PaymentProvider, BaseURL: a.cfg.BaseURL,
+		Stripe:    stripe.Config{SecretKey: a.cfg.StripeSecretKey, WebhookSecret: a.cfg.StripeWebhookSecret},
+		WeChatPay: a.cfg.WeChatPay, Alipay: a.cfg.Alipay, Logger: a.log.With("subsystem", "billing")})
+	if err != nil {
+		return err
+	}
+	bill, err := billing.New(billing.Config{Store: st, Providers: providers, CommissionBps: a.cfg.CommissionBps,
+		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing")})
 	if err != nil {
 		return err
 	}
@@ -48,7 +54,7 @@ func (a *App) wireStore(ctx context.Context) error {
 		Access: bill, Doors: a.policy, TokenTTL: a.cfg.TokenTTL, HLS: a.grants, PreferH264: a.cfg.PreferH264})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
-	billing.NewHTTP(bill, srv).Register(a.mux)
+	billinghttp.New(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
 	recs := api.NewRecordings(srv, a.recorder).WithSettings(st)
 	if a.rtmp != nil {
@@ -75,8 +81,9 @@ func (a *App) wireStore(ctx context.Context) error {
 	return nil
 }
 
-// startJanitor deletes expired sessions once an hour and expires unpaid
-// orders (returning their coupon redemptions) every five minutes.
+// startJanitor deletes expired sessions once an hour and, every five
+// minutes, expires unpaid orders (returning their coupon redemptions) and
+// reconciles payments with the providers.
 func (a *App) startJanitor(st *store.Store) {
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -93,6 +100,10 @@ func (a *App) startJanitor(st *store.Store) {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				if _, err := a.billing.ExpireOrders(ctx); err != nil {
 					a.log.Warn("expiring unpaid orders", "err", err)
+				}
+				// Orders whose notification was lost, refunds in progress.
+				if _, err := a.billing.Reconcile(ctx, 2*time.Minute); err != nil {
+					a.log.Warn("reconciling payments", "err", err)
 				}
 				if now.Sub(lastSweep) >= time.Hour {
 					lastSweep = now

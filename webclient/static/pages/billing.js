@@ -174,6 +174,20 @@ export function coursePurchase(course, account, price, opts = {}) {
   coupon.hidden = true;
   const error = h('p', { class: 'form-error', attrs: { role: 'alert', id: 'buy-error' } });
   const extra = h('div', { class: 'purchase-extra' });
+  const choice = h('fieldset', { class: 'pay-choice', attrs: { id: 'pay-choice' } });
+  choice.hidden = true;
+  payOptions(price.currency).then((opts) => {
+    if (opts.length < 2) return; // nothing to choose
+    choice.append(h('legend', { i18n: 'billing.payWith' }));
+    const pick = preferredOption(opts);
+    for (const o of opts) {
+      const id = `pay-${o.provider}-${o.method}`;
+      choice.append(h('label', { class: 'pay-option', attrs: { for: id } },
+        h('input', { attrs: { type: 'radio', name: 'pay', id, value: `${o.provider}/${o.method}`, checked: o === pick } }),
+        h('span', { i18n: `billing.pay.${o.provider}.${o.method}` })));
+    }
+    choice.hidden = false;
+  });
   // One attempt = one Idempotency-Key for one request body: a double click
   // or a retry after an error sends the same key (the server answers the
   // same order); changing the coupon starts a new attempt.
@@ -188,6 +202,8 @@ export function coursePurchase(course, account, price, opts = {}) {
         const body = { course_id: course.id };
         const code = coupon.value.trim();
         if (code) body.coupon = code;
+        const chosen = choice.querySelector('input[name="pay"]:checked')?.value;
+        if (chosen) [body.provider, body.method] = chosen.split('/');
         const json = JSON.stringify(body);
         if (!attempt || attempt.json !== json) attempt = { key: uuid4(), json };
         buy.disabled = true;
@@ -201,7 +217,8 @@ export function coursePurchase(course, account, price, opts = {}) {
           }
           if (!order.checkout_url) throw new APIError(502, 'payment_provider_error', '');
           rememberOrder(course.id, order.id);
-          location.assign(order.checkout_url); // the button stays disabled
+          // A QR-code checkout is shown on our own order page.
+          location.assign(order.method === 'native' ? `/purchases/${enc(order.id)}` : order.checkout_url);
         } catch (err) {
           buy.disabled = false;
           tr(buy, 'billing.buy');
@@ -215,8 +232,40 @@ export function coursePurchase(course, account, price, opts = {}) {
       },
     },
   });
-  box.append(buy, couponToggle, coupon, error, extra);
+  box.append(choice, buy, couponToggle, coupon, error, extra);
   return box;
+}
+
+// payOptions lists the enabled providers' checkout methods that take
+// currency, from GET /api/v1/billing/config (asked once per page load).
+let configPromise = null;
+async function payOptions(currency) {
+  configPromise ||= api('GET', '/api/v1/billing/config').catch(() => null);
+  const cfg = await configPromise;
+  const out = [];
+  for (const p of cfg?.providers || []) {
+    if (p.currencies && !p.currencies.includes(currency)) continue;
+    for (const m of p.methods) out.push({ provider: p.name, method: m });
+  }
+  return out;
+}
+
+// preferredOption picks a phone method (WeChat H5, Alipay wap) on a
+// phone, otherwise the first option.
+function preferredOption(opts) {
+  const phone = matchMedia('(pointer: coarse) and (max-width: 820px)').matches;
+  if (phone) return opts.find((o) => o.method === 'h5' || o.method === 'wap') || opts[0];
+  return opts.find((o) => o.method !== 'h5' && o.method !== 'wap') || opts[0];
+}
+
+// qrCheckout shows a pending QR-code order's code (drawn by the server)
+// with what to do; the order tracker beside it says when it is paid.
+function qrCheckout(o) {
+  return h('div', { class: 'qr-checkout card', attrs: { id: 'qr-checkout' } },
+    h('p', { class: 'qr-title', i18n: `billing.qr.${o.provider}` }),
+    h('img', { class: 'qr-code', attrs: { id: 'qr-code', src: `/api/v1/orders/${enc(o.id)}/qr.svg`, width: 240, height: 240, alt: '' }, aria: 'billing.qr.alt' }),
+    h('p', { class: 'qr-amount' }, moneyEl(o.amount, o.currency)),
+    h('p', { class: 'muted', i18n: 'billing.qr.hint' }));
 }
 
 // pendingOrderActions offers to continue or cancel an unpaid order.
@@ -251,6 +300,7 @@ async function pollOrder(orderId, onUpdate, { maxMs = 30000, signal } = {}) {
   const deadline = Date.now() + maxMs;
   let last = null;
   let delay = 700;
+  const cap = maxMs > 30000 ? 1500 : 3000; // a QR code being scanned: stay quick
   for (;;) {
     try {
       last = await api('GET', `/api/v1/orders/${enc(orderId)}`);
@@ -261,14 +311,14 @@ async function pollOrder(orderId, onUpdate, { maxMs = 30000, signal } = {}) {
     }
     if (signal?.aborted || Date.now() + delay > deadline) return last;
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.4, 3000);
+    delay = Math.min(delay * 1.4, cap);
   }
 }
 
 // orderTracker shows an order's state after the checkout and polls it
 // until it is paid or closed (about 30 s); onPaid runs once when it is
 // paid.
-function orderTracker(orderId, { onPaid, onDone } = {}) {
+function orderTracker(orderId, { onPaid, onDone, onPending, maxMs } = {}) {
   const box = h('div', { class: 'order-tracker card', attrs: { id: 'order-status', 'data-state': 'checking', role: 'status', 'aria-live': 'polite' } });
   const text = h('p', { class: 'order-tracker-text', i18n: 'billing.track.checking' });
   const actions = h('div', { class: 'order-tracker-actions' });
@@ -288,12 +338,13 @@ function orderTracker(orderId, { onPaid, onDone } = {}) {
       show('failed', o.status === 'expired' ? 'billing.track.expired' : 'billing.track.failed');
     } else {
       show('pending', 'billing.track.pending');
+      if (onPending?.(o)) return;
       if (o.checkout_url) actions.append(h('a', { class: 'btn btn-small', i18n: 'billing.continueCheckout', attrs: { href: o.checkout_url } }));
     }
   };
   const run = async () => {
     show('checking', 'billing.track.checking');
-    const o = await pollOrder(orderId, update);
+    const o = await pollOrder(orderId, update, { maxMs });
     if (!o) { show('failed', 'billing.track.unknown'); onDone?.(); return; }
     if (!PAID.has(o.status) && !CLOSED.has(o.status)) {
       show('timeout', 'billing.track.timeout');
@@ -549,7 +600,7 @@ export async function mountPurchases(root) {
   }
   for (const o of data?.orders || []) list.append(orderRow(o));
   if (!list.childElementCount) list.append(h('li', { class: 'muted', i18n: 'billing.noPurchases' }));
-  const target = location.hash && document.getElementById(location.hash.slice(1));
+  const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
   target?.querySelector('[data-receipt]')?.click();
 }
 
@@ -562,9 +613,18 @@ export async function mountOrder(root, id) {
   if (!await requireAccount(main, location.pathname + location.search)) return;
   const receipt = h('div');
   const back = h('p');
-  main.append(orderTracker(id, {
+  const qr = h('div');
+  let qrShown = false;
+  main.append(qr, orderTracker(id, {
+    maxMs: 15 * 60 * 1000,
+    onPending: (o) => {
+      if (o.method !== 'native' || !o.checkout_url) return false;
+      if (!qrShown) { qrShown = true; qr.replaceChildren(qrCheckout(o)); }
+      return true;
+    },
     onDone: async (o) => {
       if (!o) return;
+      clear(qr);
       if (CLOSED.has(o.status) || PAID.has(o.status)) forgetOrder(o.course_id);
       back.replaceChildren(h('a', { class: 'btn btn-primary', i18n: 'billing.backToCourse', attrs: { href: `/courses/${enc(o.course_id)}` } }));
       const r = await api('GET', `/api/v1/orders/${enc(id)}`).catch(() => null);
@@ -734,4 +794,55 @@ export async function mountRevenue(root, q) {
   from.addEventListener('change', load);
   to.addEventListener('change', load);
   await load();
+  if (!courseId) main.append(await statementsSection(q?.get?.('teacher') || 'me'));
+}
+
+// statementsSection is a teacher's monthly statements (gross, refunds,
+// the platform's commission, what is owed), with the CSV; an admin
+// (/revenue?teacher=<id>) may mark a finished month paid.
+async function statementsSection(teacher) {
+  const base = `/api/v1/teachers/${enc(teacher)}/statements`;
+  const sec = h('section', { attrs: { id: 'statements' } },
+    h('div', { class: 'page-head' }, h('h2', { class: 'section', i18n: 'billing.statements' }),
+      h('a', { class: 'btn btn-small', attrs: { id: 'statements-csv', download: '', href: `${base}.csv` } }, h('span', { i18n: 'billing.csv' }))));
+  const body = h('div');
+  sec.append(body);
+  const admin = hasRole(await currentAccount(), 'admin');
+  const num = (v, cur) => h('td', { class: 'num', text: formatMoney(v, cur) });
+  const load = async () => {
+    clear(body);
+    let data;
+    try {
+      data = await api('GET', base);
+    } catch (err) {
+      const p = h('p', { class: 'form-error' });
+      showAPIError(p, err);
+      body.append(p);
+      return;
+    }
+    body.append(h('p', { class: 'muted' }, h('span', { i18n: 'billing.statement.rate' }), ` ${(data.commission_bps / 100).toLocaleString(lang())} %`));
+    const list = data.statements || [];
+    if (!list.length) { body.append(h('p', { class: 'muted', i18n: 'billing.statement.none' })); return; }
+    const keys = ['month', 'orders', 'gross', 'refunds', 'commission', 'net', 'status'];
+    body.append(h('table', { class: 'table revenue' },
+      h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', { class: k === 'month' || k === 'status' ? '' : 'num', i18n: `billing.statement.${k}` })), admin ? h('th') : null)),
+      h('tbody', {}, ...list.map((st) => h('tr', { attrs: { 'data-month': st.month, 'data-currency': st.currency } },
+        h('td', { text: st.month }), h('td', { class: 'num', text: String(st.orders) }),
+        num(st.gross, st.currency), num(st.refunds, st.currency), num(st.commission, st.currency), num(st.net, st.currency),
+        h('td', { i18n: `billing.statement.${st.status}` }),
+        admin ? h('td', {}, st.status === 'open' ? h('button', {
+          class: 'btn btn-small', i18n: 'billing.statement.markPaid', attrs: { type: 'button' },
+          on: {
+            click: async (e) => {
+              e.currentTarget.disabled = true;
+              try {
+                await api('POST', `${base}/${enc(st.month)}/${enc(st.currency)}/paid`, { reference: '' });
+              } catch (err) { showAPIError(body, err); }
+              load();
+            },
+          },
+        }) : null) : null)))));
+  };
+  await load();
+  return sec;
 }

@@ -1,6 +1,10 @@
-package billing
+package billinghttp
 
-import "time"
+import (
+	"time"
+
+	"github.com/lectern/lectern/billing"
+)
 
 // The JSON shapes of billing's answers. Amounts are integers in the
 // currency's minor units; "display" strings are for people.
@@ -17,7 +21,7 @@ type priceView struct {
 	Owned                *bool    `json:"owned,omitempty"`
 }
 
-func viewPrice(p Price, free []string) priceView {
+func viewPrice(p billing.Price, free []string) priceView {
 	v := priceView{CourseID: p.CourseID, Free: p.Free(), Amount: p.Amount, Currency: p.Currency,
 		RefundWindowDays: int(p.RefundWindow / (24 * time.Hour)), RefundLessonsPercent: p.RefundLessonsPercent,
 		FreePreviewLessons: free}
@@ -43,38 +47,39 @@ type couponView struct {
 	CreatedAt      time.Time `json:"created_at"`
 }
 
-func viewCoupon(c Coupon) couponView {
+func viewCoupon(c billing.Coupon) couponView {
 	return couponView{ID: c.ID, Code: c.Code, CourseID: c.CourseID, PercentOff: c.PercentOff,
 		AmountOff: c.AmountOff.Amount, Currency: c.AmountOff.Currency, ExpiresAt: c.ExpiresAt,
 		MaxRedemptions: c.MaxRedemptions, Redeemed: c.Redeemed, CreatedAt: c.CreatedAt}
 }
 
 type orderView struct {
-	ID          string     `json:"id"`
-	CourseID    string     `json:"course_id"`
-	CourseTitle string     `json:"course_title"`
-	AccountID   string     `json:"account_id"`
-	Status      Status     `json:"status"`
-	Currency    string     `json:"currency"`
-	ListAmount  int64      `json:"list_amount"`
-	Discount    int64      `json:"discount"`
-	Amount      int64      `json:"amount"`
-	Refunded    int64      `json:"refunded"`
-	Display     string     `json:"display"`
-	Coupon      string     `json:"coupon,omitempty"`
-	Provider    string     `json:"provider"`
-	CheckoutURL string     `json:"checkout_url,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	ExpiresAt   time.Time  `json:"expires_at"`
-	PaidAt      *time.Time `json:"paid_at,omitempty"`
+	ID          string         `json:"id"`
+	CourseID    string         `json:"course_id"`
+	CourseTitle string         `json:"course_title"`
+	AccountID   string         `json:"account_id"`
+	Status      billing.Status `json:"status"`
+	Currency    string         `json:"currency"`
+	ListAmount  int64          `json:"list_amount"`
+	Discount    int64          `json:"discount"`
+	Amount      int64          `json:"amount"`
+	Refunded    int64          `json:"refunded"`
+	Display     string         `json:"display"`
+	Coupon      string         `json:"coupon,omitempty"`
+	Provider    string         `json:"provider"`
+	Method      string         `json:"method,omitempty"`
+	CheckoutURL string         `json:"checkout_url,omitempty"`
+	CreatedAt   time.Time      `json:"created_at"`
+	ExpiresAt   time.Time      `json:"expires_at"`
+	PaidAt      *time.Time     `json:"paid_at,omitempty"`
 }
 
-func viewOrder(o Order) orderView {
+func viewOrder(o billing.Order) orderView {
 	v := orderView{ID: o.ID, CourseID: o.CourseID, CourseTitle: o.CourseTitle, AccountID: o.AccountID,
 		Status: o.Status, Currency: o.Currency, ListAmount: o.ListAmount, Discount: o.Discount,
 		Amount: o.Amount, Refunded: o.Refunded, Display: o.Money().String(), Coupon: o.CouponCode,
-		Provider: o.Provider, CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
-	if o.Status == StatusPending {
+		Provider: o.Provider, Method: o.Method, CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
+	if o.Status == billing.StatusPending {
 		v.CheckoutURL = o.CheckoutURL
 	}
 	if !o.PaidAt.IsZero() {
@@ -85,29 +90,29 @@ func viewOrder(o Order) orderView {
 }
 
 type ledgerView struct {
-	Seq      int        `json:"seq"`
-	Kind     LedgerKind `json:"kind"`
-	Amount   int64      `json:"amount"`
-	Currency string     `json:"currency"`
-	At       time.Time  `json:"at"`
-	Ref      string     `json:"ref,omitempty"`
-	Note     string     `json:"note,omitempty"`
+	Seq      int                `json:"seq"`
+	Kind     billing.LedgerKind `json:"kind"`
+	Amount   int64              `json:"amount"`
+	Currency string             `json:"currency"`
+	At       time.Time          `json:"at"`
+	Ref      string             `json:"ref,omitempty"`
+	Note     string             `json:"note,omitempty"`
 }
 
 type refundView struct {
-	ID          string       `json:"id"`
-	OrderID     string       `json:"order_id"`
-	CourseID    string       `json:"course_id"`
-	AccountID   string       `json:"account_id"`
-	Status      RefundStatus `json:"status"`
-	Requested   int64        `json:"requested"`
-	Amount      int64        `json:"amount"`
-	Currency    string       `json:"currency"`
-	Reason      string       `json:"reason,omitempty"`
-	Note        string       `json:"note,omitempty"`
-	CreatedAt   time.Time    `json:"created_at"`
-	DecidedAt   *time.Time   `json:"decided_at,omitempty"`
-	CompletedAt *time.Time   `json:"completed_at,omitempty"`
+	ID          string               `json:"id"`
+	OrderID     string               `json:"order_id"`
+	CourseID    string               `json:"course_id"`
+	AccountID   string               `json:"account_id"`
+	Status      billing.RefundStatus `json:"status"`
+	Requested   int64                `json:"requested"`
+	Amount      int64                `json:"amount"`
+	Currency    string               `json:"currency"`
+	Reason      string               `json:"reason,omitempty"`
+	Note        string               `json:"note,omitempty"`
+	CreatedAt   time.Time            `json:"created_at"`
+	DecidedAt   *time.Time           `json:"decided_at,omitempty"`
+	CompletedAt *time.Time           `json:"completed_at,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -117,7 +122,7 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func viewRefund(r Refund) refundView {
+func viewRefund(r billing.Refund) refundView {
 	return refundView{ID: r.ID, OrderID: r.OrderID, CourseID: r.CourseID, AccountID: r.AccountID,
 		Status: r.Status, Requested: r.Requested, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason,
 		Note: r.Note, CreatedAt: r.CreatedAt, DecidedAt: timePtr(r.DecidedAt), CompletedAt: timePtr(r.CompletedAt)}
@@ -129,7 +134,7 @@ type receiptView struct {
 	Refunds []refundView `json:"refunds"`
 }
 
-func viewReceipt(rc Receipt) receiptView {
+func viewReceipt(rc billing.Receipt) receiptView {
 	v := receiptView{orderView: viewOrder(rc.Order), Ledger: []ledgerView{}, Refunds: []refundView{}}
 	for _, e := range rc.Ledger {
 		v.Ledger = append(v.Ledger, ledgerView{Seq: e.Seq, Kind: e.Kind, Amount: e.Money.Amount,
@@ -161,14 +166,14 @@ type revenueTotalView struct {
 	Net      int64  `json:"net"`
 }
 
-func viewRevenue(rows []RevenueRow) map[string]any {
+func viewRevenue(rows []billing.RevenueRow) map[string]any {
 	rv := []revenueRowView{}
 	for _, r := range rows {
 		rv = append(rv, revenueRowView{Month: r.Month, CourseID: r.CourseID, CourseTitle: r.CourseTitle,
 			Currency: r.Currency, Payments: r.Payments, Gross: r.Gross, Refunds: r.Refunds, Net: r.Net()})
 	}
 	tv := []revenueTotalView{}
-	for _, t := range Totals(rows) {
+	for _, t := range billing.Totals(rows) {
 		tv = append(tv, revenueTotalView{Month: t.Month, Currency: t.Currency, Payments: t.Payments,
 			Gross: t.Gross, Refunds: t.Refunds, Net: t.Gross - t.Refunds})
 	}

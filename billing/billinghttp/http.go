@@ -1,7 +1,14 @@
-package billing
+// Package billinghttp serves billing over HTTP: its REST routes under
+// /api/v1 (prices, coupons, orders, refunds, revenue, payouts), the
+// providers' notification endpoint and the dev provider's checkout page,
+// authenticated by package api's sessions.
+//
+// billinghttp imports billing and api; billing imports neither it nor api.
+package billinghttp
 
 import (
 	"errors"
+	"github.com/lectern/lectern/billing"
 	"net/http"
 	"time"
 
@@ -11,12 +18,12 @@ import (
 // HTTP serves billing's REST routes and the dev provider's checkout page,
 // authenticating through the API server's sessions.
 type HTTP struct {
-	svc *Service
+	svc *billing.Service
 	api *api.Server
 }
 
-// NewHTTP returns billing's HTTP routes, authenticated by srv's sessions.
-func NewHTTP(svc *Service, srv *api.Server) *HTTP {
+// New returns billing's HTTP routes, authenticated by srv's sessions.
+func New(svc *billing.Service, srv *api.Server) *HTTP {
 	return &HTTP{svc: svc, api: srv}
 }
 
@@ -45,6 +52,7 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		// orders
 		{"POST /api/v1/orders", authed(h.createOrder)},
 		{"GET /api/v1/orders/{id}", authed(h.getOrder)},
+		{"GET /api/v1/orders/{id}/qr.svg", authed(h.orderQR)},
 		{"POST /api/v1/orders/{id}/cancel", authed(h.cancelOrder)},
 		{"GET /api/v1/me/orders", authed(h.myOrders)},
 		// refunds
@@ -58,6 +66,12 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		{"GET /api/v1/courses/{id}/revenue.csv", authed(h.courseRevenue(true))},
 		{"GET /api/v1/teachers/{id}/revenue", authed(h.teacherRevenue(false))},
 		{"GET /api/v1/teachers/{id}/revenue.csv", authed(h.teacherRevenue(true))},
+		// payouts
+		{"GET /api/v1/teachers/{id}/statements", authed(h.statements(false))},
+		{"GET /api/v1/teachers/{id}/statements.csv", authed(h.statements(true))},
+		{"POST /api/v1/teachers/{id}/statements/{month}/{currency}/paid", authed(h.markPaid)},
+		{"PUT /api/v1/teachers/{id}/commission", authed(h.putCommission)},
+		{"DELETE /api/v1/teachers/{id}/commission", authed(h.deleteCommission)},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, rt.h)
@@ -72,20 +86,22 @@ var billingErrors = []struct {
 	code   string
 	field  string
 }{
-	{ErrIdempotencyKey, http.StatusBadRequest, "idempotency_key_required", ""},
-	{ErrIdempotencyReused, http.StatusConflict, "idempotency_key_reused", ""},
-	{ErrAlreadyOwned, http.StatusConflict, "already_owned", ""},
-	{ErrOrderPending, http.StatusConflict, "order_pending", ""},
-	{ErrCourseFree, http.StatusConflict, "course_free", ""},
-	{ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
-	{ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
-	{ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
-	{ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
-	{ErrRefundOpen, http.StatusConflict, "refund_open", ""},
-	{ErrPaymentsDisabled, http.StatusServiceUnavailable, "payments_disabled", ""},
-	{ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
-	{ErrSignature, http.StatusBadRequest, "bad_signature", ""},
-	{ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
+	{billing.ErrIdempotencyKey, http.StatusBadRequest, "idempotency_key_required", ""},
+	{billing.ErrIdempotencyReused, http.StatusConflict, "idempotency_key_reused", ""},
+	{billing.ErrAlreadyOwned, http.StatusConflict, "already_owned", ""},
+	{billing.ErrOrderPending, http.StatusConflict, "order_pending", ""},
+	{billing.ErrCourseFree, http.StatusConflict, "course_free", ""},
+	{billing.ErrCouponInvalid, http.StatusUnprocessableEntity, "coupon_invalid", "coupon"},
+	{billing.ErrCouponCodeTaken, http.StatusConflict, "coupon_code_taken", "code"},
+	{billing.ErrOrderState, http.StatusConflict, "invalid_order_state", ""},
+	{billing.ErrRefundNotAllowed, http.StatusConflict, "refund_not_allowed", ""},
+	{billing.ErrRefundOpen, http.StatusConflict, "refund_open", ""},
+	{billing.ErrProvider, http.StatusBadGateway, "payment_provider_error", ""},
+	{billing.ErrSignature, http.StatusBadRequest, "bad_signature", ""},
+	{billing.ErrUnknownProvider, http.StatusNotFound, "not_found", ""},
+	{billing.ErrStatementPaid, http.StatusConflict, "statement_paid", ""},
+	{billing.ErrOutcomeUnknown, http.StatusAccepted, "provider_pending", ""},
+	{billing.ErrPaymentsDisabled, http.StatusServiceUnavailable, "payments_disabled", ""},
 }
 
 // apiErr turns billing's errors into *api.Error; others pass through.
@@ -93,14 +109,14 @@ func apiErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, ErrCouponExhausted) {
+	if errors.Is(err, billing.ErrCouponExhausted) {
 		// Someone guessing codes must not learn that this one exists.
-		err = ErrCouponInvalid
+		err = billing.ErrCouponInvalid
 	}
 	for _, b := range billingErrors {
 		if errors.Is(err, b.err) {
 			msg := b.err.Error()[len("billing: "):]
-			if b.err == ErrOrderPending {
+			if b.err == billing.ErrOrderPending {
 				msg = err.Error()[len("billing: "):]
 			}
 			return &api.Error{Status: b.status, Code: b.code, Message: msg, Field: b.field}
@@ -114,9 +130,21 @@ func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) a
 }
 
 func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {
-	name := h.svc.ProviderName()
-	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": name,
-		"payments_enabled": name != ProviderDisabled, "test_payments": name == "dev",
-		"order_ttl_seconds": int64(h.svc.ttl / time.Second)})
+	type providerView struct {
+		Name       string   `json:"name"`
+		Methods    []string `json:"methods"`
+		Currencies []string `json:"currencies,omitempty"`
+	}
+	ps := []providerView{}
+	for _, p := range h.svc.Providers() {
+		ps = append(ps, providerView{Name: p.Name(), Methods: p.Methods(), Currencies: p.Currencies()})
+	}
+	first := ""
+	if len(ps) > 0 {
+		first = ps[0].Name
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"provider": first, "providers": ps,
+		"enabled": len(ps) > 0, "payments_enabled": len(ps) > 0, "test_payments": h.svc.TestPayments(),
+		"default_currency": h.svc.DefaultCurrency(), "order_ttl_seconds": int64(h.svc.OrderTTL() / time.Second)})
 	return nil
 }

@@ -1,6 +1,7 @@
-package billing
+package billinghttp
 
 import (
+	"github.com/lectern/lectern/billing"
 	"net/http"
 	"time"
 
@@ -22,7 +23,7 @@ func (h *HTTP) getPrice(w http.ResponseWriter, r *http.Request, c *api.Caller) e
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.store.Course(r.Context(), id); err != nil {
+	if _, err := h.svc.Store().Course(r.Context(), id); err != nil {
 		return err
 	}
 	p, free, err := h.svc.CoursePrice(r.Context(), id)
@@ -58,12 +59,16 @@ func (h *HTTP) putPrice(w http.ResponseWriter, r *http.Request, c *api.Caller) e
 		return err
 	}
 	if req.Amount == nil {
-		return invalid("amount", "is required (0 makes the course free)")
+		return billing.Invalid("amount", "is required (0 makes the course free)")
 	}
-	if req.Currency == nil {
-		return invalid("currency", "is required")
+	cur := h.svc.DefaultCurrency()
+	if req.Currency != nil {
+		cur = *req.Currency
 	}
-	p, err := h.svc.SetPrice(r.Context(), c.Account, id, PriceInput{Amount: *req.Amount, Currency: *req.Currency,
+	if cur == "" {
+		return billing.Invalid("currency", "is required")
+	}
+	p, err := h.svc.SetPrice(r.Context(), c.Account, id, billing.PriceInput{Amount: *req.Amount, Currency: cur,
 		RefundWindowDays: req.RefundWindowDays, RefundLessonsPercent: req.RefundLessonsPercent})
 	if err != nil {
 		return err
@@ -100,7 +105,7 @@ func (h *HTTP) putFreePreview(w http.ResponseWriter, r *http.Request, c *api.Cal
 		return err
 	}
 	if req.FreePreview == nil {
-		return invalid("free_preview", "is required")
+		return billing.Invalid("free_preview", "is required")
 	}
 	l, err := h.svc.SetFreePreview(r.Context(), c.Account, id, *req.FreePreview)
 	if err != nil {
@@ -126,7 +131,7 @@ func (h *HTTP) createCoupon(w http.ResponseWriter, r *http.Request, c *api.Calle
 	if err := h.api.DecodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	cp, err := h.svc.CreateCoupon(r.Context(), c.Account, CouponInput(req))
+	cp, err := h.svc.CreateCoupon(r.Context(), c.Account, billing.CouponInput(req))
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
-package billing
+package billinghttp
 
 import (
 	_ "embed"
+	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/devpay"
 	"html/template"
 	"net/http"
 	"sort"
@@ -87,7 +89,7 @@ func pickLang(header string) string {
 type devPage struct {
 	Lang                        string
 	T                           devStrings
-	Order                       Order
+	Order                       billing.Order
 	Amount, ListPrice, Discount string
 	CSRF                        string
 	Payable                     bool
@@ -95,15 +97,15 @@ type devPage struct {
 }
 
 // devOrder loads the caller's own order for the dev checkout.
-func (h *HTTP) devOrder(r *http.Request, c *api.Caller) (Order, error) {
-	if h.svc.dev == nil {
-		return Order{}, classroom.ErrNotFound
+func (h *HTTP) devOrder(r *http.Request, c *api.Caller) (billing.Order, error) {
+	if _, ok := h.svc.Provider("dev"); !ok {
+		return billing.Order{}, classroom.ErrNotFound
 	}
 	id, err := pathID(r)
 	if err != nil {
-		return Order{}, err
+		return billing.Order{}, err
 	}
-	o, err := h.svc.store.Order(r.Context(), id)
+	o, err := h.svc.Store().Order(r.Context(), id)
 	if err != nil {
 		return o, err
 	}
@@ -113,13 +115,13 @@ func (h *HTTP) devOrder(r *http.Request, c *api.Caller) (Order, error) {
 	return o, nil
 }
 
-func (h *HTTP) renderDev(w http.ResponseWriter, r *http.Request, c *api.Caller, o Order, result string) error {
+func (h *HTTP) renderDev(w http.ResponseWriter, r *http.Request, c *api.Caller, o billing.Order, result string) error {
 	lang := pickLang(r.Header.Get("Accept-Language"))
 	p := devPage{Lang: lang, T: devText[lang], Order: o, CSRF: c.CSRFToken,
 		Amount:    o.Money().String(),
-		ListPrice: Money{o.ListAmount, o.Currency}.String(),
-		Discount:  Money{o.Discount, o.Currency}.String(),
-		Payable:   o.Status == StatusPending && h.svc.clock().Before(o.ExpiresAt),
+		ListPrice: billing.Money{Amount: o.ListAmount, Currency: o.Currency}.String(),
+		Discount:  billing.Money{Amount: o.Discount, Currency: o.Currency}.String(),
+		Payable:   o.Status == billing.StatusPending && h.svc.Now().Before(o.ExpiresAt),
 		Result:    result}
 	if lang == "zh" {
 		p.Lang = "zh-Hans"
@@ -152,20 +154,20 @@ func (h *HTTP) devCheckoutPost(w http.ResponseWriter, r *http.Request, c *api.Ca
 	}
 	typ := map[string]string{"pay": "payment.succeeded", "fail": "payment.failed"}[r.PostFormValue("action")]
 	if typ == "" {
-		return invalid("action", "must be pay or fail")
+		return billing.Invalid("action", "must be pay or fail")
 	}
-	if o.Status != StatusPending || !h.svc.clock().Before(o.ExpiresAt) {
+	if o.Status != billing.StatusPending || !h.svc.Now().Before(o.ExpiresAt) {
 		return h.renderDev(w, r, c, o, "")
 	}
-	if _, err := h.svc.ApplyEvent(r.Context(), NewDevEvent(o, typ, h.svc.clock()).event()); err != nil {
+	if _, err := h.svc.ApplyEvent(r.Context(), devpay.NewDevEvent(o, typ, h.svc.Now()).Event()); err != nil {
 		return err
 	}
-	if o, err = h.svc.store.Order(r.Context(), o.ID); err != nil {
+	if o, err = h.svc.Store().Order(r.Context(), o.ID); err != nil {
 		return err
 	}
 	t := devText[pickLang(r.Header.Get("Accept-Language"))]
 	result := t.Failed
-	if o.Status == StatusPaid {
+	if o.Status == billing.StatusPaid {
 		result = t.Paid
 	}
 	return h.renderDev(w, r, c, o, result)

@@ -1,10 +1,10 @@
-package billing
+package billinghttp
 
 import (
+	"github.com/lectern/lectern/billing"
 	"net/http"
 
 	"github.com/lectern/lectern/api"
-	"github.com/lectern/lectern/classroom"
 )
 
 type refundRequest struct {
@@ -63,7 +63,7 @@ func (h *HTTP) decide(approve bool) api.CallerFunc {
 			return err
 		}
 		if !approve && req.Amount != 0 {
-			return invalid("amount", "only goes with approve")
+			return billing.Invalid("amount", "only goes with approve")
 		}
 		rf, err := h.svc.DecideRefund(r.Context(), c.Account, id, approve, req.Amount, req.Note)
 		if err != nil {
@@ -79,9 +79,9 @@ func (h *HTTP) listRefunds(w http.ResponseWriter, r *http.Request, c *api.Caller
 	if err != nil {
 		return err
 	}
-	q := RefundQuery{Status: RefundStatus(r.URL.Query().Get("status")), Page: p}
+	q := billing.RefundQuery{Status: billing.RefundStatus(r.URL.Query().Get("status")), Page: p}
 	switch q.Status {
-	case "", RefundRequested, RefundDeclined, RefundProcessing, RefundSucceeded, RefundFailed:
+	case "", billing.RefundRequested, billing.RefundDeclined, billing.RefundProcessing, billing.RefundSucceeded, billing.RefundFailed:
 	default:
 		return &api.Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: "status",
 			Message: "status must be requested, declined, processing, succeeded or failed"}
@@ -115,11 +115,9 @@ func (h *HTTP) courseRevenue(csv bool) api.CallerFunc {
 
 func (h *HTTP) teacherRevenue(csv bool) api.CallerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-		id := r.PathValue("id")
-		if id == "me" {
-			id = c.Account.ID
-		} else if _, err := pathID(r); err != nil {
-			return classroom.ErrNotFound
+		id, err := teacherID(r, c)
+		if err != nil {
+			return err
 		}
 		q := r.URL.Query()
 		rows, err := h.svc.TeacherRevenue(r.Context(), c.Account, id, q.Get("from"), q.Get("to"))
@@ -130,7 +128,7 @@ func (h *HTTP) teacherRevenue(csv bool) api.CallerFunc {
 	}
 }
 
-func writeRevenue(w http.ResponseWriter, rows []RevenueRow, csv bool, name string) error {
+func writeRevenue(w http.ResponseWriter, rows []billing.RevenueRow, csv bool, name string) error {
 	if !csv {
 		api.WriteJSON(w, http.StatusOK, viewRevenue(rows))
 		return nil
@@ -139,5 +137,5 @@ func writeRevenue(w http.ResponseWriter, rows []RevenueRow, csv bool, name strin
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	return WriteRevenueCSV(w, rows)
+	return billing.WriteRevenueCSV(w, rows)
 }

@@ -1,6 +1,8 @@
-package billing
+package billinghttp
 
 import (
+	"github.com/lectern/lectern/billing"
+	"net"
 	"net/http"
 
 	"github.com/lectern/lectern/api"
@@ -13,6 +15,8 @@ const IdempotencyHeader = "Idempotency-Key"
 type orderRequest struct {
 	CourseID string `json:"course_id"`
 	Coupon   string `json:"coupon"`
+	Provider string `json:"provider"`
+	Method   string `json:"method"`
 }
 
 func (h *HTTP) createOrder(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
@@ -31,8 +35,9 @@ func (h *HTTP) createOrder(w http.ResponseWriter, r *http.Request, c *api.Caller
 			return err
 		}
 	}
-	o, created, err := h.svc.CreateOrder(r.Context(), c.Account, OrderRequest{CourseID: req.CourseID,
-		CouponCode: req.Coupon, IdempotencyKey: r.Header.Get(IdempotencyHeader)})
+	o, created, err := h.svc.CreateOrder(r.Context(), c.Account, billing.OrderRequest{CourseID: req.CourseID,
+		CouponCode: req.Coupon, IdempotencyKey: r.Header.Get(IdempotencyHeader),
+		Provider: req.Provider, Method: req.Method, Client: billing.CheckoutClient{IP: clientIP(r)}})
 	if err != nil {
 		return err
 	}
@@ -86,4 +91,14 @@ func (h *HTTP) myOrders(w http.ResponseWriter, r *http.Request, c *api.Caller) e
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{"orders": out})
 	return nil
+}
+
+// clientIP is the buyer's address as this server saw it (WeChat Pay's H5
+// checkout checks it against the phone that pays).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
