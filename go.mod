@@ -15,7 +15,9 @@ require (
 	github.com/pion/transport/v5 v5.1.4
 	github.com/pion/webrtc/v4 v4.2.26
 	github.com/stripe/stripe-go/v82 v82.5.1
+	github.com/tus/tusd/v2 v2.9.1
 	golang.org/x/crypto v0.59.0
+	golang.org/x/exp v0.0.0-20250106191152-7588d65b2ba8
 	modernc.org/sqlite v1.62.0
 )
 

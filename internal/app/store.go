@@ -47,6 +47,9 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
+	if err := a.wireContent(srv, st, bill); err != nil {
+		return err
+	}
 	// Refunds a crash left half-done are finished (each provider call is
 	// idempotent).
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
