@@ -39,3 +39,14 @@ func (e *DuplicateError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrDuplicate) true.
 func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// Exercise errors.
+var (
+	// ErrInvalidExercise: a field of an exercise, an answer or a grade is
+	// invalid; the error is an *ExerciseError naming it.
+	ErrInvalidExercise = errors.New("content: invalid exercise")
+	// ErrPastDue: an answer after the exercise's due date.
+	ErrPastDue = errors.New("content: the exercise is past its due date")
+	// ErrNoAttemptsLeft: the student has used every attempt.
+	ErrNoAttemptsLeft = errors.New("content: no attempts left")
+)

@@ -22,3 +22,40 @@ CREATE TABLE materials (
 
 CREATE UNIQUE INDEX materials_course_sha ON materials (course_id, sha256);
 CREATE INDEX materials_sha ON materials (sha256);
+
+-- Exercises (练习题): questions as JSON (the domain validates them);
+-- submissions numbered per student, the attempt number unique so
+-- concurrent submissions cannot pass the attempt limit.
+
+CREATE TABLE exercises (
+	id TEXT PRIMARY KEY,
+	course_id TEXT NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+	lesson_id TEXT NOT NULL DEFAULT '',
+	title TEXT NOT NULL,
+	instructions TEXT NOT NULL DEFAULT '',
+	due_at BIGINT NOT NULL DEFAULT 0,
+	max_attempts BIGINT NOT NULL DEFAULT 0 CHECK (max_attempts >= 0),
+	questions TEXT NOT NULL,
+	created_by TEXT NOT NULL REFERENCES accounts (id),
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+
+CREATE INDEX exercises_course ON exercises (course_id, created_at);
+
+CREATE TABLE exercise_submissions (
+	id TEXT PRIMARY KEY,
+	exercise_id TEXT NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
+	account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+	attempt BIGINT NOT NULL CHECK (attempt >= 1),
+	answers TEXT NOT NULL,
+	results TEXT NOT NULL,
+	score BIGINT NOT NULL,
+	max_score BIGINT NOT NULL,
+	status TEXT NOT NULL CHECK (status IN ('graded', 'pending')),
+	submitted_at BIGINT NOT NULL,
+	graded_at BIGINT NOT NULL DEFAULT 0,
+	graded_by TEXT NOT NULL DEFAULT ''
+);
+
+CREATE UNIQUE INDEX exercise_submissions_attempt ON exercise_submissions (exercise_id, account_id, attempt);
