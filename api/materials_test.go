@@ -37,8 +37,8 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// matHarness is the API with materials mounted and billing deciding paid
-// access.
+// matHarness is the API with materials and exercises mounted and billing
+// deciding paid access.
 type matHarness struct {
 	*harness
 	bill  *billing.Service
@@ -69,6 +69,7 @@ func newMatHarness(t *testing.T, st *store.Store, opts ...content.Option) *matHa
 	mux := http.NewServeMux()
 	h.api.Register(mux)
 	mats.Register(mux)
+	api.NewExercises(h.api, st, bill).Register(mux)
 	h.srv.Close()
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)

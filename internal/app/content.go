@@ -9,7 +9,7 @@ import (
 	"github.com/lectern/lectern/store"
 )
 
-// wireContent mounts course materials: blobs in <data-dir>/materials,
+// wireContent mounts course materials and exercises: blobs in <data-dir>/materials,
 // unfinished tus uploads in <data-dir>/uploads, metadata in st, access
 // decided by bill (until the unified access policy replaces it).
 func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Service) error {
@@ -33,5 +33,6 @@ func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Servic
 		return err
 	}
 	mats.Register(a.mux)
+	api.NewExercises(srv, st, bill).Register(a.mux)
 	return nil
 }
