@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -38,6 +39,9 @@ type MaterialsConfig struct {
 	LinkTTL time.Duration
 	// OnAdded is told of every new material (video processing).
 	OnAdded func(content.Material)
+	// HLSDir holds videos' HLS renditions, <HLSDir>/<material id>/
+	// master.m3u8 ("": none).
+	HLSDir string
 }
 
 // Materials serves a course's materials:
@@ -47,6 +51,7 @@ type MaterialsConfig struct {
 //	DELETE /api/v1/materials/{id}           (teacher)
 //	GET    /api/v1/materials/{id}/link      a short-lived signed URL (after the access check)
 //	GET    /api/v1/materials/{id}/file      the bytes, for a signed URL only
+//	GET    /api/v1/materials/{id}/hls/…     a video's HLS renditions, same signature
 //	/api/v1/uploads/                        tus 1.0 resumable uploads (teacher)
 //
 // It shares the Server's sessions, CSRF checks and error format.
@@ -60,6 +65,7 @@ type Materials struct {
 	log     *slog.Logger
 	tus     *tusd.UnroutedHandler
 	uploads uploadStore
+	hlsDir  string
 }
 
 // NewMaterials returns the materials endpoints of s.
@@ -68,7 +74,7 @@ func NewMaterials(s *Server, cfg MaterialsConfig) (*Materials, error) {
 		return nil, errors.New("api: NewMaterials needs a Server, a Service, a Signer and an UploadDir")
 	}
 	m := &Materials{s: s, svc: cfg.Service, signer: cfg.Signer, access: cfg.Access,
-		ttl: cmp.Or(cfg.LinkTTL, 10*time.Minute), onAdded: cfg.OnAdded, log: s.log.With("part", "materials")}
+		ttl: cmp.Or(cfg.LinkTTL, 10*time.Minute), onAdded: cfg.OnAdded, hlsDir: cfg.HLSDir, log: s.log.With("part", "materials")}
 	if err := m.initTus(filepath.Clean(cfg.UploadDir)); err != nil {
 		return nil, err
 	}
@@ -78,13 +84,14 @@ func NewMaterials(s *Server, cfg MaterialsConfig) (*Materials, error) {
 // Register adds the routes to mux.
 func (m *Materials) Register(mux *http.ServeMux) {
 	for pattern, h := range map[string]http.Handler{
-		"GET /api/v1/courses/{id}/materials": m.s.authed(m.list),
-		"PATCH /api/v1/materials/{id}":       m.s.authed(m.update),
-		"DELETE /api/v1/materials/{id}":      m.s.authed(m.remove),
-		"GET /api/v1/materials/{id}/link":    m.s.authed(m.link),
-		"GET /api/v1/materials/{id}/file":    http.HandlerFunc(m.file),
-		"HEAD /api/v1/materials/{id}/file":   http.HandlerFunc(m.file),
-		"/api/v1/uploads/":                   m.tusHandler(),
+		"GET /api/v1/courses/{id}/materials":       m.s.authed(m.list),
+		"PATCH /api/v1/materials/{id}":             m.s.authed(m.update),
+		"DELETE /api/v1/materials/{id}":            m.s.authed(m.remove),
+		"GET /api/v1/materials/{id}/link":          m.s.authed(m.link),
+		"GET /api/v1/materials/{id}/file":          http.HandlerFunc(m.file),
+		"HEAD /api/v1/materials/{id}/file":         http.HandlerFunc(m.file),
+		"GET /api/v1/materials/{id}/hls/{file...}": http.HandlerFunc(m.hls),
+		"/api/v1/uploads/":                         m.tusHandler(),
 	} {
 		mux.Handle(pattern, m.s.cop.Handler(h))
 	}
@@ -251,6 +258,11 @@ func (m *Materials) remove(w http.ResponseWriter, r *http.Request, c *caller) er
 	}
 	if err := m.svc.Delete(r.Context(), r.PathValue("id")); err != nil {
 		return contentError(err)
+	}
+	if m.hlsDir != "" {
+		if err := os.RemoveAll(filepath.Join(m.hlsDir, r.PathValue("id"))); err != nil {
+			m.log.Warn("removing a deleted video's HLS output", "err", err)
+		}
 	}
 	writeJSON(w, http.StatusNoContent, nil)
 	return nil

@@ -17,6 +17,7 @@ var errNoDownload = &Error{Status: http.StatusForbidden, Code: "download_not_all
 
 type linkResponse struct {
 	URL       string    `json:"url"`
+	HLSURL    string    `json:"hls_url,omitempty"` // a processed video's master playlist
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
@@ -36,8 +37,11 @@ func (m *Materials) link(w http.ResponseWriter, r *http.Request, c *caller) erro
 	}
 	exp := m.s.now().Add(m.ttl).Truncate(time.Second)
 	q := m.signer.Query(content.Grant{MaterialID: mat.ID, AccountID: c.account.ID, Download: download, Expires: exp})
-	writeJSON(w, http.StatusOK, linkResponse{URL: fileURL(mat.ID, q),
-		ExpiresAt: exp.UTC()})
+	resp := linkResponse{URL: fileURL(mat.ID, q), ExpiresAt: exp.UTC()}
+	if mat.Kind == content.KindVideo && !download {
+		resp.HLSURL = m.hlsURL(mat.ID, q.Encode())
+	}
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 

@@ -49,6 +49,12 @@ type matHarness struct {
 
 func newMatHarness(t *testing.T, st *store.Store, opts ...content.Option) *matHarness {
 	t.Helper()
+	return newMatHarnessCfg(t, st, nil, opts...)
+}
+
+// newMatHarnessCfg is newMatHarness with a hook on the materials config.
+func newMatHarnessCfg(t *testing.T, st *store.Store, cfgFn func(dir string, svc *content.Service, c *api.MaterialsConfig), opts ...content.Option) *matHarness {
+	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	h := newHarness(t, st, func(c *api.Config) { c.Now = clk.Now })
 	bill, err := billing.New(billing.Config{Store: st, Now: clk.Now})
@@ -61,8 +67,12 @@ func newMatHarness(t *testing.T, st *store.Store, opts ...content.Option) *matHa
 		t.Fatal(err)
 	}
 	svc := content.NewService(disk, st, opts...)
-	mats, err := api.NewMaterials(h.api, api.MaterialsConfig{Service: svc, Access: bill,
-		Signer: content.NewURLSigner(testSecret), UploadDir: filepath.Join(dir, "uploads")})
+	mcfg := api.MaterialsConfig{Service: svc, Access: bill,
+		Signer: content.NewURLSigner(testSecret), UploadDir: filepath.Join(dir, "uploads")}
+	if cfgFn != nil {
+		cfgFn(dir, svc, &mcfg)
+	}
+	mats, err := api.NewMaterials(h.api, mcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

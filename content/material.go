@@ -52,10 +52,16 @@ type Store interface {
 	// UpdateMaterial changes Name, LessonID, Downloadable, Pages, Status,
 	// Detail and Progress.
 	UpdateMaterial(ctx context.Context, m Material) error
+	// SetMaterialStatus records processing state alone (not to overwrite
+	// a teacher's concurrent change).
+	SetMaterialStatus(ctx context.Context, id string, st Status, detail string, progress int) error
 	// DeleteMaterial removes a material.
 	DeleteMaterial(ctx context.Context, id string) error
 	// BlobInUse reports whether any material still refers to sha256.
 	BlobInUse(ctx context.Context, sha256 string) (bool, error)
+	// ProcessingMaterials lists the materials whose status is
+	// "processing" (the video queue), oldest first.
+	ProcessingMaterials(ctx context.Context) ([]Material, error)
 	// CourseUsage is the total size of a course's materials.
 	CourseUsage(ctx context.Context, courseID string) (int64, error)
 }

@@ -28,6 +28,7 @@ type Service struct {
 	maxFile int64
 	quota   int64
 	now     func() time.Time
+	videos  bool // videos are queued for processing
 
 	// mu serialises the short step that records or deletes a material and
 	// makes its blob visible or removes it, so a blob is never removed
@@ -43,6 +44,10 @@ func WithMaxFileSize(n int64) Option { return func(s *Service) { s.maxFile = n }
 
 // WithCourseQuota sets the per-course quota in bytes.
 func WithCourseQuota(n int64) Option { return func(s *Service) { s.quota = n } }
+
+// WithVideoProcessing queues new videos for a Processor (status
+// "processing"); without it they are ready as uploaded.
+func WithVideoProcessing(on bool) Option { return func(s *Service) { s.videos = on } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
@@ -158,7 +163,7 @@ func (s *Service) Add(ctx context.Context, nm NewMaterial, r io.Reader) (Materia
 	if pc != nil {
 		m.Pages = pc.Pages()
 	}
-	if kind == KindVideo {
+	if kind == KindVideo && s.videos {
 		m.Status = StatusProcessing
 	}
 	s.mu.Lock()

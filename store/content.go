@@ -108,9 +108,12 @@ func (s *Store) Material(ctx context.Context, id string) (content.Material, erro
 
 // Materials implements content.Store.
 func (s *Store) Materials(ctx context.Context, courseID string) ([]content.Material, error) {
+	return s.materials(ctx, `SELECT `+materialCols+` FROM materials WHERE course_id = ? ORDER BY created_at, id`, courseID)
+}
+
+func (s *Store) materials(ctx context.Context, q string, args ...any) ([]content.Material, error) {
 	var out []content.Material
-	rs, err := s.db.query(ctx, `SELECT `+materialCols+` FROM materials WHERE course_id = ?
-		ORDER BY created_at, id`, courseID)
+	rs, err := s.db.query(ctx, q, args...)
 	err = scanAll(rs, err, func(r rows) error {
 		m, err := scanMaterial(r)
 		out = append(out, m)
@@ -119,11 +122,26 @@ func (s *Store) Materials(ctx context.Context, courseID string) ([]content.Mater
 	return out, s.contentErr(err)
 }
 
+// ProcessingMaterials implements content.Store.
+func (s *Store) ProcessingMaterials(ctx context.Context) ([]content.Material, error) {
+	return s.materials(ctx, `SELECT `+materialCols+` FROM materials WHERE status = 'processing' ORDER BY created_at, id`)
+}
+
 // UpdateMaterial implements content.Store.
 func (s *Store) UpdateMaterial(ctx context.Context, m content.Material) error {
 	n, err := s.db.exec(ctx, `UPDATE materials SET name = ?, lesson_id = ?, downloadable = ?, pages = ?,
 		status = ?, detail = ?, progress = ? WHERE id = ?`,
 		m.Name, m.LessonID, b2i(m.Downloadable), m.Pages, string(m.Status), m.Detail, m.Progress, m.ID)
+	if err == nil && n == 0 {
+		return content.ErrNotFound
+	}
+	return s.contentErr(err)
+}
+
+// SetMaterialStatus implements content.Store.
+func (s *Store) SetMaterialStatus(ctx context.Context, id string, st content.Status, detail string, progress int) error {
+	n, err := s.db.exec(ctx, `UPDATE materials SET status = ?, detail = ?, progress = ? WHERE id = ?`,
+		string(st), detail, progress, id)
 	if err == nil && n == 0 {
 		return content.ErrNotFound
 	}

@@ -24,11 +24,25 @@ func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Servic
 	if err != nil {
 		return err
 	}
-	svc := content.NewService(disk, st, content.WithLogger(a.log.With("subsystem", "content")))
-	mats, err := api.NewMaterials(srv, api.MaterialsConfig{
-		Service: svc, Signer: content.NewURLSigner(secret), Access: bill,
-		UploadDir: filepath.Join(a.cfg.DataDir, "uploads"),
-	})
+	log := a.log.With("subsystem", "content")
+	ffmpeg, ffprobe, ffErr := content.FindFFmpeg()
+	svc := content.NewService(disk, st, content.WithLogger(log), content.WithVideoProcessing(ffErr == nil))
+	cfg := api.MaterialsConfig{Service: svc, Signer: content.NewURLSigner(secret), Access: bill,
+		UploadDir: filepath.Join(a.cfg.DataDir, "uploads")}
+	if ffErr != nil {
+		log.Warn("ffmpeg not found: uploaded videos are served as uploaded (with range requests), not transcoded to HLS", "err", ffErr)
+	} else {
+		proc := content.NewProcessor(svc, filepath.Join(a.cfg.DataDir, "hls"), ffmpeg, ffprobe, log.With("part", "video"))
+		proc.Start()
+		a.closers = append(a.closers, proc.Close)
+		cfg.HLSDir = filepath.Join(a.cfg.DataDir, "hls")
+		cfg.OnAdded = func(m content.Material) {
+			if m.Status == content.StatusProcessing {
+				proc.Wake()
+			}
+		}
+	}
+	mats, err := api.NewMaterials(srv, cfg)
 	if err != nil {
 		return err
 	}
