@@ -47,13 +47,13 @@ type matHarness struct {
 	dir   string
 }
 
-func newMatHarness(t *testing.T, st *store.Store, opts ...content.Option) *matHarness {
+func newMatHarness(t testing.TB, st *store.Store, opts ...content.Option) *matHarness {
 	t.Helper()
 	return newMatHarnessCfg(t, st, nil, opts...)
 }
 
 // newMatHarnessCfg is newMatHarness with a hook on the materials config.
-func newMatHarnessCfg(t *testing.T, st *store.Store, cfgFn func(dir string, svc *content.Service, c *api.MaterialsConfig), opts ...content.Option) *matHarness {
+func newMatHarnessCfg(t testing.TB, st *store.Store, cfgFn func(dir string, svc *content.Service, c *api.MaterialsConfig), opts ...content.Option) *matHarness {
 	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	h := newHarness(t, st, func(c *api.Config) { c.Now = clk.Now })
@@ -91,7 +91,7 @@ func newMatHarnessCfg(t *testing.T, st *store.Store, cfgFn func(dir string, svc 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // tusCreate starts an upload (POST) and returns its URL path.
-func (c *client) tusCreate(t *testing.T, size int64, meta map[string]string) (string, response) {
+func (c *client) tusCreate(t testing.TB, size int64, meta map[string]string) (string, response) {
 	t.Helper()
 	var pairs []string
 	for k, v := range meta {
@@ -107,7 +107,7 @@ func (c *client) tusCreate(t *testing.T, size int64, meta map[string]string) (st
 }
 
 // tusPatch sends body at offset (PATCH).
-func (c *client) tusPatch(t *testing.T, loc string, offset int64, body io.Reader) (*http.Response, []byte, error) {
+func (c *client) tusPatch(t testing.TB, loc string, offset int64, body io.Reader) (*http.Response, []byte, error) {
 	t.Helper()
 	req, _ := http.NewRequest("PATCH", c.h.srv.URL+loc, body)
 	req.Header.Set("Tus-Resumable", "1.0.0")
@@ -124,7 +124,7 @@ func (c *client) tusPatch(t *testing.T, loc string, offset int64, body io.Reader
 }
 
 // tusOffset asks where an upload stands (HEAD).
-func (c *client) tusOffset(t *testing.T, loc string) int64 {
+func (c *client) tusOffset(t testing.TB, loc string) int64 {
 	t.Helper()
 	r := c.do("HEAD", loc, nil, "Tus-Resumable", "1.0.0")
 	want(t, r, http.StatusOK)
@@ -141,7 +141,7 @@ type uploaded struct {
 }
 
 // upload sends data in one PATCH and returns the final response.
-func (c *client) upload(t *testing.T, courseID, lessonID, name string, data []byte) (int, []byte) {
+func (c *client) upload(t testing.TB, courseID, lessonID, name string, data []byte) (int, []byte) {
 	t.Helper()
 	loc, r := c.tusCreate(t, int64(len(data)), map[string]string{"course_id": courseID, "lesson_id": lessonID, "filename": name})
 	if r.status != http.StatusCreated {
@@ -154,7 +154,7 @@ func (c *client) upload(t *testing.T, courseID, lessonID, name string, data []by
 	return resp.StatusCode, body
 }
 
-func (c *client) mustUpload(t *testing.T, courseID, lessonID, name string, data []byte) content.Material {
+func (c *client) mustUpload(t testing.TB, courseID, lessonID, name string, data []byte) content.Material {
 	t.Helper()
 	st, body := c.upload(t, courseID, lessonID, name, data)
 	if st != http.StatusNoContent && st != http.StatusOK {
@@ -167,7 +167,7 @@ func (c *client) mustUpload(t *testing.T, courseID, lessonID, name string, data 
 	return u.Material
 }
 
-func (c *client) createCourse(t *testing.T, title string) string {
+func (c *client) createCourse(t testing.TB, title string) string {
 	t.Helper()
 	r := c.do("POST", "/api/v1/courses", map[string]any{"title": title})
 	want(t, r, http.StatusCreated)
@@ -176,7 +176,7 @@ func (c *client) createCourse(t *testing.T, title string) string {
 	return cj.ID
 }
 
-func (c *client) createLesson(t *testing.T, courseID string) string {
+func (c *client) createLesson(t testing.TB, courseID string) string {
 	t.Helper()
 	r := c.do("POST", "/api/v1/courses/"+courseID+"/lessons", map[string]any{
 		"title": "Lesson", "starts_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "duration_minutes": 60})
@@ -280,7 +280,7 @@ func testTusUploadResumed(t *testing.T, st *store.Store) {
 }
 
 // fetchMaterial signs a link and downloads it (range: a Range header or "").
-func (c *client) fetchMaterial(t *testing.T, id, rng string) []byte {
+func (c *client) fetchMaterial(t testing.TB, id, rng string) []byte {
 	t.Helper()
 	r := c.do("GET", "/api/v1/materials/"+id+"/link", nil)
 	want(t, r, http.StatusOK)

@@ -186,14 +186,10 @@ func (m *Materials) preCreate(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 func (m *Materials) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 	info := ev.Upload
 	defer m.discardUpload(info)
-	f, err := os.Open(info.Storage[filestore.StorageKeyPath])
-	if err != nil {
-		return tusd.HTTPResponse{}, m.tusError(err)
-	}
-	defer f.Close()
 	meta := info.MetaData
-	mat, err := m.svc.Add(ev.Context, content.NewMaterial{CourseID: meta[metaCourse], LessonID: meta[metaLesson],
-		Name: meta[metaName], Downloadable: meta[metaDownloadable] == "true", CreatedBy: meta[metaAccount]}, f)
+	mat, err := m.svc.AddFile(ev.Context, content.NewMaterial{CourseID: meta[metaCourse], LessonID: meta[metaLesson],
+		Name: meta[metaName], Downloadable: meta[metaDownloadable] == "true", CreatedBy: meta[metaAccount]},
+		info.Storage[filestore.StorageKeyPath])
 	var de *content.DuplicateError
 	dup := errors.As(err, &de)
 	if dup {

@@ -130,15 +130,19 @@ func (h *matHarness) signInAs(t *testing.T, id string) *client {
 
 // patternReader yields n bytes of a repeating text pattern without
 // holding them.
-type patternReader struct{ left int64 }
+type patternReader struct {
+	left int64
+	salt int // varies the bytes between readers
+}
 
 func (p *patternReader) Read(b []byte) (int, error) {
 	if p.left <= 0 {
 		return 0, io.EOF
 	}
 	n := int(min(int64(len(b)), p.left))
+	const pat = "0123456789abcdef\n"
 	for i := range n {
-		b[i] = "0123456789abcdef\n"[i%17]
+		b[i] = pat[(i+p.salt)%len(pat)]
 	}
 	p.left -= int64(n)
 	return n, nil

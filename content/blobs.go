@@ -45,6 +45,12 @@ type Blobs interface {
 	Remove(ctx context.Context, sha256 string) error
 }
 
+// Adopter is implemented by stores that can take a finished local file
+// (a tus upload) as a blob by renaming it instead of copying it.
+type Adopter interface {
+	Adopt(ctx context.Context, path string, r io.Reader, maxSize int64) (Staged, error)
+}
+
 // LocalBlobs is implemented by stores whose blobs are files on this
 // machine (for ffmpeg and the PDF reader).
 type LocalBlobs interface {

@@ -204,7 +204,7 @@ func (o oneByte) Read(p []byte) (int, error) {
 	return o.r.Read(p)
 }
 
-func newService(t *testing.T, st *store.Store, opts ...content.Option) (*content.Service, classroom.Course, classroom.Account, string) {
+func newService(t testing.TB, st *store.Store, opts ...content.Option) (*content.Service, classroom.Course, classroom.Account, string) {
 	t.Helper()
 	ctx := context.Background()
 	acc, err := classroom.NewAccount(fmt.Sprintf("t%d@example.org", time.Now().UnixNano()), "Teacher", "x", time.Now())
@@ -232,7 +232,7 @@ func newService(t *testing.T, st *store.Store, opts ...content.Option) (*content
 }
 
 // blobFiles counts the blobs and temporary files under root.
-func blobFiles(t *testing.T, root string) (blobs, tmp int) {
+func blobFiles(t testing.TB, root string) (blobs, tmp int) {
 	t.Helper()
 	filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
 		if err == nil && !e.IsDir() {
@@ -337,5 +337,42 @@ func TestURLSigner(t *testing.T) {
 		if _, err := s.Verify("m1", q2, now); !errors.Is(err, content.ErrBadSignature) {
 			t.Errorf("tampered %s: %v", k, err)
 		}
+	}
+}
+
+// TestAddFileAdopts: a finished upload on disk becomes the blob by a
+// rename; a refused one is removed.
+func TestAddFileAdopts(t *testing.T) {
+	svc, course, teacher, root := newService(t, storetest.SQLite(t))
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "upload-1")
+	if err := os.WriteFile(ok, []byte("some lecture notes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := svc.AddFile(context.Background(), content.NewMaterial{CourseID: course.ID, Name: "notes.txt", CreatedBy: teacher.ID}, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(ok); !os.IsNotExist(err) {
+		t.Fatalf("the upload file is still there: %v", err)
+	}
+	f, err := svc.Open(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(f)
+	f.Close()
+	if err != nil || string(got) != "some lecture notes\n" {
+		t.Fatalf("blob %q, %v", got, err)
+	}
+	liar := filepath.Join(dir, "upload-2")
+	if err := os.WriteFile(liar, []byte("not a pdf"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddFile(context.Background(), content.NewMaterial{CourseID: course.ID, Name: "x.pdf", CreatedBy: teacher.ID}, liar); !errors.Is(err, content.ErrTypeMismatch) {
+		t.Fatalf("lying file: %v", err)
+	}
+	if blobs, tmp := blobFiles(t, root); blobs != 1 || tmp != 0 {
+		t.Fatalf("%d blobs, %d temporary files", blobs, tmp)
 	}
 }

@@ -90,7 +90,31 @@ func (d *Disk) Stage(ctx context.Context, r io.Reader, maxSize int64) (Staged, e
 	return st, nil
 }
 
-// diskStaged is a blob in tmp/ waiting for its rename.
+// Adopt implements Adopter: the file at path, on the same file system as
+// the blob directory, becomes the staged blob without a copy. r must read
+// that file's bytes (it is hashed and counted); Abort removes the file.
+func (d *Disk) Adopt(ctx context.Context, path string, r io.Reader, maxSize int64) (Staged, error) {
+	st := &diskStaged{d: d, tmp: path}
+	h := sha256.New()
+	src := r
+	if maxSize > 0 {
+		src = io.LimitReader(r, maxSize+1)
+	}
+	n, err := io.Copy(h, ctxReader{ctx, src})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("content: reading: %w", err)
+	case n == 0:
+		return nil, ErrEmpty
+	case maxSize > 0 && n > maxSize:
+		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, maxSize)
+	}
+	st.blob = Blob{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
+	return st, nil
+}
+
+// diskStaged is a blob in tmp/ (or an adopted file) waiting for its
+// rename.
 type diskStaged struct {
 	d    *Disk
 	tmp  string

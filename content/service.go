@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -114,6 +115,30 @@ func (s *Service) CheckUpload(ctx context.Context, courseID, name string, size i
 // refused or failed upload. Adding bytes the course already has returns a
 // *DuplicateError naming the existing material.
 func (s *Service) Add(ctx context.Context, nm NewMaterial, r io.Reader) (Material, error) {
+	return s.add(ctx, nm, r, func(src io.Reader, limit int64) (Staged, error) {
+		return s.blobs.Stage(ctx, src, limit)
+	})
+}
+
+// AddFile is Add for a finished file on this machine (a tus upload). If
+// the blob store can adopt it, the file is renamed into place, not copied;
+// either way it is consumed (removed) unless it is refused before reading.
+func (s *Service) AddFile(ctx context.Context, nm NewMaterial, path string) (Material, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Material{}, fmt.Errorf("content: %w", err)
+	}
+	defer f.Close()
+	ad, ok := s.blobs.(Adopter)
+	if !ok {
+		return s.Add(ctx, nm, f)
+	}
+	return s.add(ctx, nm, f, func(src io.Reader, limit int64) (Staged, error) {
+		return ad.Adopt(ctx, path, src, limit)
+	})
+}
+
+func (s *Service) add(ctx context.Context, nm NewMaterial, r io.Reader, stage func(io.Reader, int64) (Staged, error)) (Material, error) {
 	if err := s.CheckUpload(ctx, nm.CourseID, nm.Name, -1); err != nil {
 		return Material{}, err
 	}
@@ -146,7 +171,7 @@ func (s *Service) Add(ctx context.Context, nm NewMaterial, r io.Reader) (Materia
 		pc = &pageCounter{}
 		src = io.TeeReader(br, pc)
 	}
-	st, err := s.blobs.Stage(ctx, src, limit)
+	st, err := stage(src, limit)
 	if errors.Is(err, ErrTooLarge) && limit < s.maxFile {
 		return Material{}, fmt.Errorf("%w: %d bytes used of %d", ErrQuota, used, s.quota)
 	}

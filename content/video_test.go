@@ -18,7 +18,7 @@ import (
 
 // makeVideo renders a test pattern with a tone (1280×720, secs seconds)
 // with ffmpeg.
-func makeVideo(t *testing.T, ffmpeg string, secs int) []byte {
+func makeVideo(t testing.TB, ffmpeg string, secs int) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "clip.mp4")
 	cmd := exec.Command(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
@@ -38,7 +38,7 @@ func makeVideo(t *testing.T, ffmpeg string, secs int) []byte {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // waitStatus polls the material until it leaves "processing" (bounded).
-func waitStatus(t *testing.T, svc *content.Service, id string, d time.Duration) content.Material {
+func waitStatus(t testing.TB, svc *content.Service, id string, d time.Duration) content.Material {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -54,7 +54,7 @@ func waitStatus(t *testing.T, svc *content.Service, id string, d time.Duration) 
 }
 
 // ffprobeSize reads a playlist's video size and duration.
-func ffprobeStream(t *testing.T, ffprobe, playlist string) string {
+func ffprobeStream(t testing.TB, ffprobe, playlist string) string {
 	t.Helper()
 	out, err := exec.Command(ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
 		"stream=codec_name,width,height", "-of", "csv=p=0", playlist).CombinedOutput()
