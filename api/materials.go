@@ -56,16 +56,17 @@ type MaterialsConfig struct {
 //
 // It shares the Server's sessions, CSRF checks and error format.
 type Materials struct {
-	s       *Server
-	svc     *content.Service
-	signer  *content.URLSigner
-	access  ContentAccess
-	ttl     time.Duration
-	onAdded func(content.Material)
-	log     *slog.Logger
-	tus     *tusd.UnroutedHandler
-	uploads uploadStore
-	hlsDir  string
+	s         *Server
+	svc       *content.Service
+	signer    *content.URLSigner
+	access    ContentAccess
+	ttl       time.Duration
+	onAdded   func(content.Material)
+	log       *slog.Logger
+	tus       *tusd.UnroutedHandler
+	uploads   uploadStore
+	uploadDir string
+	hlsDir    string
 }
 
 // NewMaterials returns the materials endpoints of s.

@@ -43,6 +43,7 @@ type matHarness struct {
 	*harness
 	bill  *billing.Service
 	svc   *content.Service
+	mats  *api.Materials
 	clock *clock
 	dir   string
 }
@@ -83,7 +84,7 @@ func newMatHarnessCfg(t testing.TB, st *store.Store, cfgFn func(dir string, svc 
 	h.srv.Close()
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
-	return &matHarness{harness: h, bill: bill, svc: svc, clock: clk, dir: dir}
+	return &matHarness{harness: h, bill: bill, svc: svc, mats: mats, clock: clk, dir: dir}
 }
 
 // --- a minimal tus 1.0 client: the protocol's few HTTP calls

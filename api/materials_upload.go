@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/content"
@@ -63,7 +65,7 @@ func (m *Materials) initTus(dir string) error {
 	if err != nil {
 		return fmt.Errorf("api: tus: %w", err)
 	}
-	m.tus, m.uploads = h, fs
+	m.tus, m.uploads, m.uploadDir = h, fs, dir
 	return nil
 }
 
@@ -218,4 +220,36 @@ func (m *Materials) discardUpload(info tusd.FileInfo) {
 			}
 		}
 	}
+}
+
+// SweepUploads removes unfinished uploads untouched for longer than age
+// (a client that never came back), returning how many it removed.
+func (m *Materials) SweepUploads(age time.Duration) (int, error) {
+	entries, err := os.ReadDir(m.uploadDir)
+	if err != nil {
+		return 0, err
+	}
+	cutoff := m.s.now().Add(-age)
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".info") {
+			continue
+		}
+		id := strings.TrimSuffix(name, ".info")
+		newest := time.Time{}
+		for _, p := range []string{name, id} {
+			if fi, err := os.Stat(filepath.Join(m.uploadDir, p)); err == nil && fi.ModTime().After(newest) {
+				newest = fi.ModTime()
+			}
+		}
+		if newest.After(cutoff) {
+			continue
+		}
+		for _, p := range []string{name, id} {
+			_ = os.Remove(filepath.Join(m.uploadDir, p))
+		}
+		n++
+	}
+	return n, nil
 }

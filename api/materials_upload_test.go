@@ -203,3 +203,25 @@ func TestTusUploadStreams(t *testing.T) {
 		t.Fatal("first bytes differ")
 	}
 }
+
+// TestSweepUploads: an upload abandoned for a day is removed; a recent
+// one stays.
+func TestSweepUploads(t *testing.T) {
+	h := newMatHarness(t, storetest.SQLite(t))
+	teacher := h.teacher("teacher@example.org")
+	courseID := teacher.createCourse(t, "Course")
+	loc, r := teacher.tusCreate(t, 100, map[string]string{"course_id": courseID, "filename": "a.txt"})
+	want(t, r, http.StatusCreated)
+	if n, err := h.mats.SweepUploads(24 * time.Hour); err != nil || n != 0 {
+		t.Fatalf("a fresh upload swept: %d, %v", n, err)
+	}
+	want(t, teacher.do("HEAD", loc, nil, "Tus-Resumable", "1.0.0"), http.StatusOK)
+	h.clock.Add(25 * time.Hour)
+	if n, err := h.mats.SweepUploads(24 * time.Hour); err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want 1", n, err)
+	}
+	want(t, teacher.do("HEAD", loc, nil, "Tus-Resumable", "1.0.0"), http.StatusNotFound)
+	if left := files(t, filepath.Join(h.dir, "uploads")); len(left) != 0 {
+		t.Fatalf("left %v", left)
+	}
+}

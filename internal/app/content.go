@@ -2,6 +2,7 @@ package app
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
@@ -47,6 +48,30 @@ func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Servic
 		return err
 	}
 	mats.Register(a.mux)
+	a.sweepUploads(mats)
 	api.NewExercises(srv, st, bill).Register(a.mux)
 	return nil
+}
+
+// sweepUploads removes unfinished uploads left for a day, once an hour.
+func (a *App) sweepUploads(mats *api.Materials) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if n, err := mats.SweepUploads(24 * time.Hour); err != nil {
+					a.log.Warn("sweeping abandoned uploads", "err", err)
+				} else if n > 0 {
+					a.log.Info("abandoned uploads removed", "count", n)
+				}
+			}
+		}
+	}()
+	a.closers = append(a.closers, func() error { close(stop); <-done; return nil })
 }
