@@ -45,7 +45,11 @@ func TestBrowserMaterials(t *testing.T) {
 	if err := os.WriteFile(liar, []byte("plain text pretending to be a PDF"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startTeacherScript(t, "materials", 60*time.Second, 30*time.Second, pdf, liar)
+	broken := filepath.Join(dir, "broken.pdf")
+	if err := os.WriteFile(broken, []byte("%PDF-1.4\n"+strings.Repeat("garbage, no objects, no trailer\n", 50)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startTeacherScript(t, "materials", 60*time.Second, 30*time.Second, pdf, liar, broken)
 	res := s.result(50 * time.Second)
 	t.Logf("result: %v", res)
 	if res["uploadState"] != "done" || res["progress"] != float64(100) {
@@ -62,6 +66,9 @@ func TestBrowserMaterials(t *testing.T) {
 	}
 	if r, _ := res["refusal"].(string); !strings.Contains(r, "上传失败") || !strings.Contains(r, "扩展名与内容不符") {
 		t.Errorf("refusal shown as %q", r)
+	}
+	if b, _ := res["broken"].(string); !strings.Contains(b, "无法打开此 PDF") {
+		t.Errorf("a damaged PDF shown as %q", b)
 	}
 	if errs, _ := res["errors"].([]any); len(errs) > 0 {
 		t.Errorf("page errors: %v", errs)

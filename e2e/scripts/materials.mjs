@@ -2,10 +2,11 @@
 // Course materials in the browser: a teacher creates a course, uploads a
 // PDF through tus-js-client with its progress shown, reads it in the page
 // with pdf.js (page count, next page), and sees a file whose extension
-// lies refused with the server's reason, in Chinese.
+// lies refused with the server's reason, in Chinese, and a damaged PDF
+// shown with pdf.js's reason.
 import { runBrowser, emit, waitLine, screenshot, signUp } from './lib.mjs';
 
-const [base, pdfPath, liarPath] = process.argv.slice(2);
+const [base, pdfPath, liarPath, brokenPath] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
 
 runBrowser(async (newContext) => {
@@ -41,8 +42,15 @@ runBrowser(async (newContext) => {
   await teacher.waitForSelector('#uploads [data-upload][data-done="error"]', { timeout: 20000 });
   const refusal = await teacher.$eval('#uploads [data-upload][data-done="error"]', (el) => el.textContent);
   shots.push(await screenshot(teacher, 'materials-refused'));
+
+  // A file that starts like a PDF but pdf.js cannot open: pdf.js's reason.
+  await teacher.setInputFiles('#materials-file', brokenPath);
+  await teacher.waitForSelector('#materials-list [data-material]:has-text("broken.pdf") [data-open]', { timeout: 20000 });
+  await teacher.click('#materials-list [data-material]:has-text("broken.pdf") [data-open]');
+  await teacher.waitForSelector('#material-viewer [data-pdf][data-error]', { timeout: 20000 });
+  const broken = await teacher.$eval('#material-viewer [data-pdf][data-error]', (el) => el.textContent);
   return {
-    uploadState, progress, row, pages, canvasWidth, refusal,
+    uploadState, progress, row, pages, canvasWidth, refusal, broken,
     screenshots: shots.filter(Boolean),
     errors: teacher.errors,
   };
