@@ -39,6 +39,8 @@ type MaterialsConfig struct {
 	LinkTTL time.Duration
 	// OnAdded is told of every new material (video processing).
 	OnAdded func(content.Material)
+	// Thumbnails keeps PDFs' first-page images (nil: none).
+	Thumbnails ThumbnailStore
 	// HLSDir holds videos' HLS renditions, <HLSDir>/<material id>/
 	// master.m3u8 ("": none).
 	HLSDir string
@@ -67,6 +69,7 @@ type Materials struct {
 	uploads   uploadStore
 	uploadDir string
 	hlsDir    string
+	thumbs    ThumbnailStore
 }
 
 // NewMaterials returns the materials endpoints of s.
@@ -75,7 +78,7 @@ func NewMaterials(s *Server, cfg MaterialsConfig) (*Materials, error) {
 		return nil, errors.New("api: NewMaterials needs a Server, a Service, a Signer and an UploadDir")
 	}
 	m := &Materials{s: s, svc: cfg.Service, signer: cfg.Signer, access: cfg.Access,
-		ttl: cmp.Or(cfg.LinkTTL, 10*time.Minute), onAdded: cfg.OnAdded, hlsDir: cfg.HLSDir, log: s.log.With("part", "materials")}
+		ttl: cmp.Or(cfg.LinkTTL, 10*time.Minute), onAdded: cfg.OnAdded, hlsDir: cfg.HLSDir, thumbs: cfg.Thumbnails, log: s.log.With("part", "materials")}
 	if err := m.initTus(filepath.Clean(cfg.UploadDir)); err != nil {
 		return nil, err
 	}
@@ -92,6 +95,8 @@ func (m *Materials) Register(mux *http.ServeMux) {
 		"GET /api/v1/materials/{id}/file":          http.HandlerFunc(m.file),
 		"HEAD /api/v1/materials/{id}/file":         http.HandlerFunc(m.file),
 		"GET /api/v1/materials/{id}/hls/{file...}": http.HandlerFunc(m.hls),
+		"PUT /api/v1/materials/{id}/thumbnail":     m.s.authed(m.putThumbnail),
+		"GET /api/v1/materials/{id}/thumbnail":     m.s.authed(m.getThumbnail),
 		"/api/v1/uploads/":                         m.tusHandler(),
 	} {
 		mux.Handle(pattern, m.s.cop.Handler(h))

@@ -58,6 +58,9 @@ func TestBrowserMaterials(t *testing.T) {
 	if row, _ := res["row"].(string); !strings.Contains(row, "slides.pdf") || !strings.Contains(row, "3 pages") {
 		t.Errorf("material row %q", row)
 	}
+	if w, _ := res["thumbWidth"].(float64); w < 100 {
+		t.Errorf("first-page thumbnail %v px wide", w)
+	}
 	if res["pages"] != "3" {
 		t.Errorf("pdf.js counts %v pages", res["pages"])
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/content"
 )
 
@@ -169,4 +170,18 @@ func (s *Store) CourseUsage(ctx context.Context, courseID string) (int64, error)
 	var n int64
 	err := s.db.queryRow(ctx, `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM materials WHERE course_id = ?`, []any{&n}, courseID)
 	return n, s.contentErr(err)
+}
+
+// SetMaterialThumbnail replaces a material's thumbnail (a zero img
+// deletes it); ErrNotFound for an unknown material.
+func (s *Store) SetMaterialThumbnail(ctx context.Context, id string, img classroom.Image) error {
+	return s.contentErr(s.db.tx(ctx, func(q querier) error {
+		return putImage(ctx, q, "material_thumbnails", "material_id", id, img)
+	}))
+}
+
+// MaterialThumbnail returns a material's thumbnail; ErrNotFound if none.
+func (s *Store) MaterialThumbnail(ctx context.Context, id string) (classroom.Image, error) {
+	img, err := getImage(ctx, s.db, "material_thumbnails", "material_id", id)
+	return img, s.contentErr(err)
 }

@@ -29,6 +29,12 @@ runBrowser(async (newContext) => {
   const progress = await teacher.$eval('#uploads [data-upload] progress', (el) => el.value);
   await teacher.waitForSelector('#materials-list [data-material][data-kind="pdf"]', { timeout: 10000 });
   const row = await teacher.$eval('#materials-list [data-material]', (el) => el.textContent);
+  // The browser renders the first page and stores it as the thumbnail.
+  await teacher.waitForFunction(() => {
+    const img = document.querySelector('#materials-list img.material-thumb');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: 20000 });
+  const thumbWidth = await teacher.$eval('#materials-list img.material-thumb', (el) => el.naturalWidth);
   await teacher.click('#materials-list [data-open]');
   await teacher.waitForSelector('#material-viewer [data-pdf][data-page="1"]', { timeout: 20000 });
   const pages = await teacher.$eval('#material-viewer [data-pdf]', (el) => el.dataset.pages);
@@ -50,7 +56,7 @@ runBrowser(async (newContext) => {
   await teacher.waitForSelector('#material-viewer [data-pdf][data-error]', { timeout: 20000 });
   const broken = await teacher.$eval('#material-viewer [data-pdf][data-error]', (el) => el.textContent);
   return {
-    uploadState, progress, row, pages, canvasWidth, refusal, broken,
+    uploadState, progress, row, thumbWidth, pages, canvasWidth, refusal, broken,
     screenshots: shots.filter(Boolean),
     errors: teacher.errors,
   };

@@ -28,7 +28,7 @@ func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Servic
 	log := a.log.With("subsystem", "content")
 	ffmpeg, ffprobe, ffErr := content.FindFFmpeg()
 	svc := content.NewService(disk, st, content.WithLogger(log), content.WithVideoProcessing(ffErr == nil))
-	cfg := api.MaterialsConfig{Service: svc, Signer: content.NewURLSigner(secret), Access: bill,
+	cfg := api.MaterialsConfig{Service: svc, Signer: content.NewURLSigner(secret), Access: bill, Thumbnails: st,
 		UploadDir: filepath.Join(a.cfg.DataDir, "uploads")}
 	if ffErr != nil {
 		log.Warn("ffmpeg not found: uploaded videos are served as uploaded (with range requests), not transcoded to HLS", "err", ffErr)

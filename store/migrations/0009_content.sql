@@ -23,6 +23,15 @@ CREATE TABLE materials (
 CREATE UNIQUE INDEX materials_course_sha ON materials (course_id, sha256);
 CREATE INDEX materials_sha ON materials (sha256);
 
+-- A PDF's first-page thumbnail, rendered by the uploading teacher's browser
+-- (the server has no PDF renderer).
+CREATE TABLE material_thumbnails (
+	material_id TEXT PRIMARY KEY REFERENCES materials (id) ON DELETE CASCADE,
+	content_type TEXT NOT NULL,
+	data BYTEA NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+
 -- Exercises (练习题): questions as JSON (the domain validates them);
 -- submissions numbered per student, the attempt number unique so
 -- concurrent submissions cannot pass the attempt limit.

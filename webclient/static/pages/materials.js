@@ -5,7 +5,7 @@
 // short-lived signed link the server issues after its access check.
 import { h, clear } from '../lib/dom.js';
 import { topbar } from '../lib/shell.js';
-import { api, currentAccount } from '../lib/api.js';
+import { api, currentAccount, putBytes } from '../lib/api.js';
 import { addStrings, lang, t } from '../i18n.js';
 import '../vendor/tus/tus.min.js'; // tus-js-client 4.3.1 (UMD): sets window.tus
 
@@ -115,6 +115,17 @@ function tusErrorBody(err) {
   }
 }
 
+// makeThumbnail renders a PDF's first page in this browser (the server
+// has no PDF renderer) and stores it as the material's thumbnail.
+async function makeThumbnail(m) {
+  const { openPDF, renderPage } = await import('./pdfview.js');
+  const doc = await openPDF(await materialLink(m.id));
+  const canvas = document.createElement('canvas');
+  await renderPage(doc, 1, canvas, 240);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+  await putBytes(`/api/v1/materials/${enc(m.id)}/thumbnail`, blob);
+}
+
 // link asks for a signed URL of a material.
 export async function materialLink(id, download = false) {
   const d = await api('GET', `/api/v1/materials/${enc(id)}/link${download ? '?download=1' : ''}`);
@@ -204,7 +215,12 @@ export async function mountMaterials(root, courseId) {
     const st = m.status === 'processing'
       ? h('span', { class: 'badge', i18n: 'materials.status.processing', vars: { progress: m.progress || 0 } })
       : m.status === 'failed' ? h('span', { class: 'badge status-failed', i18n: 'materials.status.failed', attrs: { title: m.detail || '' } }) : null;
+    const thumb = m.kind === 'pdf' ? h('img', {
+      class: 'material-thumb', attrs: { src: `/api/v1/materials/${enc(m.id)}/thumbnail`, alt: '', loading: 'lazy', width: 60 },
+      on: { error: (e) => e.target.remove() },
+    }) : null;
     return h('li', { class: 'lesson-row material-row', attrs: { 'data-material': m.id, 'data-kind': m.kind, 'data-status': m.status } },
+      thumb,
       h('div', { class: 'lesson-main' },
         h('strong', { text: m.name }),
         h('span', { class: 'muted' }, h('span', { i18n: `materials.kind.${m.kind}` }), ` · ${size(m.size)}`,
@@ -282,6 +298,9 @@ export async function mountMaterials(root, courseId) {
           : h('span', { class: 'ok', i18n: 'materials.done' }));
         el.dataset.done = body.duplicate ? 'duplicate' : 'done';
         load();
+        if (body.material?.kind === 'pdf' && !body.duplicate) {
+          makeThumbnail(body.material).then(load).catch((e) => console.warn('lectern: PDF thumbnail:', e));
+        }
       },
       onError: (err) => {
         toggle.remove();
