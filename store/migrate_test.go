@@ -86,9 +86,13 @@ func TestMigrationsNumbered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, m := range migs {
-		if m.Version != int64(i+1) {
-			t.Errorf("migration %s has version %d, want %d (no gaps)", m.Name, m.Version, i+1)
+	// Numbers are assigned per branch, so gaps are allowed; order and
+	// uniqueness are not negotiable.
+	var prev int64
+	for _, m := range migs {
+		if m.Version <= prev {
+			t.Errorf("migration %s has version %d, not above the previous %d", m.Name, m.Version, prev)
 		}
+		prev = m.Version
 	}
 }
