@@ -230,7 +230,7 @@ func (h *RecordingsHTTP) list(w http.ResponseWriter, r *http.Request, c *caller)
 
 var errNoEntitlement = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "the recordings of this lesson are for students who have paid for the course"}
 
-var errNoDownload = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "this course does not allow downloading its recordings"}
+var errNoRecordingDownload = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "this course does not allow downloading its recordings"}
 
 func (h *RecordingsHTTP) download(w http.ResponseWriter, r *http.Request, c *caller) error {
 	l, acc, err := h.accessFor(r, c)
@@ -238,7 +238,7 @@ func (h *RecordingsHTTP) download(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	if !acc.download {
-		return errNoDownload
+		return errNoRecordingDownload
 	}
 	path, err := h.rec.MP4(r.Context(), l.ID, r.PathValue("rid"))
 	if err != nil {

@@ -43,10 +43,10 @@ func TestBrowserCourses(t *testing.T) {
 // startTeacherScript runs scripts/<name>.mjs (bounded by timeout) against
 // an in-process server, waits up to signUpWait for its "signedUp" line,
 // gives that account the teacher role, as an administrator would, and
-// tells the script so with a "teacher" line. An external server
+// tells the script so with a "teacher" line. args follow the URL. An external server
 // (LECTERN_E2E_BASE_URL) cannot grant the role: that skips the test, or
 // fails it under LECTERN_REQUIRE_ALL=1.
-func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Duration) *script {
+func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Duration, args ...string) *script {
 	t.Helper()
 	requireBrowser(t)
 	srv := startServer(t)
@@ -54,7 +54,7 @@ func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Dura
 		testenv.Require(t, "the in-process server (to grant the teacher role)",
 			errors.New("LECTERN_E2E_BASE_URL names an external server"))
 	}
-	s := startScript(t, timeout, name, srv.URL)
+	s := startScript(t, timeout, name, append([]string{srv.URL}, args...)...)
 	ev := s.waitEventLine("signedUp", signUpWait)
 	email, _ := ev["email"].(string)
 	grantTeacher(t, srv, email)

@@ -61,6 +61,9 @@ func (a *App) wireStore(ctx context.Context) error {
 		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
 	}
 	recs.Register(a.mux)
+	if err := a.wireContent(srv, st, bill); err != nil {
+		return err
+	}
 	// Refunds a crash left half-done are finished (each provider call is
 	// idempotent).
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -7,6 +7,7 @@ import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang, t } from '../i18n.js';
 import { recordingSettings, replays, streamKey } from './replays.js';
+import { contentLinks } from './contentlinks.js';
 import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 
 const enc = encodeURIComponent;
@@ -277,6 +278,8 @@ export async function mountCourse(root, id) {
 
   function renderActions() {
     clear(actions);
+    const links = contentLinks(course.id, relation);
+    if (links) actions.append(links);
     if (relation === 'teacher') {
       actions.append(h('button', {
         class: 'btn', i18n: 'course.edit', attrs: { type: 'button', id: 'course-edit' },
