@@ -29,6 +29,7 @@ export function langSwitch() {
 export async function testPaymentsBanner() {
   const cfg = await billingConfig();
   if (!cfg?.test_payments || document.getElementById('test-payments-banner')) return;
+  document.body.classList.add('has-test-banner');
   document.body.prepend(h('div', {
     class: 'test-payments-banner', i18n: 'billing.testPaymentsBanner',
     attrs: { id: 'test-payments-banner', role: 'status' },
