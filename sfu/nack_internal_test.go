@@ -12,19 +12,7 @@ import (
 // rewritten then, payload of the right layer), and a NACK repeated at once
 // must not be answered again.
 func TestNACKResendsAsSent(t *testing.T) {
-	q := &layerSource{index: 0, ssrc: 10, seq: 100, ts: 5000, pic: 7, tl0: 3, gop: 10}
-	h := &layerSource{index: 1, ssrc: 11, seq: 65530, ts: 0xffffd000, pic: 0x7ffe, tl0: 254, gop: 10, frame: 4}
-	tr := newTestTrack(q, h)
-	w := &fakeWriter{}
-	d := newTestDown(tr, w)
-	var now int64
-	for range 5 {
-		feed(tr, &now, q, h)
-	}
-	d.setTarget(1)
-	for range 12 {
-		feed(tr, &now, q, h)
-	}
+	_, _, _, w, d, _ := switchedDown()
 	sent := append([]sentPacket(nil), w.sent...)
 	if len(sent) < 20 || sent[0].tag == sent[len(sent)-1].tag {
 		t.Fatalf("setup: %d packets sent, layers %d → %d; want a switch", len(sent), sent[0].tag, sent[len(sent)-1].tag)
