@@ -120,14 +120,15 @@ func feed(t *Track, now *int64, srcs ...*layerSource) {
 	*now += 33e6
 }
 
-func TestDownTrackSwitchesAtKeyframe(t *testing.T) {
-	// Layer 1's numbers are about to wrap in all three spaces.
-	q := &layerSource{index: 0, ssrc: 10, seq: 100, ts: 5000, pic: 7, tl0: 3, gop: 10}
-	h := &layerSource{index: 1, ssrc: 11, seq: 65530, ts: 0xffffd000, pic: 0x7ffe, tl0: 254, gop: 10, frame: 4}
-	tr := newTestTrack(q, h)
-	w := &fakeWriter{}
-	d := newTestDown(tr, w)
-	var now int64
+// switchedDown is a two-layer track whose one down-track has forwarded
+// layer 0 for 5 frames, then switched to layer 1 at its keyframe; layer
+// 1's numbers wrap in all three spaces meanwhile.
+func switchedDown() (tr *Track, q, h *layerSource, w *fakeWriter, d *DownTrack, now int64) {
+	q = &layerSource{index: 0, ssrc: 10, seq: 100, ts: 5000, pic: 7, tl0: 3, gop: 10}
+	h = &layerSource{index: 1, ssrc: 11, seq: 65530, ts: 0xffffd000, pic: 0x7ffe, tl0: 254, gop: 10, frame: 4}
+	tr = newTestTrack(q, h)
+	w = &fakeWriter{}
+	d = newTestDown(tr, w)
 	for range 5 {
 		feed(tr, &now, q, h)
 	}
@@ -135,6 +136,11 @@ func TestDownTrackSwitchesAtKeyframe(t *testing.T) {
 	for range 12 {
 		feed(tr, &now, q, h)
 	}
+	return tr, q, h, w, d, now
+}
+
+func TestDownTrackSwitchesAtKeyframe(t *testing.T) {
+	tr, q, h, w, d, now := switchedDown()
 	d.setTarget(layerNone)
 	for range 3 {
 		feed(tr, &now, q, h)

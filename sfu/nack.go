@@ -1,6 +1,8 @@
 package sfu
 
 import (
+	"time"
+
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 )
@@ -19,8 +21,14 @@ type sentRec struct {
 	ok     bool
 	tl0Off uint8  // the VP8 munger's offsets when it was sent
 	picOff uint16 //
+	resent uint16 // when it was last resent, in ms (mod 2^16); 0: never
 	ts     uint32 // the subscriber's timestamp
 }
+
+// resendGap is the least time between two resends of one packet: a
+// subscriber repeating its NACK (or a forged flood of them) costs at most
+// one resend per packet per gap.
+const resendGap = 30 // ms
 
 // rtxState is what a down-track's RTCP goroutine needs to resend; made on
 // its first NACK.
@@ -60,21 +68,26 @@ func (d *DownTrack) retransmit(n *rtcp.TransportLayerNack) {
 	}
 	src.fan.begin()
 	defer src.fan.end()
+	nowMs := uint16(time.Now().UnixMilli())
 	for _, pair := range n.Nacks {
 		pair.Range(func(seq uint16) bool {
-			d.resend(b, src, seq)
+			d.resend(b, src, seq, nowMs)
 			return true
 		})
 	}
 }
 
-func (d *DownTrack) resend(b *binding, src *Track, seq uint16) {
+func (d *DownTrack) resend(b *binding, src *Track, seq uint16, nowMs uint16) {
 	d.mu.Lock()
-	r := d.hist[seq%histSize]
-	d.mu.Unlock()
-	if !r.ok || r.out != seq || r.layer < 0 || int(r.layer) >= maxLayers {
+	h := &d.hist[seq%histSize]
+	r := *h
+	if !r.ok || r.out != seq || r.layer < 0 || int(r.layer) >= maxLayers ||
+		r.resent != 0 && nowMs-r.resent < resendGap {
+		d.mu.Unlock()
 		return
 	}
+	h.resent = max(nowMs, 1)
+	d.mu.Unlock()
 	l := src.layers[r.layer].Load()
 	if l == nil {
 		return
