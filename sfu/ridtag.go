@@ -26,6 +26,11 @@ type ridTagger struct {
 	tags map[uint32]ridTag
 }
 
+// ridTagPackets is how many packets of a stream are tagged: Pion reads at
+// most simulcastProbeCount (10) packets to identify a stream, and after
+// that routes by SSRC; the rest pass untouched.
+const ridTagPackets = 64
+
 type ridTag struct {
 	mid, rid string
 	repair   bool // an RTX stream: repaired-rtp-stream-id
@@ -151,11 +156,13 @@ func (i *ridTagInterceptor) BindRemoteStream(info *interceptor.StreamInfo, r int
 	}
 	var pkt rtp.Packet
 	var out []byte
+	seen := 0 // packets looked at; Pion identifies a stream within its first few
 	return interceptor.RTPReaderFunc(func(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
 		n, attr, err := r.Read(b, a)
-		if err != nil || n < 12 {
+		if err != nil || n < 12 || seen >= ridTagPackets {
 			return n, attr, err
 		}
+		seen++
 		tg, ok := i.t.tag(info.SSRC)
 		if !ok {
 			ssrc := uint32(b[8])<<24 | uint32(b[9])<<16 | uint32(b[10])<<8 | uint32(b[11])
@@ -163,7 +170,11 @@ func (i *ridTagInterceptor) BindRemoteStream(info *interceptor.StreamInfo, r int
 				return n, attr, err
 			}
 		}
-		if pkt.Unmarshal(b[:n]) != nil || len(pkt.Header.GetExtension(ridID)) > 0 || len(pkt.Header.GetExtension(rsidID)) > 0 {
+		if pkt.Unmarshal(b[:n]) != nil {
+			return n, attr, err
+		}
+		if len(pkt.Header.GetExtension(ridID)) > 0 || (rsidID != 0 && len(pkt.Header.GetExtension(rsidID)) > 0) {
+			seen = ridTagPackets // the publisher tags its packets itself
 			return n, attr, err
 		}
 		id := ridID
