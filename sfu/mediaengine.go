@@ -69,12 +69,13 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 // newPublisherAPI builds the API for publishing PeerConnections: NACKs are
 // generated towards the publisher, receiver reports and TWCC feedback sent
 // to it so that its encoder adapts, simulcast header extensions understood.
-func newPublisherAPI(se webrtc.SettingEngine) (*webrtc.API, error) {
+func newPublisherAPI(se webrtc.SettingEngine, tags *ridTagger) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
 	}
 	reg := &interceptor.Registry{}
+	reg.Add(tags)
 	if err := webrtc.ConfigureNack(m, reg); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ type Participant struct {
 	tracks  map[string]*Track // published, by server track id
 	byRecv  map[*webrtc.RTPReceiver]*Track
 	simSSRC map[uint32]int // SSRC → layer, from a=ssrc-group:SIM
+	tagged  []uint32       // SSRCs the SFU's ridTagger learnt from this participant's offers
 	sub     *subscriber
 	player  *player // a WHEP viewer's connection
 	closed  bool
@@ -252,6 +253,7 @@ func (p *Participant) Close() {
 		return
 	}
 	p.closed = true
+	p.room.sfu.tags.forget(p.tagged)
 	pub, sub, pl := p.pub, p.sub, p.player
 	p.pub, p.sub, p.player = nil, nil, nil
 	tracks := values(p.tracks)

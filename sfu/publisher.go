@@ -29,6 +29,7 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 	for id, s := range sources {
 		p.sources[id] = s
 	}
+	p.tagged = append(p.tagged, p.room.sfu.tags.learn(offerSDP)...)
 	for ssrc, i := range simulcastSSRCs(offerSDP) {
 		p.simSSRC[ssrc] = i
 	}

@@ -19,6 +19,7 @@ type SFU struct {
 	se     webrtc.SettingEngine
 	lf     logging.LoggerFactory
 	pubAPI *webrtc.API
+	tags   *ridTagger // untagged simulcast publishers (ridtag.go)
 
 	udpConn net.PacketConn // nil unless ICEUDPAddr is set
 	batch   *batchConn     // udpConn's writer, batching fan-outs
@@ -83,7 +84,8 @@ func New(cfg Config) (*SFU, error) {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	}
 	s.se = se
-	api, err := newPublisherAPI(se)
+	s.tags = newRIDTagger()
+	api, err := newPublisherAPI(se, s.tags)
 	if err != nil {
 		s.closeSockets()
 		return nil, err

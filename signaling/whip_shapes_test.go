@@ -15,7 +15,9 @@ import (
 // by a real Pion publisher: Pion simulcast (AddEncoding: an a=ssrc line
 // per layer with an RTX ssrc-group:FID, no ssrc-group:SIM; its packets
 // carry the mid and RID header extensions), Chromium simulcast (RIDs and
-// a=simulcast, no a=ssrc lines: the Pion offer with them removed), and a
+// a=simulcast, no a=ssrc lines: the Pion offer with them removed), the
+// same Pion simulcast from a publisher that does not tag its packets (the
+// reported bug: "incoming SSRC failed Simulcast probing"), and a
 // single-layer H.264 encoder as OBS sends. Each reaches the SFU with all
 // its layers and a student receives it.
 func TestWHIPOfferShapes(t *testing.T) {
@@ -26,6 +28,9 @@ func TestWHIPOfferShapes(t *testing.T) {
 		publish func(t *testing.T) (*webrtc.PeerConnection, func(), func(string) string)
 	}{
 		{"pion-simulcast-rid-tagged", 3, pionSimulcast},
+		{"pion-simulcast-untagged", 3, func(t *testing.T) (*webrtc.PeerConnection, func(), func(string) string) {
+			return pionSimulcastWith(t, true)
+		}},
 		{"chromium-simulcast", 3, func(t *testing.T) (*webrtc.PeerConnection, func(), func(string) string) {
 			pc, start, _ := pionSimulcast(t)
 			return pc, start, withoutSSRCs
@@ -91,6 +96,11 @@ func TestWHIPOfferShapes(t *testing.T) {
 
 func pionSimulcast(t *testing.T) (*webrtc.PeerConnection, func(), func(string) string) {
 	t.Helper()
+	return pionSimulcastWith(t, false)
+}
+
+func pionSimulcastWith(t *testing.T, untagged bool) (*webrtc.PeerConnection, func(), func(string) string) {
+	t.Helper()
 	var layers [3]peer.Clip
 	for i, rid := range peer.SimulcastRIDs {
 		c, err := peer.LoadIVF(filepath.Join(peer.MediaDir(), "sim_"+rid+".ivf"))
@@ -107,6 +117,7 @@ func pionSimulcast(t *testing.T) (*webrtc.PeerConnection, func(), func(string) s
 	if err != nil {
 		t.Fatal(err)
 	}
+	pub.Untagged = untagged
 	t.Cleanup(pub.Close)
 	return pub.PC, pub.Start, nil
 }

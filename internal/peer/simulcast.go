@@ -26,6 +26,9 @@ type SimulcastPublisher struct {
 	Layers [3]*webrtc.TrackLocalStaticRTP
 	Audio  *webrtc.TrackLocalStaticSample
 	PLIs   atomic.Int64 // keyframe requests received, all layers
+	// Untagged sends the layers without the mid and RID header
+	// extensions, as a plain Pion publisher does (set before Start).
+	Untagged bool
 
 	clips  [3]Clip
 	audio  Clip
@@ -168,6 +171,9 @@ func (p *SimulcastPublisher) play(layer int) {
 		case sdp.SDESRTPStreamIDURI:
 			ridID = uint8(e.ID)
 		}
+	}
+	if p.Untagged {
+		midID, ridID = 0, 0
 	}
 	mid, rid := []byte(p.tr.Mid()), []byte(SimulcastRIDs[layer])
 	pz := rtp.NewPacketizer(1200, 96, 0, &codecs.VP8Payloader{EnablePictureID: true}, rtp.NewRandomSequencer(), 90000)
