@@ -174,16 +174,16 @@ func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
 
 // secure reports whether the client reached us over HTTPS.
 func (s *Server) secure(r *http.Request) bool {
-	if r.TLS != nil || strings.HasPrefix(s.baseURL, "https://") {
+	if r.TLS != nil || strings.HasPrefix(s.publicURL(r), "https://") {
 		return true
 	}
-	return s.trust && r.Header.Get("X-Forwarded-Proto") == "https"
+	return s.trustedPeer(r) && r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
 // clientIP is the peer address, or the first X-Forwarded-For hop when
 // TrustProxy is set.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.trust {
+	if s.trustedPeer(r) {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			first, _, _ := strings.Cut(xff, ",")
 			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/lectern/lectern/classroom"
@@ -50,7 +49,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.CreatePasswordReset(r.Context(), reset); err != nil {
 		return err
 	}
-	link := strings.TrimSuffix(s.baseURL, "/") + "/reset-password?token=" + url.QueryEscape(tok)
+	link := s.publicURL(r) + "/reset-password?token=" + url.QueryEscape(tok)
 	msg := Message{
 		To:      acc.Email,
 		Subject: "Reset your Lectern password",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/token"
 )
 
@@ -62,6 +63,11 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto. Only set it behind a proxy.
 	TrustProxy bool
+	// TrustedProxies are the addresses or CIDR prefixes of reverse proxies
+	// whose X-Forwarded-For/Host/Proto headers are believed (see
+	// internal/publicurl). Without BaseURL, links follow each request's
+	// Host.
+	TrustedProxies []string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -72,13 +78,13 @@ type Server struct {
 	signer   *token.Signer
 	log      *slog.Logger
 	mailer   Mailer
-	baseURL  string
 	tokenTTL time.Duration
 	access   AccessPolicy
 	argon    classroom.Argon2Params
 	maxBody  int64
 	timeout  time.Duration
 	trust    bool
+	urls     *publicurl.Resolver
 	now      func() time.Time
 
 	ipLimit, accountLimit, signUpLimit *limiter
@@ -99,7 +105,6 @@ func New(cfg Config) *Server {
 		signer:   cfg.Signer,
 		log:      cfg.Logger,
 		mailer:   cfg.Mailer,
-		baseURL:  cfg.BaseURL,
 		tokenTTL: cmp.Or(cfg.TokenTTL, 4*time.Hour),
 		access:   cfg.Access,
 		argon:    cfg.Argon2,
@@ -111,6 +116,7 @@ func New(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.urls = newResolver(cfg, s.log)
 	if s.argon == (classroom.Argon2Params{}) {
 		s.argon = classroom.DefaultArgon2()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/stripe/stripe-go/v82/webhook"
 )
 
@@ -41,8 +42,9 @@ type devProvider struct {
 
 func (p *devProvider) Name() string { return "dev" }
 
-func (p *devProvider) StartCheckout(_ context.Context, o Order, _ classroom.Course) (Checkout, error) {
-	return Checkout{Ref: "dev_cs_" + o.ID, URL: p.baseURL + "/api/v1/billing/dev/checkout/" + o.ID}, nil
+func (p *devProvider) StartCheckout(ctx context.Context, o Order, _ classroom.Course) (Checkout, error) {
+	base := publicurl.From(ctx, p.baseURL)
+	return Checkout{Ref: "dev_cs_" + o.ID, URL: base + "/api/v1/billing/dev/checkout/" + o.ID}, nil
 }
 
 func (p *devProvider) CancelCheckout(context.Context, Order) error { return nil }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/checkout/session"
 	"github.com/stripe/stripe-go/v82/refund"
@@ -56,8 +57,8 @@ func (p *stripeProvider) StartCheckout(ctx context.Context, o Order, course clas
 	params := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),
 		ClientReferenceID: stripe.String(o.ID),
-		SuccessURL:        stripe.String(p.baseURL + "/purchases/" + o.ID + "?checkout=success"),
-		CancelURL:         stripe.String(p.baseURL + "/courses/" + o.CourseID + "?checkout=cancelled"),
+		SuccessURL:        stripe.String(publicurl.From(ctx, p.baseURL) + "/purchases/" + o.ID + "?checkout=success"),
+		CancelURL:         stripe.String(publicurl.From(ctx, p.baseURL) + "/courses/" + o.CourseID + "?checkout=cancelled"),
 		LineItems: []*stripe.CheckoutSessionLineItemParams{{
 			Quantity: stripe.Int64(1),
 			PriceData: &stripe.CheckoutSessionLineItemPriceDataParams{

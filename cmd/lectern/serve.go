@@ -36,6 +36,7 @@ type serveFlags struct {
 	payment   string
 	stripeKey string
 	stripeWH  string
+	proxies   string
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -43,7 +44,8 @@ func runServe(ctx context.Context, args []string) error {
 	var f serveFlags
 	f.register(fs)
 	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
-	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
+	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open, for links in mail and checkout (default: each request's Host)")
+	fs.StringVar(&f.proxies, "trusted-proxies", "", "comma-separated IPs or CIDR prefixes of reverse proxies whose X-Forwarded-For/Host/Proto are believed")
 	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
 	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
 	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
@@ -99,11 +101,18 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.publicURL == "" {
-		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		f.publicURL = "http://localhost:" + port
-	}
 	cfg.BaseURL = strings.TrimRight(f.publicURL, "/")
+	if f.proxies != "" {
+		cfg.TrustedProxies = strings.Split(f.proxies, ",")
+	}
+	if cfg.BaseURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.FallbackURL = "http://localhost:" + port
+		if !f.dev {
+			log.Warn("no --public-url: links in pages and checkouts follow each request's Host header, " +
+				"and mail sent outside a request points at " + cfg.FallbackURL + "; set --public-url in production")
+		}
+	}
 
 	a, err := app.New(ctx, cfg)
 	if err != nil {
@@ -117,9 +126,9 @@ func runServe(ctx context.Context, args []string) error {
 		defer cancel()
 		a.Signaling().Shutdown(sctx)
 	})
-	log.Info("lectern listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "ice_udp", f.iceUDP, "data_dir", f.dataDir)
+	log.Info("lectern listening", "addr", ln.Addr().String(), "url", a.PublicURL(), "ice_udp", f.iceUDP, "data_dir", f.dataDir)
 	if f.dev {
-		if err := printDevLinks(a.Signer(), cfg.BaseURL); err != nil {
+		if err := printDevLinks(a.Signer(), a.PublicURL()); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -23,8 +24,14 @@ type Config struct {
 	DatabaseURL string
 	Secret      []byte // nil: kept in DataDir/secret
 	Logger      *slog.Logger
-	BaseURL     string // public URL, for links in mail and --dev output
-	Dev         bool
+	BaseURL     string // public URL (--public-url); "" derives it from each request's Host
+	// FallbackURL is used for links made outside any request when BaseURL
+	// is empty (default http://localhost).
+	FallbackURL string
+	// TrustedProxies are reverse proxies (IPs or CIDR prefixes) whose
+	// X-Forwarded-* headers are believed.
+	TrustedProxies []string
+	Dev            bool
 
 	// Payments: "dev" (a checkout page served by Lectern) or "stripe".
 	PaymentProvider     string
@@ -49,6 +56,7 @@ type App struct {
 	sig     *signaling.Server
 	signer  *token.Signer
 	mux     *http.ServeMux
+	urls    *publicurl.Resolver
 	store   *store.Store
 	api     *api.Server
 	billing *billing.Service
@@ -73,9 +81,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	urls, err := publicurl.New(cfg.BaseURL, cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a.urls = urls
 	secret := cfg.Secret
 	if secret == nil {
-		var err error
 		if secret, err = loadSecret(cfg.DataDir); err != nil {
 			return nil, err
 		}
@@ -111,7 +123,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 }
 
 // Handler serves every route.
-func (a *App) Handler() http.Handler { return recoverer(a.log, a.mux) }
+func (a *App) Handler() http.Handler { return recoverer(a.log, a.urls.Middleware(a.mux)) }
 
 // Signer issues and verifies join tokens.
 func (a *App) Signer() *token.Signer { return a.signer }

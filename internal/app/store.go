@@ -36,13 +36,13 @@ func (a *App) wireStore(ctx context.Context) error {
 	bill, err := billing.New(billing.Config{
 		Store: st, Provider: a.cfg.PaymentProvider,
 		StripeSecretKey: a.cfg.StripeSecretKey, StripeWebhookSecret: a.cfg.StripeWebhookSecret,
-		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing"),
+		BaseURL: a.linkBase(), Logger: a.log.With("subsystem", "billing"),
 	})
 	if err != nil {
 		return err
 	}
 	a.billing = bill
-	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, Access: bill})
+	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, Access: bill})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)
