@@ -133,7 +133,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 		return nil, err
 	}
 	now := s.now()
-	if !classroom.CheckSecret(secret, se.Verifier) || se.Expired(now) {
+	if !classroom.CheckSecret(secret, se.Verifier) || se.Expired(now) || acc.Disabled() {
 		return bad()
 	}
 	if se.NeedsTouch(now) {

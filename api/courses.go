@@ -107,6 +107,13 @@ func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relati
 	return course, nil
 }
 
+func deref(r *classroom.Relation) classroom.Relation {
+	if r == nil {
+		return classroom.RelationNone
+	}
+	return *r
+}
+
 func (s *Server) loadCourse(ctx context.Context, id string) (classroom.Course, error) {
 	if uuid.Validate(id) != nil {
 		return classroom.Course{}, classroom.ErrNotFound
@@ -134,13 +141,19 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	var relp *classroom.Relation
+	var (
+		relp *classroom.Relation
+		who  classroom.Account
+	)
 	if c != nil {
 		rel, err := s.relation(r.Context(), course, c)
 		if err != nil {
 			return err
 		}
-		relp = &rel
+		relp, who = &rel, c.account
+	}
+	if !course.VisibleTo(who, deref(relp)) {
+		return classroom.ErrNotFound
 	}
 	writeJSON(w, http.StatusOK, viewCourse(course, relp))
 	return nil
@@ -169,30 +182,24 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
-// listCourses is the catalogue; ?teacher=<id>|me narrows it, ?limit and
-// ?offset page it.
+// listCourses is the catalogue of published courses; ?teacher=<id>
+// narrows it, ?teacher=me lists the caller's own courses in every state,
+// ?limit and ?offset page it.
 func (s *Server) listCourses(w http.ResponseWriter, r *http.Request, c *caller) error {
-	q := classroom.CourseQuery{TeacherID: r.URL.Query().Get("teacher")}
+	q := classroom.CourseQuery{TeacherID: r.URL.Query().Get("teacher"),
+		States: []classroom.CourseState{classroom.StatePublished}}
 	if q.TeacherID == "me" {
 		if c == nil {
 			return errUnauthenticated
 		}
-		q.TeacherID = c.account.ID
+		q.TeacherID, q.States = c.account.ID, nil
 	}
 	var err error
 	if q.Page, err = pageOf(r); err != nil {
 		return err
 	}
 	list, err := s.store.ListCourses(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	out := make([]courseView, len(list))
-	for i, course := range list {
-		out[i] = viewCourse(course, nil)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"courses": out})
-	return nil
+	return writeCourses(w, list, err)
 }
 
 func pageOf(r *http.Request) (classroom.Page, error) {
@@ -219,6 +226,13 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if err != nil {
 		return err
 	}
+	rel, err := s.relation(r.Context(), course, c)
+	if err != nil {
+		return err
+	}
+	if !course.VisibleTo(c.account, rel) {
+		return classroom.ErrNotFound
+	}
 	if err := classroom.CheckEnrol(c.account, course); err != nil {
 		return err
 	}
@@ -231,7 +245,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, c *caller) error 
 		CreatedAt: s.now()}); err != nil {
 		return err
 	}
-	rel := classroom.RelationStudent
+	rel = classroom.RelationStudent
 	writeJSON(w, http.StatusCreated, viewCourse(course, &rel))
 	return nil
 }

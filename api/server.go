@@ -204,9 +204,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},
 	}
-	for _, rt := range routes {
-		mux.Handle(rt.pattern, s.cop.Handler(rt.h))
-	}
+	s.mount(mux, routes)
+	s.registerPublishing(mux)
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint"})
 	}))

@@ -16,6 +16,7 @@ import (
 // refund queue, and the revenue page shows gross, refunds and net.
 func TestBrowserBilling(t *testing.T) {
 	s := startTeacherScript(t, "billing", 50*time.Second, 20*time.Second)
+	s.approveSubmitted(30 * time.Second)
 	res := s.result(40 * time.Second)
 	t.Logf("result: %v", res)
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/testenv"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // TestBrowserCourses: sign up, create a course, schedule a lesson; a second
@@ -16,6 +17,7 @@ import (
 // no token in the URL.
 func TestBrowserCourses(t *testing.T) {
 	s := startTeacherScript(t, "courses", 60*time.Second, 30*time.Second)
+	s.approveSubmitted(30 * time.Second)
 	res := s.result(45 * time.Second)
 	t.Logf("result: %v", res)
 
@@ -59,7 +61,19 @@ func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Dura
 	email, _ := ev["email"].(string)
 	grantTeacher(t, srv, email)
 	s.send("teacher")
+	s.srv = srv
 	return s
+}
+
+// approveSubmitted waits for the script's "submitted" event (lib.mjs
+// submitForReview), publishes the course as a reviewer would, and answers
+// "approved". The review in the browser is TestBrowserPublishing's.
+func (s *script) approveSubmitted(timeout time.Duration) {
+	s.t.Helper()
+	ev := s.waitEventLine("submitted", timeout)
+	id, _ := ev["course"].(string)
+	storetest.Publish(s.t, s.srv.app.Store(), id)
+	s.send("approved")
 }
 
 func grantTeacher(t *testing.T, srv *server, email string) {

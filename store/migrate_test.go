@@ -86,9 +86,11 @@ func TestMigrationsNumbered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Numbers are handed out per branch, so gaps are allowed; order is not
+	// negotiable.
 	for i, m := range migs {
-		if m.Version != int64(i+1) {
-			t.Errorf("migration %s has version %d, want %d (no gaps)", m.Name, m.Version, i+1)
+		if m.Version <= 0 || (i > 0 && m.Version <= migs[i-1].Version) {
+			t.Errorf("migration %s has version %d, out of order", m.Name, m.Version)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang } from '../i18n.js';
 import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
+import { reviewPanel, stateBadge } from './publishing.js';
 
 const enc = encodeURIComponent;
 
@@ -46,7 +47,8 @@ function courseCard(c) {
     c.summary ? h('p', { class: 'muted', text: c.summary }) : null,
     h('p', { class: 'course-meta' },
       h('span', { text: c.teacher?.display_name || '' }),
-      c.relation ? h('span', { class: `badge rel-${c.relation}`, i18n: `course.relation.${c.relation}` }) : null));
+      c.relation ? h('span', { class: `badge rel-${c.relation}`, i18n: `course.relation.${c.relation}` }) : null,
+      c.relation === 'teacher' && c.state !== 'published' ? stateBadge(c.state) : null));
 }
 
 function section(titleKey, ...body) {
@@ -251,6 +253,7 @@ export async function mountCourse(root, id) {
   function renderActions() {
     clear(actions);
     if (relation === 'teacher') {
+      actions.append(reviewPanel(course, (c) => { course = { ...course, ...c }; renderActions(); }));
       actions.append(h('button', {
         class: 'btn', i18n: 'course.edit', attrs: { type: 'button', id: 'course-edit' },
         on: {
@@ -259,6 +262,7 @@ export async function mountCourse(root, id) {
             price = newPrice;
             editSlot.replaceChildren();
             renderHeader();
+            renderActions();
             loadLessons();
           }, () => editSlot.replaceChildren(), price)),
         },
