@@ -184,10 +184,13 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, c *caller)
 
 // listCourses is the catalogue of published courses; ?teacher=<id>
 // narrows it, ?teacher=me lists the caller's own courses in every state,
-// ?limit and ?offset page it.
+// ?q= searches title, summary and teacher, ?limit and ?offset page it.
 func (s *Server) listCourses(w http.ResponseWriter, r *http.Request, c *caller) error {
 	q := classroom.CourseQuery{TeacherID: r.URL.Query().Get("teacher"),
-		States: []classroom.CourseState{classroom.StatePublished}}
+		States: []classroom.CourseState{classroom.StatePublished}, Text: r.URL.Query().Get("q")}
+	if len(q.Text) > 200 {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: "q", Message: "q is too long"}
+	}
 	if q.TeacherID == "me" {
 		if c == nil {
 			return errUnauthenticated

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -181,5 +182,42 @@ func TestReviewWorkflow(t *testing.T) {
 		if !slices.Equal(got, wantActions) {
 			t.Fatalf("audit %v, want %v", got, wantActions)
 		}
+	})
+}
+
+// TestCatalogueSearch: ?q= finds published courses by title, summary and
+// teacher, case-insensitively, and never a draft.
+func TestCatalogueSearch(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		tch := h.register("zhao@example.org", "Zhao Lei")
+		h.grant(tch, classroom.RoleTeacher)
+		rust := tch.course("Rust for Poets")
+		goC := tch.course("Go 并发编程")
+		r := tch.do("POST", "/api/v1/courses", map[string]any{"title": "Rust draft"})
+		want(t, r, http.StatusCreated)
+		for q, wantIDs := range map[string][]string{
+			"rust":     {rust.ID},
+			"POETS":    {rust.ID},
+			"并发":       {goC.ID},
+			"zhao":     {goC.ID, rust.ID},
+			"about go": {goC.ID},
+			"100%":     {},
+			"nothing":  {},
+		} {
+			r := h.client().do("GET", "/api/v1/courses?q="+url.QueryEscape(q), nil)
+			want(t, r, http.StatusOK)
+			var out struct{ Courses []courseJSON }
+			r.decode(t, &out)
+			var got []string
+			for _, c := range out.Courses {
+				got = append(got, c.ID)
+			}
+			slices.Sort(got)
+			slices.Sort(wantIDs)
+			if !slices.Equal(got, wantIDs) && !(len(got) == 0 && len(wantIDs) == 0) {
+				t.Errorf("q=%q: %v, want %v", q, got, wantIDs)
+			}
+		}
+		want(t, h.client().do("GET", "/api/v1/courses?q="+strings.Repeat("x", 201), nil), http.StatusBadRequest)
 	})
 }

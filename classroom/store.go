@@ -67,6 +67,9 @@ type PasswordResets interface {
 type CourseQuery struct {
 	TeacherID string        // "" for all
 	States    []CourseState // nil for every state
+	// Text, when set, keeps courses whose title, summary or teacher's name
+	// contains it (case-insensitive).
+	Text string
 	Page
 }
 

@@ -15,9 +15,9 @@ import (
 // student asks for a refund, the teacher approves part of it from the
 // refund queue, and the revenue page shows gross, refunds and net.
 func TestBrowserBilling(t *testing.T) {
-	s := startTeacherScript(t, "billing", 50*time.Second, 20*time.Second)
-	s.approveSubmitted(30 * time.Second)
-	res := s.result(40 * time.Second)
+	s := startTeacherScript(t, "billing", 80*time.Second, 20*time.Second)
+	s.approveSubmitted(50 * time.Second)
+	res := s.result(60 * time.Second)
 	t.Logf("result: %v", res)
 
 	if p, _ := res["priceText"].(string); !strings.Contains(p, "49") {

@@ -16,9 +16,9 @@ import (
 // account signs up, enrols and joins the room from the course page, with
 // no token in the URL.
 func TestBrowserCourses(t *testing.T) {
-	s := startTeacherScript(t, "courses", 60*time.Second, 30*time.Second)
-	s.approveSubmitted(30 * time.Second)
-	res := s.result(45 * time.Second)
+	s := startTeacherScript(t, "courses", 90*time.Second, 45*time.Second)
+	s.approveSubmitted(50 * time.Second)
+	res := s.result(75 * time.Second)
 	t.Logf("result: %v", res)
 
 	if u, _ := res["studentRoomURL"].(string); !strings.Contains(u, "/lesson/") || strings.Contains(u, "token") {

@@ -27,6 +27,9 @@ func startInProcess(t *testing.T) *server {
 		Secret:   secret,
 		Logger:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Loopback: true,
+		// The dev test provider (a checkout page served by Lectern), named
+		// explicitly: the browser tests buy through it.
+		PaymentProvider: "dev",
 	})
 	if err != nil {
 		cancel()

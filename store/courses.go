@@ -123,6 +123,12 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 			args = append(args, string(st))
 		}
 	}
+	if cq.Text != "" {
+		pat := "%" + likeEscape(lower(cq.Text)) + "%"
+		where = append(where, `(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\'
+			OR LOWER(t.display_name) LIKE ? ESCAPE '\')`)
+		args = append(args, pat, pat, pat)
+	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}

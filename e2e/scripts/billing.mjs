@@ -150,4 +150,4 @@ runBrowser(async (newContext) => {
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors],
   };
-}, { totalMs: 45000 });
+}, { totalMs: 75000 });

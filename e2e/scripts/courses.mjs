@@ -67,4 +67,4 @@ runBrowser(async (newContext) => {
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors],
   };
-}, { totalMs: 60000 });
+}, { totalMs: 85000 });

@@ -22,6 +22,8 @@ const en = {
   'nav.courses': 'My courses',
 
   'status.connecting': 'Connecting…',
+  'room.lesson': 'Lesson',
+  'room.toCourse': 'Go to the course to enrol or buy',
   'status.ready': 'Connected · not live yet',
   'status.live': 'Live',
   'status.reconnecting': 'Reconnecting…',
@@ -492,6 +494,8 @@ const zhCN = {
   'nav.courses': '我的课程',
 
   'status.connecting': '正在连接…',
+  'room.lesson': '课程直播',
+  'room.toCourse': '前往课程页面报名或购买',
   'status.ready': '已连接 · 尚未开播',
   'status.live': '直播中',
   'status.reconnecting': '正在重新连接…',

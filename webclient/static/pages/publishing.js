@@ -14,6 +14,11 @@ addStrings({
     'pub.state.unpublished': 'Unpublished',
     'pub.state.archived': 'Archived',
     'pub.submit': 'Submit for review',
+    'pub.search': 'Search',
+    'pub.whenFor': '{when} · {minutes} min',
+    'pub.previewOnly': 'Free previews only',
+    'pub.searchHint': 'Title, teacher or topic',
+    'pub.noMatch': 'No course matches.',
     'pub.resubmit': 'Submit the changes for review',
     'pub.unpublish': 'Unpublish',
     'pub.archive': 'Archive',
@@ -43,6 +48,11 @@ addStrings({
     'pub.state.unpublished': '已下架',
     'pub.state.archived': '已归档',
     'pub.submit': '提交审核',
+    'pub.search': '搜索',
+    'pub.whenFor': '{when} · {minutes} 分钟',
+    'pub.previewOnly': '仅可试听',
+    'pub.searchHint': '课程名、讲师或主题',
+    'pub.noMatch': '没有匹配的课程。',
     'pub.resubmit': '提交修改以供审核',
     'pub.unpublish': '下架',
     'pub.archive': '归档',
@@ -117,19 +127,19 @@ export function reviewPanel(course, onChange) {
   return box;
 }
 
-// teachCard is the profile's "apply to teach" section; nothing for
-// teachers.
+// teachCard is the profile's "apply to teach" section; for a teacher only
+// the news that their application was approved, or nothing.
 export async function teachCard(me) {
-  if (hasRole(me, 'teacher')) return null;
-  const card = h('section', { class: 'card', attrs: { id: 'teach-card' } }, h('h2', { i18n: 'pub.teach.title' }));
-  const body = h('div');
-  card.append(body);
   let app = null;
   try {
     app = await api('GET', '/api/v1/me/teacher-application');
   } catch (err) {
-    if (!(err instanceof APIError && err.status === 404)) app = null;
+    if (!(err instanceof APIError && err.status === 404)) throw err;
   }
+  if (hasRole(me, 'teacher') && app?.status !== 'approved') return null;
+  const card = h('section', { class: 'card', attrs: { id: 'teach-card' } }, h('h2', { i18n: 'pub.teach.title' }));
+  const body = h('div');
+  card.append(body);
   const render = () => {
     clear(body);
     if (app?.status === 'pending') {
