@@ -1,10 +1,8 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/lectern/lectern/classroom"
 )
@@ -57,15 +55,9 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 			"To choose a new password, open this link within an hour:\n\n" + link + "\n\n" +
 			"If it was not you, ignore this message; your password stays as it is.\n",
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := s.mailer.Send(ctx, msg); err != nil {
-			s.log.Error("send password reset", "account", acc.ID, "err", err)
-		}
-	}()
+	if err := s.sendMail(r.Context(), msg); err != nil {
+		return err
+	}
 	return accepted()
 }
 

@@ -41,6 +41,9 @@ type Config struct {
 	Logger *slog.Logger // nil discards
 	// Mailer sends password-reset mail; nil writes the link to the log.
 	Mailer Mailer
+	// Outbox, when set, queues mail durably instead (see package notify):
+	// it wins over Mailer.
+	Outbox Outbox
 	// BaseURL is the public origin, e.g. https://school.example. It makes
 	// reset links, and an https:// BaseURL marks cookies Secure.
 	BaseURL string
@@ -78,6 +81,7 @@ type Server struct {
 	signer   *token.Signer
 	log      *slog.Logger
 	mailer   Mailer
+	outbox   Outbox
 	tokenTTL time.Duration
 	access   AccessPolicy
 	argon    classroom.Argon2Params
@@ -105,6 +109,7 @@ func New(cfg Config) *Server {
 		signer:   cfg.Signer,
 		log:      cfg.Logger,
 		mailer:   cfg.Mailer,
+		outbox:   cfg.Outbox,
 		tokenTTL: cmp.Or(cfg.TokenTTL, 4*time.Hour),
 		access:   cfg.Access,
 		argon:    cfg.Argon2,

@@ -37,6 +37,7 @@ type serveFlags struct {
 	stripeKey string
 	stripeWH  string
 	proxies   string
+	mail      app.MailConfig
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -55,6 +56,10 @@ func runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&f.payment, "payment-provider", "dev", "dev (a test checkout page served by Lectern) or stripe")
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
+	fs.StringVar(&f.mail.SMTPAddr, "smtp-addr", "", "SMTP server host:port for outgoing mail; empty: mail is written to the log")
+	fs.StringVar(&f.mail.SMTPFrom, "smtp-from", "lectern@localhost", "sender address of outgoing mail")
+	fs.StringVar(&f.mail.SMTPUsername, "smtp-username", "", "SMTP user (PLAIN authentication after STARTTLS)")
+	fs.StringVar(&f.mail.SMTPPassword, "smtp-password", "", "SMTP password (prefer LECTERN_SMTP_PASSWORD); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := envFlags(fs, args); err != nil {
 		return err
@@ -67,7 +72,7 @@ func runServe(ctx context.Context, args []string) error {
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH}
+		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH, Mail: f.mail}
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {

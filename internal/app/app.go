@@ -33,6 +33,9 @@ type Config struct {
 	TrustedProxies []string
 	Dev            bool
 
+	// Mail: SMTP for password resets (see mail.go).
+	Mail MailConfig
+
 	// Payments: "dev" (a checkout page served by Lectern) or "stripe".
 	PaymentProvider     string
 	StripeSecretKey     string

@@ -42,7 +42,9 @@ func (a *App) wireStore(ctx context.Context) error {
 		return err
 	}
 	a.billing = bill
-	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL, TrustedProxies: a.cfg.TrustedProxies, Access: bill})
+	outbox := a.startOutbox(st)
+	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL,
+		TrustedProxies: a.cfg.TrustedProxies, Access: bill, Outbox: outbox})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billing.NewHTTP(bill, srv).Register(a.mux)

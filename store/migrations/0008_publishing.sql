@@ -46,3 +46,20 @@ CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
 CREATE INDEX audit_log_target ON audit_log (target_id, at);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, at);
+
+-- Outgoing mail: written in the same request that causes it, sent by a
+-- worker that claims one message at a time with a lease, retried with
+-- backoff while SMTP is down, marked sent once accepted.
+CREATE TABLE mail_outbox (
+	id TEXT PRIMARY KEY,
+	to_addr TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	body TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	next_attempt_at BIGINT NOT NULL,
+	attempts BIGINT NOT NULL DEFAULT 0,
+	sent_at BIGINT NOT NULL DEFAULT 0,
+	last_error TEXT NOT NULL DEFAULT ''
+);
+
+CREATE INDEX mail_outbox_due ON mail_outbox (sent_at, next_attempt_at);
