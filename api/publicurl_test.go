@@ -64,3 +64,17 @@ func TestPublicURLFromHost(t *testing.T) {
 		})
 	}
 }
+
+// TestResetMailLanguage: the reset mail is in the recipient's language.
+func TestResetMailLanguage(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	c := h.register("zh@example.org", "Zh")
+	want(t, c.do("PATCH", "/api/v1/me", map[string]string{"language": "zh-CN"}), http.StatusOK)
+	want(t, h.client().do("POST", "/api/v1/password-resets", map[string]string{"email": "zh@example.org"}), http.StatusAccepted)
+	h.resetToken("zh@example.org")
+	for _, m := range h.mail.sent() {
+		if m.Subject != "重置你的 Lectern 密码" || !strings.Contains(m.Body, "一小时内") {
+			t.Fatalf("mail %q / %q", m.Subject, m.Body)
+		}
+	}
+}

@@ -48,13 +48,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	link := s.publicURL(r) + "/reset-password?token=" + url.QueryEscape(tok)
-	msg := Message{
-		To:      acc.Email,
-		Subject: "Reset your Lectern password",
-		Body: "Someone asked to reset the password of your Lectern account.\n\n" +
-			"To choose a new password, open this link within an hour:\n\n" + link + "\n\n" +
-			"If it was not you, ignore this message; your password stays as it is.\n",
-	}
+	msg := resetMail(acc, link)
 	if err := s.sendMail(r.Context(), msg); err != nil {
 		return err
 	}
