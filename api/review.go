@@ -25,12 +25,12 @@ func reviewOf(c classroom.Course) reviewState {
 // old state and the revision) with its audit entry, and answers with the
 // course.
 func (s *Server) writeReview(w http.ResponseWriter, r *http.Request, c *caller, course classroom.Course,
-	prev classroom.Course, action classroom.AuditAction) error {
+	prev classroom.Course, action classroom.AuditAction, notices ...classroom.Notice) error {
 	var e classroom.AuditEntry
 	if action != "" {
 		e = s.audit(r, c, action, "course", course.ID, reviewOf(prev), reviewOf(course))
 	}
-	if err := s.store.SetCourseReview(r.Context(), course, prev.State, e); err != nil {
+	if err := s.store.SetCourseReview(r.Context(), course, prev.State, e, notices...); err != nil {
 		return err
 	}
 	rel, err := s.relation(r.Context(), course, c)
@@ -85,11 +85,13 @@ func (s *Server) reviewCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := course.Decide(c.account, d, s.now()); err != nil {
 		return err
 	}
-	action := classroom.AuditCourseReject
+	action, kind := classroom.AuditCourseReject, classroom.NoticeCourseRejected
 	if d.Approve {
-		action = classroom.AuditCourseApprove
+		action, kind = classroom.AuditCourseApprove, classroom.NoticeCourseApproved
 	}
-	return s.writeReview(w, r, c, course, prev, action)
+	notice := classroom.NewNotice(course.TeacherID, kind,
+		map[string]string{"course_id": course.ID, "title": course.Title, "reason": course.Note}, s.now())
+	return s.writeReview(w, r, c, course, prev, action, notice)
 }
 
 // courseForAdminOrTeacher loads the course in the path for its teacher or
@@ -182,6 +184,8 @@ func (s *Server) registerPublishing(mux *http.ServeMux) {
 		{"GET /api/v1/admin/courses", s.authed(s.adminCourses)},
 		{"GET /api/v1/admin/audit", s.authed(s.adminAudit)},
 		{"GET /api/v1/admin/audit.csv", s.authed(s.adminAuditCSV)},
+		{"GET /api/v1/me/notices", s.authed(s.myNotices)},
+		{"POST /api/v1/me/notices/read", s.authed(s.readNotices)},
 	}
 	s.mount(mux, routes)
 }

@@ -221,3 +221,53 @@ func TestCatalogueSearch(t *testing.T) {
 		want(t, h.client().do("GET", "/api/v1/courses?q="+strings.Repeat("x", 201), nil), http.StatusBadRequest)
 	})
 }
+
+// TestNotices: review and application decisions leave the teacher an
+// in-app notice (kind and values, translated by the client); reading
+// marks them read.
+func TestNotices(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		admin := h.register("boss@example.org", "Boss")
+		h.grant(admin, classroom.RoleAdmin)
+		u := h.register("u@example.org", "U")
+		want(t, u.do("POST", "/api/v1/me/teacher-application", map[string]any{}), http.StatusCreated)
+		want(t, admin.do("POST", "/api/v1/admin/teacher-applications/"+u.id+"/decision", map[string]any{"approve": true}), http.StatusOK)
+		r := u.do("POST", "/api/v1/courses", map[string]any{"title": "Poems"})
+		want(t, r, http.StatusCreated)
+		var c courseJSON
+		r.decode(t, &c)
+		want(t, u.do("POST", "/api/v1/courses/"+c.ID+"/submit", nil), http.StatusOK)
+		want(t, decide(admin, c.ID, "reject", "needs a syllabus", c.Revision), http.StatusOK)
+
+		type notices struct {
+			Notices []struct {
+				Kind string            `json:"kind"`
+				Vars map[string]string `json:"vars"`
+				Read bool              `json:"read"`
+			}
+			Unread int
+		}
+		r = u.do("GET", "/api/v1/me/notices", nil)
+		want(t, r, http.StatusOK)
+		var got notices
+		r.decode(t, &got)
+		if got.Unread != 2 || len(got.Notices) != 2 || got.Notices[0].Kind != "course.rejected" ||
+			got.Notices[0].Vars["reason"] != "needs a syllabus" || got.Notices[0].Vars["title"] != "Poems" ||
+			got.Notices[1].Kind != "teacher.approved" {
+			t.Fatalf("notices %+v", got)
+		}
+		want(t, u.do("POST", "/api/v1/me/notices/read", nil), http.StatusNoContent)
+		r = u.do("GET", "/api/v1/me/notices", nil)
+		got = notices{}
+		r.decode(t, &got)
+		if got.Unread != 0 || !got.Notices[0].Read {
+			t.Fatalf("after reading %+v", got)
+		}
+		r = admin.do("GET", "/api/v1/me/notices", nil)
+		got = notices{}
+		r.decode(t, &got)
+		if len(got.Notices) != 0 {
+			t.Fatalf("someone else's notices: %+v", got)
+		}
+	})
+}

@@ -108,17 +108,18 @@ func (s *Server) adminDecideApplication(w http.ResponseWriter, r *http.Request, 
 	if err := a.Decide(c.account, req.Approve, req.Reason, s.now()); err != nil {
 		return err
 	}
-	action := classroom.AuditTeacherReject
+	action, kind := classroom.AuditTeacherReject, classroom.NoticeTeacherRejected
 	if req.Approve {
-		action = classroom.AuditTeacherApprove
+		action, kind = classroom.AuditTeacherApprove, classroom.NoticeTeacherApproved
 	}
+	notice := classroom.NewNotice(a.AccountID, kind, map[string]string{"reason": a.Reason}, s.now())
 	type state struct {
 		Status string `json:"status"`
 		Reason string `json:"reason,omitempty"`
 	}
 	e := s.audit(r, c, action, "teacher_application", a.AccountID,
 		state{string(prev.Status), prev.Reason}, state{string(a.Status), a.Reason})
-	if err := s.store.DecideTeacherApplication(r.Context(), a, e); err != nil {
+	if err := s.store.DecideTeacherApplication(r.Context(), a, e, notice); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewApplication(a))

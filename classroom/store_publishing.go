@@ -12,8 +12,9 @@ import (
 type Publishing interface {
 	// SetCourseReview writes c's Review (state, submission, decision) if
 	// the stored course is still in state prev at revision c.Revision;
-	// ErrConflict otherwise. e, when its Action is set, is appended.
-	SetCourseReview(ctx context.Context, c Course, prev CourseState, e AuditEntry) error
+	// ErrConflict otherwise. e, when its Action is set, and the notices
+	// are written in the same transaction.
+	SetCourseReview(ctx context.Context, c Course, prev CourseState, e AuditEntry, notices ...Notice) error
 
 	// CreateTeacherApplication records a pending application, replacing a
 	// rejected one; ErrAlreadyApplied if one is pending or approved.
@@ -25,8 +26,8 @@ type Publishing interface {
 	ListTeacherApplications(ctx context.Context, status ApplicationStatus, p Page) ([]TeacherApplication, error)
 	// DecideTeacherApplication writes the decision if the application is
 	// still pending (ErrConflict otherwise), gives the teacher role on
-	// approval, and appends e.
-	DecideTeacherApplication(ctx context.Context, a TeacherApplication, e AuditEntry) error
+	// approval, and appends e and the notices.
+	DecideTeacherApplication(ctx context.Context, a TeacherApplication, e AuditEntry, notices ...Notice) error
 
 	// SetRoles replaces an account's roles and appends e; ErrLastAdmin if
 	// no enabled administrator would remain.
@@ -40,6 +41,11 @@ type Publishing interface {
 	// SearchAccounts finds accounts whose email or display name contains
 	// text (case-insensitive), newest first.
 	SearchAccounts(ctx context.Context, text string, p Page) ([]Account, error)
+
+	// Notices lists accountID's notices, newest first.
+	Notices(ctx context.Context, accountID string, p Page) ([]Notice, error)
+	// MarkNoticesRead marks every unread notice of accountID read at at.
+	MarkNoticesRead(ctx context.Context, accountID string, at time.Time) error
 
 	// AppendAudit appends e on its own.
 	AppendAudit(ctx context.Context, e AuditEntry) error

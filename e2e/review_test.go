@@ -43,6 +43,9 @@ func TestBrowserPublishing(t *testing.T) {
 	if n, _ := res["rowsFound"].(float64); n != 1 {
 		t.Errorf("account search found %v rows, want 1", n)
 	}
+	if n, _ := res["noticeText"].(string); !strings.Contains(n, "Rust for Poets") || !strings.Contains(n, "approved") {
+		t.Errorf("teacher's notice %q", n)
+	}
 	st := srv.app.Store()
 	id, _ := res["courseId"].(string)
 	c, err := st.Course(ctx, id)

@@ -22,7 +22,8 @@ func missingOrConflict(ctx context.Context, q querier, table, id string) error {
 }
 
 // SetCourseReview implements classroom.Publishing.
-func (s *Store) SetCourseReview(ctx context.Context, c classroom.Course, prev classroom.CourseState, e classroom.AuditEntry) error {
+func (s *Store) SetCourseReview(ctx context.Context, c classroom.Course, prev classroom.CourseState, e classroom.AuditEntry,
+	notices ...classroom.Notice) error {
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
 		n, err := q.exec(ctx, `UPDATE courses SET state = ?, submitted_revision = ?, submitted_at = ?,
 			review_note = ?, reviewed_by = ?, reviewed_at = ?, updated_at = ?
@@ -34,6 +35,9 @@ func (s *Store) SetCourseReview(ctx context.Context, c classroom.Course, prev cl
 		}
 		if n == 0 {
 			return missingOrConflict(ctx, q, "courses", c.ID)
+		}
+		if err := insertNotices(ctx, q, notices); err != nil {
+			return err
 		}
 		return appendAudit(ctx, q, e)
 	}), nil)

@@ -82,7 +82,8 @@ func (s *Store) ListTeacherApplications(ctx context.Context, status classroom.Ap
 }
 
 // DecideTeacherApplication implements classroom.Publishing.
-func (s *Store) DecideTeacherApplication(ctx context.Context, a classroom.TeacherApplication, e classroom.AuditEntry) error {
+func (s *Store) DecideTeacherApplication(ctx context.Context, a classroom.TeacherApplication, e classroom.AuditEntry,
+	notices ...classroom.Notice) error {
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
 		n, err := q.exec(ctx, `UPDATE teacher_applications SET status = ?, reason = ?, decided_by = ?,
 			decided_at = ? WHERE account_id = ? AND status = 'pending'`,
@@ -106,6 +107,9 @@ func (s *Store) DecideTeacherApplication(ctx context.Context, a classroom.Teache
 				rs.With(classroom.RoleTeacher).String(), ms(a.DecidedAt), a.AccountID); err != nil {
 				return err
 			}
+		}
+		if err := insertNotices(ctx, q, notices); err != nil {
+			return err
 		}
 		return appendAudit(ctx, q, e)
 	}), nil)

@@ -79,6 +79,11 @@ runBrowser(async (newContext) => {
   await admin.click(`${reviewRow} [data-approve]`);
   await admin.waitForSelector(reviewRow, { state: 'detached', timeout: 5000 });
 
+  // The teacher is told, in the app.
+  await teacher.goto(`${base}/courses`);
+  await teacher.waitForSelector('#notices [data-notice="course.approved"]', { timeout: 5000 });
+  const noticeText = await teacher.$eval('#notices [data-notice="course.approved"]', (el) => el.textContent);
+
   // The student finds it by search and buys it from its landing page.
   await student.reload();
   await student.fill('#catalogue-search', 'poets');
@@ -112,7 +117,7 @@ runBrowser(async (newContext) => {
 
   emit({ event: 'done' });
   return {
-    newBefore, stateBefore, foundBefore, rowsFound, studentEmail, courseId,
+    newBefore, stateBefore, foundBefore, rowsFound, studentEmail, courseId, noticeText,
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors, ...admin.errors],
   };

@@ -63,3 +63,16 @@ CREATE TABLE mail_outbox (
 );
 
 CREATE INDEX mail_outbox_due ON mail_outbox (sent_at, next_attempt_at);
+
+-- In-app notices (a course approved or rejected, an application decided):
+-- a kind and its values, translated by the client.
+CREATE TABLE notices (
+	id TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+	kind TEXT NOT NULL,
+	vars TEXT NOT NULL DEFAULT '{}',
+	created_at BIGINT NOT NULL,
+	read_at BIGINT NOT NULL DEFAULT 0
+);
+
+CREATE INDEX notices_account ON notices (account_id, created_at);

@@ -7,7 +7,7 @@ import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang } from '../i18n.js';
 import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
-import { reviewPanel, stateBadge } from './publishing.js';
+import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
 
 const enc = encodeURIComponent;
 
@@ -193,6 +193,8 @@ export async function mountMyCourses(root) {
       head.append(newBtn);
       main.append(slot);
     }
+    const notices = await noticesCard();
+    if (notices) main.append(notices);
     const upcoming = h('ul', { class: 'lessons', attrs: { id: 'upcoming-lessons' } });
     const mine = h('div', { class: 'grid', attrs: { id: 'my-courses' } });
     main.append(section('course.upcoming', upcoming), section('course.mine', mine));

@@ -15,6 +15,12 @@ addStrings({
     'pub.state.archived': 'Archived',
     'pub.submit': 'Submit for review',
     'pub.search': 'Search',
+    'pub.notices': 'Notices',
+    'pub.markRead': 'Mark all read',
+    'notice.course.approved': '“{title}” was approved and is in the catalogue.',
+    'notice.course.rejected': '“{title}” was not approved: {reason}',
+    'notice.teacher.approved': 'You can now teach: create your first course.',
+    'notice.teacher.rejected': 'Your application to teach was not approved: {reason}',
     'pub.whenFor': '{when} · {minutes} min',
     'pub.previewOnly': 'Free previews only',
     'pub.searchHint': 'Title, teacher or topic',
@@ -49,6 +55,12 @@ addStrings({
     'pub.state.archived': '已归档',
     'pub.submit': '提交审核',
     'pub.search': '搜索',
+    'pub.notices': '通知',
+    'pub.markRead': '全部标为已读',
+    'notice.course.approved': '“{title}”已通过审核，已在课程目录中上架。',
+    'notice.course.rejected': '“{title}”未通过审核：{reason}',
+    'notice.teacher.approved': '你已成为讲师：现在可以创建第一门课程。',
+    'notice.teacher.rejected': '你的讲师申请未获批准：{reason}',
     'pub.whenFor': '{when} · {minutes} 分钟',
     'pub.previewOnly': '仅可试听',
     'pub.searchHint': '课程名、讲师或主题',
@@ -173,5 +185,25 @@ export async function teachCard(me) {
     body.append(form);
   };
   render();
+  return card;
+}
+
+// noticesCard lists the caller's unread notices (review and application
+// decisions), each translated from its kind; null when there is none.
+export async function noticesCard() {
+  const data = await api('GET', '/api/v1/me/notices?limit=20').catch(() => null);
+  const unread = (data?.notices || []).filter((n) => !n.read);
+  if (!unread.length) return null;
+  const list = h('ul', { class: 'notices' });
+  for (const n of unread) {
+    const item = h('li', { attrs: { 'data-notice': n.kind } }, h('span', { i18n: `notice.${n.kind}`, vars: n.vars || {} }));
+    if (n.vars?.course_id) item.append(' ', h('a', { text: '→', attrs: { href: `/courses/${enc(n.vars.course_id)}` } }));
+    list.append(item);
+  }
+  const card = h('section', { class: 'card notices-card', attrs: { id: 'notices' } }, h('h2', { i18n: 'pub.notices' }), list);
+  card.append(h('button', {
+    class: 'btn btn-small btn-quiet', i18n: 'pub.markRead', attrs: { type: 'button', id: 'notices-read' },
+    on: { click: async () => { await api('POST', '/api/v1/me/notices/read').catch(() => {}); card.remove(); } },
+  }));
   return card;
 }
