@@ -107,11 +107,25 @@ func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relati
 	return course, nil
 }
 
-func deref(r *classroom.Relation) classroom.Relation {
-	if r == nil {
-		return classroom.RelationNone
+// visibleCourse loads course id for caller c (nil when anonymous) with
+// c's relation; ErrNotFound unless c may see it (classroom.Course.VisibleTo).
+func (s *Server) visibleCourse(ctx context.Context, c *caller, id string) (classroom.Course, classroom.Relation, error) {
+	course, err := s.loadCourse(ctx, id)
+	if err != nil {
+		return course, classroom.RelationNone, err
 	}
-	return *r
+	rel, err := s.relation(ctx, course, c)
+	if err != nil {
+		return course, rel, err
+	}
+	var who classroom.Account
+	if c != nil {
+		who = c.account
+	}
+	if !course.VisibleTo(who, rel) {
+		return course, rel, classroom.ErrNotFound
+	}
+	return course, rel, nil
 }
 
 func (s *Server) loadCourse(ctx context.Context, id string) (classroom.Course, error) {
@@ -137,23 +151,13 @@ func (s *Server) relation(ctx context.Context, course classroom.Course, c *calle
 }
 
 func (s *Server) getCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var (
-		relp *classroom.Relation
-		who  classroom.Account
-	)
+	var relp *classroom.Relation
 	if c != nil {
-		rel, err := s.relation(r.Context(), course, c)
-		if err != nil {
-			return err
-		}
-		relp, who = &rel, c.account
-	}
-	if !course.VisibleTo(who, deref(relp)) {
-		return classroom.ErrNotFound
+		relp = &rel
 	}
 	writeJSON(w, http.StatusOK, viewCourse(course, relp))
 	return nil
@@ -225,16 +229,9 @@ func pageOf(r *http.Request) (classroom.Page, error) {
 // enrol enrols the caller in a course (free unless the access policy says
 // otherwise).
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
-	}
-	rel, err := s.relation(r.Context(), course, c)
-	if err != nil {
-		return err
-	}
-	if !course.VisibleTo(c.account, rel) {
-		return classroom.ErrNotFound
 	}
 	if err := classroom.CheckEnrol(c.account, course); err != nil {
 		return err

@@ -97,18 +97,7 @@ func (s *Server) reviewCourse(w http.ResponseWriter, r *http.Request, c *caller)
 // courseForAdminOrTeacher loads the course in the path for its teacher or
 // an administrator, with the caller's relation.
 func (s *Server) courseForAdminOrTeacher(r *http.Request, c *caller) (classroom.Course, classroom.Relation, error) {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return course, "", err
-	}
-	rel, err := s.relation(r.Context(), course, c)
-	if err != nil {
-		return course, rel, err
-	}
-	if !course.VisibleTo(c.account, rel) {
-		return course, rel, classroom.ErrNotFound
-	}
-	return course, rel, nil
+	return s.visibleCourse(r.Context(), c, r.PathValue("id"))
 }
 
 func (s *Server) unpublishCourse(w http.ResponseWriter, r *http.Request, c *caller) error {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern/lectern/classroom"
 )
@@ -76,6 +77,11 @@ func TestReviewWorkflow(t *testing.T) {
 		if slices.Contains(h.catalogue(), id) {
 			t.Fatal("draft in the catalogue")
 		}
+		secret := teacher.lesson(id, "Secret plans", time.Now().Add(time.Hour), 30)
+		want(t, anon.do("GET", "/api/v1/lessons/"+secret.ID, nil), http.StatusNotFound)
+		want(t, anon.do("GET", "/api/v1/courses/"+id+"/lessons", nil), http.StatusNotFound)
+		want(t, student.do("GET", "/api/v1/courses/"+id+"/lessons", nil), http.StatusNotFound)
+		want(t, teacher.do("GET", "/api/v1/courses/"+id+"/lessons", nil), http.StatusOK)
 		want(t, student.do("POST", "/api/v1/courses/"+id+"/enrolment", nil), http.StatusNotFound, "not_found")
 
 		// Only the teacher submits; nobody decides on a draft.

@@ -199,9 +199,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/courses/{id}/cover", s.public(s.getCover)},
 		{"POST /api/v1/courses/{id}/enrolment", s.authed(s.enrol)},
 		// lessons
-		{"GET /api/v1/courses/{id}/lessons", s.public(s.listLessons)},
+		{"GET /api/v1/courses/{id}/lessons", s.optional(s.listLessons)},
 		{"POST /api/v1/courses/{id}/lessons", s.authed(s.createLesson)},
-		{"GET /api/v1/lessons/{id}", s.public(s.getLesson)},
+		{"GET /api/v1/lessons/{id}", s.optional(s.getLesson)},
 		{"PATCH /api/v1/lessons/{id}", s.authed(s.updateLesson)},
 		{"POST /api/v1/lessons/{id}/status", s.authed(s.setLessonStatus)},
 		{"POST /api/v1/lessons/{id}/join", s.authed(s.join)},
