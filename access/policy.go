@@ -124,7 +124,7 @@ func (p *Policy) Decide(ctx context.Context, accountID, lessonID string, door Do
 		return d, err
 	}
 	d.Account = acc
-	if acc.Disabled {
+	if acc.Disabled() {
 		d.Reason = ReasonAccountDisabled
 		return d, nil
 	}

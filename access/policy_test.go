@@ -59,8 +59,8 @@ func TestDecide(t *testing.T) {
 		banned := account(t, st, "b@example.org")
 		stranger := account(t, st, "s@example.org", classroom.RoleAdmin)
 		disabled := account(t, st, "d@example.org")
-		disabled.Disabled = true
-		if err := st.UpdateAccount(ctx, disabled); err != nil {
+		disabled.DisabledAt = now
+		if err := st.SetDisabled(ctx, disabled.ID, now, classroom.AuditEntry{}); err != nil {
 			t.Fatal(err)
 		}
 		title := "C"

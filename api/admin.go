@@ -24,7 +24,12 @@ func (s *Server) adminListAccounts(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	list, err := s.store.ListAccounts(r.Context(), p)
+	var list []classroom.Account
+	if q := r.URL.Query().Get("q"); q != "" {
+		list, err = s.store.SearchAccounts(r.Context(), q, p)
+	} else {
+		list, err = s.store.ListAccounts(r.Context(), p)
+	}
 	if err != nil {
 		return err
 	}
@@ -41,7 +46,8 @@ type rolesRequest struct {
 }
 
 // adminSetRoles replaces an account's roles, e.g. to make a teacher. An
-// admin cannot drop their own admin role.
+// admin cannot drop their own admin role, nor leave no enabled admin. The
+// change is audited.
 func (s *Server) adminSetRoles(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := requireAdmin(c); err != nil {
 		return err
@@ -62,8 +68,10 @@ func (s *Server) adminSetRoles(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
+	prev := acc.Roles
 	acc.Roles, acc.UpdatedAt = roles, s.now().UTC()
-	if err := s.store.UpdateAccount(r.Context(), acc); err != nil {
+	e := s.audit(r, c, classroom.AuditAccountRoles, "account", acc.ID, prev, roles)
+	if err := s.store.SetRoles(r.Context(), acc.ID, roles, acc.UpdatedAt, e); err != nil {
 		return err
 	}
 	s.log.Info("roles changed", "account", acc.ID, "roles", roles.String(), "by", c.account.ID)

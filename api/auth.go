@@ -134,7 +134,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 		return nil, err
 	}
 	now := s.now()
-	if !classroom.CheckSecret(secret, se.Verifier) || se.Expired(now) {
+	if !classroom.CheckSecret(secret, se.Verifier) || se.Expired(now) || acc.Disabled() {
 		return bad()
 	}
 	if se.NeedsTouch(now) {
@@ -142,16 +142,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*caller, 
 			s.log.Warn("touch session", "err", err)
 		}
 	}
-	if acc.Disabled {
-		return bad()
-	}
 	return &caller{account: acc, session: se, secret: secret}, nil
 }
 
 // startSession creates a session for acc and sets the cookie. A disabled
 // account gets none.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acc classroom.Account) (*caller, error) {
-	if acc.Disabled {
+	if acc.Disabled() {
 		return nil, &access.Denied{Reason: access.ReasonAccountDisabled, Message: access.ReasonAccountDisabled.Message()}
 	}
 	se, tok, err := classroom.NewSession(acc.ID, r.UserAgent(), s.clientIP(r), s.now())
@@ -183,16 +180,16 @@ func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
 
 // secure reports whether the client reached us over HTTPS.
 func (s *Server) secure(r *http.Request) bool {
-	if r.TLS != nil || strings.HasPrefix(s.baseURL, "https://") {
+	if r.TLS != nil || strings.HasPrefix(s.publicURL(r), "https://") {
 		return true
 	}
-	return s.trust && r.Header.Get("X-Forwarded-Proto") == "https"
+	return s.trustedPeer(r) && r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
 // clientIP is the peer address, or the first X-Forwarded-For hop when
 // TrustProxy is set.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.trust {
+	if s.trustedPeer(r) {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			first, _, _ := strings.Cut(xff, ",")
 			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {

@@ -107,6 +107,27 @@ func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relati
 	return course, nil
 }
 
+// visibleCourse loads course id for caller c (nil when anonymous) with
+// c's relation; ErrNotFound unless c may see it (classroom.Course.VisibleTo).
+func (s *Server) visibleCourse(ctx context.Context, c *caller, id string) (classroom.Course, classroom.Relation, error) {
+	course, err := s.loadCourse(ctx, id)
+	if err != nil {
+		return course, classroom.RelationNone, err
+	}
+	rel, err := s.relation(ctx, course, c)
+	if err != nil {
+		return course, rel, err
+	}
+	var who classroom.Account
+	if c != nil {
+		who = c.account
+	}
+	if !course.VisibleTo(who, rel) {
+		return course, rel, classroom.ErrNotFound
+	}
+	return course, rel, nil
+}
+
 func (s *Server) loadCourse(ctx context.Context, id string) (classroom.Course, error) {
 	if uuid.Validate(id) != nil {
 		return classroom.Course{}, classroom.ErrNotFound
@@ -130,16 +151,12 @@ func (s *Server) relation(ctx context.Context, course classroom.Course, c *calle
 }
 
 func (s *Server) getCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	var relp *classroom.Relation
 	if c != nil {
-		rel, err := s.relation(r.Context(), course, c)
-		if err != nil {
-			return err
-		}
 		relp = &rel
 	}
 	writeJSON(w, http.StatusOK, viewCourse(course, relp))
@@ -175,30 +192,27 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
-// listCourses is the catalogue; ?teacher=<id>|me narrows it, ?limit and
-// ?offset page it.
+// listCourses is the catalogue of published courses; ?teacher=<id>
+// narrows it, ?teacher=me lists the caller's own courses in every state,
+// ?q= searches title, summary and teacher, ?limit and ?offset page it.
 func (s *Server) listCourses(w http.ResponseWriter, r *http.Request, c *caller) error {
-	q := classroom.CourseQuery{TeacherID: r.URL.Query().Get("teacher")}
+	q := classroom.CourseQuery{TeacherID: r.URL.Query().Get("teacher"),
+		States: []classroom.CourseState{classroom.StatePublished}, Text: r.URL.Query().Get("q")}
+	if len(q.Text) > 200 {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: "q", Message: "q is too long"}
+	}
 	if q.TeacherID == "me" {
 		if c == nil {
 			return errUnauthenticated
 		}
-		q.TeacherID = c.account.ID
+		q.TeacherID, q.States = c.account.ID, nil
 	}
 	var err error
 	if q.Page, err = pageOf(r); err != nil {
 		return err
 	}
 	list, err := s.store.ListCourses(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	out := make([]courseView, len(list))
-	for i, course := range list {
-		out[i] = viewCourse(course, nil)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"courses": out})
-	return nil
+	return writeCourses(w, list, err)
 }
 
 func pageOf(r *http.Request) (classroom.Page, error) {
@@ -221,7 +235,7 @@ func pageOf(r *http.Request) (classroom.Page, error) {
 // enrol enrols the caller in a course (free unless the access policy says
 // otherwise).
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -237,7 +251,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, c *caller) error 
 		CreatedAt: s.now()}); err != nil {
 		return err
 	}
-	rel := classroom.RelationStudent
+	rel = classroom.RelationStudent
 	writeJSON(w, http.StatusCreated, viewCourse(course, &rel))
 	return nil
 }

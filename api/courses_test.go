@@ -47,7 +47,7 @@ func TestCreateCourse(t *testing.T) {
 			})
 		}
 		var list struct{ Courses []courseJSON }
-		h.client().do("GET", "/api/v1/courses", nil).decode(t, &list)
+		tch.do("GET", "/api/v1/courses?teacher=me", nil).decode(t, &list)
 		if len(list.Courses) != 1 {
 			t.Errorf("bad requests wrote courses: %d", len(list.Courses))
 		}

@@ -11,10 +11,11 @@ type disabledRequest struct {
 	Disabled *bool `json:"disabled"`
 }
 
-// adminSetDisabled disables (or enables again) an account: a disabled
-// account cannot sign in, its sessions are revoked, and its open
-// connections to every lesson are closed within seconds. An admin cannot
-// disable their own account.
+// adminSetDisabled disables (or enables again) an account, as
+// POST .../disable and .../enable do (see setDisabled): a disabled account
+// cannot sign in, its sessions are revoked, and its open connections to
+// every lesson are closed within seconds. An admin cannot disable their
+// own account.
 func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := requireAdmin(c); err != nil {
 		return err
@@ -30,29 +31,7 @@ func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, c *cal
 	if id == c.account.ID && *req.Disabled {
 		return &classroom.FieldError{Field: "disabled", Reason: "cannot disable your own account", Err: classroom.ErrInvalid}
 	}
-	acc, err := s.loadAccount(r, id)
-	if err != nil {
-		return err
-	}
-	acc.Disabled, acc.UpdatedAt = *req.Disabled, s.now().UTC()
-	if err := s.store.UpdateAccount(r.Context(), acc); err != nil {
-		return err
-	}
-	if acc.Disabled {
-		sessions, err := s.store.ListSessions(r.Context(), acc.ID, s.now())
-		if err != nil {
-			return err
-		}
-		for _, se := range sessions {
-			if err := s.store.DeleteSession(r.Context(), acc.ID, se.ID); err != nil && !isNotFound(err) {
-				return err
-			}
-		}
-	}
-	s.log.Info("account disabled", "account", acc.ID, "disabled", acc.Disabled, "by", c.account.ID)
-	s.accessChanged(acc.ID, "")
-	writeJSON(w, http.StatusOK, viewAccount(acc))
-	return nil
+	return s.setDisabled(w, r, c, *req.Disabled)
 }
 
 func (s *Server) loadAccount(r *http.Request, id string) (classroom.Account, error) {

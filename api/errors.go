@@ -50,6 +50,11 @@ var sentinels = []struct {
 	{classroom.ErrAlreadyEnded, http.StatusConflict, "already_ended"},
 	{classroom.ErrConflict, http.StatusConflict, "conflict"},
 	{classroom.ErrEntitlementRequired, http.StatusPaymentRequired, "payment_required"},
+	{classroom.ErrCourseState, http.StatusConflict, "course_state"},
+	{classroom.ErrOwnCourse, http.StatusForbidden, "own_course"},
+	{classroom.ErrLastAdmin, http.StatusConflict, "last_admin"},
+	{classroom.ErrAccountDisabled, http.StatusForbidden, "account_disabled"},
+	{classroom.ErrAlreadyApplied, http.StatusConflict, "already_applied"},
 }
 
 // toError turns any handler error into an *Error. Unknown errors become a

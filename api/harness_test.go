@@ -255,8 +255,11 @@ type courseJSON struct {
 		ID          string `json:"id"`
 		DisplayName string `json:"display_name"`
 	} `json:"assistants"`
-	CoverURL string  `json:"cover_url"`
-	Relation *string `json:"relation"`
+	CoverURL   string  `json:"cover_url"`
+	Relation   *string `json:"relation"`
+	State      string  `json:"state"`
+	Revision   int64   `json:"revision"`
+	ReviewNote string  `json:"review_note"`
 }
 
 type lessonJSON struct {
@@ -270,7 +273,8 @@ type lessonJSON struct {
 	Relation        string    `json:"relation"`
 }
 
-// course creates a course as teacher.
+// course creates a course as teacher and publishes it (skipping review,
+// which TestReviewWorkflow covers).
 func (c *client) course(title string, assistants ...string) courseJSON {
 	c.h.t.Helper()
 	body := map[string]any{"title": title, "summary": "About " + title}
@@ -281,6 +285,8 @@ func (c *client) course(title string, assistants ...string) courseJSON {
 	want(c.h.t, r, http.StatusCreated)
 	var out courseJSON
 	r.decode(c.h.t, &out)
+	storetest.Publish(c.h.t, c.h.st, out.ID)
+	out.State = "published"
 	return out
 }
 

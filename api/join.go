@@ -20,8 +20,8 @@ type joinResponse struct {
 	// RenewAfter is when the client should ask for a fresh token
 	// (half the lifetime), as long as the lesson is open.
 	RenewAfter time.Time `json:"renew_after"`
-	HLSURL    string     `json:"hls_url,omitempty"` // live HLS, for the fallback player
-	H264      bool       `json:"prefer_h264,omitempty"`
+	HLSURL     string    `json:"hls_url,omitempty"` // live HLS, for the fallback player
+	H264       bool      `json:"prefer_h264,omitempty"`
 }
 
 // join issues a short-lived join token if the access policy lets the

@@ -55,8 +55,8 @@ func (s *Server) createLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
-func (s *Server) listLessons(w http.ResponseWriter, r *http.Request) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+func (s *Server) listLessons(w http.ResponseWriter, r *http.Request, c *caller) error {
+	course, _, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -79,9 +79,12 @@ func (s *Server) loadLesson(ctx context.Context, id string) (classroom.Lesson, e
 	return s.store.Lesson(ctx, id)
 }
 
-func (s *Server) getLesson(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) getLesson(w http.ResponseWriter, r *http.Request, c *caller) error {
 	l, err := s.loadLesson(r.Context(), r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	if _, _, err := s.visibleCourse(r.Context(), c, l.CourseID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewLesson(l))

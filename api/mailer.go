@@ -2,13 +2,10 @@ package api
 
 import (
 	"context"
-	"crypto/tls"
-	"fmt"
 	"log/slog"
-	"net"
-	"net/smtp"
-	"strings"
 	"time"
+
+	"github.com/lectern/lectern/notify"
 )
 
 // Message is one plain-text email.
@@ -34,8 +31,8 @@ func (l LogMailer) Send(_ context.Context, m Message) error {
 	return nil
 }
 
-// SMTPMailer sends through an SMTP server with STARTTLS when offered and
-// PLAIN authentication when Username is set.
+// SMTPMailer sends through an SMTP server (notify.SMTP: STARTTLS when
+// offered, PLAIN authentication when Username is set).
 type SMTPMailer struct {
 	Addr     string // host:port
 	From     string
@@ -45,64 +42,31 @@ type SMTPMailer struct {
 
 // Send implements Mailer.
 func (m SMTPMailer) Send(ctx context.Context, msg Message) error {
-	for _, s := range []string{msg.To, msg.Subject, m.From} {
-		if strings.ContainsAny(s, "\r\n") {
-			return fmt.Errorf("api: header injection refused")
+	return notify.SMTP{Addr: m.Addr, From: m.From, Username: m.Username, Password: m.Password}.
+		Send(ctx, notify.Mail{To: msg.To, Subject: msg.Subject, Body: msg.Body})
+}
+
+// Outbox queues mail durably (notify.Outbox): once Enqueue returns nil the
+// message survives a restart and SMTP being down.
+type Outbox interface {
+	Enqueue(ctx context.Context, to, subject, body string) error
+}
+
+// sendMail queues msg in the outbox when there is one (its failure fails
+// the request: nothing is lost silently), else sends it in the background
+// through the Mailer.
+func (s *Server) sendMail(ctx context.Context, msg Message) error {
+	if s.outbox != nil {
+		return s.outbox.Enqueue(ctx, msg.To, msg.Subject, msg.Body)
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.mailer.Send(ctx, msg); err != nil {
+			s.log.Error("send mail", "to", msg.To, "subject", msg.Subject, "err", err)
 		}
-	}
-	host, _, err := net.SplitHostPort(m.Addr)
-	if err != nil {
-		return err
-	}
-	var auth smtp.Auth
-	if m.Username != "" {
-		auth = smtp.PlainAuth("", m.Username, m.Password, host)
-	}
-	body := "From: " + m.From + "\r\nTo: " + msg.To + "\r\nSubject: " + msg.Subject +
-		"\r\nDate: " + time.Now().Format(time.RFC1123Z) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		strings.ReplaceAll(msg.Body, "\n", "\r\n")
-	d := net.Dialer{Timeout: 10 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", m.Addr)
-	if err != nil {
-		return err
-	}
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(time.Minute)
-	}
-	conn.SetDeadline(deadline)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return err
-		}
-	}
-	if auth != nil {
-		if err := c.Auth(auth); err != nil {
-			return err
-		}
-	}
-	if err := c.Mail(m.From); err != nil {
-		return err
-	}
-	if err := c.Rcpt(msg.To); err != nil {
-		return err
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write([]byte(body)); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return c.Quit()
+	}()
+	return nil
 }

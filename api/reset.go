@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/lectern/lectern/classroom"
@@ -35,7 +34,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	// A busy address is not revealed either: the same answer, no mail.
 	if ok, _ := s.signUpLimit.take("reset:" + email); ok {
 		select {
-		case s.resets <- email:
+		case s.resets <- resetJob{email: email, base: s.publicURL(r)}:
 		default:
 			s.log.Warn("password-reset queue full; request dropped")
 		}
@@ -43,6 +42,12 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusAccepted, map[string]string{
 		"message": "if an account uses that email, a reset link is on its way"})
 	return nil
+}
+
+// resetJob is a reset request waiting for the worker: the address and the
+// public URL the link points to (taken from the request that asked).
+type resetJob struct {
+	email, base string
 }
 
 // resetQueueLen bounds the password-reset requests waiting for the worker.
@@ -54,13 +59,13 @@ func (s *Server) resetWorker() {
 	defer s.wg.Done()
 	for {
 		select {
-		case email := <-s.resets:
-			s.sendReset(email)
+		case job := <-s.resets:
+			s.sendReset(job)
 		case <-s.stop:
 			for {
 				select {
-				case email := <-s.resets:
-					s.sendReset(email)
+				case job := <-s.resets:
+					s.sendReset(job)
 				default:
 					return
 				}
@@ -69,11 +74,12 @@ func (s *Server) resetWorker() {
 	}
 }
 
-// sendReset mails a reset link if email has an account.
-func (s *Server) sendReset(email string) {
+// sendReset mails a reset link, in the account's language, if the address
+// has an account (through the outbox when there is one).
+func (s *Server) sendReset(job resetJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	acc, err := s.store.AccountByEmail(ctx, email)
+	acc, err := s.store.AccountByEmail(ctx, job.email)
 	if isNotFound(err) {
 		return
 	}
@@ -89,15 +95,8 @@ func (s *Server) sendReset(email string) {
 		s.log.Error("password reset: store", "account", acc.ID, "err", err)
 		return
 	}
-	link := strings.TrimSuffix(s.baseURL, "/") + "/reset-password?token=" + url.QueryEscape(tok)
-	msg := Message{
-		To:      acc.Email,
-		Subject: "Reset your Lectern password",
-		Body: "Someone asked to reset the password of your Lectern account.\n\n" +
-			"To choose a new password, open this link within an hour:\n\n" + link + "\n\n" +
-			"If it was not you, ignore this message; your password stays as it is.\n",
-	}
-	if err := s.mailer.Send(ctx, msg); err != nil {
+	link := job.base + "/reset-password?token=" + url.QueryEscape(tok)
+	if err := s.sendMail(ctx, resetMail(acc, link)); err != nil {
 		s.log.Error("send password reset", "account", acc.ID, "err", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/token"
 )
 
@@ -59,6 +60,9 @@ type Config struct {
 	Logger *slog.Logger // nil discards
 	// Mailer sends password-reset mail; nil writes the link to the log.
 	Mailer Mailer
+	// Outbox, when set, queues mail durably instead (see package notify):
+	// it wins over Mailer.
+	Outbox Outbox
 	// BaseURL is the public origin, e.g. https://school.example. It makes
 	// reset links, and an https:// BaseURL marks cookies Secure.
 	BaseURL string
@@ -94,6 +98,11 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto. Only set it behind a proxy.
 	TrustProxy bool
+	// TrustedProxies are the addresses or CIDR prefixes of reverse proxies
+	// whose X-Forwarded-For/Host/Proto headers are believed (see
+	// internal/publicurl). Without BaseURL, links follow each request's
+	// Host.
+	TrustedProxies []string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -105,7 +114,7 @@ type Server struct {
 	signer   *token.Signer
 	log      *slog.Logger
 	mailer   Mailer
-	baseURL  string
+	outbox   Outbox
 	tokenTTL time.Duration
 	access   AccessPolicy
 	doors    Doors
@@ -117,6 +126,7 @@ type Server struct {
 	maxBody  int64
 	timeout  time.Duration
 	trust    bool
+	urls     *publicurl.Resolver
 	now      func() time.Time
 
 	ipLimit, accountLimit, signUpLimit *limiter
@@ -126,7 +136,7 @@ type Server struct {
 	cop                                *http.CrossOriginProtection
 	deviceKey                          []byte // signs device cookies (device.go)
 
-	resets    chan string   // password-reset requests for resetWorker (reset.go)
+	resets    chan resetJob // password-reset requests for resetWorker (reset.go)
 	stop      chan struct{} // closed by Close
 	closeOnce sync.Once
 	wg        sync.WaitGroup // the reset worker
@@ -142,7 +152,7 @@ func New(cfg Config) *Server {
 		signer:   cfg.Signer,
 		log:      cfg.Logger,
 		mailer:   cfg.Mailer,
-		baseURL:  cfg.BaseURL,
+		outbox:   cfg.Outbox,
 		tokenTTL: cmp.Or(cfg.TokenTTL, DefaultTokenTTL),
 		access:   cfg.Access,
 		hls:      cfg.HLS,
@@ -156,6 +166,7 @@ func New(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.urls = newResolver(cfg, s.log)
 	if s.argon == (classroom.Argon2Params{}) {
 		s.argon = classroom.DefaultArgon2()
 	}
@@ -185,7 +196,7 @@ func New(cfg Config) *Server {
 	}
 	s.dummyHash = dummy
 	s.deviceKey = deviceKey(cfg.Signer)
-	s.resets, s.stop = make(chan string, resetQueueLen), make(chan struct{})
+	s.resets, s.stop = make(chan resetJob, resetQueueLen), make(chan struct{})
 	s.wg.Add(1)
 	go s.resetWorker()
 	s.cop = http.NewCrossOriginProtection()
@@ -274,9 +285,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"DELETE /api/v1/courses/{id}/enrolment", s.authed(s.leaveCourse)},
 		{"DELETE /api/v1/courses/{id}/students/{account}", s.authed(s.removeStudent)},
 		// lessons
-		{"GET /api/v1/courses/{id}/lessons", s.public(s.listLessons)},
+		{"GET /api/v1/courses/{id}/lessons", s.optional(s.listLessons)},
 		{"POST /api/v1/courses/{id}/lessons", s.authed(s.createLesson)},
-		{"GET /api/v1/lessons/{id}", s.public(s.getLesson)},
+		{"GET /api/v1/lessons/{id}", s.optional(s.getLesson)},
 		{"PATCH /api/v1/lessons/{id}", s.authed(s.updateLesson)},
 		{"POST /api/v1/lessons/{id}/status", s.authed(s.setLessonStatus)},
 		{"POST /api/v1/lessons/{id}/join", s.authed(s.throttled(ActionJoin, s.join))},
@@ -285,9 +296,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},
 		{"PUT /api/v1/admin/accounts/{id}/disabled", s.authed(s.adminSetDisabled)},
 	}
-	for _, rt := range routes {
-		mux.Handle(rt.pattern, s.cop.Handler(rt.h))
-	}
+	s.mount(mux, routes)
+	s.registerPublishing(mux)
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint"})
 	}))

@@ -53,6 +53,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return classroom.ErrBadCredentials
 	}
 	s.accountLimit.reset(key)
+	if acc.Disabled() {
+		return classroom.ErrAccountDisabled
+	}
 	c, err := s.startSession(w, r, acc)
 	if err != nil {
 		return err

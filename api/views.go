@@ -26,7 +26,7 @@ func viewAccount(a classroom.Account) accountView {
 		roles[i] = string(r)
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
-		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled,
+		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
 		CreatedAt: a.CreatedAt}
 }
 
@@ -77,8 +77,16 @@ type courseView struct {
 	Teacher     memberView   `json:"teacher"`
 	Assistants  []memberView `json:"assistants"`
 	CoverURL    string       `json:"cover_url,omitempty"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	// State is the publishing state; Revision counts edits (a reviewer's
+	// decision names the revision it was taken on); ReviewNote is the
+	// reason of the last rejection.
+	State       string     `json:"state"`
+	Revision    int64      `json:"revision"`
+	Submitted   int64      `json:"submitted_revision,omitempty"`
+	ReviewNote  string     `json:"review_note,omitempty"`
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 	// Relation is the caller's: teacher, assistant, student, or "" (none
 	// or not signed in). Omitted from anonymous listings.
 	Relation *string `json:"relation,omitempty"`
@@ -88,7 +96,12 @@ func viewCourse(c classroom.Course, rel *classroom.Relation) courseView {
 	v := courseView{ID: c.ID, Title: c.Title, Summary: c.Summary, Description: c.Description,
 		Teacher:    memberView{ID: c.TeacherID, DisplayName: c.TeacherName},
 		Assistants: make([]memberView, len(c.Assistants)),
-		CreatedAt:  c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		State:      string(c.State), Revision: c.Revision, Submitted: c.SubmittedRevision, ReviewNote: c.Note,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if !c.SubmittedAt.IsZero() {
+		at := c.SubmittedAt
+		v.SubmittedAt = &at
+	}
 	for i, m := range c.Assistants {
 		v.Assistants[i] = memberView{ID: m.ID, DisplayName: m.DisplayName}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/lectern/lectern/token"
 )
 
@@ -265,6 +266,7 @@ func (c *client) paidCourse(title string) (courseID, lessonID string) {
 	want(c.e.t, c.do("POST", "/api/v1/lessons/"+lesson.ID+"/status", map[string]string{"status": "live"}), http.StatusOK)
 	want(c.e.t, c.do("PUT", "/api/v1/courses/"+course.ID+"/price", map[string]any{
 		"amount": 4900, "currency": "eur"}), http.StatusOK)
+	storetest.Publish(c.e.t, c.e.st, course.ID)
 	return course.ID, lesson.ID
 }
 

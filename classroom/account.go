@@ -19,11 +19,14 @@ const (
 	RoleAdmin   Role = "admin"
 	RoleTeacher Role = "teacher"
 	RoleStudent Role = "student"
+	// RoleReviewer reviews courses before they are published (admins do
+	// too) without running the deployment.
+	RoleReviewer Role = "reviewer"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	return r == RoleAdmin || r == RoleTeacher || r == RoleStudent
+	return r == RoleAdmin || r == RoleTeacher || r == RoleStudent || r == RoleReviewer
 }
 
 // Roles is a sorted set of roles without duplicates.
@@ -89,14 +92,15 @@ type Account struct {
 	DisplayName  string
 	PasswordHash string // PHC string, see HashPassword
 	Roles        Roles
-	Language     string // preferred language, BCP 47 ("" = browser's)
-	AvatarType   string // content type of the avatar, "" when none
-	// Disabled accounts cannot sign in, and every door refuses them
-	// (an admin's decision; see package access).
-	Disabled  bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Language     string    // preferred language, BCP 47 ("" = browser's)
+	AvatarType   string    // content type of the avatar, "" when none
+	DisabledAt   time.Time // zero while the account may sign in
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
+
+// Disabled reports whether an administrator disabled the account.
+func (a Account) Disabled() bool { return !a.DisabledAt.IsZero() }
 
 // NewAccount validates the registration fields and returns a student
 // account with a fresh ID. passwordHash must come from HashPassword.

@@ -31,6 +31,7 @@ type Course struct {
 	Description string
 	CoverType   string   // content type of the cover, "" when none
 	Assistants  []Member // filled by the store on single-course reads
+	Review               // publishing state, see review.go
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -57,6 +58,7 @@ func NewCourse(teacher Account, c CourseChange, now time.Time) (Course, error) {
 		ID:          uuid.NewString(),
 		TeacherID:   teacher.ID,
 		TeacherName: teacher.DisplayName,
+		Review:      Review{State: StateDraft},
 		CreatedAt:   now,
 	}
 	if err := course.Apply(c, now); err != nil {
@@ -65,9 +67,14 @@ func NewCourse(teacher Account, c CourseChange, now time.Time) (Course, error) {
 	return course, nil
 }
 
-// Apply validates the change and applies it.
+// Apply validates the change and applies it, counting a new revision. An
+// archived course cannot be edited.
 func (c *Course) Apply(ch CourseChange, now time.Time) error {
+	if c.State == StateArchived {
+		return ErrCourseState
+	}
 	next := *c
+	next.Revision++
 	var err error
 	if ch.Title != nil {
 		if next.Title, err = checkLine("title", *ch.Title, 1, MaxTitleLen); err != nil {
@@ -148,10 +155,14 @@ func (r Relation) CanRun() bool { return r == RelationTeacher || r == RelationAs
 func (r Relation) CanJoin() bool { return r != RelationNone }
 
 // CheckEnrol says whether account may enrol in c (before any payment rule,
-// which is billing's): it must be a student and not already teach it.
+// which is billing's): it must be a student, the course published, and the
+// account not already teaching it.
 func CheckEnrol(account Account, c Course) error {
 	if !account.Roles.Has(RoleStudent) {
 		return ErrForbidden
+	}
+	if !c.Listed() {
+		return ErrCourseState
 	}
 	if r := RelationOf(c, account.ID, false); r == RelationTeacher || r == RelationAssistant {
 		return invalid("course", "you already teach this course")

@@ -42,6 +42,19 @@ var (
 	// ErrEntitlementRequired is returned by an access policy (billing) when
 	// a course must be paid for before enrolling or joining.
 	ErrEntitlementRequired = errors.New("classroom: course requires purchase")
+	// ErrCourseState means a course cannot move from its publishing state
+	// that way (e.g. approving a draft).
+	ErrCourseState = errors.New("classroom: course state does not allow that")
+	// ErrOwnCourse means a reviewer tried to decide on a course they teach
+	// or assist.
+	ErrOwnCourse = errors.New("classroom: cannot review your own course")
+	// ErrLastAdmin means the change would leave no enabled administrator.
+	ErrLastAdmin = errors.New("classroom: the last administrator cannot be removed or disabled")
+	// ErrAccountDisabled means the account was disabled by an administrator.
+	ErrAccountDisabled = errors.New("classroom: account disabled")
+	// ErrAlreadyApplied means a teacher application is already pending or
+	// approved.
+	ErrAlreadyApplied = errors.New("classroom: application already made")
 )
 
 // FieldError says which input field broke which rule. It wraps ErrInvalid,

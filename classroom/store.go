@@ -65,7 +65,11 @@ type PasswordResets interface {
 
 // CourseQuery filters ListCourses.
 type CourseQuery struct {
-	TeacherID string // "" for all
+	TeacherID string        // "" for all
+	States    []CourseState // nil for every state
+	// Text, when set, keeps courses whose title, summary or teacher's name
+	// contains it (case-insensitive).
+	Text string
 	Page
 }
 
@@ -73,7 +77,8 @@ type CourseQuery struct {
 type Courses interface {
 	// CreateCourse inserts c with its assistants.
 	CreateCourse(ctx context.Context, c Course) error
-	// UpdateCourse writes c's fields and replaces its assistants.
+	// UpdateCourse writes c's fields, replaces its assistants and counts a
+	// new revision.
 	UpdateCourse(ctx context.Context, c Course) error
 	// Course returns a course with TeacherName and Assistants filled.
 	Course(ctx context.Context, id string) (Course, error)
@@ -116,4 +121,5 @@ type Store interface {
 	PasswordResets
 	Courses
 	Lessons
+	Publishing
 }

@@ -19,6 +19,7 @@ import (
 // turns paid by itself.
 func TestBrowserBilling(t *testing.T) {
 	s := startTeacherScript(t, "billing", 150*time.Second, 45*time.Second)
+	s.approveSubmitted(60 * time.Second)
 	res := s.result(120 * time.Second)
 	t.Logf("result: %v", res)
 

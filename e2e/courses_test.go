@@ -9,14 +9,16 @@ import (
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/testenv"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // TestBrowserCourses: sign up, create a course, schedule a lesson; a second
 // account signs up, enrols and joins the room from the course page, with
 // no token in the URL.
 func TestBrowserCourses(t *testing.T) {
-	s := startTeacherScript(t, "courses", 60*time.Second, 30*time.Second)
-	res := s.result(45 * time.Second)
+	s := startTeacherScript(t, "courses", 90*time.Second, 45*time.Second)
+	s.approveSubmitted(50 * time.Second)
+	res := s.result(75 * time.Second)
 	t.Logf("result: %v", res)
 
 	if u, _ := res["studentRoomURL"].(string); !strings.Contains(u, "/lesson/") || strings.Contains(u, "token") {
@@ -59,7 +61,19 @@ func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Dura
 	email, _ := ev["email"].(string)
 	grantTeacher(t, srv, email)
 	s.send("teacher")
+	s.srv = srv
 	return s
+}
+
+// approveSubmitted waits for the script's "submitted" event (lib.mjs
+// submitForReview), publishes the course as a reviewer would, and answers
+// "approved". The review in the browser is TestBrowserPublishing's.
+func (s *script) approveSubmitted(timeout time.Duration) {
+	s.t.Helper()
+	ev := s.waitEventLine("submitted", timeout)
+	id, _ := ev["course"].(string)
+	storetest.Publish(s.t, s.srv.app.Store(), id)
+	s.send("approved")
 }
 
 func grantTeacher(t *testing.T, srv *server, email string) {

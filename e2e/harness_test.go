@@ -93,6 +93,7 @@ func uniqueLesson(t *testing.T) string {
 // script is a running `node scripts/<name>.mjs`.
 type script struct {
 	t      *testing.T
+	srv    *server // set by startTeacherScript
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  chan map[string]any // every JSON line on stdout

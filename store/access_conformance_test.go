@@ -23,18 +23,24 @@ func testAccessFacts(t *testing.T, s *Store) {
 	ctx := context.Background()
 	teacher := mkAccount(t, s, "t@example.org", classroom.RoleTeacher)
 	student := mkAccount(t, s, "s@example.org")
-	student.Disabled, student.UpdatedAt = true, t0
-	if err := s.UpdateAccount(ctx, student); err != nil {
+	mkAccount(t, s, "admin@example.org", classroom.RoleAdmin) // the last admin is never disabled
+	if err := s.SetDisabled(ctx, student.ID, t0, classroom.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
-	if a, err := s.Account(ctx, student.ID); err != nil || !a.Disabled {
+	if a, err := s.Account(ctx, student.ID); err != nil || !a.Disabled() || !a.DisabledAt.Equal(t0) {
 		t.Fatalf("disabled account read back as %+v, %v", a, err)
 	}
-	student.Disabled = false
+	// A profile update does not enable it again: only SetDisabled does.
 	if err := s.UpdateAccount(ctx, student); err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := s.Account(ctx, student.ID); a.Disabled {
+	if a, _ := s.Account(ctx, student.ID); !a.Disabled() {
+		t.Fatal("UpdateAccount enabled a disabled account")
+	}
+	if err := s.SetDisabled(ctx, student.ID, time.Time{}, classroom.AuditEntry{}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Account(ctx, student.ID); a.Disabled() {
 		t.Fatal("enabled again, still disabled")
 	}
 

@@ -8,19 +8,19 @@ import (
 )
 
 const accountCols = `a.id, a.email, a.display_name, a.password_hash, a.roles, a.language,
-	a.avatar_type, a.created_at, a.updated_at, a.disabled_at`
+	a.avatar_type, a.disabled_at, a.created_at, a.updated_at`
 
 // accountRow scans accountCols.
 type accountRow struct {
 	a                classroom.Account
 	roles            string
-	created, updated int64
 	disabled         int64
+	created, updated int64
 }
 
 func (r *accountRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Email, &r.a.DisplayName, &r.a.PasswordHash, &r.roles,
-		&r.a.Language, &r.a.AvatarType, &r.created, &r.updated, &r.disabled}
+		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated}
 }
 
 func (r *accountRow) account() (classroom.Account, error) {
@@ -30,7 +30,9 @@ func (r *accountRow) account() (classroom.Account, error) {
 	}
 	r.a.Roles = roles
 	r.a.CreatedAt, r.a.UpdatedAt = fromMS(r.created), fromMS(r.updated)
-	r.a.Disabled = r.disabled != 0
+	if r.disabled != 0 {
+		r.a.DisabledAt = fromMS(r.disabled)
+	}
 	return r.a, nil
 }
 
@@ -64,13 +66,10 @@ func (s *Store) accountWhere(ctx context.Context, where string, arg any) (classr
 
 // UpdateAccount implements classroom.Accounts.
 func (s *Store) UpdateAccount(ctx context.Context, a classroom.Account) error {
-	disabled := int64(0)
-	if a.Disabled {
-		disabled = max(ms(a.UpdatedAt), 1)
-	}
+	// disabled_at is written only by SetDisabled, with its audit entry.
 	n, err := s.db.exec(ctx, `UPDATE accounts SET display_name = ?, language = ?, roles = ?,
-		updated_at = ?, disabled_at = ? WHERE id = ?`,
-		a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), disabled, a.ID)
+		updated_at = ? WHERE id = ?`,
+		a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), a.ID)
 	if err != nil {
 		return s.mapErr(err, nil)
 	}
@@ -83,9 +82,15 @@ func (s *Store) UpdateAccount(ctx context.Context, a classroom.Account) error {
 // ListAccounts implements classroom.Accounts.
 func (s *Store) ListAccounts(ctx context.Context, p classroom.Page) ([]classroom.Account, error) {
 	limit, offset := pageArgs(p)
-	var out []classroom.Account
 	rs, err := s.db.query(ctx, "SELECT "+accountCols+
 		" FROM accounts a ORDER BY a.created_at, a.id LIMIT ? OFFSET ?", limit, offset)
+	out, err := scanAccounts(rs, err)
+	return out, s.mapErr(err, nil)
+}
+
+// scanAccounts reads rows of accountCols.
+func scanAccounts(rs rows, err error) ([]classroom.Account, error) {
+	var out []classroom.Account
 	err = scanAll(rs, err, func(rs rows) error {
 		var r accountRow
 		if err := rs.Scan(r.dest()...); err != nil {
@@ -95,7 +100,7 @@ func (s *Store) ListAccounts(ctx context.Context, p classroom.Page) ([]classroom
 		out = append(out, a)
 		return err
 	})
-	return out, s.mapErr(err, nil)
+	return out, err
 }
 
 // SetPassword implements classroom.Accounts.

@@ -1,37 +1,55 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"strings"
+	"time"
 
 	"github.com/lectern/lectern/classroom"
 )
 
 const courseCols = `c.id, c.teacher_id, t.display_name, c.title, c.summary, c.description,
-	c.cover_type, c.created_at, c.updated_at`
+	c.cover_type, c.state, c.revision, c.submitted_revision, c.submitted_at, c.review_note,
+	c.reviewed_by, c.reviewed_at, c.created_at, c.updated_at`
 
 const courseFrom = ` FROM courses c JOIN accounts t ON t.id = c.teacher_id`
 
 type courseRow struct {
-	c                classroom.Course
-	created, updated int64
+	c                   classroom.Course
+	state               string
+	submitted, reviewed int64
+	created, updated    int64
 }
 
 func (r *courseRow) dest() []any {
 	return []any{&r.c.ID, &r.c.TeacherID, &r.c.TeacherName, &r.c.Title, &r.c.Summary,
-		&r.c.Description, &r.c.CoverType, &r.created, &r.updated}
+		&r.c.Description, &r.c.CoverType, &r.state, &r.c.Revision, &r.c.SubmittedRevision, &r.submitted,
+		&r.c.Note, &r.c.ReviewedBy, &r.reviewed, &r.created, &r.updated}
 }
 
 func (r *courseRow) course() classroom.Course {
+	r.c.State = classroom.CourseState(r.state)
+	r.c.SubmittedAt, r.c.ReviewedAt = optMS(r.submitted), optMS(r.reviewed)
 	r.c.CreatedAt, r.c.UpdatedAt = fromMS(r.created), fromMS(r.updated)
 	return r.c
+}
+
+// optMS is fromMS with 0 meaning the zero time.
+func optMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMS(v)
 }
 
 // CreateCourse implements classroom.Courses.
 func (s *Store) CreateCourse(ctx context.Context, c classroom.Course) error {
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
 		if _, err := q.exec(ctx, `INSERT INTO courses (id, teacher_id, title, summary, description,
-			cover_type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			cover_type, state, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.TeacherID, c.Title, c.Summary, c.Description, c.CoverType,
+			string(cmp.Or(c.State, classroom.StateDraft)), max(c.Revision, 1),
 			ms(c.CreatedAt), ms(c.UpdatedAt)); err != nil {
 			return err
 		}
@@ -39,11 +57,13 @@ func (s *Store) CreateCourse(ctx context.Context, c classroom.Course) error {
 	}), nil)
 }
 
-// UpdateCourse implements classroom.Courses.
+// UpdateCourse implements classroom.Courses. Each update counts a new
+// revision, so a review decision taken on an older one is refused.
 func (s *Store) UpdateCourse(ctx context.Context, c classroom.Course) error {
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
 		n, err := q.exec(ctx, `UPDATE courses SET title = ?, summary = ?, description = ?,
-			updated_at = ? WHERE id = ?`, c.Title, c.Summary, c.Description, ms(c.UpdatedAt), c.ID)
+			revision = revision + 1, updated_at = ? WHERE id = ?`, c.Title, c.Summary, c.Description,
+			ms(c.UpdatedAt), c.ID)
 		if err != nil {
 			return err
 		}
@@ -92,9 +112,25 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 	limit, offset := pageArgs(cq.Page)
 	q := "SELECT " + courseCols + courseFrom
 	args := []any{}
+	var where []string
 	if cq.TeacherID != "" {
-		q += " WHERE c.teacher_id = ?"
+		where = append(where, "c.teacher_id = ?")
 		args = append(args, cq.TeacherID)
+	}
+	if len(cq.States) > 0 {
+		where = append(where, "c.state IN (?"+strings.Repeat(", ?", len(cq.States)-1)+")")
+		for _, st := range cq.States {
+			args = append(args, string(st))
+		}
+	}
+	if cq.Text != "" {
+		pat := "%" + likeEscape(lower(cq.Text)) + "%"
+		where = append(where, `(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\'
+			OR LOWER(t.display_name) LIKE ? ESCAPE '\')`)
+		args = append(args, pat, pat, pat)
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY c.created_at DESC, c.id LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	sdk "github.com/smartwalle/alipay/v3"
 )
 
@@ -116,13 +117,13 @@ func (p *Provider) Currencies() []string { return []string{"CNY"} }
 // a URL on Alipay's gateway carrying the signed order, nothing is sent
 // before the buyer opens it (so it cannot time out, and opening it
 // twice pays once: out_trade_no is the order).
-func (p *Provider) StartCheckout(_ context.Context, o billing.Order, course classroom.Course, _ billing.CheckoutClient) (billing.Checkout, error) {
+func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, course classroom.Course, _ billing.CheckoutClient) (billing.Checkout, error) {
 	if o.Currency != "CNY" {
 		return billing.Checkout{}, billing.Invalid("provider", "Alipay takes CNY only")
 	}
 	trade := sdk.Trade{
 		NotifyURL:   p.cfg.BaseURL + "/api/v1/billing/webhooks/alipay",
-		ReturnURL:   p.cfg.BaseURL + "/purchases/" + o.ID,
+		ReturnURL:   publicurl.From(ctx, p.cfg.BaseURL) + "/purchases/" + o.ID, // where the buyer came from
 		Subject:     billing.Truncate(course.Title, 256),
 		OutTradeNo:  billing.CompactID(o.ID),
 		TotalAmount: billing.Decimal(o.Amount, "CNY"),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/stripe/stripe-go/v82/webhook"
 )
 
@@ -87,9 +88,11 @@ func (p *Provider) Acknowledge(w http.ResponseWriter, out billing.Outcome, err e
 	billing.AckJSON(w, out, err)
 }
 
-// StartCheckout links to the checkout page.
-func (p *Provider) StartCheckout(_ context.Context, o billing.Order, _ classroom.Course, _ billing.CheckoutClient) (billing.Checkout, error) {
-	return billing.Checkout{Ref: "dev_cs_" + o.ID, URL: p.baseURL + "/api/v1/billing/dev/checkout/" + o.ID}, nil
+// StartCheckout links to the checkout page, on the public URL the buyer
+// reached (internal/publicurl).
+func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, _ classroom.Course, _ billing.CheckoutClient) (billing.Checkout, error) {
+	base := publicurl.From(ctx, p.baseURL)
+	return billing.Checkout{Ref: "dev_cs_" + o.ID, URL: base + "/api/v1/billing/dev/checkout/" + o.ID}, nil
 }
 
 // CancelCheckout has nothing to close.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 	sg "github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/checkout/session"
 	"github.com/stripe/stripe-go/v82/refund"
@@ -97,11 +98,12 @@ func (p *Provider) Acknowledge(w http.ResponseWriter, out billing.Outcome, err e
 func (p *Provider) Name() string { return "stripe" }
 
 func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, course classroom.Course, _ billing.CheckoutClient) (billing.Checkout, error) {
+	base := publicurl.From(ctx, p.baseURL) // the URL the buyer reached
 	params := &sg.CheckoutSessionParams{
 		Mode:              sg.String(string(sg.CheckoutSessionModePayment)),
 		ClientReferenceID: sg.String(o.ID),
-		SuccessURL:        sg.String(p.baseURL + "/purchases/" + o.ID + "?checkout=success"),
-		CancelURL:         sg.String(p.baseURL + "/courses/" + o.CourseID + "?checkout=cancelled"),
+		SuccessURL:        sg.String(base + "/purchases/" + o.ID + "?checkout=success"),
+		CancelURL:         sg.String(base + "/courses/" + o.CourseID + "?checkout=cancelled"),
 		LineItems: []*sg.CheckoutSessionLineItemParams{{
 			Quantity: sg.Int64(1),
 			PriceData: &sg.CheckoutSessionLineItemPriceDataParams{

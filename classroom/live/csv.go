@@ -25,6 +25,9 @@ func safeCell(s string) string {
 	return s
 }
 
+// SafeCell is safeCell for other packages' CSV exports.
+func SafeCell(s string) string { return safeCell(s) }
+
 type csvWriter struct {
 	w   *csv.Writer
 	err error

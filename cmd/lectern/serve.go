@@ -44,6 +44,8 @@ type serveFlags struct {
 	h264      bool
 	retention time.Duration
 	pay       payFlags
+	proxies   string
+	mail      app.MailConfig
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -81,6 +83,7 @@ func runServe(ctx context.Context, args []string) error {
 	if f.dev && !flagGiven(fs, "rtmp") && os.Getenv("LECTERN_RTMP") == "" {
 		cfg.RTMPAddr = ":1935"
 	}
+	cfg.Mail = f.mail
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {
@@ -114,11 +117,18 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.publicURL == "" {
-		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		f.publicURL = "http://localhost:" + port
-	}
 	cfg.BaseURL = strings.TrimRight(f.publicURL, "/")
+	if f.proxies != "" {
+		cfg.TrustedProxies = strings.Split(f.proxies, ",")
+	}
+	if cfg.BaseURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.FallbackURL = "http://localhost:" + port
+		if !f.dev {
+			log.Warn("no --public-url: links in pages and checkouts follow each request's Host header, " +
+				"and mail sent outside a request points at " + cfg.FallbackURL + "; set --public-url in production")
+		}
+	}
 
 	a, err := app.New(ctx, cfg)
 	if err != nil {
@@ -132,9 +142,9 @@ func runServe(ctx context.Context, args []string) error {
 		defer cancel()
 		a.Signaling().Shutdown(sctx)
 	})
-	log.Info("lectern listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "ice_udp", f.iceUDP, "data_dir", f.dataDir)
+	log.Info("lectern listening", "addr", ln.Addr().String(), "url", a.PublicURL(), "ice_udp", f.iceUDP, "data_dir", f.dataDir)
 	if f.dev {
-		if err := printDevLinks(a.Signer(), cfg.BaseURL); err != nil {
+		if err := printDevLinks(a.Signer(), a.PublicURL()); err != nil {
 			return err
 		}
 	}
@@ -169,7 +179,8 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	f.register(fs)
 	fs.StringVar(&f.addr, "addr", ":8080", "HTTP listen address")
-	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open (default http://localhost:<port>)")
+	fs.StringVar(&f.publicURL, "public-url", "", "the URL people open, for links in mail and checkout (default: each request's Host)")
+	fs.StringVar(&f.proxies, "trusted-proxies", "", "comma-separated IPs or CIDR prefixes of reverse proxies whose X-Forwarded-For/Host/Proto are believed")
 	fs.StringVar(&f.publicIP, "public-ip", "", "public IP(s), comma-separated, announced for ICE behind a 1:1 NAT")
 	fs.StringVar(&f.iceUDP, "ice-udp", ":7882", "one UDP address for all ICE traffic; empty: ephemeral ports in --udp-port-range")
 	fs.StringVar(&f.iceTCP, "ice-tcp", "", "also accept ICE over TCP at this address (e.g. :7881)")
@@ -181,6 +192,10 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
 	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	f.pay.register(fs)
+	fs.StringVar(&f.mail.SMTPAddr, "smtp-addr", "", "SMTP server host:port for outgoing mail; empty: mail is written to the log")
+	fs.StringVar(&f.mail.SMTPFrom, "smtp-from", "lectern@localhost", "sender address of outgoing mail")
+	fs.StringVar(&f.mail.SMTPUsername, "smtp-username", "", "SMTP user (PLAIN authentication after STARTTLS)")
+	fs.StringVar(&f.mail.SMTPPassword, "smtp-password", "", "SMTP password (prefer LECTERN_SMTP_PASSWORD); never logged")
 	fs.StringVar(&f.pprof, "pprof", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	fs.StringVar(&f.rtmp, "rtmp", "", "accept RTMP publishers (OBS) on this address, e.g. :1935 (default :1935 with --dev; off when empty)")
 	fs.BoolVar(&f.h264, "publish-h264", true, "ask browsers to publish H.264 so that lessons are recorded without transcoding (docs/recording.md)")

@@ -6,7 +6,7 @@
 // 402), buys through the dev checkout page (double click: one order),
 // returns to the course page, which polls the order until paid, and joins
 // the paid lesson. Every wait is bounded.
-import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt } from './lib.mjs';
+import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, submitForReview } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -51,6 +51,7 @@ runBrowser(async (newContext) => {
     teacher.click(`[data-preview-toggle="${previewLesson}"]`),
   ]);
   shots.push(await screenshot(teacher, 'billing-course-teacher'));
+  await submitForReview(teacher);
 
   const student = await signUp(await newContext(), '王同学', `student-${stamp}@example.org`);
   await student.evaluate(() => localStorage.setItem('lectern.lang', 'zh-CN'));

@@ -4,7 +4,7 @@
 // schedules a lesson; a second account signs up, enrols from the course
 // page and joins the lesson room from there (the room asks for its own join
 // token: none in the URL); the teacher joins too.
-import { runBrowser, emit, waitLine, waitStatus, screenshot, sleep, signUp as signUpAt } from './lib.mjs';
+import { runBrowser, emit, waitLine, waitStatus, screenshot, sleep, signUp as signUpAt, submitForReview } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -28,6 +28,8 @@ runBrowser(async (newContext) => {
   const courseURL = teacher.url();
   await teacher.fill('#lesson-title', 'Goroutines');
   await teacher.click('#lesson-submit');
+  await teacher.waitForSelector('#course-lessons [data-lesson] [data-join]', { timeout: 10000 });
+  await submitForReview(teacher);
   await teacher.waitForSelector('#course-lessons [data-lesson] [data-join]', { timeout: 10000 });
   shots.push(await screenshot(teacher, 'course-teacher'));
 
@@ -65,4 +67,4 @@ runBrowser(async (newContext) => {
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors],
   };
-}, { totalMs: 60000 });
+}, { totalMs: 85000 });

@@ -221,3 +221,14 @@ export async function signUp(ctx, base, name, email) {
   await page.waitForSelector('#nav-account', { timeout: 10000 });
   return page;
 }
+
+// submitForReview: the teacher submits the course open on page for review;
+// the Go test approves it, as a reviewer would, and answers "approved".
+export async function submitForReview(page) {
+  await page.click('#course-submit-review');
+  await page.waitForSelector('#course-state[data-state="in_review"]', { timeout: 10000 });
+  emit({ event: 'submitted', course: decodeURIComponent(new URL(page.url()).pathname.split('/').pop()) });
+  if ((await waitLine(15000)).trim() !== 'approved') throw new Error('not approved');
+  await page.reload();
+  await page.waitForSelector('#course-state[data-state="published"]', { timeout: 10000 });
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/lectern/lectern/internal/relay"
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
+	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
@@ -30,8 +31,17 @@ type Config struct {
 	DatabaseURL string
 	Secret      []byte // nil: kept in DataDir/secret
 	Logger      *slog.Logger
-	BaseURL     string // public URL, for links in mail and --dev output
-	Dev         bool
+	BaseURL     string // public URL (--public-url); "" derives it from each request's Host
+	// FallbackURL is used for links made outside any request when BaseURL
+	// is empty (default http://localhost).
+	FallbackURL string
+	// TrustedProxies are reverse proxies (IPs or CIDR prefixes) whose
+	// X-Forwarded-* headers are believed.
+	TrustedProxies []string
+	Dev            bool
+
+	// Mail: SMTP for password resets (see mail.go).
+	Mail MailConfig
 
 	// Payments: "dev" (a checkout page served by Lectern) or "stripe".
 	PaymentProvider     string
@@ -87,6 +97,7 @@ type App struct {
 	sig     *signaling.Server
 	signer  *token.Signer
 	mux     *http.ServeMux
+	urls    *publicurl.Resolver
 	store   *store.Store
 	api     *api.Server
 	billing *billing.Service
@@ -119,9 +130,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	urls, err := publicurl.New(cfg.BaseURL, cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a.urls = urls
 	secret := cfg.Secret
 	if secret == nil {
-		var err error
 		if secret, err = loadSecret(cfg.DataDir); err != nil {
 			return nil, err
 		}
@@ -176,10 +191,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Handler serves every route, with the security headers that depend on
-// how the request arrived (HSTS over https), counted in the metrics.
+// Handler serves every route, with the public URL of each request in its
+// context (internal/publicurl) and the security headers that depend on how
+// the request arrived (HSTS over https), counted in the metrics.
 func (a *App) Handler() http.Handler {
-	return recoverer(a.log, a.metrics.Middleware(a.api.SecurityHeaders(a.mux), a.log.With("subsystem", "http")))
+	return recoverer(a.log, a.metrics.Middleware(a.urls.Middleware(a.api.SecurityHeaders(a.mux)),
+		a.log.With("subsystem", "http")))
 }
 
 // Signer issues and verifies join tokens.

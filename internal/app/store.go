@@ -37,21 +37,23 @@ func (a *App) wireStore(ctx context.Context) error {
 		a.log.Info("migrations applied", "versions", applied, "backend", st.Backend())
 	}
 	a.store = st
-	providers, err := setup.Providers(setup.Config{Providers: a.cfg.PaymentProvider, BaseURL: a.cfg.BaseURL,
+	providers, err := setup.Providers(setup.Config{Providers: a.cfg.PaymentProvider, BaseURL: a.linkBase(),
 		Stripe:    stripe.Config{SecretKey: a.cfg.StripeSecretKey, WebhookSecret: a.cfg.StripeWebhookSecret},
 		WeChatPay: a.cfg.WeChatPay, Alipay: a.cfg.Alipay, Logger: a.log.With("subsystem", "billing")})
 	if err != nil {
 		return err
 	}
 	bill, err := billing.New(billing.Config{Store: st, Providers: providers, CommissionBps: a.cfg.CommissionBps,
-		BaseURL: a.cfg.BaseURL, Logger: a.log.With("subsystem", "billing")})
+		BaseURL: a.linkBase(), Logger: a.log.With("subsystem", "billing")})
 	if err != nil {
 		return err
 	}
 	a.billing = bill
 	a.policy = access.New(st, access.WithEntitlements(bill))
+	outbox := a.startOutbox(st)
 	srv := api.New(api.Config{Store: st, Signer: a.signer, Logger: a.log.With("subsystem", "api"), BaseURL: a.cfg.BaseURL,
-		Access: bill, Doors: a.policy, TokenTTL: a.cfg.TokenTTL, HLS: a.grants, PreferH264: a.cfg.PreferH264})
+		TrustedProxies: a.cfg.TrustedProxies, Access: bill, Doors: a.policy, Outbox: outbox,
+		TokenTTL: a.cfg.TokenTTL, HLS: a.grants, PreferH264: a.cfg.PreferH264})
 	a.closers = append(a.closers, srv.Close)
 	srv.Register(a.mux)
 	billinghttp.New(bill, srv).Register(a.mux)

@@ -20,6 +20,7 @@ const routes = [
   [/^\/purchases\/([^/]+)\/?$/, async (m) => (await import('./pages/billing.js')).mountOrder(root(), decodeURIComponent(m[1]))],
   [/^\/refunds\/?$/, async () => (await import('./pages/billing.js')).mountRefunds(root())],
   [/^\/revenue\/?$/, async (m, q) => (await import('./pages/billing.js')).mountRevenue(root(), q)],
+  [/^\/admin\/?$/, async (m, q) => (await import('./pages/admin.js')).mountAdmin(root(), q)],
   [/^\/?$/, async () => (await import('./pages/home.js')).mountHome(root())],
 ];
 

@@ -22,6 +22,8 @@ const en = {
   'nav.courses': 'My courses',
 
   'status.connecting': 'Connecting…',
+  'room.lesson': 'Lesson',
+  'room.toCourse': 'Go to the course to enrol or buy',
   'status.ready': 'Connected · not live yet',
   'status.live': 'Live',
   'status.reconnecting': 'Reconnecting…',
@@ -343,6 +345,7 @@ const en = {
   'course.create': 'Create course',
   'course.save': 'Save course',
   'course.edit': 'Edit course',
+  'nav.admin': 'Admin',
   'course.title': 'Title',
   'course.summary': 'Summary',
   'course.description': 'Description',
@@ -554,6 +557,8 @@ const zhCN = {
   'nav.courses': '我的课程',
 
   'status.connecting': '正在连接…',
+  'room.lesson': '课程直播',
+  'room.toCourse': '前往课程页面报名或购买',
   'status.ready': '已连接 · 尚未开播',
   'status.live': '直播中',
   'status.reconnecting': '正在重新连接…',
@@ -875,6 +880,7 @@ const zhCN = {
   'course.create': '创建课程',
   'course.save': '保存课程',
   'course.edit': '编辑课程',
+  'nav.admin': '管理',
   'course.title': '标题',
   'course.summary': '简介',
   'course.description': '详细介绍',

@@ -77,6 +77,9 @@ function fillNav(nav, acc) {
       h('a', { class: 'navlink', i18n: 'nav.refunds', attrs: { href: '/refunds', id: 'nav-refunds' } }),
       h('a', { class: 'navlink', i18n: 'nav.revenue', attrs: { href: '/revenue', id: 'nav-revenue' } }));
   }
+  if (hasRole(acc, 'admin') || hasRole(acc, 'reviewer')) {
+    nav.append(h('a', { class: 'navlink', i18n: 'nav.admin', attrs: { href: '/admin', id: 'nav-admin' } }));
+  }
 }
 
 function fillAccount(box, acc) {
@@ -122,7 +125,8 @@ export function apiErrorKey(err) {
     'already_enrolled', 'payment_required', 'unauthenticated', 'not_found', 'lesson_ended', 'invalid_status_change',
     'csrf', 'network', 'already_owned', 'order_pending', 'course_free', 'coupon_invalid', 'coupon_exhausted',
     'invalid_order_state', 'refund_not_allowed', 'refund_open', 'payment_provider_error', 'idempotency_key_reused',
-    'already_ended', 'account_disabled', 'banned', 'payments_disabled'];
+    'already_ended', 'account_disabled', 'banned', 'payments_disabled',
+    'course_state', 'own_course', 'last_admin', 'already_applied', 'own_account', 'conflict'];
   return known.includes(code) ? `api.${code}` : 'api.failed';
 }
 

@@ -5,6 +5,7 @@ import { h, tr } from '../lib/dom.js';
 import { topbar, safeNext, showAPIError, signOut } from '../lib/shell.js';
 import { api, putBytes, currentAccount, APIError } from '../lib/api.js';
 import { LANGUAGES, lang, setLang } from '../i18n.js';
+import { teachCard } from './publishing.js';
 
 const AVATAR_MAX = 1 << 20;
 
@@ -208,8 +209,10 @@ export async function mountProfile(root) {
     wok.hidden = false;
   });
 
+  const teach = await teachCard(me).catch(() => null);
   main.append(
     h('section', { class: 'card' }, h('h2', { i18n: 'account.avatar' }), avatar, aerr),
+    ...(teach ? [teach] : []),
     h('section', { class: 'card' }, h('h2', { i18n: 'account.details' }), profile),
     h('section', { class: 'card' }, h('h2', { i18n: 'account.password' }), pw),
     h('p', {}, h('button', { class: 'btn btn-danger', i18n: 'nav.signOut', attrs: { type: 'button', id: 'signout' }, on: { click: () => signOut() } })));

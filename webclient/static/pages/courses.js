@@ -8,7 +8,8 @@ import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
 import { lang, t } from '../i18n.js';
 import { recordingSettings, replays, streamKey } from './replays.js';
 import { contentLinks } from './contentlinks.js';
-import { coursePurchase, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
+import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
+import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
 
 const enc = encodeURIComponent;
 
@@ -63,8 +64,23 @@ function lessonRow(l, { course = false } = {}) {
       course && l.course_title
         ? h('a', { class: 'lesson-course', text: l.course_title, attrs: { href: `/courses/${enc(l.course_id)}` } })
         : null,
-      h('span', { class: 'when', text: `${when(l.starts_at)} · ${l.duration_minutes} min` })),
+      h('span', { class: 'when', i18n: 'pub.whenFor', vars: { when: when(l.starts_at), minutes: l.duration_minutes } })),
     statusBadge(l.status), joinLink(l));
+}
+
+// cardPrice fills a course card's price once billing answers: the amount,
+// or "Free".
+function cardPrice(courseId) {
+  const el = h('span', { class: 'card-price', attrs: { 'data-card-price': '' } });
+  loadPrice(courseId).then((p) => {
+    if (!p) return;
+    if (p.free) {
+      el.append(h('span', { class: 'badge', i18n: 'billing.free' }));
+    } else {
+      el.append(h('span', { class: 'price-tag', text: formatMoney(p.amount, p.currency), attrs: { 'data-amount': p.amount } }));
+    }
+  });
+  return el;
 }
 
 function courseCard(c) {
@@ -74,7 +90,9 @@ function courseCard(c) {
     c.summary ? h('p', { class: 'muted', text: c.summary }) : null,
     h('p', { class: 'course-meta' },
       h('span', { text: c.teacher?.display_name || '' }),
-      c.relation ? h('span', { class: `badge rel-${c.relation}`, i18n: `course.relation.${c.relation}` }) : null));
+      cardPrice(c.id),
+      c.relation ? h('span', { class: `badge rel-${c.relation}`, i18n: `course.relation.${c.relation}` }) : null,
+      c.relation === 'teacher' && c.state !== 'published' ? stateBadge(c.state) : null));
 }
 
 function section(titleKey, ...body) {
@@ -203,6 +221,8 @@ export async function mountMyCourses(root) {
       head.append(newBtn);
       main.append(slot);
     }
+    const notices = await noticesCard();
+    if (notices) main.append(notices);
     const upcoming = h('ul', { class: 'lessons', attrs: { id: 'upcoming-lessons' } });
     const mine = h('div', { class: 'grid', attrs: { id: 'my-courses' } });
     main.append(section('course.upcoming', upcoming), section('course.mine', mine));
@@ -216,10 +236,19 @@ export async function mountMyCourses(root) {
     if (!mine.childElementCount) mine.append(h('p', { class: 'muted', i18n: 'course.noCourses' }));
   }
   const catalogue = h('div', { class: 'grid', attrs: { id: 'catalogue' } });
-  main.append(section('course.catalogue', catalogue));
-  const all = await api('GET', '/api/v1/courses?limit=50').catch(() => ({ courses: [] }));
-  for (const c of all?.courses || []) catalogue.append(courseCard(c));
-  if (!catalogue.childElementCount) catalogue.append(h('p', { class: 'muted', i18n: 'course.noCatalogue' }));
+  const search = h('input', { placeholder: 'pub.searchHint', attrs: { id: 'catalogue-search', type: 'search', maxlength: 200 } });
+  const searchForm = h('form', { class: 'form-row catalogue-search', attrs: { role: 'search' } }, search,
+    h('button', { class: 'btn', i18n: 'pub.search', attrs: { type: 'submit', id: 'catalogue-search-button' } }));
+  main.append(section('course.catalogue', searchForm, catalogue));
+  const load = async (q) => {
+    const all = await api('GET', `/api/v1/courses?limit=50${q ? `&q=${enc(q)}` : ''}`).catch(() => ({ courses: [] }));
+    clear(catalogue);
+    for (const c of all?.courses || []) catalogue.append(courseCard(c));
+    if (!catalogue.childElementCount) catalogue.append(h('p', { class: 'muted', i18n: q ? 'pub.noMatch' : 'course.noCatalogue' }));
+    catalogue.dataset.query = q;
+  };
+  searchForm.addEventListener('submit', (e) => { e.preventDefault(); load(search.value.trim()); });
+  await load('');
 }
 
 export async function mountCourse(root, id) {
@@ -271,7 +300,9 @@ export async function mountCourse(root, id) {
         h('span', { i18n: 'course.teacher', vars: { name: course.teacher?.display_name || '' } }),
         relation === 'teacher' || relation === 'assistant' ? priceTag(price) : null,
         relation === 'teacher' && price && price.free ? h('span', { class: 'badge', i18n: 'billing.free' }) : null,
-        relation ? h('span', { class: `badge rel-${relation}`, i18n: `course.relation.${relation}`, attrs: { id: 'course-relation' } }) : null),
+        // A student whose purchase was refunded (or who enrolled for the
+        // free previews) is not "Enrolled" in the whole course.
+        relation ? h('span', { class: `badge rel-${relation}`, i18n: relation === 'student' && mustBuy() ? 'pub.previewOnly' : `course.relation.${relation}`, attrs: { id: 'course-relation' } }) : null),
       course.description ? h('p', { class: 'course-description', text: course.description }) : null,
     ].filter(Boolean)); // append(null) would write "null"
   }
@@ -281,6 +312,7 @@ export async function mountCourse(root, id) {
     const links = contentLinks(course.id, relation);
     if (links) actions.append(links);
     if (relation === 'teacher') {
+      actions.append(reviewPanel(course, (c) => { course = { ...course, ...c }; renderActions(); }));
       actions.append(h('button', {
         class: 'btn', i18n: 'course.edit', attrs: { type: 'button', id: 'course-edit' },
         on: {
@@ -289,6 +321,7 @@ export async function mountCourse(root, id) {
             price = newPrice;
             editSlot.replaceChildren();
             renderHeader();
+            renderActions();
             loadLessons();
           }, () => editSlot.replaceChildren(), price)),
         },

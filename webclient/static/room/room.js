@@ -128,7 +128,18 @@ class Room {
         const key = REASON_KEY[err?.code] && err.code !== 'payment_required'
           ? REASON_KEY[err.code]
           : { 401: 'ended.signIn', 402: 'ended.payment', 403: 'ended.notMember', 404: 'ended.notFound', 409: 'ended.lesson' }[status] || 'ended.noToken';
-        this.end(key, status === 401 ? `/signin?next=${encodeURIComponent(location.pathname)}` : null);
+        if (status === 401) {
+          this.end(key, `/signin?next=${encodeURIComponent(location.pathname)}`, 'nav.signIn');
+          return;
+        }
+        // Refused: name the lesson, not its ID, and point at the course
+        // page, where the visitor can enrol or buy.
+        const lesson = await fetch(`/api/v1/lessons/${encodeURIComponent(this.lessonId)}`, { headers: { Accept: 'application/json' } })
+          .then((r) => (r.ok ? r.json() : null)).catch(() => null);
+        if (lesson?.title) this.title.textContent = lesson.title;
+        else tr(this.title, 'room.lesson');
+        const toCourse = (status === 402 || status === 403) && lesson?.course_id;
+        this.end(key, toCourse ? `/courses/${encodeURIComponent(lesson.course_id)}` : null, toCourse ? 'room.toCourse' : null);
         return;
       }
     }
@@ -603,7 +614,9 @@ class Room {
     }
   }
 
-  end(key, href) {
+  // end shows the end card: the reason and one action, a link (href with
+  // the label hrefKey) or Rejoin.
+  end(key, href, hrefKey = 'nav.signIn') {
     this.ended = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.renewTimer);
@@ -616,10 +629,11 @@ class Room {
     this.stopLocal();
     this.hlsMode.stop();
     this.stage.clear();
+    this.stage.placeholder.hidden = true; // no "Connecting…" behind the card
     this.endCard.replaceChildren(
       h('p', { class: 'end-text', i18n: key }),
       href
-        ? h('a', { class: 'btn btn-primary', i18n: 'nav.signIn', attrs: { href } })
+        ? h('a', { class: 'btn btn-primary', i18n: hrefKey, attrs: { href, id: 'end-action' } })
         : h('button', {
           class: 'btn btn-primary', i18n: 'room.rejoin', attrs: { type: 'button', id: 'rejoin' },
           on: { click: () => location.reload() },

@@ -6,16 +6,22 @@
 // settings: on/off and slow mode. Message text and names are inserted with
 // textContent only.
 import { h, tr, clear } from '../../lib/dom.js';
+import { lang, onLangChange } from '../../i18n.js';
 
 const MAX_LEN = 2000; // characters (code points), as the server counts
 const WARN_AT = 1800;
 const MODERATOR = new Set(['teacher', 'assistant']);
 const SLOW_CHOICES = [0, 5, 10, 30, 60, 300];
 
+// timeOf formats a message's time in the UI language (not the browser's);
+// the times already shown follow a language switch.
 function timeOf(ms) {
-  const d = new Date(ms || Date.now());
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Intl.DateTimeFormat(lang(), { hour: '2-digit', minute: '2-digit' }).format(new Date(ms || Date.now()));
 }
+
+onLangChange(() => {
+  for (const el of document.querySelectorAll('time.chat-time[data-ms]')) el.textContent = timeOf(Number(el.dataset.ms));
+});
 
 const runes = (s) => [...s].length;
 
@@ -187,7 +193,7 @@ export function create(ctx) {
       h('span', { class: 'chat-name', text: m.senderName || '' }),
       MODERATOR.has(m.senderRole) ? h('span', { class: `badge role-${m.senderRole}`, i18n: `role.${m.senderRole}` }) : null,
       m.private ? h('span', { class: 'badge badge-private', i18n: mod && m.peerId && m.peerId !== m.senderId ? 'chat.privateTo' : 'chat.private', vars: { name: peer?.name || '' } }) : null,
-      h('time', { class: 'chat-time', text: timeOf(m.sentAt) }),
+      h('time', { class: 'chat-time', text: timeOf(m.sentAt), attrs: { 'data-ms': m.sentAt || Date.now() } }),
       mod && m.private && m.peerId && !mine
         ? h('button', {
           class: 'chat-action', i18n: 'chat.reply', attrs: { type: 'button' },

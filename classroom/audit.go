@@ -1,0 +1,58 @@
+package classroom
+
+import "time"
+
+// AuditEntry is one line of the append-only audit log: who did what to
+// which thing, when, from where, and the thing before and after (JSON, ""
+// when not applicable). Entries are never changed or deleted.
+type AuditEntry struct {
+	ID         string
+	At         time.Time
+	ActorID    string
+	ActorEmail string
+	IP         string
+	Action     AuditAction
+	TargetType string // "course", "account", "teacher_application", "price", "refund"
+	TargetID   string
+	Before     string
+	After      string
+}
+
+// AuditAction names an audited action.
+type AuditAction string
+
+// The audited actions: every review decision, role change, account
+// disabling, forced sign-out, teacher application decision, price change,
+// refund decision and deletion.
+const (
+	AuditCourseApprove     AuditAction = "course.approve"
+	AuditCourseReject      AuditAction = "course.reject"
+	AuditCourseUnpublish   AuditAction = "course.unpublish"
+	AuditCourseArchive     AuditAction = "course.archive"
+	AuditAccountRoles      AuditAction = "account.roles"
+	AuditAccountDisable    AuditAction = "account.disable"
+	AuditAccountEnable     AuditAction = "account.enable"
+	AuditAccountSignOutAll AuditAction = "account.sign_out_everywhere"
+	AuditTeacherApprove    AuditAction = "teacher_application.approve"
+	AuditTeacherReject     AuditAction = "teacher_application.reject"
+)
+
+// AuditedActions lists every action the log records, for the admin
+// console's filter and the test that checks each is written.
+func AuditedActions() []AuditAction {
+	return []AuditAction{AuditCourseApprove, AuditCourseReject, AuditCourseUnpublish, AuditCourseArchive,
+		AuditAccountRoles, AuditAccountDisable, AuditAccountEnable, AuditAccountSignOutAll,
+		AuditTeacherApprove, AuditTeacherReject}
+}
+
+// AuditQuery filters the audit log; empty fields match everything. Text
+// matches the actor's email, the target's ID or the before/after text.
+type AuditQuery struct {
+	Action  AuditAction
+	ActorID string
+	Target  string
+	Text    string
+	Since   time.Time
+	Until   time.Time
+	Page
+}

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/testenv"
+)
+
+// TestBrowserPublishing: a teacher applies from the profile, an admin
+// approves the teacher and then the course in /admin, the course appears
+// in the catalogue search, a student buys it from its landing page with
+// the dev test provider; then the admin finds the student in the console
+// and gives the reviewer role. The store confirms each step.
+func TestBrowserPublishing(t *testing.T) {
+	requireBrowser(t)
+	srv := startServer(t)
+	if srv.app == nil {
+		testenv.Require(t, "the in-process server (to create the admin)", errors.New("LECTERN_E2E_BASE_URL names an external server"))
+	}
+	ctx := context.Background()
+	const adminEmail, adminPassword = "chief@example.org", "a long admin password 42"
+	if _, _, err := srv.app.API().EnsureAdmin(ctx, adminEmail, adminPassword, "Chief"); err != nil {
+		t.Fatal(err)
+	}
+	s := startScript(t, 100*time.Second, "review", srv.URL, adminEmail, adminPassword)
+	res := s.result(95 * time.Second)
+	t.Logf("result: %v", res)
+
+	if res["newBefore"] != false {
+		t.Error("a student saw the new-course button before approval")
+	}
+	if res["stateBefore"] != "draft" {
+		t.Errorf("a new course is %v, want draft", res["stateBefore"])
+	}
+	if n, _ := res["foundBefore"].(float64); n != 0 {
+		t.Error("the catalogue search found a course in review")
+	}
+	if n, _ := res["rowsFound"].(float64); n != 1 {
+		t.Errorf("account search found %v rows, want 1", n)
+	}
+	if n, _ := res["noticeText"].(string); !strings.Contains(n, "Rust for Poets") || !strings.Contains(n, "approved") {
+		t.Errorf("teacher's notice %q", n)
+	}
+	st := srv.app.Store()
+	id, _ := res["courseId"].(string)
+	c, err := st.Course(ctx, id)
+	if err != nil || c.State != classroom.StatePublished {
+		t.Fatalf("course %v, %v", c.Review, err)
+	}
+	email, _ := res["studentEmail"].(string)
+	acc, err := st.AccountByEmail(ctx, strings.ToLower(email))
+	if err != nil || !acc.Roles.Has(classroom.RoleReviewer) {
+		t.Fatalf("student roles %v, %v", acc.Roles, err)
+	}
+	entries, err := st.ListAudit(ctx, classroom.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[classroom.AuditAction]bool{}
+	for _, e := range entries {
+		seen[e.Action] = true
+	}
+	for _, a := range []classroom.AuditAction{classroom.AuditTeacherApprove, classroom.AuditCourseApprove, classroom.AuditAccountRoles} {
+		if !seen[a] {
+			t.Errorf("no %s in the audit log", a)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+// review.mjs <baseURL> <adminEmail> <adminPassword>
+// Publishing with review in the browser: a would-be teacher applies from
+// the profile; the admin approves the application in /admin; the teacher
+// creates a priced course with a lesson and submits it; the admin approves
+// it from the review queue; a student finds it with the catalogue search,
+// opens its landing page and buys it through the dev checkout. Then the
+// admin finds the student in the console and gives the reviewer role.
+import { runBrowser, emit, screenshot, signUp as signUpAt } from './lib.mjs';
+
+const [base, adminEmail, adminPassword] = process.argv.slice(2);
+const stamp = Date.now().toString(36);
+const signUp = (ctx, name, email) => signUpAt(ctx, base, name, email);
+
+async function signIn(ctx, email, password) {
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`admin: ${e.message}`));
+  await page.goto(`${base}/signin?next=/admin`);
+  await page.fill('#signin-email', email);
+  await page.fill('#signin-password', password);
+  await page.click('#signin-submit');
+  await page.waitForURL(`${base}/admin`, { timeout: 15000 });
+  return page;
+}
+
+runBrowser(async (newContext) => {
+  const shots = [];
+  const teacherEmail = `zhao-${stamp}@example.org`;
+  const teacher = await signUp(await newContext(), 'Zhao Lei', teacherEmail);
+  const newBefore = !!(await teacher.$('#course-new'));
+
+  // Apply to teach from the profile.
+  await teacher.goto(`${base}/account`);
+  await teacher.fill('#teach-message', 'I teach Rust to poets.');
+  await teacher.click('#teach-apply');
+  await teacher.waitForSelector('#teach-status[data-status="pending"]', { timeout: 5000 });
+
+  // The admin approves the application.
+  const admin = await signIn(await newContext(), adminEmail, adminPassword);
+  const appRow = `#teacher-applications [data-email="${teacherEmail}"]`;
+  await admin.waitForSelector(appRow, { timeout: 10000 });
+  shots.push(await screenshot(admin, 'admin-applications'));
+  await admin.click(`${appRow} [data-approve]`);
+  await admin.waitForSelector(appRow, { state: 'detached', timeout: 5000 });
+
+  // The teacher, now a teacher, creates a priced course and submits it.
+  await teacher.goto(`${base}/account`);
+  await teacher.waitForSelector('#teach-status[data-status="approved"]', { timeout: 5000 });
+  await teacher.goto(`${base}/courses`);
+  await teacher.click('#course-new', { timeout: 5000 });
+  const title = `Rust for Poets ${stamp}`;
+  await teacher.fill('#course-title', title);
+  await teacher.fill('#course-summary', 'Ownership, in verse');
+  await teacher.fill('#course-price-amount', '19.00');
+  await teacher.fill('#course-price-currency', 'EUR');
+  await teacher.click('#course-submit');
+  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  const courseURL = teacher.url();
+  const courseId = decodeURIComponent(new URL(courseURL).pathname.split('/').pop());
+  await teacher.fill('#lesson-title', 'Borrowing');
+  await teacher.click('#lesson-submit');
+  await teacher.waitForSelector('#course-lessons [data-lesson]', { timeout: 5000 });
+  const stateBefore = await teacher.$eval('#course-state', (el) => el.dataset.state);
+  await teacher.click('#course-submit-review');
+  await teacher.waitForSelector('#course-state[data-state="in_review"]', { timeout: 5000 });
+
+  // Not in the catalogue yet.
+  const student = await signUp(await newContext(), 'Wang', `wang-${stamp}@example.org`);
+  await student.fill('#catalogue-search', 'Poets');
+  await student.click('#catalogue-search-button');
+  await student.waitForFunction(() => document.querySelector('#catalogue')?.dataset.query === 'Poets', null, { timeout: 5000 });
+  const foundBefore = await student.$$eval(`#catalogue [data-course="${courseId}"]`, (els) => els.length);
+
+  // The admin approves the course from the review queue.
+  await admin.reload();
+  const reviewRow = `#review-queue [data-review="${courseId}"]`;
+  await admin.waitForSelector(reviewRow, { timeout: 10000 });
+  shots.push(await screenshot(admin, 'admin-review-queue'));
+  await admin.click(`${reviewRow} [data-approve]`);
+  await admin.waitForSelector(reviewRow, { state: 'detached', timeout: 5000 });
+
+  // The teacher is told, in the app.
+  await teacher.goto(`${base}/courses`);
+  await teacher.waitForSelector('#notices [data-notice="course.approved"]', { timeout: 5000 });
+  const noticeText = await teacher.$eval('#notices [data-notice="course.approved"]', (el) => el.textContent);
+
+  // The student finds it by search and buys it from its landing page.
+  await student.reload();
+  await student.fill('#catalogue-search', 'poets');
+  await student.click('#catalogue-search-button');
+  await student.waitForSelector(`#catalogue [data-course="${courseId}"]`, { timeout: 5000 });
+  shots.push(await screenshot(student, 'catalogue-search'));
+  await student.click(`#catalogue [data-course="${courseId}"]`);
+  await student.waitForURL(courseURL, { timeout: 5000 });
+  await student.waitForSelector('#buy-button', { timeout: 5000 });
+  await student.click('#buy-button');
+  await student.waitForURL(/\/api\/v1\/billing\/dev\/checkout\//, { timeout: 10000 });
+  await student.click('button[value="pay"]');
+  await student.waitForSelector('.result', { timeout: 5000 });
+  await student.click('.box a[href^="/courses/"]');
+  await student.waitForURL(courseURL, { timeout: 5000 });
+  await student.waitForSelector('#order-status[data-state="paid"]', { timeout: 15000 });
+  await student.waitForSelector('#course-lessons [data-join]', { timeout: 5000 });
+
+  // The admin console: find the student by email, make them a reviewer.
+  const studentEmail = `wang-${stamp}@example.org`;
+  await admin.fill('#account-search', `wang-${stamp}`);
+  await admin.click('#account-search-button');
+  const accRow = `#account-list [data-email="${studentEmail}"]`;
+  await admin.waitForSelector(accRow, { timeout: 5000 });
+  const rowsFound = await admin.$$eval('#account-list [data-account]', (els) => els.length);
+  await admin.check(`${accRow} [data-role="reviewer"]`);
+  await admin.click(`${accRow} [data-save-roles]`);
+  await admin.waitForFunction((sel) => document.querySelector(`${sel} [data-role="reviewer"]`)?.checked === true
+    && document.querySelector('.toast-ok') !== null, accRow, { timeout: 5000 });
+  shots.push(await screenshot(admin, 'admin-accounts'));
+
+  emit({ event: 'done' });
+  return {
+    newBefore, stateBefore, foundBefore, rowsFound, studentEmail, courseId, noticeText,
+    screenshots: shots.filter(Boolean),
+    errors: [...teacher.errors, ...student.errors, ...admin.errors],
+  };
+}, { totalMs: 90000 });

@@ -1,0 +1,6 @@
+// Package publicurl decides the URL people use to reach Lectern, for every
+// absolute link the server writes (checkout returns, mails): the configured
+// --public-url when there is one, otherwise the request's own scheme and
+// Host, and behind a reverse proxy the X-Forwarded-Host/Proto headers, but
+// only from peers listed as trusted proxies. It imports nothing of Lectern.
+package publicurl

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lectern/lectern/notify"
+)
+
+// EnqueueMail implements notify.Store.
+func (s *Store) EnqueueMail(ctx context.Context, m notify.Mail) error {
+	_, err := s.db.exec(ctx, `INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, m.ID, m.To, m.Subject, m.Body, ms(m.CreatedAt), ms(m.NextAttemptAt))
+	return s.mapErr(err, nil)
+}
+
+// DueMail implements notify.Store.
+func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]notify.Mail, error) {
+	var out []notify.Mail
+	rs, err := s.db.query(ctx, `SELECT id, to_addr, subject, body, created_at, next_attempt_at, attempts, last_error
+		FROM mail_outbox WHERE sent_at = 0 AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?`, ms(now), limit)
+	err = scanAll(rs, err, func(rs rows) error {
+		var (
+			m            notify.Mail
+			created, nxt int64
+			attempts     int64
+		)
+		if err := rs.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &created, &nxt, &attempts, &m.LastError); err != nil {
+			return err
+		}
+		m.CreatedAt, m.NextAttemptAt, m.Attempts = fromMS(created), fromMS(nxt), int(attempts)
+		out = append(out, m)
+		return nil
+	})
+	return out, s.mapErr(err, nil)
+}
+
+// ClaimMail implements notify.Store.
+func (s *Store) ClaimMail(ctx context.Context, id string, now, leaseUntil time.Time) (bool, error) {
+	n, err := s.db.exec(ctx, `UPDATE mail_outbox SET next_attempt_at = ?, attempts = attempts + 1
+		WHERE id = ? AND sent_at = 0 AND next_attempt_at <= ?`, ms(leaseUntil), id, ms(now))
+	return n == 1, s.mapErr(err, nil)
+}
+
+// MarkMailSent implements notify.Store.
+func (s *Store) MarkMailSent(ctx context.Context, id string, at time.Time) error {
+	_, err := s.db.exec(ctx, "UPDATE mail_outbox SET sent_at = ?, last_error = '' WHERE id = ?", ms(at), id)
+	return s.mapErr(err, nil)
+}
+
+// MarkMailFailed implements notify.Store.
+func (s *Store) MarkMailFailed(ctx context.Context, id string, next time.Time, reason string) error {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	_, err := s.db.exec(ctx, "UPDATE mail_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND sent_at = 0",
+		ms(next), reason, id)
+	return s.mapErr(err, nil)
+}
