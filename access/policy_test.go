@@ -69,6 +69,7 @@ func TestDecide(t *testing.T) {
 		if err := st.CreateCourse(ctx, c); err != nil {
 			t.Fatal(err)
 		}
+		storetest.Publish(t, st, c.ID)
 		for _, a := range []classroom.Account{owner, enrolled, banned, disabled} {
 			if err := st.Enrol(ctx, classroom.Enrolment{CourseID: c.ID, AccountID: a.ID, CreatedAt: now}); err != nil {
 				t.Fatal(err)

@@ -171,6 +171,7 @@ func seedPending(b *testing.B, st *store.Store, n int) {
 		if err := st.CreateCourse(ctx, c); err != nil {
 			b.Fatal(err)
 		}
+		storetest.Publish(b, st, c.ID)
 		courses = append(courses, c)
 	}
 	at := time.Now().Add(-10 * time.Minute).UTC().Truncate(time.Millisecond)

@@ -36,6 +36,7 @@ func benchShop(b *testing.B, st *store.Store, n int) (classroom.Course, []classr
 	if err := st.CreateCourse(ctx, c); err != nil {
 		b.Fatal(err)
 	}
+	storetest.Publish(b, st, c.ID)
 	if err := st.BillingTx(ctx, func(tx billing.Tx) error {
 		return tx.PutPrice(ctx, billing.Price{CourseID: c.ID, Money: billing.Money{Amount: 4900, Currency: "EUR"},
 			RefundWindow: billing.DefaultRefundWindow, RefundLessonsPercent: 30, UpdatedAt: time.Now()})

@@ -223,6 +223,7 @@ func newService(t testing.TB, st *store.Store, opts ...content.Option) (*content
 	if err := st.CreateCourse(ctx, c); err != nil {
 		t.Fatal(err)
 	}
+	storetest.Publish(t, st, c.ID)
 	root := t.TempDir()
 	d, err := content.NewDisk(root)
 	if err != nil {

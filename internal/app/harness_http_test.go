@@ -15,6 +15,7 @@ import (
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/app"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 // site is a whole Lectern server (app.New) on a loopback listener, with
@@ -169,6 +170,8 @@ func (b *browser) course(price int64, assistants ...string) (courseID, lessonID 
 	must(t, r, http.StatusCreated)
 	var c idOnly
 	r.decode(t, &c)
+	// Published as a reviewer would (the review is api's TestReviewWorkflow).
+	storetest.Publish(t, b.s.app.Store(), c.ID)
 	r = b.do("POST", "/api/v1/courses/"+c.ID+"/lessons", map[string]any{
 		"title": "Lesson", "starts_at": time.Now().UTC(), "duration_minutes": 60})
 	must(t, r, http.StatusCreated)
