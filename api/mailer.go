@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/notify"
+	"github.com/lectern/lectern/notify/smtpmail"
 )
 
 // Message is one plain-text email.
@@ -31,7 +32,7 @@ func (l LogMailer) Send(_ context.Context, m Message) error {
 	return nil
 }
 
-// SMTPMailer sends through an SMTP server (notify.SMTP: STARTTLS when
+// SMTPMailer sends through an SMTP server (smtpmail.SMTP: STARTTLS when
 // offered, PLAIN authentication when Username is set).
 type SMTPMailer struct {
 	Addr     string // host:port
@@ -42,7 +43,7 @@ type SMTPMailer struct {
 
 // Send implements Mailer.
 func (m SMTPMailer) Send(ctx context.Context, msg Message) error {
-	return notify.SMTP{Addr: m.Addr, From: m.From, Username: m.Username, Password: m.Password}.
+	return smtpmail.SMTP{Addr: m.Addr, From: m.From, Username: m.Username, Password: m.Password}.
 		Send(ctx, notify.Mail{To: msg.To, Subject: msg.Subject, Body: msg.Body})
 }
 

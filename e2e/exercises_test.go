@@ -11,7 +11,8 @@ import (
 // and explanation, the teacher grades the short answer, the student reads
 // the comment, the gradebook shows the total.
 func TestBrowserExercises(t *testing.T) {
-	s := startTeacherScript(t, "exercises", 80*time.Second, 30*time.Second)
+	s := startTeacherScript(t, "exercises", 100*time.Second, 30*time.Second)
+	s.approveSubmitted(30 * time.Second)
 	res := s.result(75 * time.Second)
 	t.Logf("result: %v", res)
 	if n, _ := res["keyBefore"].(float64); n != 0 {

@@ -49,7 +49,8 @@ func TestBrowserMaterials(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("%PDF-1.4\n"+strings.Repeat("garbage, no objects, no trailer\n", 50)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startTeacherScript(t, "materials", 60*time.Second, 30*time.Second, pdf, liar, broken)
+	s := startTeacherScript(t, "materials", 80*time.Second, 30*time.Second, pdf, liar, broken)
+	s.approveSubmitted(30 * time.Second)
 	res := s.result(50 * time.Second)
 	t.Logf("result: %v", res)
 	if res["uploadState"] != "done" || res["progress"] != float64(100) {

@@ -11,7 +11,8 @@ import (
 // refused with 402.
 func TestBrowserRefundStopsPlayback(t *testing.T) {
 	s := startTeacherScript(t, "refund", 120*time.Second, 45*time.Second)
-	res := s.result(110 * time.Second)
+	s.approveSubmitted(45 * time.Second)
+	res := s.result(100 * time.Second)
 	t.Logf("result: %v", res)
 	if res["before"] == nil {
 		t.Fatalf("the student's video never played")

@@ -13,6 +13,7 @@ import (
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/internal/smtptest"
 	"github.com/lectern/lectern/notify"
+	"github.com/lectern/lectern/notify/smtpmail"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/store/storetest"
 )
@@ -52,7 +53,7 @@ func TestOutboxDelivers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		srv := smtptest.Start(t, "127.0.0.1:0")
 		ck := &clock{t: time.Now()}
-		o := notify.New(st, notify.SMTP{Addr: srv.Addr(), From: "lectern@example.org"}, notify.WithClock(ck.now))
+		o := notify.New(st, smtpmail.SMTP{Addr: srv.Addr(), From: "lectern@example.org"}, notify.WithClock(ck.now))
 		ctx := context.Background()
 		if err := o.Enqueue(ctx, "wang@example.org", "课程提醒：明天上课", "明天 9:00\n见！"); err != nil {
 			t.Fatal(err)
@@ -98,7 +99,7 @@ func TestOutboxSMTPDown(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		addr := freeAddr(t)
 		ck := &clock{t: time.Now()}
-		o := notify.New(st, notify.SMTP{Addr: addr, From: "lectern@example.org"}, notify.WithClock(ck.now))
+		o := notify.New(st, smtpmail.SMTP{Addr: addr, From: "lectern@example.org"}, notify.WithClock(ck.now))
 		ctx := context.Background()
 		if err := o.Enqueue(ctx, "li@example.org", "Receipt", "Thank you"); err != nil {
 			t.Fatal(err)
@@ -149,7 +150,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 			}
 			addr := freeAddr(t)
 			first := open()
-			o := notify.New(first, notify.SMTP{Addr: addr, From: "lectern@example.org"}, notify.WithInterval(time.Hour))
+			o := notify.New(first, smtpmail.SMTP{Addr: addr, From: "lectern@example.org"}, notify.WithInterval(time.Hour))
 			o.Start()
 			if err := o.Enqueue(ctx, "zhao@example.org", "Your lesson starts in 15 minutes", "Join from the course page."); err != nil {
 				t.Fatal(err)
@@ -162,7 +163,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 			second := open()
 			defer second.Close()
 			ck := &clock{t: time.Now().Add(time.Hour)} // past any backoff of the first attempt
-			o2 := notify.New(second, notify.SMTP{Addr: addr, From: "lectern@example.org"}, notify.WithClock(ck.now))
+			o2 := notify.New(second, smtpmail.SMTP{Addr: addr, From: "lectern@example.org"}, notify.WithClock(ck.now))
 			if n := o2.Flush(ctx); n != 1 {
 				t.Fatalf("after restart sent %d, want 1", n)
 			}

@@ -4,7 +4,7 @@
 // Chinese) answers, sees the objective part graded at once with the key
 // and explanation; the teacher grades the short answer with a comment; the
 // student sees the comment; the gradebook shows the total.
-import { runBrowser, emit, waitLine, screenshot, signUp } from './lib.mjs';
+import { runBrowser, emit, waitLine, screenshot, signUp, submitForReview } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -20,6 +20,7 @@ runBrowser(async (newContext) => {
   await teacher.fill('#course-title', 'Quiz course');
   await teacher.click('#course-submit');
   await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  await submitForReview(teacher); // students see published courses only
   const courseURL = teacher.url();
   await teacher.click('#course-exercises');
   await teacher.waitForSelector('#ex-new', { timeout: 10000 });

@@ -222,13 +222,20 @@ export async function signUp(ctx, base, name, email) {
   return page;
 }
 
+// awaitApproval: a course submitted for review (in the page or through
+// the API) is approved by the Go test, as a reviewer would
+// (e2e/courses_test.go approveSubmitted), which answers "approved".
+export async function awaitApproval(courseId) {
+  emit({ event: 'submitted', course: courseId });
+  if ((await waitLine(15000)).trim() !== 'approved') throw new Error('not approved');
+}
+
 // submitForReview: the teacher submits the course open on page for review;
 // the Go test approves it, as a reviewer would, and answers "approved".
 export async function submitForReview(page) {
   await page.click('#course-submit-review');
   await page.waitForSelector('#course-state[data-state="in_review"]', { timeout: 10000 });
-  emit({ event: 'submitted', course: decodeURIComponent(new URL(page.url()).pathname.split('/').pop()) });
-  if ((await waitLine(15000)).trim() !== 'approved') throw new Error('not approved');
+  await awaitApproval(decodeURIComponent(new URL(page.url()).pathname.split('/').pop()));
   await page.reload();
   await page.waitForSelector('#course-state[data-state="published"]', { timeout: 10000 });
 }

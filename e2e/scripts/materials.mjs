@@ -4,7 +4,7 @@
 // with pdf.js (page count, next page), and sees a file whose extension
 // lies refused with the server's reason, in Chinese, and a damaged PDF
 // shown with pdf.js's reason.
-import { runBrowser, emit, waitLine, screenshot, signUp } from './lib.mjs';
+import { runBrowser, emit, waitLine, screenshot, signUp, submitForReview } from './lib.mjs';
 
 const [base, pdfPath, liarPath, brokenPath] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -20,6 +20,7 @@ runBrowser(async (newContext) => {
   await teacher.fill('#course-title', 'Slides course');
   await teacher.click('#course-submit');
   await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  await submitForReview(teacher); // students see published courses only
   await teacher.click('#course-materials');
   await teacher.waitForSelector('#materials-upload', { timeout: 10000 });
 

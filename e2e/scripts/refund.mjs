@@ -5,7 +5,7 @@
 // teacher; the student asks for a full refund and the teacher approves it.
 // The student's tab stops playing within seconds and says why. Every wait
 // is bounded.
-import { runBrowser, emit, waitLine, goLive, videoPlaying, screenshot, signUp as signUpAt } from './lib.mjs';
+import { runBrowser, emit, waitLine, goLive, videoPlaying, screenshot, signUp as signUpAt, awaitApproval } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -41,6 +41,8 @@ runBrowser(async (newContext) => {
   const lesson = await must(teacher, 'POST', `/api/v1/courses/${course.id}/lessons`,
     { title: 'Goroutines', starts_at: new Date().toISOString(), duration_minutes: 60 }, 201);
   await must(teacher, 'PUT', `/api/v1/courses/${course.id}/price`, { amount: 4900, currency: 'EUR' }, 200);
+  await must(teacher, 'POST', `/api/v1/courses/${course.id}/submit`, undefined, 200);
+  await awaitApproval(course.id);
   await teacher.goto(`${base}/lesson/${lesson.id}`);
   await goLive(teacher);
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/lectern/lectern/notify"
+	"github.com/lectern/lectern/notify/smtpmail"
 	"github.com/lectern/lectern/store"
 )
 
@@ -19,7 +20,7 @@ func (a *App) startOutbox(st *store.Store) *notify.Outbox {
 	var sender notify.Sender = notify.LogSender{Logger: a.log.With("subsystem", "mail")}
 	m := a.cfg.Mail
 	if m.SMTPAddr != "" {
-		sender = notify.SMTP{Addr: m.SMTPAddr, From: m.SMTPFrom, Username: m.SMTPUsername, Password: m.SMTPPassword}
+		sender = smtpmail.SMTP{Addr: m.SMTPAddr, From: m.SMTPFrom, Username: m.SMTPUsername, Password: m.SMTPPassword}
 		a.log.Info("mail through SMTP", "addr", m.SMTPAddr, "from", m.SMTPFrom, "auth", m.SMTPUsername != "")
 	} else {
 		a.log.Warn("no --smtp-addr: mail (password resets) is written to the log, not sent")

@@ -1,4 +1,7 @@
-package notify
+// Package smtpmail sends notify's mail through an SMTP server. It is apart
+// from notify so that the outbox's store (package store) does not depend
+// on net/smtp.
+package smtpmail
 
 import (
 	"context"
@@ -9,6 +12,8 @@ import (
 	"net/smtp"
 	"strings"
 	"time"
+
+	"github.com/lectern/lectern/notify"
 )
 
 // SMTP sends through an SMTP server, with STARTTLS when the server offers
@@ -23,10 +28,10 @@ type SMTP struct {
 	InsecureSkipVerify bool
 }
 
-// Send implements Sender.
-func (s SMTP) Send(ctx context.Context, m Mail) error {
-	if containsCRLF(m.To) || containsCRLF(m.Subject) || containsCRLF(s.From) {
-		return ErrHeader
+// Send implements notify.Sender.
+func (s SMTP) Send(ctx context.Context, m notify.Mail) error {
+	if crlf(m.To) || crlf(m.Subject) || crlf(s.From) {
+		return notify.ErrHeader
 	}
 	host, _, err := net.SplitHostPort(s.Addr)
 	if err != nil {
@@ -89,3 +94,5 @@ func (s SMTP) Send(ctx context.Context, m Mail) error {
 	}
 	return c.Quit()
 }
+
+func crlf(s string) bool { return strings.ContainsAny(s, "\r\n") }
