@@ -20,8 +20,8 @@ type joinResponse struct {
 	// RenewAfter is when the client should ask for a fresh token
 	// (half the lifetime), as long as the lesson is open.
 	RenewAfter time.Time `json:"renew_after"`
-	HLSURL    string     `json:"hls_url,omitempty"` // live HLS, for the fallback player
-	H264      bool       `json:"prefer_h264,omitempty"`
+	HLSURL     string    `json:"hls_url,omitempty"` // live HLS, for the fallback player
+	H264       bool      `json:"prefer_h264,omitempty"`
 }
 
 // join issues a short-lived join token if the access policy lets the
@@ -55,7 +55,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, c *caller) error {
 	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(d.Lesson), Role: d.Role,
 		ExpiresAt:  now.Add(s.tokenTTL).UTC().Truncate(time.Second),
 		RenewAfter: now.Add(s.tokenTTL / 2).UTC().Truncate(time.Second),
-		HLSURL:     s.hlsURL(d.Lesson.ID), H264: s.h264})
+		HLSURL:     s.hlsURL(d.Lesson.ID, c.account.ID), H264: s.h264})
 	return nil
 }
 
