@@ -178,7 +178,7 @@ func TestChatSoak(t *testing.T) {
 			role = token.RoleTeacher
 		}
 		tok, err := a.Signer().Issue(token.Claims{Lesson: "soak", User: fmt.Sprintf("u%d", i), Name: fmt.Sprintf("P%d", i), Role: role,
-			Permissions: token.DefaultPermissions(role)}, time.Hour)
+			Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
