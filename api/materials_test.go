@@ -19,6 +19,7 @@ import (
 
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/billing/devpay"
 	"github.com/lectern/lectern/content"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/store/storetest"
@@ -58,7 +59,7 @@ func newMatHarnessCfg(t testing.TB, st *store.Store, cfgFn func(dir string, svc 
 	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	h := newHarness(t, st, func(c *api.Config) { c.Now = clk.Now })
-	bill, err := billing.New(billing.Config{Store: st, Now: clk.Now})
+	bill, err := billing.New(billing.Config{Store: st, Now: clk.Now, Providers: []billing.Provider{devpay.New(devpay.Config{})}})
 	if err != nil {
 		t.Fatal(err)
 	}

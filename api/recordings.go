@@ -16,7 +16,7 @@ import (
 // HLSAccess hands out the signed parameter of HLS URLs; scope is a lesson
 // id (its live stream) or recorder.RecordingScope (one recording).
 type HLSAccess interface {
-	Issue(scope string, ttl time.Duration) string
+	IssueFor(scope, accountID string, ttl time.Duration) string
 }
 
 // Recordings is what the recordings API needs of the recorder.
@@ -29,11 +29,11 @@ type Recordings interface {
 }
 
 // hlsURL is the live playlist of a lesson with a fresh grant.
-func (s *Server) hlsURL(lessonID string) string {
+func (s *Server) hlsURL(lessonID, accountID string) string {
 	if s.hls == nil {
 		return ""
 	}
-	return "/hls/" + url.PathEscape(lessonID) + "/index.m3u8?access=" + url.QueryEscape(s.hls.Issue(lessonID, s.tokenTTL))
+	return "/hls/" + url.PathEscape(lessonID) + "/index.m3u8?access=" + url.QueryEscape(s.hls.IssueFor(lessonID, accountID, s.tokenTTL))
 }
 
 type recordingView struct {
@@ -217,7 +217,7 @@ func (h *RecordingsHTTP) list(w http.ResponseWriter, r *http.Request, c *caller)
 			DurationMS: in.DurationMS, Size: in.Size, Published: !in.Hidden}
 		if h.s.hls != nil {
 			v.PlaylistURL = "/hls/" + url.PathEscape(l.ID) + "/rec/" + url.PathEscape(in.ID) + "/index.m3u8?access=" +
-				url.QueryEscape(h.s.hls.Issue(recorder.RecordingScope(l.ID, in.ID), h.s.tokenTTL))
+				url.QueryEscape(h.s.hls.IssueFor(recorder.RecordingScope(l.ID, in.ID), c.account.ID, h.s.tokenTTL))
 		}
 		if acc.download && in.State != recorder.StateRecording {
 			v.DownloadURL = "/api/v1/lessons/" + url.PathEscape(l.ID) + "/recordings/" + url.PathEscape(in.ID) + "/mp4"

@@ -81,7 +81,7 @@ func TestKilledServerKeepsAcknowledged(t *testing.T) {
 			defer cancel()
 			join := func(user string, role token.Role) *peer.Client {
 				tok, _ := (mustSigner(t)).Issue(token.Claims{Lesson: "crash", User: user, Name: user, Role: role,
-					Permissions: token.DefaultPermissions(role)}, time.Hour)
+					Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
 				c, err := peer.Join(ctx, wsURL, tok, nil)
 				if err != nil {
 					t.Fatal(err)

@@ -29,7 +29,8 @@ type site struct {
 func newSite(t testing.TB, dbURL string, opts ...func(*app.Config)) *site {
 	t.Helper()
 	cfg := app.Config{DataDir: t.TempDir(), DatabaseURL: dbURL, Secret: secret, Loopback: true,
-		ICEUDPAddr: "127.0.0.1:0", BaseURL: "http://lectern.test"}
+		ICEUDPAddr: "127.0.0.1:0", BaseURL: "http://lectern.test",
+		PaymentProvider: "dev"} // test payments, explicitly: the tests buy through the dev provider
 	for _, o := range opts {
 		o(&cfg)
 	}

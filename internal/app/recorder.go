@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/lectern/lectern/access"
+	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/token"
@@ -42,7 +46,8 @@ func (a *App) wireRecorder(secret []byte) error {
 	if a.cfg.RecordingRetention > 0 {
 		a.startPruner(rec, a.cfg.RecordingRetention)
 	}
-	a.mux.Handle("GET /hls/", rec.Handler(recorder.GrantAuthorizer{Grants: a.grants, Tokens: tokens{a.signer}}))
+	a.mux.Handle("GET /hls/", rec.Handler(recorder.GrantAuthorizer{Grants: a.grants, Tokens: tokens{a.signer},
+		Recheck: a.recheckHLS}))
 	if a.cfg.RTMPAddr != "" {
 		srv, err := rtmpingest.Listen(a.cfg.RTMPAddr, rtmpingest.Config{SFU: a.sfu, Keys: a.streamKeys, Tokens: tokens{a.signer},
 			Logger: a.log.With("subsystem", "rtmp")})
@@ -54,6 +59,26 @@ func (a *App) wireRecorder(secret []byte) error {
 		a.log.Info("RTMP ingest listening", "addr", srv.Addr().String(), "server", a.rtmpURL())
 	}
 	return nil
+}
+
+// recheckHLS asks the access policy again about the account an HLS grant
+// names: the live stream's door while the scope is a lesson, the replay's
+// for a recording (lesson/recording). Administrators may always watch
+// replays, as the recordings listing lets them.
+func (a *App) recheckHLS(r *http.Request, scope, accountID string) error {
+	lesson, _, isRecording := strings.Cut(scope, "/")
+	door := access.DoorHLS
+	if isRecording {
+		door = access.DoorReplay
+	}
+	d, err := a.policy.Decide(r.Context(), accountID, lesson, door)
+	if err != nil {
+		return err
+	}
+	if isRecording && d.Reason == access.ReasonNotMember && d.Account.Roles.Has(classroom.RoleAdmin) {
+		return nil
+	}
+	return d.Err()
 }
 
 // recordLesson is the course's choice (a lesson the store does not know,

@@ -108,7 +108,7 @@ func TestModerationSurvivesServerRestart(t *testing.T) {
 		}
 		for user, code := range map[string]string{"banned": "banned", "newcomer": "locked"} {
 			tok, _ := a.Signer().Issue(token.Claims{Lesson: "persist", User: user, Name: user, Role: token.RoleStudent,
-				Permissions: token.DefaultPermissions(token.RoleStudent)}, time.Hour)
+				Permissions: token.DefaultPermissions(token.RoleStudent), Operator: true}, time.Hour)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", tok, nil)
 			cancel()

@@ -53,6 +53,7 @@ func dialSoak(ctx context.Context, url, tok string) (*soakClient, error) {
 	joined := make(chan bool, 1)
 	c.ackWait.Store("join", joined)
 	go c.read()
+	go c.keepAlive()
 	if err := c.send(ctx, "join", "join", map[string]string{"token": tok}); err != nil {
 		return nil, err
 	}
@@ -73,6 +74,21 @@ func (c *soakClient) send(ctx context.Context, typ, id string, payload any) erro
 	p, _ := json.Marshal(payload)
 	b, _ := json.Marshal(map[string]any{"v": 1, "type": typ, "id": id, "payload": json.RawMessage(p)})
 	return c.conn.Write(ctx, websocket.MessageText, b)
+}
+
+// keepAlive pings every 15 s, as the web client does, so that a
+// participant who only listens is not closed as idle.
+func (c *soakClient) keepAlive() {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+			_ = c.send(context.Background(), "ping", "", struct{}{})
+		}
+	}
 }
 
 func (c *soakClient) read() {
@@ -162,7 +178,7 @@ func TestChatSoak(t *testing.T) {
 			role = token.RoleTeacher
 		}
 		tok, err := a.Signer().Issue(token.Claims{Lesson: "soak", User: fmt.Sprintf("u%d", i), Name: fmt.Sprintf("P%d", i), Role: role,
-			Permissions: token.DefaultPermissions(role)}, time.Hour)
+			Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -240,7 +240,7 @@ func TestTURNRefusesOtherPeers(t *testing.T) {
 func TestWHEPLinksICEServers(t *testing.T) {
 	a, srv := startTURN(t)
 	tok, err := a.Signer().Issue(token.Claims{Lesson: "turn", User: "viewer", Name: "v", Role: token.RoleStudent,
-		Permissions: token.DefaultPermissions(token.RoleStudent)}, time.Hour)
+		Permissions: token.DefaultPermissions(token.RoleStudent), Operator: true}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

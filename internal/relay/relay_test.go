@@ -14,7 +14,7 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 
 // startRelay starts a TURN server on loopback whose only allowed peer is
 // the UDP socket media.
-func startRelay(t *testing.T, media *net.UDPAddr) *Server {
+func startRelay(t testing.TB, media *net.UDPAddr) *Server {
 	t.Helper()
 	s, err := New(Config{Secret: secret, UDPAddr: "127.0.0.1:0", TCPAddr: "127.0.0.1:0",
 		Peers: MediaAddrs{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Ports: []int{media.Port}}})
@@ -25,7 +25,7 @@ func startRelay(t *testing.T, media *net.UDPAddr) *Server {
 	return s
 }
 
-func udpListener(t *testing.T) *net.UDPConn {
+func udpListener(t testing.TB) *net.UDPConn {
 	t.Helper()
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -36,7 +36,7 @@ func udpListener(t *testing.T) *net.UDPConn {
 }
 
 // allocate returns a relayed socket allocated on s with the credentials.
-func allocate(t *testing.T, s *Server, user, pass string) (net.PacketConn, error) {
+func allocate(t testing.TB, s *Server, user, pass string) (net.PacketConn, error) {
 	t.Helper()
 	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {

@@ -1,4 +1,4 @@
-// Adaptive stream (docs/simulcast.md, `track.settings`): tells the server
+// Adaptive stream (docs/protocol.md, `track.settings`): tells the server
 // how large each received video is drawn, in device pixels, and whether
 // anyone can see it, so that the SFU sends the smallest simulcast layer
 // that still looks sharp, and nothing to a hidden tile. Sizes come from a

@@ -1,5 +1,5 @@
 // The connection-quality indicator in the room bar, from the server's
-// `subscriber.stats` (docs/simulcast.md): good / fair / poor from loss and
+// `subscriber.stats` (docs/protocol.md): good / fair / poor from loss and
 // round-trip time, three bars, and a tooltip with the bandwidth estimate,
 // loss and RTT. Hidden until the first figures arrive (a teacher who only
 // publishes receives none).

@@ -8,7 +8,7 @@ import { maybePreferH264 } from './hlscodec.js';
 export const SOURCES = ['microphone', 'camera', 'screen'];
 
 // sendEncodingsFor is the one place that decides how a source is encoded
-// (docs/simulcast.md): the camera as three simulcast encodings, rid q/h/f
+// (docs/protocol.md): the camera as three simulcast encodings, rid q/h/f
 // at a quarter, half and full size (the SFU maps them to layers 0/1/2 and
 // the publisher.layers message switches them on and off); the screen share
 // as one sharp encoding with a higher bitrate; audio as the browser likes.

@@ -1,4 +1,4 @@
-// What the server says about each received video (docs/simulcast.md,
+// What the server says about each received video (docs/protocol.md,
 // `track.quality`): a "paused: low bandwidth" overlay over a tile whose
 // video the SFU stopped, and a small quality badge (low / medium / high)
 // that shows on hover. A pause shows only once it has lasted

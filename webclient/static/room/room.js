@@ -65,7 +65,7 @@ class Room {
     this.root = root;
     this.lessonId = lessonId;
     this.token = token;
-    // Simulcast and adaptive quality (docs/simulcast.md): every received
+    // Simulcast and adaptive quality (docs/protocol.md): every received
     // video reports its size and visibility, shows the server's verdict on
     // its quality, and is outlined while its owner speaks.
     this.adaptive = new AdaptiveStream((settings) => this.session?.trackSettings(settings));

@@ -31,7 +31,7 @@ export class Session {
       pc?.trickle.remote(p.candidate);
     });
     s.on('track.unpublished', (p) => this.#subscriber?.forget(p.trackId));
-    // Dynacast (docs/simulcast.md): switch our unwatched encodings off.
+    // Dynacast (docs/protocol.md): switch our unwatched encodings off.
     s.on('publisher.layers', (p) => { this.#publisher?.setLayers(p); });
     s.on('*', (payload, msg) => this.handlers.onEvent?.(msg.type, payload));
     await s.open();
@@ -65,7 +65,7 @@ export class Session {
   }
 
   // trackSettings tells the server how a received video is shown
-  // (track.settings, docs/simulcast.md); refusals are only logged, as the
+  // (track.settings, docs/protocol.md); refusals are only logged, as the
   // track may have just gone away.
   trackSettings(settings) {
     if (!this.joined || !this.signal.isOpen) return;

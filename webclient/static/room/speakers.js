@@ -1,4 +1,4 @@
-// Who is speaking (docs/simulcast.md, `speakers`): the room keeps the last
+// Who is speaking (docs/protocol.md, `speakers`): the room keeps the last
 // message as a Speakers state, and every view that shows people (the
 // participant list, the stage strip, the stage slots) marks its elements
 // with markSpeaker.

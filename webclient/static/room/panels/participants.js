@@ -21,7 +21,7 @@ export function create(ctx) {
   const chatMuted = new Set(); // participant ids muted in chat (moderators learn it)
   const invited = new Set(); // pending stage invitations (moderators)
   let openMenu = ''; // participant id whose menu is open, kept across renders
-  let speakers = null; // Speakers from the last `speakers` message (docs/simulcast.md)
+  let speakers = null; // Speakers from the last `speakers` message (docs/protocol.md)
 
   function canAct(target) {
     const self = ctx.self();
