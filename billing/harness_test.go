@@ -358,6 +358,7 @@ func (c *client) cnyCourse(title string, amount int64) string {
 	r.decode(c.e.t, &course)
 	want(c.e.t, c.do("PUT", "/api/v1/courses/"+course.ID+"/price", map[string]any{
 		"amount": amount, "currency": "CNY"}), http.StatusOK)
+	storetest.Publish(c.e.t, c.e.st, course.ID) // reviewed, as paidCourse's
 	return course.ID
 }
 

@@ -195,8 +195,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // context (internal/publicurl) and the security headers that depend on how
 // the request arrived (HSTS over https), counted in the metrics.
 func (a *App) Handler() http.Handler {
-	return recoverer(a.log, a.metrics.Middleware(a.urls.Middleware(a.api.SecurityHeaders(a.mux)),
-		a.log.With("subsystem", "http")))
+	// The public URL goes outside the metrics: its request copy must not
+	// hide the route pattern the mux records for them.
+	return recoverer(a.log, a.urls.Middleware(a.metrics.Middleware(a.api.SecurityHeaders(a.mux),
+		a.log.With("subsystem", "http"))))
 }
 
 // Signer issues and verifies join tokens.
