@@ -18,7 +18,7 @@ import (
 // Source is what the recorder needs of the SFU.
 type Source interface {
 	RoomIDs() []string
-	Tap(roomID string) *sfu.Tap
+	Tap(roomID string, opts ...sfu.TapOption) *sfu.Tap
 }
 
 // Policy says whether a lesson is recorded (its course's setting). Live

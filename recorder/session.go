@@ -67,7 +67,7 @@ func (c *clock) pts(ts uint32, rate int, since time.Duration) int64 {
 }
 
 func newSession(r *Recorder, lesson string, record bool) *session {
-	s := &session{r: r, lesson: lesson, log: r.log.With("lesson", lesson), tap: r.src.Tap(lesson), record: record,
+	s := &session{r: r, lesson: lesson, log: r.log.With("lesson", lesson), tap: r.src.Tap(lesson, sfu.TapVideoCodecs(webrtc.MimeTypeH264)), record: record,
 		done: make(chan struct{})}
 	s.wg.Add(1)
 	go s.run()

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,10 @@ type TapPacket struct {
 type Tap struct {
 	sfu    *SFU
 	roomID string
+	// videoCodecs, when not empty, are the only main-video codecs the tap
+	// takes (TapVideoCodecs); skipped is the last one it passed over.
+	videoCodecs []string
+	skipped     string
 
 	free chan *TapPacket
 	out  chan *TapPacket
@@ -54,10 +59,24 @@ type Tap struct {
 	wg        sync.WaitGroup
 }
 
+// TapOption configures a Tap.
+type TapOption func(*Tap)
+
+// TapVideoCodecs makes the tap take the main video only while its codec
+// is one of mimeTypes (the recorder: H.264). A main video in another codec
+// is not tapped at all, so the tap does not hold its top layer at the
+// publisher (dynacast) for nothing.
+func TapVideoCodecs(mimeTypes ...string) TapOption {
+	return func(t *Tap) { t.videoCodecs = mimeTypes }
+}
+
 // Tap starts tapping room roomID, which need not exist yet.
-func (s *SFU) Tap(roomID string) *Tap {
+func (s *SFU) Tap(roomID string, opts ...TapOption) *Tap {
 	t := &Tap{sfu: s, roomID: roomID, free: make(chan *TapPacket, tapSlots),
 		out: make(chan *TapPacket, tapSlots), done: make(chan struct{})}
+	for _, o := range opts {
+		o(t)
+	}
 	for range tapSlots {
 		t.free <- &TapPacket{}
 	}
@@ -149,8 +168,28 @@ func (t *Tap) follow() {
 		return
 	default:
 	}
+	if video != nil && !t.takesVideo(video.codec.MimeType) {
+		if t.skipped != video.codec.MimeType {
+			t.skipped = video.codec.MimeType
+			t.sfu.log.Warn("tap: the main video's codec is not tapped", "room", t.roomID, "codec", video.codec.MimeType)
+		}
+		video = nil
+	}
 	t.video = t.point(t.video, video, webrtc.RTPCodecTypeVideo, 1)
 	t.audio = t.point(t.audio, audio, webrtc.RTPCodecTypeAudio, 2)
+}
+
+// takesVideo reports whether the tap takes a main video in mimeType.
+func (t *Tap) takesVideo(mimeType string) bool {
+	if len(t.videoCodecs) == 0 {
+		return true
+	}
+	for _, m := range t.videoCodecs {
+		if strings.EqualFold(m, mimeType) {
+			return true
+		}
+	}
+	return false
 }
 
 // point moves down-track d onto track src, replacing d when the codec

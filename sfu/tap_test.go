@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/sfu"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -85,5 +86,36 @@ func TestTapReceivesMainTracks(t *testing.T) {
 	case <-tap.Packets():
 		t.Fatal("packet after Close")
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestTapSkipsOtherVideoCodecs: a tap limited to H.264 does not take a VP8
+// main video (so it holds no layer at the publisher), while it still takes
+// the microphone.
+func TestTapSkipsOtherVideoCodecs(t *testing.T) {
+	s := newSFU(t)
+	tap := s.Tap("lesson-vp8", sfu.TapVideoCodecs(webrtc.MimeTypeH264))
+	defer tap.Close()
+	pub, err := peer.NewTeacher() // VP8 and Opus
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishWith(t, s, "lesson-vp8", pub)
+	sound := 0
+	deadline := time.After(5 * time.Second)
+	for sound < 50 {
+		select {
+		case p := <-tap.Packets():
+			if p.Kind == webrtc.RTPCodecTypeVideo {
+				t.Fatalf("the tap took %s video", p.Codec.MimeType)
+			}
+			sound++
+			tap.Release(p)
+		case <-deadline:
+			t.Fatalf("tap received %d audio packets in 5 s", sound)
+		}
+	}
+	if v, a := tap.Sources(); v != nil || a == nil {
+		t.Fatalf("sources %v %v, want no video and the microphone", v, a)
 	}
 }

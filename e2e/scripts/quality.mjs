@@ -1,5 +1,5 @@
 // quality.mjs <teacherURL> <studentURL>
-// What the room shows of the server's quality messages (docs/simulcast.md):
+// What the room shows of the server's quality messages (docs/protocol.md):
 // the teacher goes live and brings the student on stage, for real; then
 // the script stands between each page and /rtc (Playwright's
 // routeWebSocket) and plays the server's part for track.quality,

@@ -280,7 +280,10 @@ func (r *run) join(ctx context.Context) (*student, error) {
 	if !v.WaitKeyframe(time.Until(t0.Add(r.cfg.JoinTimeout))) {
 		return st, fmt.Errorf("%s: no keyframe within %v", st.id, r.cfg.JoinTimeout)
 	}
-	st.joinTime = v.Stats().FirstFrameAt.Sub(t0)
+	// The first keyframe's first packet: a CountOnly student marks its
+	// first frame only at the frame's last packet, which may not have come
+	// yet when WaitKeyframe returns.
+	st.joinTime = v.Stats().FirstKeyframeAt.Sub(t0)
 	st.joined = true
 	return st, nil
 }
