@@ -10,8 +10,9 @@
 // keeps its latest packets in one packet cache shared by all its
 // down-tracks (packetcache.go); a subscriber's NACK is answered from it,
 // rewritten again under that subscriber's sequence numbers (nack.go), and a
-// down-track that joins or switches layer starts at once from the latest
-// keyframe held there (replay.go) while a keyframe is still asked for;
+// down-track that has forwarded nothing yet starts at once from the latest
+// keyframe held there (replay.go) while a keyframe is still asked for (a
+// switch or a resume waits for a live keyframe);
 // receiver and
 // sender reports come from pion/interceptor report; the TWCC header extension
 // is negotiated in both directions. PLI/FIR from a subscriber, and a

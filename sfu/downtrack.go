@@ -30,11 +30,16 @@ type DownTrack struct {
 	target   atomic.Int32
 	curLayer atomic.Int32
 
-	mu           sync.Mutex // guards cur, rw, vp8 and waitKeyframe
+	mu           sync.Mutex // guards cur, rw, vp8, waitKeyframe and started
 	cur          int32      // layer being forwarded, layerNone if none
 	rw           rewriter
 	vp8          vp8Munger
 	waitKeyframe bool
+	// started is set once a frame has been forwarded: from then on the
+	// down-track waits for live keyframes and never replays a cached one
+	// (after a switch or a pause the cache may hold a picture older than
+	// those the subscriber has seen, which breaks its picture-id order).
+	started bool
 
 	// bufs[i] holds the copy of a layer-i payload whose VP8 picture id
 	// was rewritten; only layer i's reader uses it.
@@ -263,8 +268,9 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 			return
 		}
 		if !keyframe {
+			replay := mayReplay && !d.started
 			d.mu.Unlock()
-			d.waitKeyframeOf(src, l, pkt, scratch, now, mayReplay)
+			d.waitKeyframeOf(src, l, pkt, scratch, now, replay)
 			return
 		}
 		if d.cur != layerNone {
@@ -275,6 +281,7 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		}
 		d.cur = layer
 		d.curLayer.Store(layer)
+		d.started = true
 		d.waitKeyframe = false
 		d.rw.resync = true
 		d.vp8.resync = true
@@ -286,8 +293,9 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		return
 	case d.waitKeyframe:
 		if !keyframe {
+			replay := mayReplay && !d.started
 			d.mu.Unlock()
-			d.waitKeyframeOf(src, l, pkt, scratch, now, mayReplay)
+			d.waitKeyframeOf(src, l, pkt, scratch, now, replay)
 			return
 		}
 		d.waitKeyframe = false
