@@ -8,8 +8,9 @@
 //
 // RTCP: NACKs are generated towards publishers. Each received video layer
 // keeps its latest packets in one packet cache shared by all its
-// down-tracks (packetcache.go); a subscriber's NACK is answered from it,
-// rewritten again under that subscriber's sequence numbers (nack.go), and a
+// down-tracks (packetcache.go); with Config.SharedNACKCache a subscriber's
+// NACK is answered from it, rewritten again under that subscriber's
+// sequence numbers (nack.go), otherwise by Pion's NACK responder; and a
 // down-track that has forwarded nothing yet starts at once from the latest
 // keyframe held there (replay.go) while a keyframe is still asked for (a
 // switch or a resume waits for a live keyframe);

@@ -49,6 +49,9 @@ type DownTrack struct {
 	// only; guarded by mu); rtx belongs to the RTCP goroutine.
 	hist *[histSize]sentRec
 	rtx  *rtxState
+	// sharedNACK: this down-track answers NACKs from the layers' shared
+	// caches (Config.SharedNACKCache); otherwise Pion's responder does.
+	sharedNACK bool
 
 	sent     atomic.Uint64 // packets written
 	resent   atomic.Uint64 // packets retransmitted on a NACK
@@ -168,7 +171,9 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 				d.requestKeyframe()
 			case *rtcp.TransportLayerNack:
 				counters.nacks.Add(1)
-				d.retransmit(pkt)
+				if d.sharedNACK {
+					d.retransmit(pkt)
+				}
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
 					onReport(pkt)

@@ -27,7 +27,7 @@ type player struct {
 // screen share while one is live, otherwise a camera) and the microphone of
 // that video's publisher.
 func (p *Participant) Play(offer string) (string, error) {
-	api, err := newSubscriberAPI(p.room.sfu.se)
+	api, err := newSubscriberAPI(p.room.sfu.se, p.room.sfu.cfg.SharedNACKCache)
 	if err != nil {
 		return "", err
 	}
@@ -52,6 +52,7 @@ func (p *Participant) Play(offer string) (string, error) {
 	pl.video = newPlayerDownTrack("video", p.room.id, webrtc.RTPCodecTypeVideo, vcodec, &pl.connected)
 	pl.audio = newPlayerDownTrack("audio", p.room.id, webrtc.RTPCodecTypeAudio, codecs[0].params, &pl.connected)
 	for _, d := range []*DownTrack{pl.video, pl.audio} {
+		d.sharedNACK = p.room.sfu.cfg.SharedNACKCache
 		sender, err := pc.AddTrack(d)
 		if err != nil {
 			_ = pc.Close()

@@ -51,7 +51,7 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := newSubscriberAPI(p.room.sfu.se, ccf)
+	api, err := newSubscriberAPI(p.room.sfu.se, p.room.sfu.cfg.SharedNACKCache, ccf)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +81,7 @@ func (s *subscriber) add(t *Track) {
 		return
 	}
 	d := newDownTrack(t, t.owner.id, &s.connected)
+	d.sharedNACK = s.p.room.sfu.cfg.SharedNACKCache
 	sender, err := s.pc.AddTrack(d)
 	if err != nil {
 		s.mu.Unlock()
