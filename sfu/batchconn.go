@@ -48,18 +48,28 @@ func newBatchConn(c net.PacketConn) *batchConn {
 }
 
 // WriteTo queues p during a fan-out (it is copied: callers reuse their
-// buffers) and writes it at once otherwise.
+// buffers) and writes it at once otherwise. A write while packets are
+// still queued (a fan-out has just ended and not flushed yet) joins the
+// queue and flushes it, so that one sender's packets never overtake each
+// other.
 func (b *batchConn) WriteTo(p []byte, addr net.Addr) (int, error) {
-	if b.fanouts.Load() == 0 || len(p) > batchBuf {
+	b.mu.Lock()
+	if b.n == 0 && (b.fanouts.Load() == 0 || len(p) > batchBuf) {
+		b.mu.Unlock()
 		return b.PacketConn.WriteTo(p, addr)
 	}
-	b.mu.Lock()
+	if len(p) > batchBuf {
+		b.flushLocked()
+		n, err := b.PacketConn.WriteTo(p, addr)
+		b.mu.Unlock()
+		return n, err
+	}
 	i := b.n
 	b.slots[i][0] = b.bufs[i][:copy(b.bufs[i][:], p)]
 	b.msgs[i].Addr = addr
 	b.n++
-	// The last fan-out may have ended (and flushed) since the check
-	// above: then nobody else will flush this packet.
+	// The last fan-out may have ended (and flushed) since it was counted:
+	// then nobody else will flush this packet.
 	if b.n == maxBatch || b.fanouts.Load() == 0 {
 		b.flushLocked()
 	}
