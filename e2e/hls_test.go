@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,19 +21,7 @@ func TestBrowserHLSFallback(t *testing.T) {
 		t.Skip("needs the in-process server (its SFU)")
 	}
 	lesson := uniqueLesson(t)
-	clip, err := peer.LoadH264(filepath.Join(peer.MediaDir(), "teacher.h264"), 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	audio, err := peer.LoadOgg(filepath.Join(peer.MediaDir(), "teacher.ogg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := peer.NewPublisher(api, clip, audio)
+	pub, err := peer.NewH264Teacher()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,19 +57,7 @@ func newRig(t *testing.T, opts ...recorder.Option) *rig {
 // Opus sound into room; it returns a function that ends the publication.
 func (rg *rig) publishH264(t *testing.T, room string) func() {
 	t.Helper()
-	clip, err := peer.LoadH264(filepath.Join(peer.MediaDir(), "teacher.h264"), 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	audio, err := peer.LoadOgg(filepath.Join(peer.MediaDir(), "teacher.ogg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := peer.NewPublisher(api, clip, audio)
+	pub, err := peer.NewH264Teacher()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package sfu_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,19 +16,7 @@ import (
 func TestTapReceivesMainTracks(t *testing.T) {
 	s := newSFU(t)
 	tap := s.Tap("lesson-tap")
-	clip, err := peer.LoadH264(filepath.Join(peer.MediaDir(), "teacher.h264"), 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	audio, err := peer.LoadOgg(filepath.Join(peer.MediaDir(), "teacher.ogg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := peer.NewPublisher(api, clip, audio)
+	pub, err := peer.NewH264Teacher()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,25 @@ var teacherClips = sync.OnceValues(func() ([2]Clip, error) {
 	return [2]Clip{v, a}, err
 })
 
+// NewH264Teacher returns a loopback publisher of the committed H.264
+// teacher clip (30 fps) and its Opus sound: what a recorded lesson's
+// browser publishes.
+func NewH264Teacher() (*Publisher, error) {
+	clip, err := LoadH264(filepath.Join(MediaDir(), "teacher.h264"), 30)
+	if err != nil {
+		return nil, err
+	}
+	audio, err := LoadOgg(filepath.Join(MediaDir(), "teacher.ogg"))
+	if err != nil {
+		return nil, err
+	}
+	api, err := NewAPI()
+	if err != nil {
+		return nil, err
+	}
+	return NewPublisher(api, clip, audio)
+}
+
 // NewTeacher returns a loopback publisher of the committed teacher clips
 // (320×240 VP8 with a keyframe every second, and Opus).
 func NewTeacher() (*Publisher, error) {
