@@ -104,6 +104,11 @@ var handlers = map[string]handler{
 	MsgPollVote:       route((*Lesson).Vote),
 	MsgPollChangeVote: route((*Lesson).ChangeVote),
 	MsgPollClose:      route((*Lesson).ClosePoll),
+
+	MsgSlidesOpen:    route((*Lesson).OpenSlides),
+	MsgSlidesPage:    route((*Lesson).TurnSlide),
+	MsgSlidesPointer: route((*Lesson).PointSlide),
+	MsgSlidesClose:   route((*Lesson).CloseSlides),
 }
 
 // MessageTypes returns the client message types Dispatch knows, sorted.
@@ -140,6 +145,7 @@ var roomCommands = map[string]bool{
 	MsgStageRemove: true, MsgStageRemoveAll: true, MsgStageSetLimit: true,
 	MsgMediaState: true, MsgParticipantMute: true, MsgParticipantStopCamera: true, MsgParticipantRemove: true,
 	MsgLessonLock: true, MsgChatEnable: true, MsgChatSlow: true, MsgChatMute: true,
+	MsgSlidesOpen: true, MsgSlidesPage: true, MsgSlidesClose: true,
 }
 
 func decode(raw json.RawMessage, v any) error {

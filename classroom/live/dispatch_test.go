@@ -12,10 +12,10 @@ import (
 // teacher t, assistant a, student s (invited to stage), observer o, student
 // st on stage (voted in poll id3), student x (hand up, asked question id1,
 // wrote chat message 1), student y (muted by the teacher); polls id2 (no
-// votes) and id3 open.
+// votes) and id3 open; the teacher presents deck "deck" (testDecks).
 func matrixLesson(t *testing.T) *Lesson {
 	t.Helper()
-	l, _ := newTestLesson(t)
+	l, _ := newTestLesson(t, WithDecks(testDecks{}))
 	join(t, l, "t", token.RoleTeacher)
 	join(t, l, "a", token.RoleAssistant)
 	join(t, l, "s", token.RoleStudent)
@@ -35,6 +35,7 @@ func matrixLesson(t *testing.T) *Lesson {
 	ok(t)(l.CreatePoll(ctx, "t", PollCreate{Question: "p3", Kind: PollSingle, Options: two}))
 	ok(t)(l.Vote(ctx, "s", PollVote{PollID: "id3", Choices: []int{0}}))
 	ok(t)(l.Vote(ctx, "st", PollVote{PollID: "id3", Choices: []int{0}}))
+	ok(t)(l.OpenSlides(ctx, "t", SlidesOpen{MaterialID: "deck"}))
 	return l
 }
 
@@ -46,6 +47,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		F  = CodeForbidden
 		NF = CodeNotFound
 		C  = CodeConflict
+		I  = CodeInvalid
 	)
 	actors := []string{"t", "a", "s", "o", "st"} // teacher, assistant, student, observer, student on stage
 	tests := []struct {
@@ -86,6 +88,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{MsgPollVote, `{"pollId":"id2","choices":[0]}`, [5]string{F, F, OK, F, OK}},
 		{MsgPollChangeVote, `{"pollId":"id3","choices":[1]}`, [5]string{F, F, OK, F, OK}},
 		{MsgPollClose, `{"pollId":"id2"}`, [5]string{OK, F, F, F, F}},
+		{MsgSlidesOpen, `{"materialId":"deck","page":2}`, [5]string{OK, OK, F, F, F}},
+		{MsgSlidesOpen, `{"materialId":"elsewhere"}`, [5]string{NF, NF, F, F, F}},
+		{MsgSlidesOpen, `{"materialId":"video"}`, [5]string{I, I, F, F, F}},
+		{MsgSlidesPage, `{"page":2}`, [5]string{OK, OK, F, F, F}},
+		{MsgSlidesPage, `{"page":13}`, [5]string{I, I, F, F, F}},
+		{MsgSlidesPointer, `{"x":0.5,"y":0.25}`, [5]string{OK, OK, F, F, F}},
+		{MsgSlidesPointer, `{"x":1.5,"y":0.25}`, [5]string{I, I, F, F, F}},
+		{MsgSlidesClose, `{}`, [5]string{OK, OK, F, F, F}},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {

@@ -53,6 +53,8 @@ type Lesson struct {
 	polls     map[string]*pollState
 	pollOrder []string
 
+	slides *SlideState // the deck on screen, nil for none (slides.go)
+
 	roomSaved []byte // the RoomState last written to the store, as JSON (roomstate.go)
 }
 
@@ -66,6 +68,9 @@ type config struct {
 	chatPer       time.Duration
 	newID         func() string
 	log           *slog.Logger
+	decks         Decks
+	pointerBurst  int
+	pointerPer    time.Duration
 }
 
 // Option configures a Lesson.
@@ -113,6 +118,8 @@ func New(id string, opts ...Option) *Lesson {
 		chatBurst:     DefaultChatBurst,
 		chatPer:       DefaultChatPer,
 		newID:         randomID,
+		pointerBurst:  DefaultPointerBurst,
+		pointerPer:    DefaultPointerPer,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -132,6 +139,9 @@ func New(id string, opts ...Option) *Lesson {
 	}
 	if c.chatPer <= 0 {
 		c.chatPer = DefaultChatPer
+	}
+	if c.pointerBurst < 1 || c.pointerPer <= 0 {
+		c.pointerBurst, c.pointerPer = DefaultPointerBurst, DefaultPointerPer
 	}
 	return &Lesson{
 		id:          id,

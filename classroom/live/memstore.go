@@ -20,6 +20,7 @@ type MemoryStore struct {
 	votes      map[[2]string][]Vote // (lesson, poll) → votes
 	attendance map[string][]Attendance
 	rooms      map[string]RoomState
+	slides     map[string][]SlideEvent // made on first use (memstore_slides.go)
 }
 
 // NewMemoryStore returns an empty MemoryStore.

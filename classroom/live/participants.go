@@ -50,6 +50,7 @@ type member struct {
 	chatMuted bool
 	restored  bool // brought back by Restore and not resumed yet: no attendance interval open
 	bucket    bucket
+	pointer   bucket // slides.pointer moves
 	lastChat  time.Time
 }
 

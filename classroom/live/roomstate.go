@@ -24,6 +24,7 @@ type RoomState struct {
 	Members     []MemberState `json:"members,omitempty"` // in join order
 	Hands       []HandState   `json:"hands,omitempty"`   // queue order
 	Stage       []string      `json:"stage,omitempty"`   // participant ids, in order of arrival
+	Slides      *SlideState   `json:"slides,omitempty"`  // the deck on screen
 }
 
 // MemberState is one participant kept across a restart: someone with a
@@ -63,6 +64,7 @@ func (l *Lesson) roomState() RoomState {
 		s.Hands = append(s.Hands, HandState{ParticipantID: h.id, RaisedAt: h.at.UTC()})
 	}
 	s.Stage = append(s.Stage, l.stage...)
+	s.Slides = l.slidesInfo()
 	return s
 }
 
@@ -138,6 +140,7 @@ func (l *Lesson) restoreRoom(s RoomState, now time.Time) {
 			l.stage = append(l.stage, m.ID)
 		}
 	}
+	l.restoreSlides(s.Slides)
 	l.roster = nil
 	l.roomSaved, _ = json.Marshal(l.roomState())
 }

@@ -14,6 +14,7 @@ type Snapshot struct {
 	Chat         ChatHistory       `json:"chat"`              // the last 200 messages they may see
 	Questions    []QuestionInfo    `json:"questions"`         // open and answered ones, by votes
 	Polls        []PollInfo        `json:"polls"`             // open ones
+	Slides       *SlideState       `json:"slides"`            // the deck on screen, null for none
 }
 
 // SelfState is what only the participant themselves sees about themselves.
@@ -44,6 +45,7 @@ func (l *Lesson) snapshot(ctx context.Context, m *member) (Snapshot, error) {
 		Stage:        append([]string{}, l.stage...),
 		Questions:    l.questionsFor(m, false),
 		Polls:        l.pollsFor(m),
+		Slides:       l.slidesInfo(),
 		Self: SelfState{
 			HandPosition:     l.handIndex(m.ID) + 1,
 			ChatMuted:        m.chatMuted,

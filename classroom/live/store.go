@@ -16,6 +16,9 @@ import (
 // Lookups of something absent return an error for which
 // errors.Is(err, ErrNotFound) is true.
 type Store interface {
+	// SlideLog keeps the slides' timeline (slides.go).
+	SlideLog
+
 	// AppendChat stores m, assigning m.ID (increasing within a lesson),
 	// and returns it.
 	AppendChat(ctx context.Context, m ChatMessage) (ChatMessage, error)

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) live.Store) {
 		{"Votes", testVotes},
 		{"Attendance", testAttendance},
 		{"RoomState", testRoomState},
+		{"SlideLog", testSlideLog},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
@@ -350,6 +351,8 @@ func testRoomState(t *testing.T, s live.Store) {
 		},
 		Hands: []live.HandState{{ParticipantID: "p2", RaisedAt: t0.Add(time.Second)}},
 		Stage: []string{"p1"},
+		Slides: &live.SlideState{SlideDeck: live.SlideDeck{MaterialID: "m1", Name: awkward, Pages: 12},
+			Page: 3, By: "p1", At: t0.UnixMilli()},
 	}
 	must(t, s.PutRoomState(ctx, "L", first))
 	got, err := s.RoomState(ctx, "L")
