@@ -104,12 +104,19 @@ func (p *Policy) banned(ctx context.Context, lessonID, accountID string) bool {
 // account (unknown → unauthenticated, disabled → account_disabled), the
 // lesson (unknown → not_found), the account's relation to the lesson's
 // course (none → not_a_member, admins included), the door
-// (only the teacher and assistants publish through WHIP → forbidden), the
+// (only the teacher and assistants publish through WHIP → forbidden; admins
+// and reviewers read materials as observers, to review them), the
 // lesson's status (an ended lesson shuts the live doors → lesson_ended), a
 // ban from the lesson (→ banned) and, for students, the entitlement
 // (→ payment_required). A failure to read the facts is returned as err
 // (the door answers 500 and keeps the connection as it is).
 func (p *Policy) Decide(ctx context.Context, accountID, lessonID string, door Door) (Decision, error) {
+	return p.decide(ctx, accountID, lessonID, "", door)
+}
+
+// decide is Decide for lessonID, or DecideCourse for courseID when
+// lessonID is "".
+func (p *Policy) decide(ctx context.Context, accountID, lessonID, courseID string, door Door) (Decision, error) {
 	var d Decision
 	if accountID == "" {
 		d.Reason = ReasonUnauthenticated
@@ -128,7 +135,13 @@ func (p *Policy) Decide(ctx context.Context, accountID, lessonID string, door Do
 		d.Reason = ReasonAccountDisabled
 		return d, nil
 	}
-	l, err := p.facts.Lesson(ctx, lessonID)
+	if lessonID != "" {
+		d.Lesson, err = p.facts.Lesson(ctx, lessonID)
+		courseID = d.Lesson.CourseID
+	}
+	if err == nil {
+		d.Course, err = p.facts.Course(ctx, courseID)
+	}
 	if errors.Is(err, classroom.ErrNotFound) {
 		d.Reason = ReasonNotFound
 		return d, nil
@@ -136,45 +149,29 @@ func (p *Policy) Decide(ctx context.Context, accountID, lessonID string, door Do
 	if err != nil {
 		return d, err
 	}
-	d.Lesson = l
-	c, err := p.facts.Course(ctx, l.CourseID)
-	if err != nil {
+	if d.Role, err = p.role(ctx, acc, d.Course, door); err != nil || d.Role == "" {
+		if err == nil {
+			d.Reason = ReasonNotMember
+		}
 		return d, err
 	}
-	d.Course = c
-	rel := classroom.RelationOf(c, acc.ID, false)
-	if rel == classroom.RelationNone {
-		enrolled, err := p.facts.Enrolled(ctx, c.ID, acc.ID)
-		if err != nil {
-			return d, err
-		}
-		rel = classroom.RelationOf(c, acc.ID, enrolled)
-	}
-	switch rel {
-	case classroom.RelationTeacher:
-		d.Role = token.RoleTeacher
-	case classroom.RelationAssistant:
-		d.Role = token.RoleAssistant
-	case classroom.RelationStudent:
-		d.Role = token.RoleStudent
-	default:
-		d.Reason = ReasonNotMember
-		return d, nil
+	if d.Role == token.RoleObserver {
+		return d, nil // a reviewer reading a material
 	}
 	if door == DoorWHIP && !token.DefaultPermissions(d.Role).Publish {
 		d.Reason = ReasonForbidden
 		return d, nil
 	}
-	if door.live() && l.Status == classroom.StatusEnded {
+	if lessonID != "" && door.live() && d.Lesson.Status == classroom.StatusEnded {
 		d.Reason = ReasonLessonEnded
 		return d, nil
 	}
-	if !d.Role.Moderator() && p.banned(ctx, l.ID, acc.ID) {
+	if lessonID != "" && !d.Role.Moderator() && p.banned(ctx, lessonID, acc.ID) {
 		d.Reason = ReasonBanned
 		return d, nil
 	}
 	if d.Role == token.RoleStudent && p.ent != nil {
-		if err := p.ent.MayAccess(ctx, acc, c, l.ID); err != nil {
+		if err := p.ent.MayAccess(ctx, acc, d.Course, lessonID); err != nil {
 			if errors.Is(err, classroom.ErrEntitlementRequired) {
 				d.Reason = ReasonPaymentRequired
 				return d, nil

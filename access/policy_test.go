@@ -105,6 +105,43 @@ func TestDecide(t *testing.T) {
 				t.Errorf("%s at %s: %q %q %v, want %q %q", tc.who, tc.door, got.Reason, got.Role, err, tc.want, tc.role)
 			}
 		}
+		// The material door: admins and reviewers read as observers (to
+		// review); bans are per lesson, so the course as a whole ignores
+		// them; the course's entitlement still counts.
+		reviewer := account(t, st, "r@example.org", classroom.RoleReviewer)
+		for _, tc := range []struct {
+			who    string
+			id     string
+			course bool
+			want   access.Reason
+			role   token.Role
+		}{
+			{"admin, lesson material", stranger.ID, false, access.Allowed, token.RoleObserver},
+			{"reviewer, course material", reviewer.ID, true, access.Allowed, token.RoleObserver},
+			{"banned, lesson material", banned.ID, false, access.ReasonBanned, ""},
+			{"banned, course material", banned.ID, true, access.ReasonPaymentRequired, ""},
+			{"paid, course material", owner.ID, true, access.Allowed, token.RoleStudent},
+			{"enrolled, course material", enrolled.ID, true, access.ReasonPaymentRequired, ""},
+			{"disabled, course material", disabled.ID, true, access.ReasonAccountDisabled, ""},
+			{"nobody, course material", "", true, access.ReasonUnauthenticated, ""},
+		} {
+			var got access.Decision
+			var err error
+			if tc.course {
+				got, err = p.DecideCourse(ctx, tc.id, c.ID, access.DoorMaterial)
+			} else {
+				got, err = p.Decide(ctx, tc.id, l.ID, access.DoorMaterial)
+			}
+			if err != nil || got.Reason != tc.want || (tc.want == access.Allowed && got.Role != tc.role) {
+				t.Errorf("%s: %q %q %v, want %q %q", tc.who, got.Reason, got.Role, err, tc.want, tc.role)
+			}
+		}
+		if got, _ := p.DecideCourse(ctx, owner.ID, "00000000-0000-0000-0000-000000000000", access.DoorMaterial); got.Reason != access.ReasonNotFound {
+			t.Errorf("unknown course: %q", got.Reason)
+		}
+		if got, _ := p.Decide(ctx, reviewer.ID, l.ID, access.DoorWebSocket); got.Reason != access.ReasonNotMember {
+			t.Errorf("reviewer at the lesson's WebSocket: %q", got.Reason)
+		}
 		if got, _ := p.Decide(ctx, owner.ID, "00000000-0000-0000-0000-000000000000", access.DoorToken); got.Reason != access.ReasonNotFound {
 			t.Errorf("unknown lesson: %q", got.Reason)
 		}

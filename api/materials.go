@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/content"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -20,7 +21,8 @@ import (
 // ContentAccess decides whether account may use a course's paid content
 // (lessonID "" for course-wide materials); an error wrapping
 // classroom.ErrEntitlementRequired answers 402. billing.Service implements
-// it today; the unified access policy replaces it.
+// it. It only feeds the access policy built when MaterialsConfig.Doors is
+// nil.
 type ContentAccess interface {
 	MayAccess(ctx context.Context, account classroom.Account, course classroom.Course, lessonID string) error
 }
@@ -30,9 +32,16 @@ type ContentAccess interface {
 type MaterialsConfig struct {
 	Service *content.Service
 	Signer  *content.URLSigner
-	// Access is asked before a link is signed and again when it is used;
-	// nil lets every member of the course in.
+	// Doors is the access policy, asked before a link is signed and
+	// again whenever it is used (materials_doors.go). nil: a policy on the
+	// Server's store with Access as its entitlements.
+	Doors MaterialDoors
+	// Access gives the entitlements of the policy built when Doors is nil
+	// (nil: every course is free).
 	Access ContentAccess
+	// Slides is the slide log, so that a course-wide deck presented in a
+	// lesson opens to that lesson's participants (nil: none).
+	Slides SlideTimeline
 	// UploadDir holds unfinished tus uploads (<data-dir>/uploads).
 	UploadDir string
 	// LinkTTL is a signed link's lifetime (default 10 minutes).
@@ -61,7 +70,8 @@ type Materials struct {
 	s         *Server
 	svc       *content.Service
 	signer    *content.URLSigner
-	access    ContentAccess
+	doors     MaterialDoors
+	slides    SlideTimeline
 	ttl       time.Duration
 	onAdded   func(content.Material)
 	log       *slog.Logger
@@ -77,7 +87,15 @@ func NewMaterials(s *Server, cfg MaterialsConfig) (*Materials, error) {
 	if s == nil || cfg.Service == nil || cfg.Signer == nil || cfg.UploadDir == "" {
 		return nil, errors.New("api: NewMaterials needs a Server, a Service, a Signer and an UploadDir")
 	}
-	m := &Materials{s: s, svc: cfg.Service, signer: cfg.Signer, access: cfg.Access,
+	doors := cfg.Doors
+	if doors == nil {
+		var opts []access.Option
+		if cfg.Access != nil {
+			opts = append(opts, access.WithEntitlements(cfg.Access))
+		}
+		doors = access.New(s.store, opts...)
+	}
+	m := &Materials{s: s, svc: cfg.Service, signer: cfg.Signer, doors: doors, slides: cfg.Slides,
 		ttl: cmp.Or(cfg.LinkTTL, 10*time.Minute), onAdded: cfg.OnAdded, hlsDir: cfg.HLSDir, thumbs: cfg.Thumbnails, log: s.log.With("part", "materials")}
 	if err := m.initTus(filepath.Clean(cfg.UploadDir)); err != nil {
 		return nil, err
@@ -92,6 +110,7 @@ func (m *Materials) Register(mux *http.ServeMux) {
 		"PATCH /api/v1/materials/{id}":             m.s.authed(m.update),
 		"DELETE /api/v1/materials/{id}":            m.s.authed(m.remove),
 		"GET /api/v1/materials/{id}/link":          m.s.authed(m.link),
+		"GET /api/v1/lessons/{id}/slides":          m.s.authed(m.slideTimeline),
 		"GET /api/v1/materials/{id}/file":          http.HandlerFunc(m.file),
 		"HEAD /api/v1/materials/{id}/file":         http.HandlerFunc(m.file),
 		"GET /api/v1/materials/{id}/hls/{file...}": http.HandlerFunc(m.hls),
@@ -150,25 +169,6 @@ func (m *Materials) material(ctx context.Context, id string) (content.Material, 
 // mayEdit reports whether acc manages course's materials.
 func mayEdit(acc classroom.Account, course classroom.Course) bool {
 	return acc.Roles.Has(classroom.RoleAdmin) || classroom.RelationOf(course, acc.ID, false).CanEdit()
-}
-
-// mayUse decides whether acc may read mat: a member of the course
-// (teacher, assistant, enrolled student, or an admin) whom the access
-// policy lets use the material's lesson or course.
-func (m *Materials) mayUse(ctx context.Context, acc classroom.Account, course classroom.Course, mat content.Material) error {
-	if !acc.Roles.Has(classroom.RoleAdmin) {
-		rel, err := m.s.relation(ctx, course, &caller{account: acc})
-		if err != nil {
-			return err
-		}
-		if !rel.CanJoin() {
-			return errNotMember
-		}
-	}
-	if m.access == nil {
-		return nil
-	}
-	return m.access.MayAccess(ctx, acc, course, mat.LessonID)
 }
 
 func (m *Materials) list(w http.ResponseWriter, r *http.Request, c *caller) error {

@@ -48,7 +48,7 @@ func (m *Materials) hls(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return &Error{Status: http.StatusForbidden, Code: "bad_link", Message: "the link's account no longer exists"}
 		}
-		if err := m.mayUse(r.Context(), acc, course, mat); err != nil {
+		if err := m.mayUse(r.Context(), acc, course, mat, g.Lesson); err != nil {
 			return err
 		}
 		path := filepath.Join(m.hlsDir, mat.ID, filepath.FromSlash(name))

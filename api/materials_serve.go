@@ -28,7 +28,8 @@ func (m *Materials) link(w http.ResponseWriter, r *http.Request, c *caller) erro
 	if err != nil {
 		return err
 	}
-	if err := m.mayUse(r.Context(), c.account, course, mat); err != nil {
+	via := r.URL.Query().Get("lesson")
+	if err := m.mayUse(r.Context(), c.account, course, mat, via); err != nil {
 		return err
 	}
 	download := r.URL.Query().Get("download") == "1"
@@ -36,7 +37,7 @@ func (m *Materials) link(w http.ResponseWriter, r *http.Request, c *caller) erro
 		return errNoDownload
 	}
 	exp := m.s.now().Add(m.ttl).Truncate(time.Second)
-	q := m.signer.Query(content.Grant{MaterialID: mat.ID, AccountID: c.account.ID, Download: download, Expires: exp})
+	q := m.signer.Query(content.Grant{MaterialID: mat.ID, AccountID: c.account.ID, Lesson: via, Download: download, Expires: exp})
 	resp := linkResponse{URL: fileURL(mat.ID, q), ExpiresAt: exp.UTC()}
 	if mat.Kind == content.KindVideo && !download {
 		resp.HLSURL = m.hlsURL(mat.ID, q.Encode())
@@ -69,7 +70,7 @@ func (m *Materials) file(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if err := m.mayUse(ctx, acc, course, mat); err != nil {
+		if err := m.mayUse(ctx, acc, course, mat, g.Lesson); err != nil {
 			return err
 		}
 		if g.Download && !mat.Downloadable && !mayEdit(acc, course) {

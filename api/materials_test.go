@@ -69,7 +69,7 @@ func newMatHarnessCfg(t testing.TB, st *store.Store, cfgFn func(dir string, svc 
 		t.Fatal(err)
 	}
 	svc := content.NewService(disk, st, opts...)
-	mcfg := api.MaterialsConfig{Service: svc, Access: bill, Thumbnails: st,
+	mcfg := api.MaterialsConfig{Service: svc, Access: bill, Thumbnails: st, Slides: st.Live(),
 		Signer: content.NewURLSigner(testSecret), UploadDir: filepath.Join(dir, "uploads")}
 	if cfgFn != nil {
 		cfgFn(dir, svc, &mcfg)

@@ -51,7 +51,7 @@ func (m *Materials) getThumbnail(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	if err := m.mayUse(r.Context(), c.account, course, mat); err != nil {
+	if err := m.mayUse(r.Context(), c.account, course, mat, ""); err != nil {
 		return err
 	}
 	if m.thumbs == nil {

@@ -11,10 +11,13 @@ import (
 )
 
 // Grant is what a signed material URL allows: one account to read one
-// material, inline or as a download, until Expires.
+// material, inline or as a download, until Expires; through Lesson when
+// the material is read as part of that lesson (slides it presented), ""
+// otherwise.
 type Grant struct {
 	MaterialID string
 	AccountID  string
+	Lesson     string
 	Download   bool
 	Expires    time.Time
 }
@@ -38,14 +41,17 @@ func (s *URLSigner) mac(g Grant) []byte {
 	if g.Download {
 		dl = "1"
 	}
-	fmt.Fprintf(m, "%s\n%s\n%s\n%d", g.MaterialID, g.AccountID, dl, g.Expires.Unix())
+	fmt.Fprintf(m, "%s\n%s\n%s\n%d\n%s", g.MaterialID, g.AccountID, dl, g.Expires.Unix(), g.Lesson)
 	return m.Sum(nil)
 }
 
-// Query returns the signed query string of g (a, dl, exp, sig).
+// Query returns the signed query string of g (a, l, dl, exp, sig).
 func (s *URLSigner) Query(g Grant) url.Values {
 	q := url.Values{}
 	q.Set("a", g.AccountID)
+	if g.Lesson != "" {
+		q.Set("l", g.Lesson)
+	}
 	if g.Download {
 		q.Set("dl", "1")
 	}
@@ -61,7 +67,7 @@ func (s *URLSigner) Verify(materialID string, q url.Values, now time.Time) (Gran
 	if err != nil {
 		return Grant{}, fmt.Errorf("%w: no expiry", ErrBadSignature)
 	}
-	g := Grant{MaterialID: materialID, AccountID: q.Get("a"), Download: q.Get("dl") == "1",
+	g := Grant{MaterialID: materialID, AccountID: q.Get("a"), Lesson: q.Get("l"), Download: q.Get("dl") == "1",
 		Expires: time.Unix(exp, 0)}
 	sig, err := base64.RawURLEncoding.DecodeString(q.Get("sig"))
 	if err != nil || !hmac.Equal(sig, s.mac(g)) {

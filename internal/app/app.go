@@ -13,6 +13,7 @@ import (
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/internal/metrics"
 	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/internal/relay"
@@ -110,6 +111,8 @@ type App struct {
 	grants     *recorder.Grants
 	rtmp       *rtmpingest.Server
 	streamKeys *rtmpingest.Keys
+
+	decks live.Decks // what live lessons may present as slides (content.go)
 }
 
 // Store returns the store.
@@ -177,7 +180,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
-		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits})
+		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits,
+		LessonOptions: func(string) []live.Option { return []live.Option{live.WithDecks(a.decks)} }})
 	a.sig.Register(a.mux)
 	// Signalling owns lessons' life and hears every access change; the
 	// policy reads bans from its live classroom.

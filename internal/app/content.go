@@ -11,8 +11,9 @@ import (
 )
 
 // wireContent mounts course materials and exercises: blobs in <data-dir>/materials,
-// unfinished tus uploads in <data-dir>/uploads, metadata in st, access
-// decided by bill (until the unified access policy replaces it).
+// unfinished tus uploads in <data-dir>/uploads, metadata in st, materials'
+// access decided by the access policy (exercises' still by bill), and the
+// decks live lessons may present as slides.
 func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Service) error {
 	secret := a.cfg.Secret
 	if secret == nil {
@@ -28,7 +29,8 @@ func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Servic
 	log := a.log.With("subsystem", "content")
 	ffmpeg, ffprobe, ffErr := content.FindFFmpeg()
 	svc := content.NewService(disk, st, content.WithLogger(log), content.WithVideoProcessing(ffErr == nil))
-	cfg := api.MaterialsConfig{Service: svc, Signer: content.NewURLSigner(secret), Access: bill, Thumbnails: st,
+	a.decks = content.NewDecks(st, st)
+	cfg := api.MaterialsConfig{Service: svc, Signer: content.NewURLSigner(secret), Doors: a.policy, Slides: st.Live(), Thumbnails: st,
 		UploadDir: filepath.Join(a.cfg.DataDir, "uploads")}
 	if ffErr != nil {
 		log.Warn("ffmpeg not found: uploaded videos are served as uploaded (with range requests), not transcoded to HLS", "err", ffErr)
