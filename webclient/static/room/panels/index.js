@@ -24,7 +24,7 @@
 // User text (names, chat, questions, poll options) is set with `textContent`
 // only — use `h(tag, {text})` from `lib/dom.js`.
 //
-// Side panels (tabs): participants, chat, qa, polls. `hands` renders into the
+// Side panels (tabs): participants, chat, qa, polls, slides. `hands` renders into the
 // control bar (raise / lower, and the queue for moderators). `stagestrip` is
 // the row of small videos under the stage (people on stage).
 import { h } from '../../lib/dom.js';
@@ -34,8 +34,9 @@ import * as qa from './qa.js';
 import * as polls from './polls.js';
 import * as hands from './hands.js';
 import * as stagestrip from './stagestrip.js';
+import * as slides from './slides.js';
 
-export const SIDE_PANELS = [participants, chat, qa, polls];
+export const SIDE_PANELS = [participants, chat, qa, polls, slides];
 
 export class Panels {
   constructor(ctx) {
@@ -72,7 +73,11 @@ export class Panels {
   }
 
   onJoined(joined) { for (const p of this.all) p.onJoined(joined); }
-  onEvent(type, payload) { for (const p of this.all) p.onEvent(type, payload); }
+  onEvent(type, payload) {
+    for (const p of this.all) p.onEvent(type, payload);
+    // Slides put up by the teacher come to the front (slides.js).
+    if ((type === 'slides.state' || type === 'lesson.snapshot') && payload?.slides) this.select('slides');
+  }
   destroy() { for (const p of this.all) p.destroy(); }
 }
 

@@ -1,0 +1,91 @@
+// slides.mjs <baseURL> <pdfPath>
+// Slides in the live room: a teacher uploads a three-page PDF to a course,
+// opens the lesson's room and presents the PDF from the Slides panel, then
+// turns to page 2; a student already in the room sees page 2, and a student
+// who joins afterwards lands on page 2. Between the two, the Go test sends
+// slides.page as a student over the WebSocket and sees it refused; the page
+// stays at 2 everywhere.
+import { runBrowser, emit, waitLine, waitStatus, screenshot, signUp, submitForReview, openTab } from './lib.mjs';
+
+const [base, pdfPath] = process.argv.slice(2);
+const stamp = Date.now().toString(36);
+
+const viewerAt = (page, n) => page.waitForSelector(`#slides-viewer[data-page="${n}"]`, { timeout: 20000 });
+const shownPage = (page) => page.$eval('#slides-viewer', (el) => el.dataset.page);
+const canvasWidth = (page) => page.$eval('#slides-viewer canvas', (el) => el.width);
+
+async function studentJoins(newContext, name, courseURL) {
+  const s = await signUp(await newContext(), base, name, `${name.toLowerCase()}-${stamp}@example.org`);
+  await s.goto(courseURL);
+  await s.click('#course-enrol');
+  await s.waitForSelector('#course-relation', { timeout: 10000 });
+  await s.click('#course-lessons [data-join]');
+  await s.waitForURL(/\/lesson\/[^/?]+$/, { timeout: 10000 });
+  await waitStatus(s, 'live', 20000);
+  return s;
+}
+
+runBrowser(async (newContext) => {
+  const shots = [];
+  const email = `teacher-${stamp}@example.org`;
+  const teacher = await signUp(await newContext(), base, 'Ms Li', email);
+  emit({ event: 'signedUp', email });
+  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
+  await teacher.reload();
+  await teacher.click('#course-new');
+  await teacher.fill('#course-title', 'Slides in the room');
+  await teacher.click('#course-submit');
+  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  const courseURL = teacher.url();
+  await teacher.fill('#lesson-title', 'Week 1');
+  await teacher.click('#lesson-submit');
+  await teacher.waitForSelector('#course-lessons [data-lesson] [data-join]', { timeout: 10000 });
+  await submitForReview(teacher);
+  await teacher.click('#course-materials');
+  await teacher.waitForSelector('#materials-upload', { timeout: 10000 });
+  await teacher.setInputFiles('#materials-file', pdfPath);
+  await teacher.waitForSelector('#materials-list [data-material][data-kind="pdf"]', { timeout: 20000 });
+
+  const early = await studentJoins(newContext, 'Wang', courseURL);
+  await teacher.goto(courseURL);
+  await teacher.click('#course-lessons [data-join]');
+  await teacher.waitForURL(/\/lesson\/[^/?]+$/, { timeout: 10000 });
+  const lessonId = decodeURIComponent(new URL(teacher.url()).pathname.split('/').pop());
+  await waitStatus(teacher, 'ready', 20000);
+
+  await openTab(teacher, 'slides');
+  await teacher.waitForSelector('#slides-deck option', { state: 'attached', timeout: 10000 });
+  await teacher.click('#slides-open');
+  await viewerAt(teacher, 1);
+  await viewerAt(early, 1);
+  await teacher.click('#slides-next');
+  await viewerAt(teacher, 2);
+  await viewerAt(early, 2);
+  // The teacher points at the page: the student sees the pointer.
+  const box = await teacher.$eval('#slides-viewer canvas', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await teacher.mouse.move(box.x + box.w / 2, box.y + box.h / 4);
+  await teacher.mouse.move(box.x + box.w / 2 + 5, box.y + box.h / 4 + 5);
+  await early.waitForSelector('#slides-pointer:not([hidden])', { timeout: 10000 });
+  const earlyLabel = await early.$eval('#slides-label', (el) => el.textContent);
+  shots.push(await screenshot(early, 'slides-student'));
+
+  // The Go test sends slides.page as a student: refused.
+  emit({ event: 'page2', lesson: lessonId });
+  const refused = (await waitLine(20000)).trim();
+
+  const late = await studentJoins(newContext, 'Zhao', courseURL);
+  await viewerAt(late, 2);
+  shots.push(await screenshot(late, 'slides-late'));
+  return {
+    lessonId,
+    refused,
+    teacherPage: await shownPage(teacher),
+    earlyPage: await shownPage(early),
+    latePage: await shownPage(late),
+    earlyLabel,
+    lateCanvas: await canvasWidth(late),
+    studentControls: await early.$$eval('#slides-open, #slides-next', (els) => els.filter((e) => e.offsetParent !== null).length),
+    screenshots: shots.filter(Boolean),
+    errors: [...teacher.errors, ...early.errors, ...late.errors],
+  };
+}, { totalMs: 140000 });
