@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,8 @@ import (
 // TestBrowserSlides: a teacher presents a PDF in the live room and turns
 // to page 2; a student's tab shows page 2 and the teacher's pointer, a
 // late joiner lands on page 2, and a student's slides.page is refused by
-// the server.
+// the server; the replay's slide follower shows the page that was up at
+// each moment of the timeline.
 func TestBrowserSlides(t *testing.T) {
 	pdf := filepath.Join(t.TempDir(), "week1.pdf")
 	if err := os.WriteFile(pdf, threePagePDF(), 0o600); err != nil {
@@ -46,6 +48,11 @@ func TestBrowserSlides(t *testing.T) {
 	}
 	if n, _ := res["studentControls"].(float64); n != 0 {
 		t.Errorf("a student sees %v slide controls", n)
+	}
+	// The replay follows the timeline: nothing, page 1, page 2, back to 1.
+	if r, _ := res["replay"].(map[string]any); r == nil || r["events"] != float64(2) ||
+		fmt.Sprint(r["seen"]) != "[ 1 2 1]" {
+		t.Errorf("replay's slides: %v, want 2 events and [ 1 2 1]", res["replay"])
 	}
 	if errs, _ := res["errors"].([]any); len(errs) > 0 {
 		t.Errorf("page errors: %v", errs)

@@ -4,7 +4,10 @@
 // turns to page 2; a student already in the room sees page 2, and a student
 // who joins afterwards lands on page 2. Between the two, the Go test sends
 // slides.page as a student over the WebSocket and sees it refused; the page
-// stays at 2 everywhere.
+// stays at 2 everywhere. Last, the replay's slide follower
+// (pages/replayslides.js) is driven through the lesson's timeline as a
+// recording that started 5 s before the slides would be: before, after the
+// open, after the turn, and seeking back.
 import { runBrowser, emit, waitLine, waitStatus, screenshot, signUp, submitForReview, openTab } from './lib.mjs';
 
 const [base, pdfPath] = process.argv.slice(2);
@@ -76,7 +79,35 @@ runBrowser(async (newContext) => {
   const late = await studentJoins(newContext, 'Zhao', courseURL);
   await viewerAt(late, 2);
   shots.push(await screenshot(late, 'slides-late'));
+
+  const replay = await teacher.evaluate(async (id) => {
+    const { followSlides } = await import('/pages/replayslides.js');
+    const tl = await (await fetch(`/api/v1/lessons/${encodeURIComponent(id)}/slides`)).json();
+    const at = tl.events.map((e) => Date.parse(e.at));
+    const start = at[0] - 5000;
+    const video = new EventTarget(); // stands for the <video>: currentTime is all it reads
+    video.currentTime = 0;
+    video.clientWidth = 320;
+    const box = await followSlides(video, id, new Date(start).toISOString());
+    if (!box) return { events: tl.events.length, seen: [] };
+    document.body.append(box);
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const seen = [];
+    for (const [t, want] of [[1, ''], [(at[0] - start) / 1000 + 0.2, '1'], [(at[1] - start) / 1000 + 0.2, '2'], [(at[0] - start) / 1000 + 0.1, '1']]) {
+      video.currentTime = t;
+      video.dispatchEvent(new Event('timeupdate'));
+      let got = 'timeout';
+      for (let i = 0; i < 100; i++) {
+        const page = box.dataset.page || '';
+        if (page === want && box.hidden === (want === '')) { got = page; break; }
+        await sleep(100);
+      }
+      seen.push(got);
+    }
+    return { events: tl.events.length, seen };
+  }, lessonId);
   return {
+    replay,
     lessonId,
     refused,
     teacherPage: await shownPage(teacher),

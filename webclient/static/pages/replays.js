@@ -7,6 +7,7 @@ import { api } from '../lib/api.js';
 import { showAPIError } from '../lib/shell.js';
 import { t } from '../i18n.js';
 import { attachHls } from '../room/hlsplayer.js';
+import { followSlides } from './replayslides.js';
 
 const enc = encodeURIComponent;
 
@@ -50,6 +51,10 @@ function item(list, lesson, r, manage) {
           stop?.();
           stop = await attachHls(video, r.playlist_url, { live: false });
           video.play?.().catch(() => {});
+          if (!row.querySelector('[data-replay-slides]')) {
+            const slides = await followSlides(video, lesson.id, r.started_at);
+            if (slides) row.append(slides);
+          }
         },
       },
     }, h('span', { i18n: 'replay.play' }));
