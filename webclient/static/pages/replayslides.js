@@ -1,4 +1,4 @@
-// Slides beside a replay (docs/recording.md "Slides in replays"): the
+// Slides beside a replay (docs/classroom.md "Slides", docs/api.md): the
 // lesson's slide timeline (GET /api/v1/lessons/{id}/slides) is followed as
 // the recording plays, so the page shown is the one that was up at that
 // moment of the lesson. Each deck is read through a signed link issued for
