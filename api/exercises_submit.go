@@ -137,7 +137,14 @@ func (x *Exercises) book(r *http.Request, c *caller) (content.Gradebook, classro
 	if err != nil {
 		return content.Gradebook{}, course, err
 	}
+	students, err := x.st.CourseStudents(r.Context(), course.ID)
+	if err != nil {
+		return content.Gradebook{}, course, err
+	}
 	people := map[string]content.Person{}
+	for _, st := range students {
+		people[st.AccountID] = st.Person
+	}
 	for _, s := range subs {
 		if _, ok := people[s.AccountID]; ok {
 			continue
@@ -148,7 +155,7 @@ func (x *Exercises) book(r *http.Request, c *caller) (content.Gradebook, classro
 		}
 		people[s.AccountID] = content.Person{Name: acc.DisplayName, Email: acc.Email}
 	}
-	return content.BuildGradebook(exs, subs, people), course, nil
+	return content.BuildGradebook(exs, subs, students, people), course, nil
 }
 
 func (x *Exercises) gradebook(w http.ResponseWriter, r *http.Request, c *caller) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -55,6 +56,8 @@ func testExercisesFlow(t *testing.T, st *store.Store) {
 	student := h.register("student@example.org", "=cmd|' /C calc'!A0")
 	want(t, student.do("POST", "/api/v1/courses/"+courseID+"/enrolment", nil), http.StatusCreated)
 	outsider := h.register("outsider@example.org", "Outsider")
+	idle := h.register("idle@example.org", "Zhou Idle") // enrolled, never submits
+	want(t, idle.do("POST", "/api/v1/courses/"+courseID+"/enrolment", nil), http.StatusCreated)
 
 	want(t, student.do("POST", "/api/v1/courses/"+courseID+"/exercises", sampleExercise(1, h.clock.Now().Add(time.Hour))), http.StatusForbidden, "forbidden")
 	bad := sampleExercise(1, h.clock.Now())
@@ -124,17 +127,29 @@ func testExercisesFlow(t *testing.T, st *store.Store) {
 	want(t, r, http.StatusOK)
 	var gb content.Gradebook
 	r.decode(t, &gb)
-	if len(gb.Exercises) != 2 || len(gb.Students) != 1 || gb.Students[0].Scores[ex.ID].Best != 12 || gb.Students[0].Total != 12 {
+	if len(gb.Exercises) != 2 || len(gb.Students) != 2 || gb.Students[0].Scores[ex.ID].Best != 12 || gb.Students[0].Total != 12 {
 		t.Fatalf("gradebook %+v", gb)
+	}
+	// The student who never submitted is listed, every exercise missing;
+	// the other misses the exercise refused past its due date.
+	if s := gb.Students[1]; s.AccountID != idle.id || s.Name != "Zhou Idle" || s.Total != 0 || len(s.Scores) != 0 ||
+		fmt.Sprint(s.Missing) != fmt.Sprint([]string{gb.Exercises[0].ID, gb.Exercises[1].ID}) {
+		t.Fatalf("idle student's row %+v", s)
+	}
+	if m := gb.Students[0].Missing; len(m) != 1 || m[0] != late.ID {
+		t.Fatalf("missing of the student who submitted: %v, want [%s]", m, late.ID)
 	}
 	r = teacher.do("GET", "/api/v1/courses/"+courseID+"/gradebook.csv", nil)
 	want(t, r, http.StatusOK)
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(r.body), "\ufeff"))).ReadAll()
-	if err != nil || len(rows) != 2 {
+	if err != nil || len(rows) != 3 {
 		t.Fatalf("CSV %q: %v", r.body, err)
 	}
-	if rows[1][0] != "'=cmd|' /C calc'!A0" || rows[1][2] != "12" || rows[1][3] != "" || rows[1][4] != "12" {
+	if rows[1][0] != "'=cmd|' /C calc'!A0" || rows[1][2] != "12" || rows[1][3] != "missing" || rows[1][4] != "12" {
 		t.Fatalf("CSV row %q", rows[1])
+	}
+	if fmt.Sprint(rows[2]) != "[Zhou Idle idle@example.org missing missing 0]" {
+		t.Fatalf("CSV row of the idle student %q", rows[2])
 	}
 	want(t, student.do("DELETE", "/api/v1/exercises/"+ex.ID, nil), http.StatusForbidden, "forbidden")
 	want(t, teacher.do("DELETE", "/api/v1/exercises/"+ex.ID, nil), http.StatusNoContent)

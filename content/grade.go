@@ -161,6 +161,9 @@ type ExerciseStore interface {
 	Submissions(ctx context.Context, exerciseID, accountID string) ([]Submission, error)
 	// CourseSubmissions lists every submission to a course's exercises.
 	CourseSubmissions(ctx context.Context, courseID string) ([]Submission, error)
+	// CourseStudents lists the students enrolled in a course (the
+	// gradebook's rows, with or without submissions).
+	CourseStudents(ctx context.Context, courseID string) ([]Student, error)
 	// UpdateGrade writes Results, Score, Status, GradedAt and GradedBy.
 	UpdateGrade(ctx context.Context, s Submission) error
 }

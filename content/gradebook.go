@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// Gradebook is a course's scores: one row per student who submitted, one
-// column per exercise, the best score of the student's attempts.
+// Gradebook is a course's scores: one row per enrolled student (and per
+// former student who submitted), one column per exercise, the best score
+// of the student's attempts. An exercise a student never submitted is
+// listed in the row's Missing.
 type Gradebook struct {
 	Exercises []GradebookExercise `json:"exercises"`
 	Students  []GradebookRow      `json:"students"`
@@ -29,6 +31,9 @@ type GradebookRow struct {
 	Email     string               `json:"email"`
 	Scores    map[string]CellScore `json:"scores"`
 	Total     int                  `json:"total"`
+	// Missing lists the exercises (by id, in column order) the student
+	// has not submitted.
+	Missing []string `json:"missing"`
 }
 
 // CellScore is one student's standing on one exercise.
@@ -41,14 +46,24 @@ type CellScore struct {
 // Person names an account in the gradebook.
 type Person struct{ Name, Email string }
 
-// BuildGradebook assembles the gradebook from a course's exercises and
-// their submissions; people names the students.
-func BuildGradebook(exercises []Exercise, subs []Submission, people map[string]Person) Gradebook {
+// Student is an account enrolled in a course.
+type Student struct {
+	AccountID string
+	Person
+}
+
+// BuildGradebook assembles the gradebook from a course's exercises, their
+// submissions and the enrolled students; people names the students who
+// submitted and are no longer enrolled.
+func BuildGradebook(exercises []Exercise, subs []Submission, students []Student, people map[string]Person) Gradebook {
 	g := Gradebook{Exercises: []GradebookExercise{}, Students: []GradebookRow{}}
 	for _, e := range exercises {
 		g.Exercises = append(g.Exercises, GradebookExercise{ID: e.ID, Title: e.Title, MaxScore: e.MaxScore()})
 	}
 	rows := map[string]*GradebookRow{}
+	for _, st := range students {
+		rows[st.AccountID] = &GradebookRow{AccountID: st.AccountID, Name: st.Name, Email: st.Email, Scores: map[string]CellScore{}}
+	}
 	for _, s := range subs {
 		r := rows[s.AccountID]
 		if r == nil {
@@ -63,8 +78,13 @@ func BuildGradebook(exercises []Exercise, subs []Submission, people map[string]P
 		r.Scores[s.ExerciseID] = c
 	}
 	for _, r := range rows {
-		for _, c := range r.Scores {
-			r.Total += c.Best
+		r.Missing = []string{}
+		for _, e := range g.Exercises {
+			if c, ok := r.Scores[e.ID]; ok {
+				r.Total += c.Best
+			} else {
+				r.Missing = append(r.Missing, e.ID)
+			}
 		}
 		g.Students = append(g.Students, *r)
 	}
@@ -78,9 +98,9 @@ func BuildGradebook(exercises []Exercise, subs []Submission, people map[string]P
 	return g
 }
 
-// WriteCSV writes g: name, email, then each exercise's best score ("" if
-// never submitted, a trailing "*" while grading is pending), then the
-// total. Cells that a spreadsheet would read as a formula are defused.
+// WriteCSV writes g: name, email, then each exercise's best score
+// ("missing" if never submitted, a trailing "*" while grading is
+// pending), then the total. Cells that a spreadsheet would read as a formula are defused.
 func (g Gradebook) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"name", "email"}
@@ -96,7 +116,7 @@ func (g Gradebook) WriteCSV(w io.Writer) error {
 			c, ok := r.Scores[e.ID]
 			switch {
 			case !ok:
-				row = append(row, "")
+				row = append(row, "missing")
 			case c.Pending:
 				row = append(row, strconv.Itoa(c.Best)+"*")
 			default:

@@ -206,3 +206,18 @@ func (s *Store) UpdateGrade(ctx context.Context, sub content.Submission) error {
 	}
 	return s.contentErr(err)
 }
+
+// CourseStudents implements content.ExerciseStore: the enrolled accounts,
+// by name.
+func (s *Store) CourseStudents(ctx context.Context, courseID string) ([]content.Student, error) {
+	var out []content.Student
+	rs, err := s.db.query(ctx, `SELECT a.id, a.display_name, a.email FROM enrolments e
+		JOIN accounts a ON a.id = e.account_id WHERE e.course_id = ? ORDER BY a.display_name, a.id`, courseID)
+	err = scanAll(rs, err, func(r rows) error {
+		var st content.Student
+		err := r.Scan(&st.AccountID, &st.Name, &st.Email)
+		out = append(out, st)
+		return err
+	})
+	return out, s.contentErr(err)
+}

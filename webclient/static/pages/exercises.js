@@ -56,6 +56,7 @@ addStrings({
     'ex.comment': 'Teacher: {comment}',
     'ex.attempt': 'Attempt {n}',
     'ex.gradebook': 'Gradebook',
+    'ex.missing': 'Missing',
     'ex.csv': 'Download CSV',
     'ex.student': 'Student',
     'ex.total': 'Total',
@@ -114,6 +115,7 @@ addStrings({
     'ex.comment': '老师评语：{comment}',
     'ex.attempt': '第 {n} 次作答',
     'ex.gradebook': '成绩册',
+    'ex.missing': '未提交',
     'ex.csv': '下载 CSV',
     'ex.student': '学生',
     'ex.total': '总分',
@@ -350,7 +352,7 @@ async function gradebook(el, courseId) {
     h('tbody', {}, ...g.students.map((s) => h('tr', { attrs: { 'data-student': s.account_id } }, h('td', { text: s.name }),
       ...g.exercises.map((e) => {
         const c = s.scores[e.id];
-        return h('td', { text: c ? `${c.best}${c.pending ? '*' : ''}` : '' });
+        return c ? h('td', { text: `${c.best}${c.pending ? '*' : ''}` }) : h('td', { class: 'muted', i18n: 'ex.missing', attrs: { 'data-missing': e.id } });
       }), h('td', { text: String(s.total) })))));
   el.replaceChildren(h('h2', { i18n: 'ex.gradebook' }),
     h('a', { class: 'btn btn-small', i18n: 'ex.csv', attrs: { href: `/api/v1/courses/${enc(courseId)}/gradebook.csv`, download: '' } }), table);
