@@ -8,6 +8,7 @@ import { topbar } from '../lib/shell.js';
 import { api, currentAccount, putBytes } from '../lib/api.js';
 import { addStrings, lang, t } from '../i18n.js';
 import '../vendor/tus/tus.min.js'; // tus-js-client 4.3.1 (UMD): sets window.tus
+import { attachHls } from '../room/hlsplayer.js';
 
 const enc = encodeURIComponent;
 
@@ -132,6 +133,20 @@ export async function materialLink(id, download = false) {
   return d.url;
 }
 
+// playVideo shows a video material in video: its HLS renditions through
+// hls.js (the live fallback's player) once processing made them, else the
+// uploaded file with range requests. It returns a function that stops it.
+async function playVideo(video, id) {
+  const d = await api('GET', `/api/v1/materials/${enc(id)}/link`);
+  if (d.hls_url) {
+    video.dataset.player = 'hls';
+    return attachHls(video, d.hls_url, { live: false, onError: () => { video.dataset.player = 'file'; video.src = d.url; } });
+  }
+  video.dataset.player = 'file';
+  video.src = d.url;
+  return () => { video.removeAttribute('src'); video.load(); };
+}
+
 export async function mountMaterials(root, courseId) {
   const main = h('main', { class: 'page' });
   root.append(topbar(), main);
@@ -231,13 +246,22 @@ export async function mountMaterials(root, courseId) {
   }
 
   // show opens a material in the page.
+  let stopVideo = null;
   async function show(m, err) {
+    stopVideo?.();
+    stopVideo = null;
+    if (m.kind === 'video') {
+      const video = h('video', { attrs: { controls: true, playsinline: true, preload: 'metadata', 'data-video': m.id } });
+      try { stopVideo = await playVideo(video, m.id); } catch (e) { err.replaceChildren(errorLine(e.code, e.message)); return; }
+      clear(viewer);
+      viewer.append(video);
+      viewer.scrollIntoView({ block: 'nearest' });
+      return;
+    }
     let url;
     try { url = await materialLink(m.id); } catch (e) { err.replaceChildren(errorLine(e.code, e.message)); return; }
     clear(viewer);
-    if (m.kind === 'video') {
-      viewer.append(h('video', { attrs: { src: url, controls: true, preload: 'metadata', 'data-video': m.id } }));
-    } else if (m.kind === 'audio') {
+    if (m.kind === 'audio') {
       viewer.append(h('audio', { attrs: { src: url, controls: true } }));
     } else if (m.kind === 'image') {
       viewer.append(h('img', { attrs: { src: url, alt: m.name } }));
