@@ -36,6 +36,23 @@ func (h *matHarness) buy(t *testing.T, c *client, courseID string) string {
 	return o.ID
 }
 
+// paidCourses makes a teacher with two priced courses, the first with a
+// free-preview lesson.
+func (h *matHarness) paidCourses(t *testing.T) (teacher *client, courseID, otherID, previewLesson string) {
+	t.Helper()
+	teacher = h.teacher("teacher@example.org")
+	courseID = teacher.createCourse(t, "Paid course")
+	otherID = teacher.createCourse(t, "Other course")
+	h.price(t, teacher, courseID)
+	h.price(t, teacher, otherID)
+	previewLesson = teacher.createLesson(t, courseID)
+	tacc, _ := h.st.Account(context.Background(), teacher.id)
+	if _, err := h.bill.SetFreePreview(context.Background(), tacc, previewLesson, true); err != nil {
+		t.Fatal(err)
+	}
+	return teacher, courseID, otherID, previewLesson
+}
+
 func (h *matHarness) price(t *testing.T, teacher *client, courseID string) {
 	t.Helper()
 	acc, _ := h.st.Account(context.Background(), teacher.id)
@@ -53,19 +70,10 @@ func TestMaterialsAccessMatrix(t *testing.T) {
 func testMaterialsAccessMatrix(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	h := newMatHarness(t, st)
-	teacher := h.teacher("teacher@example.org")
-	courseID := teacher.createCourse(t, "Paid course")
-	otherID := teacher.createCourse(t, "Other course")
-	h.price(t, teacher, courseID)
-	h.price(t, teacher, otherID)
-	previewLesson := teacher.createLesson(t, courseID)
+	teacher, courseID, otherID, previewLesson := h.paidCourses(t)
 	data := []byte(strings.Repeat("Lecture notes, line.\n", 500))
 	mat := teacher.mustUpload(t, courseID, "", "notes.txt", data)
 	preview := teacher.mustUpload(t, courseID, previewLesson, "preview.txt", []byte("free preview notes"))
-	tacc, _ := h.st.Account(ctx, teacher.id)
-	if _, err := h.bill.SetFreePreview(ctx, tacc, previewLesson, true); err != nil {
-		t.Fatal(err)
-	}
 
 	entitled := h.register("entitled@example.org", "Entitled")
 	h.buy(t, entitled, courseID)

@@ -26,19 +26,10 @@ func TestMaterialsThroughLessons(t *testing.T) {
 func testMaterialsThroughLessons(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	h := newMatHarness(t, st)
-	teacher := h.teacher("teacher@example.org")
-	courseID := teacher.createCourse(t, "Paid course")
-	otherID := teacher.createCourse(t, "Other course")
-	h.price(t, teacher, courseID)
-	h.price(t, teacher, otherID)
-	previewLesson := teacher.createLesson(t, courseID)
+	teacher, courseID, otherID, previewLesson := h.paidCourses(t)
 	paidLesson := teacher.createLesson(t, courseID)
 	otherLesson := teacher.createLesson(t, otherID)
 	deck := teacher.mustUpload(t, courseID, "", "deck.pdf", []byte("%PDF-1.4\n1 0 obj\n<< /Type /Pages /Count 3 >>\nendobj\n"))
-	tacc, _ := h.st.Account(ctx, teacher.id)
-	if _, err := h.bill.SetFreePreview(ctx, tacc, previewLesson, true); err != nil {
-		t.Fatal(err)
-	}
 	viewer := h.register("viewer@example.org", "Preview viewer")
 	want(t, viewer.do("POST", "/api/v1/courses/"+courseID+"/enrolment", nil), http.StatusCreated)
 	stranger := h.register("stranger@example.org", "Stranger")
