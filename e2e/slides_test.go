@@ -24,13 +24,13 @@ func TestBrowserSlides(t *testing.T) {
 	if err := os.WriteFile(pdf, threePagePDF(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startTeacherScript(t, "slides", 150*time.Second, 60*time.Second, pdf)
-	s.approveSubmitted(30 * time.Second)
-	ev := s.waitEventLine("page2", 90*time.Second)
+	s := startTeacherScript(t, "slides", 210*time.Second, 60*time.Second, pdf)
+	s.approveSubmitted(60 * time.Second)
+	ev := s.waitEventLine("page2", 150*time.Second)
 	lesson, _ := ev["lesson"].(string)
 	code := studentTurnsSlide(t, s.srv, lesson)
 	s.send(code)
-	res := s.result(60 * time.Second)
+	res := s.result(90 * time.Second)
 	t.Logf("result: %v", res)
 	if code != "forbidden" {
 		t.Errorf("a student's slides.page: %q, want forbidden", code)

@@ -1,5 +1,6 @@
 // Package live is the domain of one live lesson: who is in the room, raised
-// hands, the stage, teacher controls, chat, Q&A, polls and attendance.
+// hands, the stage, teacher controls, chat, Q&A, polls, slides and
+// attendance.
 //
 // It is plain Go with no I/O of its own: no network, no goroutines, no
 // timers. Time comes from an injected clock, and deadlines (the reconnection

@@ -119,4 +119,4 @@ runBrowser(async (newContext) => {
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...early.errors, ...late.errors],
   };
-}, { totalMs: 140000 });
+}, { totalMs: 200000 });

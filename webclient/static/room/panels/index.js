@@ -75,8 +75,13 @@ export class Panels {
   onJoined(joined) { for (const p of this.all) p.onJoined(joined); }
   onEvent(type, payload) {
     for (const p of this.all) p.onEvent(type, payload);
-    // Slides put up by the teacher come to the front (slides.js).
-    if ((type === 'slides.state' || type === 'lesson.snapshot') && payload?.slides) this.select('slides');
+    // A deck the teacher puts up comes to the front once (slides.js); page
+    // turns leave the tab the participant chose.
+    if (type === 'slides.state' || type === 'lesson.snapshot') {
+      const deck = payload?.slides?.materialId || '';
+      if (deck && deck !== this.deck) this.select('slides');
+      this.deck = deck;
+    }
   }
   destroy() { for (const p of this.all) p.destroy(); }
 }
