@@ -203,3 +203,28 @@ func TestSlidesSurviveRestart(t *testing.T) {
 		t.Fatalf("restored an impossible page: %+v", s)
 	}
 }
+
+// failingSlideLog is a MemoryStore whose slide log is down.
+type failingSlideLog struct{ *MemoryStore }
+
+func (failingSlideLog) AppendSlideEvent(context.Context, SlideEvent) error {
+	return errors.New("disk full")
+}
+
+// TestSlidesRefusedWhenNotLogged: a change the replay could not show is
+// refused with internal and changes nothing; nobody is told of it.
+func TestSlidesRefusedWhenNotLogged(t *testing.T) {
+	st := failingSlideLog{NewMemoryStore()}
+	l, _ := newTestLesson(t, WithDecks(testDecks{}), WithStore(st))
+	join(t, l, "t", token.RoleTeacher)
+	r, err := l.Dispatch(ctx, "t", MsgSlidesOpen, json.RawMessage(`{"materialId":"deck"}`))
+	if CodeOf(err) != CodeInternal || len(r.Events) != 0 {
+		t.Fatalf("open with the log down: %v, %+v", err, r.Events)
+	}
+	if s := l.Slides(); s != nil {
+		t.Fatalf("slides after a refused open: %+v", s)
+	}
+	if room, err := st.RoomState(ctx, l.ID()); err == nil && room.Slides != nil {
+		t.Fatalf("stored room state has slides: %+v", room.Slides)
+	}
+}
