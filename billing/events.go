@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +28,18 @@ const (
 	// OutcomePaidTwice: the order is paid, but the buyer already owned
 	// the course through another order; it is refunded automatically.
 	OutcomePaidTwice Outcome = "paid_twice"
+	// OutcomeRefundFailed: the provider refused a refund Lectern asked for;
+	// the amount set aside for it is refundable again.
+	OutcomeRefundFailed Outcome = "refund_failed"
 )
+
+// applied is what applying one event did, for the work that follows its
+// transaction.
+type applied struct {
+	out     Outcome
+	orderID string
+	revoked bool // a full refund ended the buyer's access
+}
 
 // ApplyEvent applies a verified provider event, exactly once: the event's
 // ID is recorded in the same transaction as the order's transition, its
@@ -42,8 +54,7 @@ const (
 //   - failed: a pending order is cancelled; expired: a pending order
 //     expires. Either is stale once the order is paid.
 func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
-	var out Outcome
-	var orderID string
+	var res applied
 	err := s.tx(ctx, func(tx Tx) error {
 		now := s.clock()
 		fresh, err := tx.RecordEvent(ctx, ev.Provider, ev.ID, ev.RawType, now)
@@ -51,17 +62,22 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
 			return err
 		}
 		if !fresh {
-			out = OutcomeDuplicate
+			res = applied{out: OutcomeDuplicate}
 			return nil
 		}
-		out, orderID, err = s.apply(ctx, tx, ev, now)
-		if err != nil {
+		if res, err = s.apply(ctx, tx, ev, now); err != nil {
 			return err
 		}
-		return tx.SetEventOutcome(ctx, ev.Provider, ev.ID, orderID, string(out))
+		return tx.SetEventOutcome(ctx, ev.Provider, ev.ID, res.orderID, string(res.out))
 	})
 	if err != nil {
 		return "", err
+	}
+	out, orderID := res.out, res.orderID
+	if res.revoked {
+		if o, err := s.store.Order(ctx, orderID); err == nil {
+			s.accessChanged(o.AccountID, o.CourseID)
+		}
 	}
 	if out == OutcomePaidTwice {
 		s.refundDuplicate(ctx, orderID)
@@ -70,17 +86,19 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
 	switch out {
 	case OutcomeMismatch, OutcomeUnknownOrder:
 		log.Warn("webhook event not applied", "paid", ev.Money.String())
-	case OutcomePaid, OutcomeClosed:
+	case OutcomePaid, OutcomeClosed, OutcomeRefunded:
 		log.Info("webhook event applied")
+	case OutcomeRefundFailed:
+		log.Warn("the provider refused a refund", "refund", ev.RefundID, "provider_refund", ev.RefundRef)
 	default:
 		log.Debug("webhook event acknowledged")
 	}
 	return out, nil
 }
 
-func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Outcome, string, error) {
+func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (applied, error) {
 	if ev.Type == EventIgnored || ev.Type == "" {
-		return OutcomeIgnored, "", nil
+		return applied{out: OutcomeIgnored}, nil
 	}
 	var o Order
 	var err error
@@ -90,15 +108,16 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 		o, err = tx.Order(ctx, ev.OrderID)
 	}
 	if errors.Is(err, classroom.ErrNotFound) || err == nil && o.Provider != ev.Provider {
-		return OutcomeUnknownOrder, "", nil
+		return applied{out: OutcomeUnknownOrder}, nil
 	}
 	if err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if o.CheckoutRef != "" && ev.CheckoutRef != "" && o.CheckoutRef != ev.CheckoutRef {
 		// Another checkout than the one opened for this order.
-		return OutcomeUnknownOrder, o.ID, nil
+		return applied{out: OutcomeUnknownOrder, orderID: o.ID}, nil
 	}
+	res := applied{orderID: o.ID}
 	switch ev.Type {
 	case EventPaid:
 		if o.Status.Owns() || o.Status == StatusRefunded {
@@ -106,34 +125,41 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 				s.log.Error("second payment for an order already paid: refund it by hand",
 					"order", o.ID, "payment", ev.PaymentRef, "first_payment", o.PaymentRef)
 			}
-			return OutcomeStale, o.ID, nil
+			res.out = OutcomeStale
+			return res, nil
 		}
 		if ev.Money != o.Money() {
 			err := tx.AppendLedger(ctx, entry(o, LedgerRejected, ev.Money.Amount, now, ev.ID, "",
 				"paid "+ev.Money.String()+", order is "+o.Money().String()))
-			return OutcomeMismatch, o.ID, err
+			res.out = OutcomeMismatch
+			return res, err
 		}
-		out := OutcomePaid
+		res.out = OutcomePaid
 		if e, err := tx.Entitlement(ctx, o.AccountID, o.CourseID); err == nil && e.Active() && e.OrderID != o.ID {
-			out = OutcomePaidTwice
+			res.out = OutcomePaidTwice
 		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
-			return "", "", err
+			return applied{}, err
 		}
 		_, err := s.pay(ctx, tx, o, ev, now)
-		return out, o.ID, err
+		return res, err
 	case EventRefunded:
 		return s.refundedAtProvider(ctx, tx, o, ev, now)
+	case EventRefundSucceeded, EventRefundFailed:
+		return s.refundNotified(ctx, tx, o, ev, now)
 	case EventFailed, EventExpired:
 		if o.Status != StatusPending {
-			return OutcomeStale, o.ID, nil
+			res.out = OutcomeStale
+			return res, nil
 		}
 		st, note := StatusExpired, "checkout expired"
 		if ev.Type == EventFailed {
 			st, note = StatusCancelled, "payment failed"
 		}
-		return OutcomeClosed, o.ID, s.close(ctx, tx, o, st, now, ev.ID, "", note)
+		res.out = OutcomeClosed
+		return res, s.close(ctx, tx, o, st, now, ev.ID, "", note)
 	}
-	return OutcomeIgnored, o.ID, nil
+	res.out = OutcomeIgnored
+	return res, nil
 }
 
 // refundedAtProvider applies a refund made at the provider (Stripe's
@@ -141,16 +167,20 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 // what Lectern does not know yet (neither refunded nor being refunded) is
 // recorded, as a succeeded refund with its ledger entry; a full refund
 // revokes the course.
-func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (Outcome, string, error) {
+func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (applied, error) {
+	res := applied{orderID: o.ID}
 	if ev.PaymentRef != "" && o.PaymentRef != "" && ev.PaymentRef != o.PaymentRef {
-		return OutcomeUnknownOrder, o.ID, nil
+		res.out = OutcomeUnknownOrder
+		return res, nil
 	}
 	if ev.Money.Currency != o.Currency {
-		return OutcomeMismatch, o.ID, nil
+		res.out = OutcomeMismatch
+		return res, nil
 	}
 	delta := ev.Money.Amount - o.Refunded - o.RefundPending
 	if !o.Status.Owns() || delta <= 0 {
-		return OutcomeStale, o.ID, nil
+		res.out = OutcomeStale
+		return res, nil
 	}
 	delta = min(delta, o.Refundable())
 	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
@@ -165,23 +195,67 @@ func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Eve
 	}
 	next, err := next.next(st, now)
 	if err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if err := tx.InsertRefund(ctx, r); err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if err := tx.UpdateOrder(ctx, next); err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, delta, now, ev.ID, "", r.ID)); err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if st == StatusRefunded {
 		if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
-			return "", "", err
+			return applied{}, err
 		}
+		res.revoked = true
 	}
-	return OutcomeRefunded, o.ID, nil
+	res.out = OutcomeRefunded
+	return res, nil
+}
+
+// refundNotified applies the provider's final word on a refund Lectern
+// asked for and left processing (its answer was "processing", or never
+// came): the refund succeeds or fails in this transaction, with its
+// ledger entry, exactly as if the refund call had answered so. A refund
+// already finished (by an earlier notification, a retry or
+// reconciliation) is left alone: stale.
+func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (applied, error) {
+	res := applied{orderID: o.ID}
+	r, err := tx.Refund(ctx, ev.RefundID)
+	if errors.Is(err, classroom.ErrNotFound) || err == nil && r.OrderID != o.ID {
+		// Not a refund Lectern made (one made in the merchant platform):
+		// acknowledged, nothing changed.
+		s.log.Warn("refund notification for a refund Lectern did not make", "provider", ev.Provider,
+			"order", o.ID, "refund", ev.RefundID, "provider_refund", ev.RefundRef)
+		res.out = OutcomeUnknownOrder
+		return res, nil
+	}
+	if err != nil {
+		return applied{}, err
+	}
+	if ev.Money != (Money{Amount: r.Amount, Currency: r.Currency}) {
+		res.out = OutcomeMismatch
+		return res, nil
+	}
+	if r.Status != RefundProcessing {
+		if (r.Status == RefundSucceeded) != (ev.Type == EventRefundSucceeded) {
+			s.log.Error("the provider's refund notification contradicts the refund's recorded outcome: check it by hand",
+				"refund", r.ID, "status", r.Status, "notified", ev.RawType, "provider_refund", ev.RefundRef)
+		}
+		res.out = OutcomeStale
+		return res, nil
+	}
+	var perr error
+	res.out = OutcomeRefunded
+	if ev.Type == EventRefundFailed {
+		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
+		res.out = OutcomeRefundFailed
+	}
+	_, res.revoked, _, err = s.finishRefund(ctx, tx, r.ID, ev.RefundRef, perr, now)
+	return res, err
 }
 
 // refundDuplicate refunds in full an order paid while its buyer already

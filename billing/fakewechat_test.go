@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/billing/wechatpay"
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 )
 
 const (
@@ -273,7 +274,13 @@ type wxNotification struct {
 }
 
 func newWxNotification(id string, tx map[string]any, key *rsa.PrivateKey, at time.Time) wxNotification {
-	plain, _ := json.Marshal(tx)
+	return newWxNotice(id, "TRANSACTION.SUCCESS", "transaction", tx, key, at)
+}
+
+// newWxNotice is a notification of eventType whose resource (of
+// originalType, which is also its associated data) is res.
+func newWxNotice(id, eventType, originalType string, res map[string]any, key *rsa.PrivateKey, at time.Time) wxNotification {
+	plain, _ := json.Marshal(res)
 	block, _ := aes.NewCipher([]byte(wxAPIv3Key))
 	gcm, _ := cipher.NewGCM(block)
 	nonce := "n0n" + strconv.Itoa(int(at.UnixNano()%1e9))
@@ -281,11 +288,11 @@ func newWxNotification(id string, tx map[string]any, key *rsa.PrivateKey, at tim
 		nonce += "x"
 	}
 	nonce = nonce[:12]
-	ct := gcm.Seal(nil, []byte(nonce), plain, []byte("transaction"))
+	ct := gcm.Seal(nil, []byte(nonce), plain, []byte(originalType))
 	env := map[string]any{"id": id, "create_time": at.Format(time.RFC3339), "resource_type": "encrypt-resource",
-		"event_type": "TRANSACTION.SUCCESS", "summary": "支付成功",
-		"resource": map[string]any{"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
-			"ciphertext": base64.StdEncoding.EncodeToString(ct), "associated_data": "transaction", "nonce": nonce}}
+		"event_type": eventType, "summary": eventType,
+		"resource": map[string]any{"original_type": originalType, "algorithm": "AEAD_AES_256_GCM",
+			"ciphertext": base64.StdEncoding.EncodeToString(ct), "associated_data": originalType, "nonce": nonce}}
 	body, _ := json.Marshal(env)
 	n := wxNotification{body: body, header: http.Header{}}
 	n.sign(key, at)
@@ -298,7 +305,24 @@ func (n *wxNotification) sign(key *rsa.PrivateKey, at time.Time) {
 	n.header.Set("Wechatpay-Nonce", nonce)
 	n.header.Set("Wechatpay-Serial", wxPubKeyID)
 	n.header.Set("Wechatpay-Signature-Type", "WECHATPAY2-SHA256-RSA2048")
-	n.header.Set("Wechatpay-Signature", rsaSign(key, ts+"\n"+nonce+"\n"+string(n.body)+"\n"))
+	sig, err := utils.SignSHA256WithRSA(ts+"\n"+nonce+"\n"+string(n.body)+"\n", key)
+	if err != nil {
+		panic(err)
+	}
+	n.header.Set("Wechatpay-Signature", sig)
+}
+
+// wxRefund is a refund notification's resource as WeChat Pay documents
+// it: refund fen of the order's total, in refund_status status.
+func wxRefund(tradeNo, refundNo, refundID, status string, refund, total int64) map[string]any {
+	r := map[string]any{"mchid": wxMchID, "out_trade_no": tradeNo, "transaction_id": "4200000001",
+		"out_refund_no": refundNo, "refund_id": refundID, "refund_status": status,
+		"user_received_account": "支付用户零钱",
+		"amount":                map[string]any{"total": total, "refund": refund, "payer_total": total, "payer_refund": refund}}
+	if status == "SUCCESS" {
+		r["success_time"] = time.Now().Format(time.RFC3339)
+	}
+	return r
 }
 
 // post delivers a notification to Lectern's endpoint for provider.

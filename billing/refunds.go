@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/lectern/lectern/classroom"
@@ -195,56 +196,20 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		s.log.Warn("refund outcome not known yet; will ask again", "refund", r.ID, "order", o.ID, "err", perr)
 		return r, perr
 	}
-	revoked := false
+	revoked, changed := false, false
 	err = s.tx(ctx, func(tx Tx) error {
-		revoked = false
-		now := s.clock()
-		cur, err := tx.Order(ctx, r.OrderID)
-		if err != nil {
-			return err
+		done, rev, ch, err := s.finishRefund(ctx, tx, r.ID, ref, perr, s.clock())
+		if err == nil {
+			r, revoked, changed = done, rev, ch
 		}
-		next := cur
-		next.RefundPending -= r.Amount
-		done := r
-		done.CompletedAt = now
-		if perr != nil {
-			done.Status = RefundFailed
-			done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
-			next = next.bump(now)
-		} else {
-			done.Status, done.ProviderRef = RefundSucceeded, ref
-			next.Refunded += r.Amount
-			st := StatusPartiallyRefunded
-			if next.Refunded == next.Amount {
-				st = StatusRefunded
-			}
-			if next, err = next.next(st, now); err != nil {
-				return err
-			}
-		}
-		if err := tx.UpdateRefund(ctx, done, RefundProcessing); err != nil {
-			return err
-		}
-		if err := tx.UpdateOrder(ctx, next); err != nil {
-			return err
-		}
-		if perr != nil {
-			return nil
-		}
-		if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
-			return err
-		}
-		revoked = next.Status == StatusRefunded
-		if revoked {
-			if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
-				return err
-			}
-		}
-		r = done
-		return nil
+		return err
 	})
 	if err != nil {
 		return r, err
+	}
+	if !changed {
+		// Finished meanwhile (a notification, a concurrent retry).
+		return r, nil
 	}
 	if perr != nil {
 		s.log.Warn("refund failed at the provider", "refund", r.ID, "order", o.ID, "err", perr)
@@ -255,6 +220,62 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		s.accessChanged(o.AccountID, o.CourseID)
 	}
 	return r, nil
+}
+
+// finishRefund records, inside tx, the provider's final answer on refund
+// refundID: paid back (perr nil, ref the provider's reference) or refused
+// (perr). The amount set aside on the order is released; a refund paid
+// back grows the order's refunded total, enters the ledger and, when it
+// completes a full refund, revokes the course (revoked). A refund no
+// longer processing (finished meanwhile by a notification, a retry or
+// reconciliation) is left as it is: changed is false.
+func (s *Service) finishRefund(ctx context.Context, tx Tx, refundID, ref string, perr error, now time.Time) (done Refund, revoked, changed bool, err error) {
+	r, err := tx.Refund(ctx, refundID)
+	if err != nil || r.Status != RefundProcessing {
+		return r, false, false, err
+	}
+	cur, err := tx.Order(ctx, r.OrderID)
+	if err != nil {
+		return r, false, false, err
+	}
+	next := cur
+	next.RefundPending -= r.Amount
+	done = r
+	done.CompletedAt = now
+	if perr != nil {
+		done.Status = RefundFailed
+		done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
+		next = next.bump(now)
+	} else {
+		done.Status, done.ProviderRef = RefundSucceeded, ref
+		next.Refunded += r.Amount
+		st := StatusPartiallyRefunded
+		if next.Refunded == next.Amount {
+			st = StatusRefunded
+		}
+		if next, err = next.next(st, now); err != nil {
+			return r, false, false, err
+		}
+	}
+	if err := tx.UpdateRefund(ctx, done, RefundProcessing); err != nil {
+		return r, false, false, err
+	}
+	if err := tx.UpdateOrder(ctx, next); err != nil {
+		return r, false, false, err
+	}
+	if perr != nil {
+		return done, false, true, nil
+	}
+	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
+		return r, false, false, err
+	}
+	if next.Status == StatusRefunded {
+		if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
+			return r, false, false, err
+		}
+		revoked = true
+	}
+	return done, revoked, true, nil
 }
 
 func truncateNote(s string) string { return Truncate(s, MaxRefundText) }

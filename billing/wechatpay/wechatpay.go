@@ -1,6 +1,7 @@
 package wechatpay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -191,16 +192,18 @@ func (p *Provider) transaction(tx payments.Transaction) (billing.Event, error) {
 // "timestamp\nnonce\nbody\n" with WeChat Pay's public key (and that its
 // Wechatpay-Serial names that key, and its timestamp is within five
 // minutes), then decrypts its resource with the APIv3 key. Payment
-// notifications (TRANSACTION.SUCCESS) become paid events; others are
-// acknowledged and ignored (refunds are confirmed by querying them).
+// notifications (TRANSACTION.SUCCESS) become paid events; refund
+// notifications (REFUND.SUCCESS, REFUND.ABNORMAL, REFUND.CLOSED) the
+// final outcome of a refund Lectern asked for; others are acknowledged
+// and ignored.
 func (p *Provider) ParseWebhook(h http.Header, body []byte) (billing.Event, error) {
 	req, err := http.NewRequest(http.MethodPost, p.notifyURL(), strings.NewReader(string(body)))
 	if err != nil {
 		return billing.Event{}, err
 	}
 	req.Header = h.Clone()
-	var tx payments.Transaction
-	n, err := p.notify.ParseNotifyRequest(context.Background(), req, &tx)
+	var plain json.RawMessage
+	n, err := p.notify.ParseNotifyRequest(context.Background(), req, &plain)
 	if err != nil {
 		if n == nil {
 			// The signature (or the envelope before decryption) failed.
@@ -217,17 +220,78 @@ func (p *Provider) ParseWebhook(h http.Header, body []byte) (billing.Event, erro
 	if n.CreateTime != nil {
 		created = *n.CreateTime
 	}
-	if n.EventType != "TRANSACTION.SUCCESS" || (n.Resource != nil && n.Resource.OriginalType != "" && n.Resource.OriginalType != "transaction") {
-		return billing.Event{Provider: p.Name(), ID: n.ID, RawType: n.EventType, Type: billing.EventIgnored, Created: created}, nil
+	original := ""
+	if n.Resource != nil {
+		original = n.Resource.OriginalType
 	}
-	ev, err := p.transaction(tx)
-	if err != nil {
-		return ev, err
+	var ev billing.Event
+	switch {
+	case n.EventType == "TRANSACTION.SUCCESS" && (original == "" || original == "transaction"):
+		var tx payments.Transaction
+		if err := json.Unmarshal(plain, &tx); err != nil {
+			return billing.Event{}, billing.Invalid("body", "resource is not a transaction")
+		}
+		if ev, err = p.transaction(tx); err != nil {
+			return ev, err
+		}
+	case strings.HasPrefix(n.EventType, "REFUND.") && (original == "" || original == "refund"):
+		if ev, err = p.refundNotice(n.EventType, plain); err != nil {
+			return ev, err
+		}
+	default:
+		return billing.Event{Provider: p.Name(), ID: n.ID, RawType: n.EventType, Type: billing.EventIgnored, Created: created}, nil
 	}
 	ev.ID, ev.RawType, ev.Created = n.ID, n.EventType, created
 	if ev.ID == "" {
 		return ev, billing.Invalid("body", "notification without id")
 	}
+	return ev, nil
+}
+
+// refundResource is a refund notification's decrypted resource, as WeChat
+// Pay documents it (the SDK has no type for it). Its amounts are fen; it
+// names no currency: a domestic refund is in CNY.
+type refundResource struct {
+	Mchid         string `json:"mchid"`
+	OutTradeNo    string `json:"out_trade_no"`
+	TransactionID string `json:"transaction_id"`
+	OutRefundNo   string `json:"out_refund_no"`
+	RefundID      string `json:"refund_id"`
+	RefundStatus  string `json:"refund_status"`
+	Amount        struct {
+		Total  *int64 `json:"total"`
+		Refund *int64 `json:"refund"`
+	} `json:"amount"`
+}
+
+// refundNotice decodes a refund notification of type typ: SUCCESS
+// becomes EventRefundSucceeded, ABNORMAL and CLOSED EventRefundFailed.
+func (p *Provider) refundNotice(typ string, plain []byte) (billing.Event, error) {
+	ev := billing.Event{Provider: p.Name(), Type: billing.EventIgnored, RawType: typ}
+	var r refundResource
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return ev, billing.Invalid("body", "resource is not a refund")
+	}
+	if r.Mchid != p.cfg.MchID {
+		return ev, billing.Invalid("body", "refund of another merchant")
+	}
+	if r.OutTradeNo == "" || r.OutRefundNo == "" || r.Amount.Refund == nil {
+		return ev, billing.Invalid("body", "refund without out_trade_no, out_refund_no or amount")
+	}
+	switch {
+	case typ == "REFUND.SUCCESS" && r.RefundStatus == "SUCCESS":
+		ev.Type = billing.EventRefundSucceeded
+	case (typ == "REFUND.ABNORMAL" || typ == "REFUND.CLOSED") && r.RefundStatus == strings.TrimPrefix(typ, "REFUND."):
+		ev.Type = billing.EventRefundFailed
+	default:
+		return ev, billing.Invalid("body", "refund_status "+r.RefundStatus+" does not match event_type "+typ)
+	}
+	ev.OrderID = cmp.Or(billing.ExpandID(r.OutTradeNo), r.OutTradeNo)
+	ev.CheckoutRef = r.OutTradeNo
+	ev.PaymentRef = r.TransactionID
+	ev.RefundID = cmp.Or(billing.ExpandID(r.OutRefundNo), r.OutRefundNo)
+	ev.RefundRef = r.RefundID
+	ev.Money = billing.Money{Amount: *r.Amount.Refund, Currency: "CNY"}
 	return ev, nil
 }
 
