@@ -31,14 +31,19 @@ const (
 	// OutcomeRefundFailed: the provider refused a refund Lectern asked for;
 	// the amount set aside for it is refundable again.
 	OutcomeRefundFailed Outcome = "refund_failed"
+	// OutcomePaidAgain: a second payment for an order already paid; it is
+	// recorded (ExtraPayment) and refunded automatically.
+	OutcomePaidAgain Outcome = "paid_again"
 )
 
 // applied is what applying one event did, for the work that follows its
 // transaction.
 type applied struct {
-	out     Outcome
-	orderID string
-	revoked bool // a full refund ended the buyer's access
+	out      Outcome
+	orderID  string
+	revoked  bool   // a full refund ended the buyer's access
+	refundID string // an automatic refund, reserved, to ask the provider for
+	extraID  string // an extra payment to refund
 }
 
 // ApplyEvent applies a verified provider event, exactly once: the event's
@@ -79,8 +84,13 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
 			s.accessChanged(o.AccountID, o.CourseID)
 		}
 	}
-	if out == OutcomePaidTwice {
-		s.refundDuplicate(ctx, orderID)
+	if res.refundID != "" {
+		s.autoRefund(ctx, orderID, res.refundID)
+	}
+	if res.extraID != "" {
+		if err := s.refundExtra(ctx, res.extraID); err != nil && !errors.Is(err, ErrOutcomeUnknown) {
+			s.log.Error("refunding a second payment", "order", orderID, "extra_payment", res.extraID, "err", err)
+		}
 	}
 	log := s.log.With("provider", ev.Provider, "event", ev.ID, "type", ev.RawType, "order", ev.OrderID, "outcome", out)
 	switch out {
@@ -122,8 +132,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (ap
 	case EventPaid:
 		if o.Status.Owns() || o.Status == StatusRefunded {
 			if ev.PaymentRef != "" && o.PaymentRef != "" && ev.PaymentRef != o.PaymentRef {
-				s.log.Error("second payment for an order already paid: refund it by hand",
-					"order", o.ID, "payment", ev.PaymentRef, "first_payment", o.PaymentRef)
+				return s.paidAgain(ctx, tx, o, ev, now)
 			}
 			res.out = OutcomeStale
 			return res, nil
@@ -140,8 +149,24 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (ap
 		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
 			return applied{}, err
 		}
-		_, err := s.pay(ctx, tx, o, ev, now)
-		return res, err
+		if _, err := s.pay(ctx, tx, o, ev, now); err != nil {
+			return applied{}, err
+		}
+		if res.out == OutcomePaidTwice {
+			// The course was owned already: the whole payment goes back.
+			// The refund is reserved in this transaction, so it is made
+			// even if the process stops before asking the provider
+			// (RetryRefunds finishes it).
+			r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
+				TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
+				Note: "automatic: the course was already owned", RequestedBy: autoActor, DecidedBy: autoActor,
+				CreatedAt: now, DecidedAt: now}
+			if _, err := s.reserveTx(ctx, tx, r, ""); err != nil {
+				return applied{}, err
+			}
+			res.refundID = r.ID
+		}
+		return res, nil
 	case EventRefunded:
 		return s.refundedAtProvider(ctx, tx, o, ev, now)
 	case EventRefundSucceeded, EventRefundFailed:
@@ -258,27 +283,21 @@ func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, 
 	return res, err
 }
 
-// refundDuplicate refunds in full an order paid while its buyer already
-// owned the course through another order. A refund the provider does not
-// confirm at once is finished by RetryRefunds.
-func (s *Service) refundDuplicate(ctx context.Context, orderID string) {
+// autoRefund asks the provider for refund refundID, reserved when the
+// event was applied. A refund the provider does not confirm at once is
+// finished by RetryRefunds (or its notification).
+func (s *Service) autoRefund(ctx context.Context, orderID, refundID string) {
 	o, err := s.store.Order(ctx, orderID)
-	if err != nil {
-		s.log.Error("refunding a second payment: reading the order", "order", orderID, "err", err)
-		return
+	var r Refund
+	if err == nil {
+		r, err = s.store.Refund(ctx, refundID)
 	}
-	now := s.clock()
-	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
-		TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
-		Note: "automatic: the course was already owned", RequestedBy: "billing", DecidedBy: "billing",
-		CreatedAt: now, DecidedAt: now}
-	o, err = s.reserve(ctx, r, "")
 	if err == nil {
 		_, err = s.complete(ctx, o, r)
 	}
 	if err != nil {
-		s.log.Error("refunding a second payment for a course already owned", "order", orderID, "err", err)
+		s.log.Error("automatic refund of a payment for a course already owned", "order", orderID, "refund", refundID, "err", err)
 		return
 	}
-	s.log.Warn("second payment for a course already owned refunded", "order", orderID)
+	s.log.Warn("payment for a course already owned refunded", "order", orderID, "refund", refundID)
 }

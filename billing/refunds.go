@@ -136,41 +136,47 @@ func cmpOr(a, b int64) int64 {
 func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus) (Order, error) {
 	var o Order
 	err := s.tx(ctx, func(tx Tx) error {
-		cur, err := tx.Order(ctx, r.OrderID)
-		if err != nil {
-			return err
-		}
-		if !cur.Status.Owns() {
-			return ErrOrderState
-		}
-		amt := r.Amount
-		if amt == 0 {
-			amt = cur.Refundable()
-		}
-		if amt <= 0 || amt > cur.Refundable() {
-			return Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
-		}
-		rr := r
-		rr.Amount = amt
-		if prev == "" {
-			if err := tx.InsertRefund(ctx, rr); err != nil {
-				if errors.Is(err, classroom.ErrConflict) {
-					return ErrRefundOpen
-				}
-				return err
-			}
-		} else if err := tx.UpdateRefund(ctx, rr, prev); err != nil {
-			return err
-		}
-		next := cur.bump(s.clock())
-		next.RefundPending += amt
-		if err := tx.UpdateOrder(ctx, next); err != nil {
-			return err
-		}
-		o = next
-		return nil
+		var err error
+		o, err = s.reserveTx(ctx, tx, r, prev)
+		return err
 	})
 	return o, err
+}
+
+// reserveTx is reserve inside tx.
+func (s *Service) reserveTx(ctx context.Context, tx Tx, r Refund, prev RefundStatus) (Order, error) {
+	cur, err := tx.Order(ctx, r.OrderID)
+	if err != nil {
+		return cur, err
+	}
+	if !cur.Status.Owns() {
+		return cur, ErrOrderState
+	}
+	amt := r.Amount
+	if amt == 0 {
+		amt = cur.Refundable()
+	}
+	if amt <= 0 || amt > cur.Refundable() {
+		return cur, Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
+	}
+	rr := r
+	rr.Amount = amt
+	if prev == "" {
+		if err := tx.InsertRefund(ctx, rr); err != nil {
+			if errors.Is(err, classroom.ErrConflict) {
+				return cur, ErrRefundOpen
+			}
+			return cur, err
+		}
+	} else if err := tx.UpdateRefund(ctx, rr, prev); err != nil {
+		return cur, err
+	}
+	next := cur.bump(s.clock())
+	next.RefundPending += amt
+	if err := tx.UpdateOrder(ctx, next); err != nil {
+		return cur, err
+	}
+	return next, nil
 }
 
 // complete asks the provider to pay r back and records the result: on
@@ -269,6 +275,11 @@ func (s *Service) finishRefund(ctx context.Context, tx Tx, refundID, ref string,
 	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
 		return r, false, false, err
 	}
+	if r.RequestedBy == autoActor {
+		if err := tx.InsertNotice(ctx, autoRefundNotice(next, Money{r.Amount, r.Currency}, reasonCourseOwned, now)); err != nil {
+			return r, false, false, err
+		}
+	}
 	if next.Status == StatusRefunded {
 		if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
 			return r, false, false, err
@@ -290,8 +301,9 @@ func Truncate(s string, n int) string {
 }
 
 // RetryRefunds finishes refunds left processing (approved, but the
-// process stopped before the provider's answer was recorded). Run it at
-// start-up.
+// process stopped before the provider's answer was recorded, or the
+// provider was still processing), and second payments of an order still
+// to be returned. Run it at start-up; Reconcile runs it too.
 func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
 	list, err := s.store.ListRefunds(ctx, RefundQuery{Status: RefundProcessing, Page: classroom.Page{Limit: 200}})
 	if err != nil {
@@ -308,7 +320,8 @@ func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, nil
+	m, err := s.retryExtra(ctx)
+	return n + m, err
 }
 
 // Refunds lists refunds actor may see: an admin all, a teacher those of

@@ -32,6 +32,23 @@ func (a *accessLog) count() int {
 	return len(a.calls)
 }
 
+// wxPaidOrder has a teacher (prefix-teacher@…) sell a course titled
+// title for 199 CNY to a student (prefix-student@…), who orders it with
+// WeChat Pay's QR code and pays it (transaction 4200000001, notified).
+func wxPaidOrder(t *testing.T, e *env, f *fakeWeChat, prefix, title string) (student *client, courseID string, o orderJSON) {
+	t.Helper()
+	teacher := e.register(prefix+"-teacher@example.com", classroom.RoleTeacher)
+	courseID = teacher.cnyCourse(title, 19900)
+	student = e.register(prefix + "-student@example.com")
+	r, o := student.orderWith(courseID, "k1", "wechatpay", "native")
+	want(t, r, http.StatusCreated)
+	paid := newWxNotification("n-paid", wxTransaction(billing.CompactID(o.ID), "4200000001", "SUCCESS", 19900, "CNY"), f.platform, time.Now())
+	if code, body := e.post("wechatpay", paid.body, paid.header); code != http.StatusNoContent {
+		t.Fatalf("payment notification: %d %s", code, body)
+	}
+	return student, courseID, o
+}
+
 // TestWeChatRefundNotifications: refunds WeChat Pay answers "processing"
 // stay open until its signed refund notification says how they ended;
 // REFUND.SUCCESS pays the refund back in the ledger and the order,
@@ -44,17 +61,9 @@ func TestWeChatRefundNotifications(t *testing.T) {
 		ctx := context.Background()
 		listener := &accessLog{}
 		e.svc.SetAccessListener(listener)
-		teacher := e.register("wxr-teacher@example.com", classroom.RoleTeacher)
 		admin := e.register("wxr-admin@example.com", classroom.RoleAdmin)
-		course := teacher.cnyCourse("概率论", 19900)
-		student := e.register("wxr-student@example.com")
-		r, o := student.orderWith(course, "k1", "wechatpay", "native")
-		want(t, r, http.StatusCreated)
+		student, course, o := wxPaidOrder(t, e, f, "wxr", "概率论")
 		trade := billing.CompactID(o.ID)
-		paid := newWxNotification("n-paid", wxTransaction(trade, "4200000001", "SUCCESS", 19900, "CNY"), f.platform, time.Now())
-		if code, body := e.post("wechatpay", paid.body, paid.header); code != http.StatusNoContent {
-			t.Fatalf("payment notification: %d %s", code, body)
-		}
 		f.mu.Lock()
 		f.refundSt = "PROCESSING"
 		f.mu.Unlock()
