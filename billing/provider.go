@@ -56,9 +56,11 @@ type Querier interface {
 }
 
 // CheckoutClient is what the provider may need to know of the buyer's
-// device: its IP address (WeChat Pay's H5 checkout asks for it).
+// device: its IP address (WeChat Pay's H5 checkout asks for it), and the
+// buyer's openid for the provider's app (WeChat Pay's JSAPI checkout).
 type CheckoutClient struct {
-	IP string
+	IP     string
+	OpenID string
 }
 
 // Checkout is an order's checkout at the provider.

@@ -18,6 +18,7 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/h5"
+	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/jsapi"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/native"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/refunddomestic"
 )
@@ -31,8 +32,12 @@ const (
 // Provider is WeChat Pay API v3.
 type Provider struct {
 	cfg     Config
+	client  *core.Client // signs requests and JSAPI bridge requests
+	http    *http.Client // the SDK's, also for WeChat's OAuth
+	secret  string       // the AppSecret, for OAuth (JSAPI only)
 	native  native.NativeApiService
 	h5      h5.H5ApiService
+	jsapi   jsapi.JsapiApiService
 	refunds refunddomestic.RefundsApiService
 	notify  *notify.Handler
 	methods []string
@@ -59,10 +64,15 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("billing: wechatpay notifications: %w", err)
 	}
-	p := &Provider{cfg: cfg, native: native.NativeApiService{Client: client}, h5: h5.H5ApiService{Client: client},
-		refunds: refunddomestic.RefundsApiService{Client: client}, notify: nh, methods: []string{MethodNative}}
+	p := &Provider{cfg: cfg, client: client, http: hc, secret: k.appSecret,
+		native: native.NativeApiService{Client: client}, h5: h5.H5ApiService{Client: client},
+		jsapi: jsapi.JsapiApiService{Client: client}, refunds: refunddomestic.RefundsApiService{Client: client},
+		notify: nh, methods: []string{MethodNative}}
 	if cfg.H5 {
 		p.methods = append(p.methods, MethodH5)
+	}
+	if cfg.JSAPI {
+		p.methods = append(p.methods, MethodJSAPI)
 	}
 	return p, nil
 }
@@ -70,7 +80,7 @@ func New(cfg Config) (*Provider, error) {
 // Name is "wechatpay".
 func (p *Provider) Name() string { return "wechatpay" }
 
-// Methods is native, and h5 when enabled.
+// Methods is native, and h5 and jsapi when enabled.
 func (p *Provider) Methods() []string { return p.methods }
 
 // Currencies: a mainland merchant is paid in CNY.
@@ -82,7 +92,7 @@ func (p *Provider) notifyURL() string {
 
 // StartCheckout places the order at WeChat Pay (out_trade_no is the
 // order's ID, so a repeated call returns the same prepay) and returns
-// its code_url (native) or h5_url (h5).
+// its code_url (native), h5_url (h5) or prepay_id (jsapi).
 func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, course classroom.Course, client billing.CheckoutClient) (billing.Checkout, error) {
 	desc := billing.Truncate(course.Title, 127)
 	trade := billing.CompactID(o.ID)
@@ -119,6 +129,8 @@ func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, course cl
 		// Back to the purchase once WeChat is done.
 		return billing.Checkout{Ref: trade, URL: *resp.H5Url + "&redirect_url=" +
 			urlQueryEscape(p.cfg.BaseURL+"/purchases/"+o.ID)}, nil
+	case MethodJSAPI:
+		return p.startJSAPI(ctx, o, desc, trade, client)
 	}
 	return billing.Checkout{}, billing.Invalid("method", "is not a WeChat Pay checkout method")
 }

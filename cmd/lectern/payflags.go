@@ -25,6 +25,8 @@ func (p *payFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&w.PublicKeyID, "wechatpay-public-key-id", "", "WeChat Pay public key ID (PUB_KEY_ID_...)")
 	fs.StringVar(&w.PublicKeyFile, "wechatpay-public-key-file", "", "file with WeChat Pay's public key (PEM)")
 	fs.BoolVar(&w.H5, "wechatpay-h5", false, "also offer WeChat Pay's H5 checkout for phone browsers")
+	fs.BoolVar(&w.JSAPI, "wechatpay-jsapi", false, "also offer WeChat Pay inside WeChat's browser (JSAPI; the AppID must be an Official Account's, with --public-url's domain as its OAuth domain)")
+	fs.StringVar(&w.AppSecretFile, "wechatpay-app-secret-file", "", "file with the Official Account's AppSecret, to learn payers' openids through WeChat's OAuth (with --wechatpay-jsapi)")
 	fs.StringVar(&a.AppID, "alipay-app-id", "", "Alipay app ID (with --payment-provider alipay)")
 	fs.StringVar(&a.PrivateKeyFile, "alipay-private-key-file", "", "file with the app's RSA private key (PEM)")
 	fs.StringVar(&a.PublicKeyFile, "alipay-public-key-file", "", "file with Alipay's RSA public key (PEM)")
