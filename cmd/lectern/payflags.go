@@ -7,9 +7,13 @@ import (
 	"github.com/lectern/lectern/billing/wechatpay"
 )
 
-// payFlags are the WeChat Pay and Alipay flags of lectern serve (Stripe's
-// are in serve.go). Keys are given as files and never logged.
+// payFlags are the payment flags of lectern serve: the providers, each
+// provider's settings and the platform's commission. Keys are never
+// logged (WeChat Pay's and Alipay's are given as files).
 type payFlags struct {
+	provider   string // --payment-provider
+	stripeKey  string
+	stripeWH   string
 	wechat     wechatpay.Config
 	alipay     alipay.Config
 	commission int
@@ -17,6 +21,9 @@ type payFlags struct {
 
 func (p *payFlags) register(fs *flag.FlagSet) {
 	w, a := &p.wechat, &p.alipay
+	fs.StringVar(&p.provider, "payment-provider", "", "comma-separated: stripe, wechatpay, alipay, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
+	fs.StringVar(&p.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
+	fs.StringVar(&p.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	fs.StringVar(&w.MchID, "wechatpay-mchid", "", "WeChat Pay merchant number (with --payment-provider wechatpay)")
 	fs.StringVar(&w.AppID, "wechatpay-appid", "", "WeChat Pay AppID bound to the merchant")
 	fs.StringVar(&w.SerialNo, "wechatpay-serial-no", "", "serial number of the merchant's API certificate")
