@@ -14,11 +14,8 @@ import (
 // everything left) of their order, if the course's refund policy still
 // allows it. The teacher or an admin then decides.
 func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, orderID string, amount int64, reason string) (Refund, error) {
-	if err := checkRefundText("reason", reason); err != nil {
+	if err := checkRefundInput("reason", reason, amount, "everything left"); err != nil {
 		return Refund{}, err
-	}
-	if amount < 0 || amount > MaxAmount {
-		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for everything left")
 	}
 	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
@@ -59,11 +56,8 @@ func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, or
 // requested refund; the course's teacher or an admin decides. An approved
 // refund is paid back through the provider at once.
 func (s *Service) DecideRefund(ctx context.Context, actor classroom.Account, refundID string, approve bool, amount int64, note string) (Refund, error) {
-	if err := checkRefundText("note", note); err != nil {
+	if err := checkRefundInput("note", note, amount, "what was asked"); err != nil {
 		return Refund{}, err
-	}
-	if amount < 0 || amount > MaxAmount {
-		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for what was asked")
 	}
 	r, err := s.store.Refund(ctx, refundID)
 	if err != nil {
@@ -103,11 +97,8 @@ func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orde
 	if !isAdmin(actor) {
 		return Refund{}, classroom.ErrForbidden
 	}
-	if err := checkRefundText("note", note); err != nil {
+	if err := checkRefundInput("note", note, amount, "everything left"); err != nil {
 		return Refund{}, err
-	}
-	if amount < 0 || amount > MaxAmount {
-		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for everything left")
 	}
 	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
@@ -121,6 +112,18 @@ func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orde
 		return Refund{}, err
 	}
 	return s.complete(ctx, o, r)
+}
+
+// checkRefundInput checks a refund's text (field) and amount, whose 0
+// means zero (e.g. "everything left").
+func checkRefundInput(field, text string, amount int64, zero string) error {
+	if err := checkRefundText(field, text); err != nil {
+		return err
+	}
+	if amount < 0 || amount > MaxAmount {
+		return Invalid("amount", "must be a whole number of minor units, 0 for "+zero)
+	}
+	return nil
 }
 
 func cmpOr(a, b int64) int64 {
