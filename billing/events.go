@@ -250,6 +250,13 @@ func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Eve
 func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (applied, error) {
 	res := applied{orderID: o.ID}
 	r, err := tx.Refund(ctx, ev.RefundID)
+	if errors.Is(err, classroom.ErrNotFound) {
+		if x, err := tx.ExtraPayment(ctx, ev.RefundID); err == nil && x.OrderID == o.ID {
+			return s.extraRefundNotified(ctx, tx, x, ev, now)
+		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
+			return applied{}, err
+		}
+	}
 	if errors.Is(err, classroom.ErrNotFound) || err == nil && r.OrderID != o.ID {
 		// Not a refund Lectern made (one made in the merchant platform):
 		// acknowledged, nothing changed.
@@ -280,6 +287,29 @@ func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, 
 		res.out = OutcomeRefundFailed
 	}
 	_, res.revoked, _, err = s.finishRefund(ctx, tx, r.ID, ev.RefundRef, perr, now)
+	return res, err
+}
+
+// extraRefundNotified applies the provider's final word on the refund of
+// extra payment x (its ID is the refund's number), as refundExtra would
+// have recorded the answer.
+func (s *Service) extraRefundNotified(ctx context.Context, tx Tx, x ExtraPayment, ev Event, now time.Time) (applied, error) {
+	res := applied{orderID: x.OrderID, out: OutcomeStale}
+	if ev.Money != x.Money {
+		res.out = OutcomeMismatch
+		return res, nil
+	}
+	var perr error
+	if ev.Type == EventRefundFailed {
+		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
+	}
+	changed, err := s.finishExtra(ctx, tx, x.ID, ev.RefundRef, perr, now)
+	if changed {
+		res.out = OutcomeRefunded
+		if perr != nil {
+			res.out = OutcomeRefundFailed
+		}
+	}
 	return res, err
 }
 

@@ -124,7 +124,9 @@ func TestSecondPaymentSameOrder(t *testing.T) {
 // TestSecondPaymentRefundRetried: WeChat Pay reports a second
 // transaction for an order already paid; the refund's answer is lost, so
 // it stays refunding with nothing in the ledger, and RetryRefunds returns
-// it under the same out_refund_no, once. Both backends.
+// it under the same out_refund_no, once. A third, whose refund WeChat Pay
+// answers "processing", is finished by its refund notification. Both
+// backends.
 func TestSecondPaymentRefundRetried(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e, f := wxEnv(t, st)
@@ -172,6 +174,36 @@ func TestSecondPaymentRefundRetried(t *testing.T) {
 		}
 		if got := student.receipt(o.ID); got.Status != "paid" || got.Refunded != 0 {
 			t.Fatalf("order after the second payment's refund: %+v", got)
+		}
+
+		// A third payment, whose refund WeChat Pay answers "processing":
+		// its REFUND.SUCCESS notification finishes it, once.
+		f.mu.Lock()
+		f.refundSt = "PROCESSING"
+		f.mu.Unlock()
+		third := newWxNotification("n-3", wxTransaction(trade, "4200000003", "SUCCESS", 19900, "CNY"), f.platform, time.Now())
+		if code, _ := e.post("wechatpay", third.body, third.header); code != http.StatusNoContent {
+			t.Fatalf("third payment: %d", code)
+		}
+		open, err := st.ExtraPayments(ctx, o.ID, billing.ExtraRefunding, 10)
+		if err != nil || len(open) != 1 || open[0].PaymentRef != "4200000003" {
+			t.Fatalf("refunding extra payments: %+v, %v", open, err)
+		}
+		done := newWxNotice("r-3", "REFUND.SUCCESS", "refund",
+			wxRefund(trade, billing.CompactID(open[0].ID), "50300033", "SUCCESS", 19900, 19900), f.platform, time.Now())
+		for range 2 {
+			if code, body := e.post("wechatpay", done.body, done.header); code != http.StatusNoContent {
+				t.Fatalf("refund notification: %d %s", code, body)
+			}
+		}
+		if got, err := st.ExtraPayment(ctx, open[0].ID); err != nil || got.Status != billing.ExtraRefunded || got.RefundRef != "50300033" {
+			t.Fatalf("third payment after its refund notification: %+v, %v", got, err)
+		}
+		if paid, back := ledgerSums(t, st, o.ID); paid != 59700 || back != 39800 {
+			t.Fatalf("ledger after the notified refund: paid %d, refunded %d", paid, back)
+		}
+		if ns := autoRefundNotices(t, st, student.id); len(ns) != 2 {
+			t.Fatalf("%d notices, want 2", len(ns))
 		}
 		if f.bad() != 0 {
 			t.Fatalf("%d requests to WeChat Pay had a bad signature", f.bad())

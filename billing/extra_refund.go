@@ -85,27 +85,8 @@ func (s *Service) refundExtra(ctx context.Context, id string) error {
 		return perr
 	}
 	err = s.tx(ctx, func(tx Tx) error {
-		cur, err := tx.ExtraPayment(ctx, id)
-		if err != nil || cur.Status != ExtraRefunding {
-			return err
-		}
-		now := s.clock()
-		done := cur
-		done.CompletedAt = now
-		if perr != nil {
-			done.Status = ExtraFailed
-			done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
-			return tx.UpdateExtraPayment(ctx, done, ExtraRefunding)
-		}
-		done.Status, done.RefundRef = ExtraRefunded, ref
-		if err := tx.UpdateExtraPayment(ctx, done, ExtraRefunding); err != nil {
-			return err
-		}
-		if err := tx.AppendLedger(ctx, entry(o, LedgerRefund, x.Money.Amount, now, ref, autoActor,
-			"second payment "+x.PaymentRef+" returned")); err != nil {
-			return err
-		}
-		return tx.InsertNotice(ctx, autoRefundNotice(o, x.Money, reasonPaidTwice, now))
+		_, err := s.finishExtra(ctx, tx, id, ref, perr, s.clock())
+		return err
 	})
 	if err != nil {
 		return err
@@ -117,6 +98,38 @@ func (s *Service) refundExtra(ctx context.Context, id string) error {
 	}
 	s.log.Info("second payment returned", "order", o.ID, "extra_payment", x.ID, "amount", x.Money.String())
 	return nil
+}
+
+// finishExtra records, inside tx, the provider's final answer on the
+// refund of extra payment id: returned (perr nil, ref its reference),
+// with the refund in the ledger and the buyer's notice, or refused
+// (failed, for a person to return by hand). One no longer refunding is
+// left alone: changed is false.
+func (s *Service) finishExtra(ctx context.Context, tx Tx, id, ref string, perr error, now time.Time) (changed bool, err error) {
+	x, err := tx.ExtraPayment(ctx, id)
+	if err != nil || x.Status != ExtraRefunding {
+		return false, err
+	}
+	done := x
+	done.CompletedAt = now
+	if perr != nil {
+		done.Status = ExtraFailed
+		done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
+		return true, tx.UpdateExtraPayment(ctx, done, ExtraRefunding)
+	}
+	o, err := tx.Order(ctx, x.OrderID)
+	if err != nil {
+		return false, err
+	}
+	done.Status, done.RefundRef = ExtraRefunded, ref
+	if err := tx.UpdateExtraPayment(ctx, done, ExtraRefunding); err != nil {
+		return false, err
+	}
+	if err := tx.AppendLedger(ctx, entry(o, LedgerRefund, x.Money.Amount, now, ref, autoActor,
+		"second payment "+x.PaymentRef+" returned")); err != nil {
+		return false, err
+	}
+	return true, tx.InsertNotice(ctx, autoRefundNotice(o, x.Money, reasonPaidTwice, now))
 }
 
 // retryExtra refunds extra payments left refunding (the provider's
