@@ -19,6 +19,10 @@
 // may be enabled at once and the buyer chooses at checkout. billing/setup
 // builds them from the server's flags. Reconcile asks the providers that
 // can be asked (Querier) about orders whose notification never came.
+// A second payment for an order already paid (ExtraPayment) is recorded
+// once per provider payment and returned automatically; so is an order
+// paid while its buyer already owned the course. The buyer is told with a
+// notice (NoticeAutoRefund).
 // With no provider enabled payments are disabled: paid courses cannot be
 // bought (ErrPaymentsDisabled). The dev provider is enabled only when
 // chosen explicitly.

@@ -52,6 +52,10 @@ var (
 	ErrPaymentsDisabled = errors.New("billing: payments are disabled on this server; paid courses cannot be bought")
 	// ErrStatementPaid means the statement was marked paid already.
 	ErrStatementPaid = errors.New("billing: statement already paid")
+	// ErrPayerUnknown means the checkout needs the payer's identity at
+	// the provider (WeChat Pay JSAPI: their openid, from WeChat's OAuth),
+	// which Lectern does not have or WeChat refused.
+	ErrPayerUnknown = errors.New("billing: sign in with WeChat first to pay inside WeChat")
 	// ErrUnknownProvider names no configured provider.
 	ErrUnknownProvider = errors.New("billing: unknown payment provider")
 )

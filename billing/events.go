@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +28,23 @@ const (
 	// OutcomePaidTwice: the order is paid, but the buyer already owned
 	// the course through another order; it is refunded automatically.
 	OutcomePaidTwice Outcome = "paid_twice"
+	// OutcomeRefundFailed: the provider refused a refund Lectern asked for;
+	// the amount set aside for it is refundable again.
+	OutcomeRefundFailed Outcome = "refund_failed"
+	// OutcomePaidAgain: a second payment for an order already paid; it is
+	// recorded (ExtraPayment) and refunded automatically.
+	OutcomePaidAgain Outcome = "paid_again"
 )
+
+// applied is what applying one event did, for the work that follows its
+// transaction.
+type applied struct {
+	out      Outcome
+	orderID  string
+	revoked  bool   // a full refund ended the buyer's access
+	refundID string // an automatic refund, reserved, to ask the provider for
+	extraID  string // an extra payment to refund
+}
 
 // ApplyEvent applies a verified provider event, exactly once: the event's
 // ID is recorded in the same transaction as the order's transition, its
@@ -42,8 +59,7 @@ const (
 //   - failed: a pending order is cancelled; expired: a pending order
 //     expires. Either is stale once the order is paid.
 func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
-	var out Outcome
-	var orderID string
+	var res applied
 	err := s.tx(ctx, func(tx Tx) error {
 		now := s.clock()
 		fresh, err := tx.RecordEvent(ctx, ev.Provider, ev.ID, ev.RawType, now)
@@ -51,36 +67,48 @@ func (s *Service) ApplyEvent(ctx context.Context, ev Event) (Outcome, error) {
 			return err
 		}
 		if !fresh {
-			out = OutcomeDuplicate
+			res = applied{out: OutcomeDuplicate}
 			return nil
 		}
-		out, orderID, err = s.apply(ctx, tx, ev, now)
-		if err != nil {
+		if res, err = s.apply(ctx, tx, ev, now); err != nil {
 			return err
 		}
-		return tx.SetEventOutcome(ctx, ev.Provider, ev.ID, orderID, string(out))
+		return tx.SetEventOutcome(ctx, ev.Provider, ev.ID, res.orderID, string(res.out))
 	})
 	if err != nil {
 		return "", err
 	}
-	if out == OutcomePaidTwice {
-		s.refundDuplicate(ctx, orderID)
+	out, orderID := res.out, res.orderID
+	if res.revoked {
+		if o, err := s.store.Order(ctx, orderID); err == nil {
+			s.accessChanged(o.AccountID, o.CourseID)
+		}
+	}
+	if res.refundID != "" {
+		s.autoRefund(ctx, orderID, res.refundID)
+	}
+	if res.extraID != "" {
+		if err := s.refundExtra(ctx, res.extraID); err != nil && !errors.Is(err, ErrOutcomeUnknown) {
+			s.log.Error("refunding a second payment", "order", orderID, "extra_payment", res.extraID, "err", err)
+		}
 	}
 	log := s.log.With("provider", ev.Provider, "event", ev.ID, "type", ev.RawType, "order", ev.OrderID, "outcome", out)
 	switch out {
 	case OutcomeMismatch, OutcomeUnknownOrder:
 		log.Warn("webhook event not applied", "paid", ev.Money.String())
-	case OutcomePaid, OutcomeClosed:
+	case OutcomePaid, OutcomeClosed, OutcomeRefunded:
 		log.Info("webhook event applied")
+	case OutcomeRefundFailed:
+		log.Warn("the provider refused a refund", "refund", ev.RefundID, "provider_refund", ev.RefundRef)
 	default:
 		log.Debug("webhook event acknowledged")
 	}
 	return out, nil
 }
 
-func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Outcome, string, error) {
+func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (applied, error) {
 	if ev.Type == EventIgnored || ev.Type == "" {
-		return OutcomeIgnored, "", nil
+		return applied{out: OutcomeIgnored}, nil
 	}
 	var o Order
 	var err error
@@ -90,50 +118,73 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 		o, err = tx.Order(ctx, ev.OrderID)
 	}
 	if errors.Is(err, classroom.ErrNotFound) || err == nil && o.Provider != ev.Provider {
-		return OutcomeUnknownOrder, "", nil
+		return applied{out: OutcomeUnknownOrder}, nil
 	}
 	if err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if o.CheckoutRef != "" && ev.CheckoutRef != "" && o.CheckoutRef != ev.CheckoutRef {
 		// Another checkout than the one opened for this order.
-		return OutcomeUnknownOrder, o.ID, nil
+		return applied{out: OutcomeUnknownOrder, orderID: o.ID}, nil
 	}
+	res := applied{orderID: o.ID}
 	switch ev.Type {
 	case EventPaid:
 		if o.Status.Owns() || o.Status == StatusRefunded {
 			if ev.PaymentRef != "" && o.PaymentRef != "" && ev.PaymentRef != o.PaymentRef {
-				s.log.Error("second payment for an order already paid: refund it by hand",
-					"order", o.ID, "payment", ev.PaymentRef, "first_payment", o.PaymentRef)
+				return s.paidAgain(ctx, tx, o, ev, now)
 			}
-			return OutcomeStale, o.ID, nil
+			res.out = OutcomeStale
+			return res, nil
 		}
 		if ev.Money != o.Money() {
 			err := tx.AppendLedger(ctx, entry(o, LedgerRejected, ev.Money.Amount, now, ev.ID, "",
 				"paid "+ev.Money.String()+", order is "+o.Money().String()))
-			return OutcomeMismatch, o.ID, err
+			res.out = OutcomeMismatch
+			return res, err
 		}
-		out := OutcomePaid
+		res.out = OutcomePaid
 		if e, err := tx.Entitlement(ctx, o.AccountID, o.CourseID); err == nil && e.Active() && e.OrderID != o.ID {
-			out = OutcomePaidTwice
+			res.out = OutcomePaidTwice
 		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
-			return "", "", err
+			return applied{}, err
 		}
-		_, err := s.pay(ctx, tx, o, ev, now)
-		return out, o.ID, err
+		if _, err := s.pay(ctx, tx, o, ev, now); err != nil {
+			return applied{}, err
+		}
+		if res.out == OutcomePaidTwice {
+			// The course was owned already: the whole payment goes back.
+			// The refund is reserved in this transaction, so it is made
+			// even if the process stops before asking the provider
+			// (RetryRefunds finishes it).
+			r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
+				TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
+				Note: "automatic: the course was already owned", RequestedBy: autoActor, DecidedBy: autoActor,
+				CreatedAt: now, DecidedAt: now}
+			if _, err := s.reserveTx(ctx, tx, r, ""); err != nil {
+				return applied{}, err
+			}
+			res.refundID = r.ID
+		}
+		return res, nil
 	case EventRefunded:
 		return s.refundedAtProvider(ctx, tx, o, ev, now)
+	case EventRefundSucceeded, EventRefundFailed:
+		return s.refundNotified(ctx, tx, o, ev, now)
 	case EventFailed, EventExpired:
 		if o.Status != StatusPending {
-			return OutcomeStale, o.ID, nil
+			res.out = OutcomeStale
+			return res, nil
 		}
 		st, note := StatusExpired, "checkout expired"
 		if ev.Type == EventFailed {
 			st, note = StatusCancelled, "payment failed"
 		}
-		return OutcomeClosed, o.ID, s.close(ctx, tx, o, st, now, ev.ID, "", note)
+		res.out = OutcomeClosed
+		return res, s.close(ctx, tx, o, st, now, ev.ID, "", note)
 	}
-	return OutcomeIgnored, o.ID, nil
+	res.out = OutcomeIgnored
+	return res, nil
 }
 
 // refundedAtProvider applies a refund made at the provider (Stripe's
@@ -141,16 +192,20 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (Ou
 // what Lectern does not know yet (neither refunded nor being refunded) is
 // recorded, as a succeeded refund with its ledger entry; a full refund
 // revokes the course.
-func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (Outcome, string, error) {
+func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (applied, error) {
+	res := applied{orderID: o.ID}
 	if ev.PaymentRef != "" && o.PaymentRef != "" && ev.PaymentRef != o.PaymentRef {
-		return OutcomeUnknownOrder, o.ID, nil
+		res.out = OutcomeUnknownOrder
+		return res, nil
 	}
 	if ev.Money.Currency != o.Currency {
-		return OutcomeMismatch, o.ID, nil
+		res.out = OutcomeMismatch
+		return res, nil
 	}
 	delta := ev.Money.Amount - o.Refunded - o.RefundPending
 	if !o.Status.Owns() || delta <= 0 {
-		return OutcomeStale, o.ID, nil
+		res.out = OutcomeStale
+		return res, nil
 	}
 	delta = min(delta, o.Refundable())
 	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
@@ -165,46 +220,114 @@ func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Eve
 	}
 	next, err := next.next(st, now)
 	if err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if err := tx.InsertRefund(ctx, r); err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if err := tx.UpdateOrder(ctx, next); err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, delta, now, ev.ID, "", r.ID)); err != nil {
-		return "", "", err
+		return applied{}, err
 	}
 	if st == StatusRefunded {
 		if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
-			return "", "", err
+			return applied{}, err
 		}
+		res.revoked = true
 	}
-	return OutcomeRefunded, o.ID, nil
+	res.out = OutcomeRefunded
+	return res, nil
 }
 
-// refundDuplicate refunds in full an order paid while its buyer already
-// owned the course through another order. A refund the provider does not
-// confirm at once is finished by RetryRefunds.
-func (s *Service) refundDuplicate(ctx context.Context, orderID string) {
-	o, err := s.store.Order(ctx, orderID)
-	if err != nil {
-		s.log.Error("refunding a second payment: reading the order", "order", orderID, "err", err)
-		return
+// refundNotified applies the provider's final word on a refund Lectern
+// asked for and left processing (its answer was "processing", or never
+// came): the refund succeeds or fails in this transaction, with its
+// ledger entry, exactly as if the refund call had answered so. A refund
+// already finished (by an earlier notification, a retry or
+// reconciliation) is left alone: stale.
+func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (applied, error) {
+	res := applied{orderID: o.ID}
+	r, err := tx.Refund(ctx, ev.RefundID)
+	if errors.Is(err, classroom.ErrNotFound) {
+		if x, err := tx.ExtraPayment(ctx, ev.RefundID); err == nil && x.OrderID == o.ID {
+			return s.extraRefundNotified(ctx, tx, x, ev, now)
+		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
+			return applied{}, err
+		}
 	}
-	now := s.clock()
-	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
-		TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
-		Note: "automatic: the course was already owned", RequestedBy: "billing", DecidedBy: "billing",
-		CreatedAt: now, DecidedAt: now}
-	o, err = s.reserve(ctx, r, "")
+	if errors.Is(err, classroom.ErrNotFound) || err == nil && r.OrderID != o.ID {
+		// Not a refund Lectern made (one made in the merchant platform):
+		// acknowledged, nothing changed.
+		s.log.Warn("refund notification for a refund Lectern did not make", "provider", ev.Provider,
+			"order", o.ID, "refund", ev.RefundID, "provider_refund", ev.RefundRef)
+		res.out = OutcomeUnknownOrder
+		return res, nil
+	}
+	if err != nil {
+		return applied{}, err
+	}
+	if ev.Money != (Money{Amount: r.Amount, Currency: r.Currency}) {
+		res.out = OutcomeMismatch
+		return res, nil
+	}
+	if r.Status != RefundProcessing {
+		if (r.Status == RefundSucceeded) != (ev.Type == EventRefundSucceeded) {
+			s.log.Error("the provider's refund notification contradicts the refund's recorded outcome: check it by hand",
+				"refund", r.ID, "status", r.Status, "notified", ev.RawType, "provider_refund", ev.RefundRef)
+		}
+		res.out = OutcomeStale
+		return res, nil
+	}
+	var perr error
+	res.out = OutcomeRefunded
+	if ev.Type == EventRefundFailed {
+		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
+		res.out = OutcomeRefundFailed
+	}
+	_, res.revoked, _, err = s.finishRefund(ctx, tx, r.ID, ev.RefundRef, perr, now)
+	return res, err
+}
+
+// extraRefundNotified applies the provider's final word on the refund of
+// extra payment x (its ID is the refund's number), as refundExtra would
+// have recorded the answer.
+func (s *Service) extraRefundNotified(ctx context.Context, tx Tx, x ExtraPayment, ev Event, now time.Time) (applied, error) {
+	res := applied{orderID: x.OrderID, out: OutcomeStale}
+	if ev.Money != x.Money {
+		res.out = OutcomeMismatch
+		return res, nil
+	}
+	var perr error
+	if ev.Type == EventRefundFailed {
+		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
+	}
+	changed, err := s.finishExtra(ctx, tx, x.ID, ev.RefundRef, perr, now)
+	if changed {
+		res.out = OutcomeRefunded
+		if perr != nil {
+			res.out = OutcomeRefundFailed
+		}
+	}
+	return res, err
+}
+
+// autoRefund asks the provider for refund refundID, reserved when the
+// event was applied. A refund the provider does not confirm at once is
+// finished by RetryRefunds (or its notification).
+func (s *Service) autoRefund(ctx context.Context, orderID, refundID string) {
+	o, err := s.store.Order(ctx, orderID)
+	var r Refund
+	if err == nil {
+		r, err = s.store.Refund(ctx, refundID)
+	}
 	if err == nil {
 		_, err = s.complete(ctx, o, r)
 	}
 	if err != nil {
-		s.log.Error("refunding a second payment for a course already owned", "order", orderID, "err", err)
+		s.log.Error("automatic refund of a payment for a course already owned", "order", orderID, "refund", refundID, "err", err)
 		return
 	}
-	s.log.Warn("second payment for a course already owned refunded", "order", orderID)
+	s.log.Warn("payment for a course already owned refunded", "order", orderID, "refund", refundID)
 }

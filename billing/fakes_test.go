@@ -27,9 +27,10 @@ type fakeStripe struct {
 	srv      *httptest.Server
 	sessions atomic.Int64
 	refunds  atomic.Int64
-	mu       sync.Mutex // guards keys, auth
+	mu       sync.Mutex // guards keys, auth, refunded
 	keys     map[string]int
 	auth     []string
+	refunded []string // "payment_intent amount" of each refund
 }
 
 func newFakeStripe(t testing.TB) *fakeStripe {
@@ -51,6 +52,9 @@ func newFakeStripe(t testing.TB) *fakeStripe {
 			json.NewEncoder(w).Encode(map[string]any{"id": "cs", "object": "checkout.session", "status": "expired"})
 		case r.URL.Path == "/v1/refunds":
 			f.refunds.Add(1)
+			f.mu.Lock()
+			f.refunded = append(f.refunded, r.FormValue("payment_intent")+" "+r.FormValue("amount"))
+			f.mu.Unlock()
 			json.NewEncoder(w).Encode(map[string]any{"id": "re_" + r.FormValue("metadata[lectern_refund]"),
 				"object": "refund", "status": "succeeded", "amount": json.Number(r.FormValue("amount"))})
 		default:
@@ -68,6 +72,7 @@ type session struct {
 	Amount        int64
 	Currency      string
 	PaymentStatus string
+	PaymentIntent string // "pi_" + OrderID when ""
 }
 
 // stripeEvent builds an event payload as Stripe sends it.
@@ -75,13 +80,16 @@ func stripeEvent(id, typ string, s session) []byte {
 	if s.PaymentStatus == "" {
 		s.PaymentStatus = "paid"
 	}
+	if s.PaymentIntent == "" {
+		s.PaymentIntent = "pi_" + s.OrderID
+	}
 	b, _ := json.Marshal(map[string]any{
 		"id": id, "object": "event", "api_version": stripe.APIVersion, "created": time.Now().Unix(),
 		"type": typ, "livemode": false, "pending_webhooks": 1,
 		"data": map[string]any{"object": map[string]any{
 			"id": "cs_test_" + s.OrderID, "object": "checkout.session", "client_reference_id": s.OrderID,
 			"amount_total": s.Amount, "currency": strings.ToLower(s.Currency), "mode": "payment",
-			"payment_status": s.PaymentStatus, "payment_intent": "pi_" + s.OrderID,
+			"payment_status": s.PaymentStatus, "payment_intent": s.PaymentIntent,
 			"metadata": map[string]string{"lectern_order": s.OrderID},
 		}},
 	})

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/billing/wechatpay"
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 )
 
 const (
@@ -33,6 +34,7 @@ const (
 	wxSerial   = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 	wxPubKeyID = "PUB_KEY_ID_0114232134912410000000000000"
 	wxAPIv3Key = "0123456789abcdefghijklmnopqrstuv"
+	wxSecret   = "app-secret-0123456789abcdef"
 )
 
 // rsaKey makes an RSA key for a test (2048 bits, as WeChat Pay and
@@ -117,27 +119,36 @@ type fakeWeChat struct {
 	badSigs  int               // requests whose signature did not verify
 	hang     map[string]int    // path prefix → calls still to hang
 	refundSt string            // status of new refunds (SUCCESS by default)
+	codes    map[string]string // OAuth code → openid, each usable once
+	payers   map[string]string // out_trade_no → payer openid (JSAPI)
 }
 
 func newFakeWeChat(t testing.TB) *fakeWeChat {
 	ks := rsaKeys()
 	f := &fakeWeChat{t: t, merchant: ks[0], platform: ks[1], orders: map[string]int64{}, paid: map[string]string{},
-		refunds: map[string]int64{}, calls: map[string]int{}, hang: map[string]int{}, refundSt: "SUCCESS"}
+		refunds: map[string]int64{}, calls: map[string]int{}, hang: map[string]int{}, refundSt: "SUCCESS",
+		codes: map[string]string{}, payers: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	dir := t.TempDir()
 	apiv3 := filepath.Join(dir, "apiv3.key")
 	os.WriteFile(apiv3, []byte(wxAPIv3Key+"\n"), 0o600)
+	secret := filepath.Join(dir, "appsecret")
+	os.WriteFile(secret, []byte(wxSecret+"\n"), 0o600)
 	f.cfg = wechatpay.Config{MchID: wxMchID, AppID: wxAppID, SerialNo: wxSerial,
 		KeyFile: privPEM(t, dir, "apiclient_key.pem", f.merchant), APIv3KeyFile: apiv3,
 		PublicKeyID: wxPubKeyID, PublicKeyFile: pubPEM(t, dir, "pub_key.pem", &f.platform.PublicKey),
-		H5: true, BaseURL: testBaseURL, APIURL: f.srv.URL, HTTPClient: &http.Client{Timeout: 2 * time.Second}}
+		H5: true, AppSecretFile: secret, BaseURL: testBaseURL, APIURL: f.srv.URL, HTTPClient: &http.Client{Timeout: 2 * time.Second}}
 	return f
 }
 
 var authRE = regexp.MustCompile(`^WECHATPAY2-SHA256-RSA2048 mchid="([^"]+)",nonce_str="([^"]+)",timestamp="(\d+)",serial_no="([^"]+)",signature="([^"]+)"$`)
 
 func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/sns/") {
+		f.oauth(w, r)
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	m := authRE.FindStringSubmatch(r.Header.Get("Authorization"))
 	ok := m != nil && m[1] == wxMchID && m[4] == wxSerial
@@ -179,6 +190,17 @@ func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
+	case r.Method == "POST" && r.URL.Path == "/v3/pay/transactions/jsapi":
+		no := req["out_trade_no"].(string)
+		payer, _ := req["payer"].(map[string]any)
+		openid, _ := payer["openid"].(string)
+		if openid == "" {
+			f.reply(w, 400, map[string]any{"code": "PARAM_ERROR", "message": "缺少参数 payer.openid"})
+			return
+		}
+		f.orders[no] = int64(req["amount"].(map[string]any)["total"].(float64))
+		f.payers[no] = openid
+		f.reply(w, 200, map[string]any{"prepay_id": "wx" + no})
 	case r.Method == "POST" && (r.URL.Path == "/v3/pay/transactions/native" || r.URL.Path == "/v3/pay/transactions/h5"):
 		no := req["out_trade_no"].(string)
 		amt := req["amount"].(map[string]any)
@@ -221,6 +243,30 @@ func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
 				"payer_refund": amt, "settlement_refund": amt, "settlement_total": amt, "discount_refund": 0, "currency": "CNY"}})
 	default:
 		f.reply(w, 404, map[string]any{"code": "NOT_FOUND", "message": "unknown"})
+	}
+}
+
+// oauth answers WeChat's OAuth code exchange (sns/oauth2/access_token) as
+// documented: the AppID and AppSecret must be the app's, and a code gives
+// its openid once.
+func (f *fakeWeChat) oauth(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f.mu.Lock()
+	f.calls[r.Method+" "+r.URL.Path]++
+	openid, ok := f.codes[q.Get("code")]
+	delete(f.codes, q.Get("code"))
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method != "GET" || r.URL.Path != "/sns/oauth2/access_token" || q.Get("grant_type") != "authorization_code":
+		json.NewEncoder(w).Encode(map[string]any{"errcode": 40001, "errmsg": "invalid request"})
+	case q.Get("appid") != wxAppID || q.Get("secret") != wxSecret:
+		json.NewEncoder(w).Encode(map[string]any{"errcode": 40125, "errmsg": "invalid appsecret"})
+	case !ok:
+		json.NewEncoder(w).Encode(map[string]any{"errcode": 40029, "errmsg": "invalid code"})
+	default:
+		json.NewEncoder(w).Encode(map[string]any{"access_token": "ACCESS", "expires_in": 7200,
+			"refresh_token": "REFRESH", "openid": openid, "scope": "snsapi_base"})
 	}
 }
 
@@ -273,7 +319,13 @@ type wxNotification struct {
 }
 
 func newWxNotification(id string, tx map[string]any, key *rsa.PrivateKey, at time.Time) wxNotification {
-	plain, _ := json.Marshal(tx)
+	return newWxNotice(id, "TRANSACTION.SUCCESS", "transaction", tx, key, at)
+}
+
+// newWxNotice is a notification of eventType whose resource (of
+// originalType, which is also its associated data) is res.
+func newWxNotice(id, eventType, originalType string, res map[string]any, key *rsa.PrivateKey, at time.Time) wxNotification {
+	plain, _ := json.Marshal(res)
 	block, _ := aes.NewCipher([]byte(wxAPIv3Key))
 	gcm, _ := cipher.NewGCM(block)
 	nonce := "n0n" + strconv.Itoa(int(at.UnixNano()%1e9))
@@ -281,11 +333,11 @@ func newWxNotification(id string, tx map[string]any, key *rsa.PrivateKey, at tim
 		nonce += "x"
 	}
 	nonce = nonce[:12]
-	ct := gcm.Seal(nil, []byte(nonce), plain, []byte("transaction"))
+	ct := gcm.Seal(nil, []byte(nonce), plain, []byte(originalType))
 	env := map[string]any{"id": id, "create_time": at.Format(time.RFC3339), "resource_type": "encrypt-resource",
-		"event_type": "TRANSACTION.SUCCESS", "summary": "支付成功",
-		"resource": map[string]any{"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
-			"ciphertext": base64.StdEncoding.EncodeToString(ct), "associated_data": "transaction", "nonce": nonce}}
+		"event_type": eventType, "summary": eventType,
+		"resource": map[string]any{"original_type": originalType, "algorithm": "AEAD_AES_256_GCM",
+			"ciphertext": base64.StdEncoding.EncodeToString(ct), "associated_data": originalType, "nonce": nonce}}
 	body, _ := json.Marshal(env)
 	n := wxNotification{body: body, header: http.Header{}}
 	n.sign(key, at)
@@ -298,7 +350,24 @@ func (n *wxNotification) sign(key *rsa.PrivateKey, at time.Time) {
 	n.header.Set("Wechatpay-Nonce", nonce)
 	n.header.Set("Wechatpay-Serial", wxPubKeyID)
 	n.header.Set("Wechatpay-Signature-Type", "WECHATPAY2-SHA256-RSA2048")
-	n.header.Set("Wechatpay-Signature", rsaSign(key, ts+"\n"+nonce+"\n"+string(n.body)+"\n"))
+	sig, err := utils.SignSHA256WithRSA(ts+"\n"+nonce+"\n"+string(n.body)+"\n", key)
+	if err != nil {
+		panic(err)
+	}
+	n.header.Set("Wechatpay-Signature", sig)
+}
+
+// wxRefund is a refund notification's resource as WeChat Pay documents
+// it: refund fen of the order's total, in refund_status status.
+func wxRefund(tradeNo, refundNo, refundID, status string, refund, total int64) map[string]any {
+	r := map[string]any{"mchid": wxMchID, "out_trade_no": tradeNo, "transaction_id": "4200000001",
+		"out_refund_no": refundNo, "refund_id": refundID, "refund_status": status,
+		"user_received_account": "支付用户零钱",
+		"amount":                map[string]any{"total": total, "refund": refund, "payer_total": total, "payer_refund": refund}}
+	if status == "SUCCESS" {
+		r["success_time"] = time.Now().Format(time.RFC3339)
+	}
+	return r
 }
 
 // post delivers a notification to Lectern's endpoint for provider.

@@ -360,11 +360,12 @@ func (s *Service) ExpireOrders(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Receipt is an order with its ledger and refunds.
+// Receipt is an order with its ledger, refunds and extra payments.
 type Receipt struct {
 	Order   Order
 	Ledger  []LedgerEntry
 	Refunds []Refund
+	Extra   []ExtraPayment
 }
 
 // Order returns an order's receipt to its buyer, the course's teacher or
@@ -381,7 +382,10 @@ func (s *Service) Order(ctx context.Context, actor classroom.Account, id string)
 	if r.Ledger, err = s.store.Ledger(ctx, id); err != nil {
 		return r, err
 	}
-	r.Refunds, err = s.store.ListRefunds(ctx, RefundQuery{OrderID: id})
+	if r.Refunds, err = s.store.ListRefunds(ctx, RefundQuery{OrderID: id}); err != nil {
+		return r, err
+	}
+	r.Extra, err = s.store.ExtraPayments(ctx, id, "", 100)
 	return r, err
 }
 

@@ -56,9 +56,11 @@ type Querier interface {
 }
 
 // CheckoutClient is what the provider may need to know of the buyer's
-// device: its IP address (WeChat Pay's H5 checkout asks for it).
+// device: its IP address (WeChat Pay's H5 checkout asks for it), and the
+// buyer's openid for the provider's app (WeChat Pay's JSAPI checkout).
 type CheckoutClient struct {
-	IP string
+	IP     string
+	OpenID string
 }
 
 // Checkout is an order's checkout at the provider.
@@ -79,7 +81,12 @@ const (
 	EventFailed   EventType = "failed"   // the payment failed for good
 	EventExpired  EventType = "expired"  // the checkout expired unpaid
 	EventRefunded EventType = "refunded" // money was returned at the provider (e.g. from its dashboard)
-	EventIgnored  EventType = "ignored"  // nothing to do
+	// EventRefundSucceeded and EventRefundFailed are the provider's final
+	// word on a refund Lectern asked for (Event.RefundID): WeChat Pay's
+	// REFUND.SUCCESS, and REFUND.ABNORMAL or REFUND.CLOSED.
+	EventRefundSucceeded EventType = "refund_succeeded"
+	EventRefundFailed    EventType = "refund_failed"
+	EventIgnored         EventType = "ignored" // nothing to do
 )
 
 // Event is a provider's webhook event, decoded.
@@ -91,8 +98,13 @@ type Event struct {
 	OrderID     string
 	CheckoutRef string
 	PaymentRef  string
-	// Money is what was paid (EventPaid) or the total refunded so far at
-	// the provider (EventRefunded).
+	// RefundID is Lectern's refund (EventRefundSucceeded, EventRefundFailed)
+	// and RefundRef the provider's ID for it.
+	RefundID  string
+	RefundRef string
+	// Money is what was paid (EventPaid), the total refunded so far at
+	// the provider (EventRefunded), or the refund's amount
+	// (EventRefundSucceeded, EventRefundFailed).
 	Money   Money
 	Created time.Time
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/lectern/lectern/classroom"
@@ -13,11 +14,8 @@ import (
 // everything left) of their order, if the course's refund policy still
 // allows it. The teacher or an admin then decides.
 func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, orderID string, amount int64, reason string) (Refund, error) {
-	if err := checkRefundText("reason", reason); err != nil {
+	if err := checkRefundInput("reason", reason, amount, "everything left"); err != nil {
 		return Refund{}, err
-	}
-	if amount < 0 || amount > MaxAmount {
-		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for everything left")
 	}
 	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
@@ -58,11 +56,8 @@ func (s *Service) RequestRefund(ctx context.Context, actor classroom.Account, or
 // requested refund; the course's teacher or an admin decides. An approved
 // refund is paid back through the provider at once.
 func (s *Service) DecideRefund(ctx context.Context, actor classroom.Account, refundID string, approve bool, amount int64, note string) (Refund, error) {
-	if err := checkRefundText("note", note); err != nil {
+	if err := checkRefundInput("note", note, amount, "what was asked"); err != nil {
 		return Refund{}, err
-	}
-	if amount < 0 || amount > MaxAmount {
-		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for what was asked")
 	}
 	r, err := s.store.Refund(ctx, refundID)
 	if err != nil {
@@ -102,11 +97,8 @@ func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orde
 	if !isAdmin(actor) {
 		return Refund{}, classroom.ErrForbidden
 	}
-	if err := checkRefundText("note", note); err != nil {
+	if err := checkRefundInput("note", note, amount, "everything left"); err != nil {
 		return Refund{}, err
-	}
-	if amount < 0 || amount > MaxAmount {
-		return Refund{}, Invalid("amount", "must be a whole number of minor units, 0 for everything left")
 	}
 	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
@@ -122,6 +114,18 @@ func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orde
 	return s.complete(ctx, o, r)
 }
 
+// checkRefundInput checks a refund's text (field) and amount, whose 0
+// means zero (e.g. "everything left").
+func checkRefundInput(field, text string, amount int64, zero string) error {
+	if err := checkRefundText(field, text); err != nil {
+		return err
+	}
+	if amount < 0 || amount > MaxAmount {
+		return Invalid("amount", "must be a whole number of minor units, 0 for "+zero)
+	}
+	return nil
+}
+
 func cmpOr(a, b int64) int64 {
 	if a != 0 {
 		return a
@@ -135,41 +139,47 @@ func cmpOr(a, b int64) int64 {
 func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus) (Order, error) {
 	var o Order
 	err := s.tx(ctx, func(tx Tx) error {
-		cur, err := tx.Order(ctx, r.OrderID)
-		if err != nil {
-			return err
-		}
-		if !cur.Status.Owns() {
-			return ErrOrderState
-		}
-		amt := r.Amount
-		if amt == 0 {
-			amt = cur.Refundable()
-		}
-		if amt <= 0 || amt > cur.Refundable() {
-			return Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
-		}
-		rr := r
-		rr.Amount = amt
-		if prev == "" {
-			if err := tx.InsertRefund(ctx, rr); err != nil {
-				if errors.Is(err, classroom.ErrConflict) {
-					return ErrRefundOpen
-				}
-				return err
-			}
-		} else if err := tx.UpdateRefund(ctx, rr, prev); err != nil {
-			return err
-		}
-		next := cur.bump(s.clock())
-		next.RefundPending += amt
-		if err := tx.UpdateOrder(ctx, next); err != nil {
-			return err
-		}
-		o = next
-		return nil
+		var err error
+		o, err = s.reserveTx(ctx, tx, r, prev)
+		return err
 	})
 	return o, err
+}
+
+// reserveTx is reserve inside tx.
+func (s *Service) reserveTx(ctx context.Context, tx Tx, r Refund, prev RefundStatus) (Order, error) {
+	cur, err := tx.Order(ctx, r.OrderID)
+	if err != nil {
+		return cur, err
+	}
+	if !cur.Status.Owns() {
+		return cur, ErrOrderState
+	}
+	amt := r.Amount
+	if amt == 0 {
+		amt = cur.Refundable()
+	}
+	if amt <= 0 || amt > cur.Refundable() {
+		return cur, Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
+	}
+	rr := r
+	rr.Amount = amt
+	if prev == "" {
+		if err := tx.InsertRefund(ctx, rr); err != nil {
+			if errors.Is(err, classroom.ErrConflict) {
+				return cur, ErrRefundOpen
+			}
+			return cur, err
+		}
+	} else if err := tx.UpdateRefund(ctx, rr, prev); err != nil {
+		return cur, err
+	}
+	next := cur.bump(s.clock())
+	next.RefundPending += amt
+	if err := tx.UpdateOrder(ctx, next); err != nil {
+		return cur, err
+	}
+	return next, nil
 }
 
 // complete asks the provider to pay r back and records the result: on
@@ -195,56 +205,20 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		s.log.Warn("refund outcome not known yet; will ask again", "refund", r.ID, "order", o.ID, "err", perr)
 		return r, perr
 	}
-	revoked := false
+	revoked, changed := false, false
 	err = s.tx(ctx, func(tx Tx) error {
-		revoked = false
-		now := s.clock()
-		cur, err := tx.Order(ctx, r.OrderID)
-		if err != nil {
-			return err
+		done, rev, ch, err := s.finishRefund(ctx, tx, r.ID, ref, perr, s.clock())
+		if err == nil {
+			r, revoked, changed = done, rev, ch
 		}
-		next := cur
-		next.RefundPending -= r.Amount
-		done := r
-		done.CompletedAt = now
-		if perr != nil {
-			done.Status = RefundFailed
-			done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
-			next = next.bump(now)
-		} else {
-			done.Status, done.ProviderRef = RefundSucceeded, ref
-			next.Refunded += r.Amount
-			st := StatusPartiallyRefunded
-			if next.Refunded == next.Amount {
-				st = StatusRefunded
-			}
-			if next, err = next.next(st, now); err != nil {
-				return err
-			}
-		}
-		if err := tx.UpdateRefund(ctx, done, RefundProcessing); err != nil {
-			return err
-		}
-		if err := tx.UpdateOrder(ctx, next); err != nil {
-			return err
-		}
-		if perr != nil {
-			return nil
-		}
-		if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
-			return err
-		}
-		revoked = next.Status == StatusRefunded
-		if revoked {
-			if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
-				return err
-			}
-		}
-		r = done
-		return nil
+		return err
 	})
 	if err != nil {
 		return r, err
+	}
+	if !changed {
+		// Finished meanwhile (a notification, a concurrent retry).
+		return r, nil
 	}
 	if perr != nil {
 		s.log.Warn("refund failed at the provider", "refund", r.ID, "order", o.ID, "err", perr)
@@ -255,6 +229,67 @@ func (s *Service) complete(ctx context.Context, o Order, r Refund) (Refund, erro
 		s.accessChanged(o.AccountID, o.CourseID)
 	}
 	return r, nil
+}
+
+// finishRefund records, inside tx, the provider's final answer on refund
+// refundID: paid back (perr nil, ref the provider's reference) or refused
+// (perr). The amount set aside on the order is released; a refund paid
+// back grows the order's refunded total, enters the ledger and, when it
+// completes a full refund, revokes the course (revoked). A refund no
+// longer processing (finished meanwhile by a notification, a retry or
+// reconciliation) is left as it is: changed is false.
+func (s *Service) finishRefund(ctx context.Context, tx Tx, refundID, ref string, perr error, now time.Time) (done Refund, revoked, changed bool, err error) {
+	r, err := tx.Refund(ctx, refundID)
+	if err != nil || r.Status != RefundProcessing {
+		return r, false, false, err
+	}
+	cur, err := tx.Order(ctx, r.OrderID)
+	if err != nil {
+		return r, false, false, err
+	}
+	next := cur
+	next.RefundPending -= r.Amount
+	done = r
+	done.CompletedAt = now
+	if perr != nil {
+		done.Status = RefundFailed
+		done.Note = truncateNote(done.Note + " [provider: " + perr.Error() + "]")
+		next = next.bump(now)
+	} else {
+		done.Status, done.ProviderRef = RefundSucceeded, ref
+		next.Refunded += r.Amount
+		st := StatusPartiallyRefunded
+		if next.Refunded == next.Amount {
+			st = StatusRefunded
+		}
+		if next, err = next.next(st, now); err != nil {
+			return r, false, false, err
+		}
+	}
+	if err := tx.UpdateRefund(ctx, done, RefundProcessing); err != nil {
+		return r, false, false, err
+	}
+	if err := tx.UpdateOrder(ctx, next); err != nil {
+		return r, false, false, err
+	}
+	if perr != nil {
+		return done, false, true, nil
+	}
+	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
+		return r, false, false, err
+	}
+	if r.RequestedBy == autoActor {
+		if err := tx.InsertNotice(ctx, autoRefundNotice(next, Money{r.Amount, r.Currency}, reasonCourseOwned, now)); err != nil {
+			return r, false, false, err
+		}
+	}
+	if next.Status == StatusRefunded {
+		if err := tx.Revoke(ctx, next.AccountID, next.CourseID, next.ID, now); err != nil {
+			return r, false, false, err
+		}
+		revoked = true
+	}
+	return done, revoked, true, nil
 }
 
 func truncateNote(s string) string { return Truncate(s, MaxRefundText) }
@@ -269,8 +304,9 @@ func Truncate(s string, n int) string {
 }
 
 // RetryRefunds finishes refunds left processing (approved, but the
-// process stopped before the provider's answer was recorded). Run it at
-// start-up.
+// process stopped before the provider's answer was recorded, or the
+// provider was still processing), and second payments of an order still
+// to be returned. Run it at start-up; Reconcile runs it too.
 func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
 	list, err := s.store.ListRefunds(ctx, RefundQuery{Status: RefundProcessing, Page: classroom.Page{Limit: 200}})
 	if err != nil {
@@ -287,7 +323,8 @@ func (s *Service) RetryRefunds(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, nil
+	m, err := s.retryExtra(ctx)
+	return n + m, err
 }
 
 // Refunds lists refunds actor may see: an admin all, a teacher those of

@@ -27,7 +27,7 @@ type RevenueRow struct {
 	CourseTitle string
 	TeacherID   string
 	Currency    string
-	Payments    int // number of payments
+	Payments    int // number of orders paid (a second payment of one order counts once)
 	Gross       int64
 	Refunds     int64
 }

@@ -82,6 +82,13 @@ type Reader interface {
 	// LessonProgress counts a course's lessons and those over at now
 	// (ended, or planned to have ended).
 	LessonProgress(ctx context.Context, courseID string, now time.Time) (total, passed int, err error)
+	ExtraPayment(ctx context.Context, id string) (ExtraPayment, error)
+	// ExtraPayments lists extra payments, oldest first: an order's (orderID
+	// not ""), or all in status st (st not ""), at most limit.
+	ExtraPayments(ctx context.Context, orderID string, st ExtraStatus, limit int) ([]ExtraPayment, error)
+	// WeChatOpenID is the account's openid for WeChat AppID appID;
+	// ErrNotFound when it has none.
+	WeChatOpenID(ctx context.Context, accountID, appID string) (string, error)
 }
 
 // Tx is one database transaction. Writes that lose a race (a unique key
@@ -132,6 +139,17 @@ type Tx interface {
 	// UpdateRefund writes r if its stored status is still prev; otherwise
 	// ErrConflict.
 	UpdateRefund(ctx context.Context, r Refund, prev RefundStatus) error
+	// InsertExtraPayment records p; fresh is false (and nothing is
+	// written) when p's provider payment was recorded before.
+	InsertExtraPayment(ctx context.Context, p ExtraPayment) (fresh bool, err error)
+	// UpdateExtraPayment writes p's status, refund reference, note and
+	// completion if its stored status is still prev; otherwise
+	// ErrConflict.
+	UpdateExtraPayment(ctx context.Context, p ExtraPayment, prev ExtraStatus) error
+	// InsertNotice tells an account something (classroom's notices).
+	InsertNotice(ctx context.Context, n classroom.Notice) error
+	// PutWeChatOpenID records the account's openid for appID.
+	PutWeChatOpenID(ctx context.Context, accountID, appID, openID string, at time.Time) error
 }
 
 // Store is billing's persistence. Course, Lesson and Account are

@@ -95,5 +95,15 @@ func TestSecondPaymentRefunded(t *testing.T) {
 		if s.student.receipt(o2.ID).Status != "paid" || s.joinStatus() != http.StatusOK {
 			t.Fatalf("the order that gave the course must keep it")
 		}
+		// Replays refund nothing more; the buyer is told once.
+		if code, out := s.deliver("evt_p1", "checkout.session.completed", s.paid(), now, whsec); code != 200 || out != "duplicate" {
+			t.Fatalf("replayed late payment: %d %q", code, out)
+		}
+		if e.stripe.refunds.Load() != 1 {
+			t.Fatalf("Stripe refunds %d after a replay", e.stripe.refunds.Load())
+		}
+		if ns := autoRefundNotices(t, st, s.student.id); len(ns) != 1 || ns[0].Vars["reason"] != "course_already_owned" || ns[0].Vars["order"] != s.order.ID {
+			t.Fatalf("notices %+v", ns)
+		}
 	})
 }

@@ -193,23 +193,12 @@ func TestWeChatPay(t *testing.T) {
 		})
 
 		t.Run("paid after expiry", func(t *testing.T) {
-			s3 := e.register("wx-student3@example.com")
-			r, o3 := s3.orderWith(course, "k3", "wechatpay", "native")
-			want(t, r, http.StatusCreated)
-			e.advance(2 * time.Hour)
-			if n, err := e.svc.ExpireOrders(ctx); err != nil || n < 1 {
-				t.Fatalf("ExpireOrders = %d, %v", n, err)
-			}
-			if got := s3.receipt(o3.ID); got.Status != "expired" {
-				t.Fatalf("not expired: %+v", got)
-			}
-			n := newWxNotification("n-expired", wxTransaction(billing.CompactID(o3.ID), "4200000003", "SUCCESS", 19900, "CNY"), f.platform, time.Now())
-			if code, _ := e.post("wechatpay", n.body, n.header); code != http.StatusNoContent {
-				t.Fatalf("notification after expiry: %d", code)
-			}
-			if got := s3.receipt(o3.ID); got.Status != "paid" {
-				t.Fatalf("money taken after expiry must be honoured: %+v", got)
-			}
+			checkPaidAfterExpiry(t, e, "wx-student3@example.com", course, "wechatpay", "native", func(trade string) {
+				n := newWxNotification("n-expired", wxTransaction(trade, "4200000003", "SUCCESS", 19900, "CNY"), f.platform, time.Now())
+				if code, _ := e.post("wechatpay", n.body, n.header); code != http.StatusNoContent {
+					t.Fatalf("notification after expiry: %d", code)
+				}
+			})
 		})
 
 		t.Run("h5 and wrong method", func(t *testing.T) {
@@ -229,6 +218,28 @@ func TestWeChatPay(t *testing.T) {
 			t.Fatalf("%d requests to WeChat Pay had a bad signature", f.bad())
 		}
 	})
+}
+
+// checkPaidAfterExpiry has a new student (email) order course with
+// provider and method and lets the order expire; then notify delivers the
+// provider's payment notification for the order's trade number: the
+// money was taken, so the order must become paid.
+func checkPaidAfterExpiry(t *testing.T, e *env, email, course, provider, method string, notify func(trade string)) {
+	t.Helper()
+	s := e.register(email)
+	r, o := s.orderWith(course, "k3", provider, method)
+	want(t, r, http.StatusCreated)
+	e.advance(2 * time.Hour)
+	if n, err := e.svc.ExpireOrders(context.Background()); err != nil || n < 1 {
+		t.Fatalf("ExpireOrders = %d, %v", n, err)
+	}
+	if got := s.receipt(o.ID); got.Status != "expired" {
+		t.Fatalf("not expired: %+v", got)
+	}
+	notify(billing.CompactID(o.ID))
+	if got := s.receipt(o.ID); got.Status != "paid" {
+		t.Fatalf("money taken after expiry must be honoured: %+v", got)
+	}
 }
 
 func mustCourse(t testing.TB, st *store.Store, id string) classroom.Course {

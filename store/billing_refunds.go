@@ -114,7 +114,7 @@ func (b billingQ) Revenue(ctx context.Context, q billing.RevenueQuery) ([]billin
 	}
 	var out []billing.RevenueRow
 	rs, err := b.q.query(ctx, `SELECT l.month, l.course_id, c.title, l.teacher_id, l.currency,
-		CAST(SUM(CASE WHEN l.kind = 'payment' THEN 1 ELSE 0 END) AS BIGINT),
+		CAST(COUNT(DISTINCT CASE WHEN l.kind = 'payment' THEN l.order_id END) AS BIGINT),
 		CAST(SUM(CASE WHEN l.kind = 'payment' THEN l.amount ELSE 0 END) AS BIGINT),
 		CAST(SUM(CASE WHEN l.kind = 'refund' THEN l.amount ELSE 0 END) AS BIGINT)
 		FROM billing_ledger l JOIN courses c ON c.id = l.course_id`+where+`

@@ -53,6 +53,9 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		{"POST /api/v1/orders", authed(h.createOrder)},
 		{"GET /api/v1/orders/{id}", authed(h.getOrder)},
 		{"GET /api/v1/orders/{id}/qr.svg", authed(h.orderQR)},
+		{"GET /api/v1/orders/{id}/wechat-jsapi", authed(h.wechatBridge)},
+		{"GET " + oauthPath, authed(h.wechatOAuth)},
+		{"GET " + oauthPath + "/callback", authed(h.wechatOAuthCallback)},
 		{"POST /api/v1/orders/{id}/cancel", authed(h.cancelOrder)},
 		{"GET /api/v1/me/orders", authed(h.myOrders)},
 		// refunds
@@ -102,6 +105,7 @@ var billingErrors = []struct {
 	{billing.ErrStatementPaid, http.StatusConflict, "statement_paid", ""},
 	{billing.ErrOutcomeUnknown, http.StatusAccepted, "provider_pending", ""},
 	{billing.ErrPaymentsDisabled, http.StatusServiceUnavailable, "payments_disabled", ""},
+	{billing.ErrPayerUnknown, http.StatusConflict, "wechat_auth_required", ""},
 }
 
 // apiErr turns billing's errors into *api.Error; others pass through.

@@ -35,9 +35,13 @@ func (h *HTTP) createOrder(w http.ResponseWriter, r *http.Request, c *api.Caller
 			return err
 		}
 	}
+	client := billing.CheckoutClient{IP: clientIP(r)}
+	if err := h.payerOpenID(r.Context(), c, req, &client); err != nil {
+		return err
+	}
 	o, created, err := h.svc.CreateOrder(r.Context(), c.Account, billing.OrderRequest{CourseID: req.CourseID,
 		CouponCode: req.Coupon, IdempotencyKey: r.Header.Get(IdempotencyHeader),
-		Provider: req.Provider, Method: req.Method, Client: billing.CheckoutClient{IP: clientIP(r)}})
+		Provider: req.Provider, Method: req.Method, Client: client})
 	if err != nil {
 		return err
 	}

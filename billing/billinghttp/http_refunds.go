@@ -17,60 +17,57 @@ type decisionRequest struct {
 	Note   string `json:"note"`
 }
 
-func (h *HTTP) requestRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+// pathAndBody reads the ID in r's path and r's JSON body into a new T.
+func pathAndBody[T any](h *HTTP, w http.ResponseWriter, r *http.Request) (string, T, error) {
+	var req T
 	id, err := pathID(r)
+	if err == nil {
+		err = h.api.DecodeJSON(w, r, &req)
+	}
+	return id, req, err
+}
+
+// writeRefund answers a refund made or decided by a call of the service.
+func writeRefund(w http.ResponseWriter, status int, rf billing.Refund, err error) error {
 	if err != nil {
 		return err
 	}
-	var req refundRequest
-	if err := h.api.DecodeJSON(w, r, &req); err != nil {
-		return err
-	}
-	rf, err := h.svc.RequestRefund(r.Context(), c.Account, id, req.Amount, req.Reason)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusCreated, viewRefund(rf))
+	api.WriteJSON(w, status, viewRefund(rf))
 	return nil
 }
 
-func (h *HTTP) adminRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-	id, err := pathID(r)
+// requestRefund serves POST /orders/{id}/refund-requests: the buyer asks.
+func (h *HTTP) requestRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	id, req, err := pathAndBody[refundRequest](h, w, r)
 	if err != nil {
 		return err
 	}
-	var req decisionRequest
-	if err := h.api.DecodeJSON(w, r, &req); err != nil {
+	rf, err := h.svc.RequestRefund(r.Context(), c.Account, id, req.Amount, req.Reason)
+	return writeRefund(w, http.StatusCreated, rf, err)
+}
+
+// adminRefund serves POST /orders/{id}/refunds: an admin refunds.
+func (h *HTTP) adminRefund(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	id, req, err := pathAndBody[decisionRequest](h, w, r)
+	if err != nil {
 		return err
 	}
 	rf, err := h.svc.AdminRefund(r.Context(), c.Account, id, req.Amount, req.Note)
-	if err != nil {
-		return err
-	}
-	api.WriteJSON(w, http.StatusCreated, viewRefund(rf))
-	return nil
+	return writeRefund(w, http.StatusCreated, rf, err)
 }
 
 // decide serves POST /refunds/{id}/approve (approve) and /decline.
 func (h *HTTP) decide(approve bool) api.CallerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-		id, err := pathID(r)
+		id, req, err := pathAndBody[decisionRequest](h, w, r)
 		if err != nil {
-			return err
-		}
-		var req decisionRequest
-		if err := h.api.DecodeJSON(w, r, &req); err != nil {
 			return err
 		}
 		if !approve && req.Amount != 0 {
 			return billing.Invalid("amount", "only goes with approve")
 		}
 		rf, err := h.svc.DecideRefund(r.Context(), c.Account, id, approve, req.Amount, req.Note)
-		if err != nil {
-			return err
-		}
-		api.WriteJSON(w, http.StatusOK, viewRefund(rf))
-		return nil
+		return writeRefund(w, http.StatusOK, rf, err)
 	}
 }
 

@@ -33,20 +33,27 @@ func QRSVG(content string) (string, error) {
 	return b.String(), nil
 }
 
+// buyersOrder is the order named in r's path if c bought it (another's
+// is not found).
+func (h *HTTP) buyersOrder(r *http.Request, c *api.Caller) (billing.Order, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return billing.Order{}, err
+	}
+	o, err := h.svc.Store().Order(r.Context(), id)
+	if err == nil && o.AccountID != c.Account.ID {
+		err = classroom.ErrNotFound
+	}
+	return o, err
+}
+
 // orderQR serves GET /api/v1/orders/{id}/qr.svg: the buyer's pending
 // QR-code checkout (WeChat Pay Native's code_url) as an SVG image, so the
 // page shows the code without a script library.
 func (h *HTTP) orderQR(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
-	id, err := pathID(r)
+	o, err := h.buyersOrder(r, c)
 	if err != nil {
 		return err
-	}
-	o, err := h.svc.Store().Order(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if o.AccountID != c.Account.ID {
-		return classroom.ErrNotFound
 	}
 	if o.Status != billing.StatusPending || o.Method != "native" || o.CheckoutURL == "" {
 		return billing.ErrOrderState

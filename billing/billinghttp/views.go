@@ -132,6 +132,18 @@ type receiptView struct {
 	orderView
 	Ledger  []ledgerView `json:"ledger"`
 	Refunds []refundView `json:"refunds"`
+	// ExtraPayments are second payments of the order, returned
+	// automatically.
+	ExtraPayments []extraView `json:"extra_payments"`
+}
+
+type extraView struct {
+	ID          string              `json:"id"`
+	Status      billing.ExtraStatus `json:"status"`
+	Amount      int64               `json:"amount"`
+	Currency    string              `json:"currency"`
+	CreatedAt   time.Time           `json:"created_at"`
+	CompletedAt *time.Time          `json:"completed_at,omitempty"`
 }
 
 func viewReceipt(rc billing.Receipt) receiptView {
@@ -142,6 +154,11 @@ func viewReceipt(rc billing.Receipt) receiptView {
 	}
 	for _, r := range rc.Refunds {
 		v.Refunds = append(v.Refunds, viewRefund(r))
+	}
+	v.ExtraPayments = make([]extraView, 0, len(rc.Extra))
+	for _, x := range rc.Extra {
+		v.ExtraPayments = append(v.ExtraPayments, extraView{ID: x.ID, Status: x.Status, Amount: x.Money.Amount,
+			Currency: x.Money.Currency, CreatedAt: x.CreatedAt, CompletedAt: timePtr(x.CompletedAt)})
 	}
 	return v
 }

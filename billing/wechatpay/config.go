@@ -33,6 +33,11 @@ type Config struct {
 	// H5 offers the phone-browser checkout too (it must be enabled for
 	// the merchant, with BaseURL's domain registered).
 	H5 bool
+	// JSAPI offers payment inside WeChat's browser; it needs the AppID to
+	// be an Official Account's with BaseURL's domain as its OAuth domain,
+	// and its AppSecret (AppSecretFile) to learn payers' openids.
+	JSAPI         bool
+	AppSecretFile string
 	// BaseURL is Lectern's public origin (https), for notify_url.
 	BaseURL string
 	// APIURL replaces https://api.mch.weixin.qq.com (tests).
@@ -43,9 +48,10 @@ type Config struct {
 
 // keys are a Config's keys, loaded.
 type keys struct {
-	merchant *rsa.PrivateKey
-	apiV3    string
-	platform *rsa.PublicKey
+	merchant  *rsa.PrivateKey
+	apiV3     string
+	platform  *rsa.PublicKey
+	appSecret string // JSAPI only
 }
 
 func (c Config) load() (keys, error) {
@@ -60,6 +66,9 @@ func (c Config) load() (keys, error) {
 		if f.v == "" {
 			missing = append(missing, f.flag)
 		}
+	}
+	if c.JSAPI && c.AppSecretFile == "" {
+		missing = append(missing, "--wechatpay-app-secret-file (for --wechatpay-jsapi)")
 	}
 	if len(missing) > 0 {
 		return k, fmt.Errorf("billing: the wechatpay provider needs %s", strings.Join(missing, ", "))
@@ -77,6 +86,15 @@ func (c Config) load() (keys, error) {
 	}
 	if k.apiV3 = strings.TrimSpace(string(b)); len(k.apiV3) != 32 {
 		return k, errors.New("billing: --wechatpay-apiv3-key-file must hold the 32-character APIv3 key")
+	}
+	if c.JSAPI {
+		b, err := os.ReadFile(c.AppSecretFile)
+		if err != nil {
+			return k, fmt.Errorf("billing: --wechatpay-app-secret-file: %w", err)
+		}
+		if k.appSecret = strings.TrimSpace(string(b)); k.appSecret == "" {
+			return k, errors.New("billing: --wechatpay-app-secret-file is empty")
+		}
 	}
 	return k, nil
 }

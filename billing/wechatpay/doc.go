@@ -1,8 +1,10 @@
 // Package wechatpay takes payments through WeChat Pay API v3 with the
 // official SDK (github.com/wechatpay-apiv3/wechatpay-go v0.2.21): Native
-// (a QR code the buyer scans, the default) and H5 (a phone browser, when
-// enabled) checkouts, signed and encrypted payment notifications, order
-// queries for reconciliation, closing unpaid orders and refunds.
+// (a QR code the buyer scans, the default), H5 (a phone browser) and
+// JSAPI (inside WeChat's browser, the payer's openid from WeChat's OAuth)
+// checkouts, the last two when enabled; signed and encrypted payment and
+// refund notifications, order queries for reconciliation, closing unpaid
+// orders and refunds.
 //
 // Requests are signed with the merchant's API private key; answers and
 // notifications are verified with WeChat Pay's public key (the "public

@@ -1,6 +1,7 @@
 package wechatpay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/h5"
+	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/jsapi"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/native"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/refunddomestic"
 )
@@ -30,8 +32,12 @@ const (
 // Provider is WeChat Pay API v3.
 type Provider struct {
 	cfg     Config
+	client  *core.Client // signs requests and JSAPI bridge requests
+	http    *http.Client // the SDK's, also for WeChat's OAuth
+	secret  string       // the AppSecret, for OAuth (JSAPI only)
 	native  native.NativeApiService
 	h5      h5.H5ApiService
+	jsapi   jsapi.JsapiApiService
 	refunds refunddomestic.RefundsApiService
 	notify  *notify.Handler
 	methods []string
@@ -58,10 +64,15 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("billing: wechatpay notifications: %w", err)
 	}
-	p := &Provider{cfg: cfg, native: native.NativeApiService{Client: client}, h5: h5.H5ApiService{Client: client},
-		refunds: refunddomestic.RefundsApiService{Client: client}, notify: nh, methods: []string{MethodNative}}
+	p := &Provider{cfg: cfg, client: client, http: hc, secret: k.appSecret,
+		native: native.NativeApiService{Client: client}, h5: h5.H5ApiService{Client: client},
+		jsapi: jsapi.JsapiApiService{Client: client}, refunds: refunddomestic.RefundsApiService{Client: client},
+		notify: nh, methods: []string{MethodNative}}
 	if cfg.H5 {
 		p.methods = append(p.methods, MethodH5)
+	}
+	if cfg.JSAPI {
+		p.methods = append(p.methods, MethodJSAPI)
 	}
 	return p, nil
 }
@@ -69,7 +80,7 @@ func New(cfg Config) (*Provider, error) {
 // Name is "wechatpay".
 func (p *Provider) Name() string { return "wechatpay" }
 
-// Methods is native, and h5 when enabled.
+// Methods is native, and h5 and jsapi when enabled.
 func (p *Provider) Methods() []string { return p.methods }
 
 // Currencies: a mainland merchant is paid in CNY.
@@ -81,7 +92,7 @@ func (p *Provider) notifyURL() string {
 
 // StartCheckout places the order at WeChat Pay (out_trade_no is the
 // order's ID, so a repeated call returns the same prepay) and returns
-// its code_url (native) or h5_url (h5).
+// its code_url (native), h5_url (h5) or prepay_id (jsapi).
 func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, course classroom.Course, client billing.CheckoutClient) (billing.Checkout, error) {
 	desc := billing.Truncate(course.Title, 127)
 	trade := billing.CompactID(o.ID)
@@ -118,6 +129,8 @@ func (p *Provider) StartCheckout(ctx context.Context, o billing.Order, course cl
 		// Back to the purchase once WeChat is done.
 		return billing.Checkout{Ref: trade, URL: *resp.H5Url + "&redirect_url=" +
 			urlQueryEscape(p.cfg.BaseURL+"/purchases/"+o.ID)}, nil
+	case MethodJSAPI:
+		return p.startJSAPI(ctx, o, desc, trade, client)
 	}
 	return billing.Checkout{}, billing.Invalid("method", "is not a WeChat Pay checkout method")
 }
@@ -191,16 +204,18 @@ func (p *Provider) transaction(tx payments.Transaction) (billing.Event, error) {
 // "timestamp\nnonce\nbody\n" with WeChat Pay's public key (and that its
 // Wechatpay-Serial names that key, and its timestamp is within five
 // minutes), then decrypts its resource with the APIv3 key. Payment
-// notifications (TRANSACTION.SUCCESS) become paid events; others are
-// acknowledged and ignored (refunds are confirmed by querying them).
+// notifications (TRANSACTION.SUCCESS) become paid events; refund
+// notifications (REFUND.SUCCESS, REFUND.ABNORMAL, REFUND.CLOSED) the
+// final outcome of a refund Lectern asked for; others are acknowledged
+// and ignored.
 func (p *Provider) ParseWebhook(h http.Header, body []byte) (billing.Event, error) {
 	req, err := http.NewRequest(http.MethodPost, p.notifyURL(), strings.NewReader(string(body)))
 	if err != nil {
 		return billing.Event{}, err
 	}
 	req.Header = h.Clone()
-	var tx payments.Transaction
-	n, err := p.notify.ParseNotifyRequest(context.Background(), req, &tx)
+	var plain json.RawMessage
+	n, err := p.notify.ParseNotifyRequest(context.Background(), req, &plain)
 	if err != nil {
 		if n == nil {
 			// The signature (or the envelope before decryption) failed.
@@ -217,17 +232,78 @@ func (p *Provider) ParseWebhook(h http.Header, body []byte) (billing.Event, erro
 	if n.CreateTime != nil {
 		created = *n.CreateTime
 	}
-	if n.EventType != "TRANSACTION.SUCCESS" || (n.Resource != nil && n.Resource.OriginalType != "" && n.Resource.OriginalType != "transaction") {
-		return billing.Event{Provider: p.Name(), ID: n.ID, RawType: n.EventType, Type: billing.EventIgnored, Created: created}, nil
+	original := ""
+	if n.Resource != nil {
+		original = n.Resource.OriginalType
 	}
-	ev, err := p.transaction(tx)
-	if err != nil {
-		return ev, err
+	var ev billing.Event
+	switch {
+	case n.EventType == "TRANSACTION.SUCCESS" && (original == "" || original == "transaction"):
+		var tx payments.Transaction
+		if err := json.Unmarshal(plain, &tx); err != nil {
+			return billing.Event{}, billing.Invalid("body", "resource is not a transaction")
+		}
+		if ev, err = p.transaction(tx); err != nil {
+			return ev, err
+		}
+	case strings.HasPrefix(n.EventType, "REFUND.") && (original == "" || original == "refund"):
+		if ev, err = p.refundNotice(n.EventType, plain); err != nil {
+			return ev, err
+		}
+	default:
+		return billing.Event{Provider: p.Name(), ID: n.ID, RawType: n.EventType, Type: billing.EventIgnored, Created: created}, nil
 	}
 	ev.ID, ev.RawType, ev.Created = n.ID, n.EventType, created
 	if ev.ID == "" {
 		return ev, billing.Invalid("body", "notification without id")
 	}
+	return ev, nil
+}
+
+// refundResource is a refund notification's decrypted resource, as WeChat
+// Pay documents it (the SDK has no type for it). Its amounts are fen; it
+// names no currency: a domestic refund is in CNY.
+type refundResource struct {
+	Mchid         string `json:"mchid"`
+	OutTradeNo    string `json:"out_trade_no"`
+	TransactionID string `json:"transaction_id"`
+	OutRefundNo   string `json:"out_refund_no"`
+	RefundID      string `json:"refund_id"`
+	RefundStatus  string `json:"refund_status"`
+	Amount        struct {
+		Total  *int64 `json:"total"`
+		Refund *int64 `json:"refund"`
+	} `json:"amount"`
+}
+
+// refundNotice decodes a refund notification of type typ: SUCCESS
+// becomes EventRefundSucceeded, ABNORMAL and CLOSED EventRefundFailed.
+func (p *Provider) refundNotice(typ string, plain []byte) (billing.Event, error) {
+	ev := billing.Event{Provider: p.Name(), Type: billing.EventIgnored, RawType: typ}
+	var r refundResource
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return ev, billing.Invalid("body", "resource is not a refund")
+	}
+	if r.Mchid != p.cfg.MchID {
+		return ev, billing.Invalid("body", "refund of another merchant")
+	}
+	if r.OutTradeNo == "" || r.OutRefundNo == "" || r.Amount.Refund == nil {
+		return ev, billing.Invalid("body", "refund without out_trade_no, out_refund_no or amount")
+	}
+	switch {
+	case typ == "REFUND.SUCCESS" && r.RefundStatus == "SUCCESS":
+		ev.Type = billing.EventRefundSucceeded
+	case (typ == "REFUND.ABNORMAL" || typ == "REFUND.CLOSED") && r.RefundStatus == strings.TrimPrefix(typ, "REFUND."):
+		ev.Type = billing.EventRefundFailed
+	default:
+		return ev, billing.Invalid("body", "refund_status "+r.RefundStatus+" does not match event_type "+typ)
+	}
+	ev.OrderID = cmp.Or(billing.ExpandID(r.OutTradeNo), r.OutTradeNo)
+	ev.CheckoutRef = r.OutTradeNo
+	ev.PaymentRef = r.TransactionID
+	ev.RefundID = cmp.Or(billing.ExpandID(r.OutRefundNo), r.OutRefundNo)
+	ev.RefundRef = r.RefundID
+	ev.Money = billing.Money{Amount: *r.Amount.Refund, Currency: "CNY"}
 	return ev, nil
 }
 

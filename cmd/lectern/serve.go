@@ -33,9 +33,6 @@ type serveFlags struct {
 	dev       bool
 	logLevel  string
 	pprof     string
-	payment   string
-	stripeKey string
-	stripeWH  string
 	turn      turnFlags
 	metrics   string
 	pionLevel string
@@ -63,13 +60,13 @@ func runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--pion-log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if f.dev && f.payment == "" {
-		f.payment = "dev" // test payments only when asked for: --dev asks
+	if f.dev && f.pay.provider == "" {
+		f.pay.provider = "dev" // test payments only when asked for: --dev asks
 	}
 
 	cfg := app.Config{DataDir: f.dataDir, DatabaseURL: f.databaseURL, Logger: log, Dev: f.dev,
 		ICEUDPAddr: f.iceUDP, ICETCPAddr: f.iceTCP,
-		PaymentProvider: f.payment, StripeSecretKey: f.stripeKey, StripeWebhookSecret: f.stripeWH,
+		PaymentProvider: f.pay.provider, StripeSecretKey: f.pay.stripeKey, StripeWebhookSecret: f.pay.stripeWH,
 		WeChatPay: f.pay.wechat, Alipay: f.pay.alipay, CommissionBps: f.pay.commission}
 	turnCfg, err := f.turn.config()
 	if err != nil {
@@ -188,9 +185,6 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs.BoolVar(&f.dev, "dev", false, "development mode: print a teacher and a student link for a demo lesson")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.pionLevel, "pion-log-level", "warn", "least level of Pion's own log lines (WebRTC, ICE, congestion control): debug, info, warn or error; --log-level must let them through too")
-	fs.StringVar(&f.payment, "payment-provider", "", "comma-separated: stripe, wechatpay, alipay, or dev (test payments: no money moves); empty: payments disabled, except with --dev which means dev")
-	fs.StringVar(&f.stripeKey, "stripe-secret-key", "", "Stripe secret API key (with --payment-provider stripe); never logged")
-	fs.StringVar(&f.stripeWH, "stripe-webhook-secret", "", "Stripe webhook signing secret (whsec_...); never logged")
 	f.pay.register(fs)
 	fs.StringVar(&f.mail.SMTPAddr, "smtp-addr", "", "SMTP server host:port for outgoing mail; empty: mail is written to the log")
 	fs.StringVar(&f.mail.SMTPFrom, "smtp-from", "lectern@localhost", "sender address of outgoing mail")

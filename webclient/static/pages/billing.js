@@ -217,9 +217,16 @@ export function coursePurchase(course, account, price, opts = {}) {
           }
           if (!order.checkout_url) throw new APIError(502, 'payment_provider_error', '');
           rememberOrder(course.id, order.id);
-          // A QR-code checkout is shown on our own order page.
-          location.assign(order.method === 'native' ? `/purchases/${enc(order.id)}` : order.checkout_url);
+          // A QR-code checkout, and WeChat's in-app payment sheet, are
+          // opened from our own order page.
+          location.assign(order.method === 'native' || order.method === 'jsapi' ? `/purchases/${enc(order.id)}` : order.checkout_url);
         } catch (err) {
+          if (err instanceof APIError && err.code === 'wechat_auth_required') {
+            // Paying inside WeChat needs the buyer's WeChat identity
+            // first: WeChat's sign-in page comes back here.
+            location.assign(`/api/v1/billing/wechatpay/oauth?next=${enc(location.pathname + location.search)}`);
+            return;
+          }
           buy.disabled = false;
           tr(buy, 'billing.buy');
           billingError(error, err);
@@ -245,17 +252,83 @@ async function payOptions(currency) {
   const out = [];
   for (const p of cfg?.providers || []) {
     if (p.currencies && !p.currencies.includes(currency)) continue;
-    for (const m of p.methods) out.push({ provider: p.name, method: m });
+    for (const m of p.methods) {
+      // JSAPI exists only inside WeChat, and WeChat refuses H5 payments
+      // inside its own browser.
+      if (p.name === 'wechatpay' && (m === 'jsapi' ? !inWeChat() : m === 'h5' && inWeChat())) continue;
+      out.push({ provider: p.name, method: m });
+    }
   }
   return out;
+}
+
+// inWeChat reports whether the page runs in WeChat's own browser, the
+// only one with WeixinJSBridge.
+function inWeChat() {
+  return /MicroMessenger/i.test(navigator.userAgent);
 }
 
 // preferredOption picks a phone method (WeChat H5, Alipay wap) on a
 // phone, otherwise the first option.
 function preferredOption(opts) {
+  if (inWeChat()) {
+    const js = opts.find((o) => o.method === 'jsapi');
+    if (js) return js;
+  }
   const phone = matchMedia('(pointer: coarse) and (max-width: 820px)').matches;
   if (phone) return opts.find((o) => o.method === 'h5' || o.method === 'wap') || opts[0];
   return opts.find((o) => o.method !== 'h5' && o.method !== 'wap') || opts[0];
+}
+
+// jsapiCheckout opens WeChat's payment sheet for a pending JSAPI order
+// (at once, and again with its button); the order tracker beside it says
+// when WeChat Pay's notification has paid it. WeixinJSBridge exists only
+// inside WeChat: elsewhere the page says to open it there.
+function jsapiCheckout(o) {
+  const note = h('p', { class: 'muted', attrs: { role: 'status', id: 'jsapi-note' } });
+  const pay = h('button', {
+    class: 'btn btn-primary', i18n: 'billing.jsapi.pay', attrs: { type: 'button', id: 'jsapi-pay' },
+    on: { click: () => bridgePay(o, pay, note) },
+  });
+  if (inWeChat()) bridgePay(o, pay, note);
+  else { pay.disabled = true; tr(note, 'billing.jsapi.notWeChat'); }
+  return h('div', { class: 'qr-checkout card', attrs: { id: 'jsapi-checkout' } },
+    h('p', { class: 'qr-amount' }, moneyEl(o.amount, o.currency)), pay, note);
+}
+
+// bridgePay asks the server for the order's signed request and hands it
+// to WeixinJSBridge's getBrandWCPayRequest.
+async function bridgePay(o, btn, note) {
+  clear(note);
+  btn.disabled = true;
+  let req;
+  try {
+    req = await api('GET', `/api/v1/orders/${enc(o.id)}/wechat-jsapi`);
+  } catch (err) {
+    btn.disabled = false;
+    billingError(note, err);
+    return;
+  }
+  if (!await bridgeReady()) {
+    btn.disabled = false;
+    tr(note, 'billing.jsapi.notWeChat');
+    return;
+  }
+  window.WeixinJSBridge.invoke('getBrandWCPayRequest', req, (res) => {
+    btn.disabled = false;
+    const msg = res?.err_msg || '';
+    if (msg.endsWith(':cancel')) tr(note, 'billing.jsapi.cancelled');
+    else if (!msg.endsWith(':ok')) tr(note, 'billing.jsapi.failed');
+  });
+}
+
+// bridgeReady waits (up to 10 s) for WeChat to inject WeixinJSBridge.
+function bridgeReady() {
+  if (window.WeixinJSBridge) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10000);
+    document.addEventListener('WeixinJSBridgeReady', () => { clearTimeout(timer); resolve(true); }, { once: true });
+  });
 }
 
 // qrCheckout shows a pending QR-code order's code (drawn by the server)
@@ -618,6 +691,10 @@ export async function mountOrder(root, id) {
   main.append(qr, orderTracker(id, {
     maxMs: 15 * 60 * 1000,
     onPending: (o) => {
+      if (o.method === 'jsapi' && o.checkout_url) {
+        if (!qrShown) { qrShown = true; qr.replaceChildren(jsapiCheckout(o)); }
+        return true;
+      }
       if (o.method !== 'native' || !o.checkout_url) return false;
       if (!qrShown) { qrShown = true; qr.replaceChildren(qrCheckout(o)); }
       return true;

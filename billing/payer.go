@@ -1,0 +1,25 @@
+package billing
+
+import (
+	"context"
+	"strings"
+)
+
+// BaseURL is Lectern's public origin, without a trailing slash.
+func (s *Service) BaseURL() string { return s.baseURL }
+
+// WeChatOpenID is account's openid for WeChat AppID appID, as WeChat's
+// OAuth gave it; ErrNotFound when it has none yet.
+func (s *Service) WeChatOpenID(ctx context.Context, accountID, appID string) (string, error) {
+	return s.store.WeChatOpenID(ctx, accountID, appID)
+}
+
+// SetWeChatOpenID records the openid WeChat's OAuth gave for account and
+// appID (the latest wins: an account may pay from another WeChat user).
+func (s *Service) SetWeChatOpenID(ctx context.Context, accountID, appID, openID string) error {
+	if openID == "" || len(openID) > 128 || strings.ContainsFunc(openID, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return Invalid("openid", "is not an openid")
+	}
+	now := s.clock()
+	return s.store.BillingTx(ctx, func(tx Tx) error { return tx.PutWeChatOpenID(ctx, accountID, appID, openID, now) })
+}
