@@ -46,9 +46,12 @@ type Recorder struct {
 
 	mp4Mu sync.Mutex // serialises MP4 remuxes and SetHidden
 
-	mu       sync.Mutex // guards sessions and closed
+	mu       sync.Mutex // guards sessions, ended and closed
 	sessions map[string]*session
-	closed   bool
+	// ended holds lessons ended by End whose room is still open (it closes
+	// just after): no new session starts for them until it has gone.
+	ended  map[string]bool
+	closed bool
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -83,7 +86,7 @@ func WithKeyframeInterval(d time.Duration) Option { return func(r *Recorder) { r
 func New(src Source, dir string, opts ...Option) (*Recorder, error) {
 	r := &Recorder{src: src, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
 		minFree: 1 << 30, keyframeEvery: 2 * time.Second, scanEvery: 500 * time.Millisecond,
-		sessions: map[string]*session{}, done: make(chan struct{})}
+		sessions: map[string]*session{}, ended: map[string]bool{}, done: make(chan struct{})}
 	for _, o := range opts {
 		o(r)
 	}
@@ -127,8 +130,13 @@ func (r *Recorder) scan(now time.Time) {
 	for id := range open {
 		if s := r.sessions[id]; s != nil {
 			s.goneSince = time.Time{}
-		} else if validLesson(id) {
+		} else if validLesson(id) && !r.ended[id] {
 			start = append(start, id)
+		}
+	}
+	for id := range r.ended {
+		if !open[id] {
+			delete(r.ended, id)
 		}
 	}
 	for id, s := range r.sessions {
@@ -151,7 +159,7 @@ func (r *Recorder) scan(now time.Time) {
 		record := r.policy == nil || r.policy.Record(context.Background(), id)
 		s := newSession(r, id, record)
 		r.mu.Lock()
-		if r.closed || r.sessions[id] != nil {
+		if r.closed || r.sessions[id] != nil || r.ended[id] {
 			r.mu.Unlock()
 			s.close()
 			continue
@@ -161,11 +169,17 @@ func (r *Recorder) scan(now time.Time) {
 	}
 }
 
-// End ends a lesson's live stream and recording now (the lesson ended).
+// End ends a lesson's live stream and recording now (the lesson ended):
+// the segment being written is finished and kept, the playlists are
+// closed, and no new session starts for the lesson until its room has
+// closed. It returns once the recording is complete.
 func (r *Recorder) End(lessonID string) {
 	r.mu.Lock()
 	s := r.sessions[lessonID]
 	delete(r.sessions, lessonID)
+	if !r.closed {
+		r.ended[lessonID] = true
+	}
 	r.mu.Unlock()
 	if s != nil {
 		s.close()

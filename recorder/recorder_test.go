@@ -98,6 +98,26 @@ func (rg *rig) get(t *testing.T, path string) (int, http.Header, []byte) {
 	return res.StatusCode, res.Header, b
 }
 
+// waitVideo waits for the first video packet of lesson at the SFU, where
+// the lesson's media starts, and returns when it came.
+func (rg *rig) waitVideo(t *testing.T, lesson string) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if r := rg.sfu.Room(lesson); r != nil {
+			for _, tr := range r.Tracks() {
+				if tr.Kind() == webrtc.RTPCodecTypeVideo && tr.PacketsReceived() > 0 {
+					return time.Now()
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no video reached the SFU")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitLive polls the live playlist until it answers 200.
 func (rg *rig) waitLive(t *testing.T, lesson, q string) {
 	t.Helper()
@@ -164,24 +184,7 @@ func TestLiveAndRecordedHLS(t *testing.T) {
 	rg := newRig(t)
 	const lesson = "lesson-rec"
 	stop := rg.publishH264(t, lesson)
-	// The lesson's media starts with its first video packet at the SFU.
-	deadline0 := time.Now().Add(10 * time.Second)
-	for {
-		var got bool
-		if r := rg.sfu.Room(lesson); r != nil {
-			for _, tr := range r.Tracks() {
-				got = got || (tr.Kind() == webrtc.RTPCodecTypeVideo && tr.PacketsReceived() > 0)
-			}
-		}
-		if got {
-			break
-		}
-		if time.Now().After(deadline0) {
-			t.Fatal("no video reached the SFU")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	start := time.Now()
+	start := rg.waitVideo(t, lesson)
 	q := "access=" + rg.grants.Issue(lesson, time.Minute)
 	rg.waitLive(t, lesson, q)
 

@@ -38,6 +38,7 @@ type session struct {
 	firstIDR       int64
 	video, audio   clock
 	skipped        string // codec of the main video last refused, for one log line per change
+	tail           videoTail
 
 	goneSince time.Time // guarded by Recorder.mu: when the room was last seen gone
 
@@ -136,6 +137,7 @@ func (s *session) writeVideo(au [][]byte, ts uint32, now time.Time) {
 		s.log.Debug("H.264 not muxed", "err", err)
 		return
 	}
+	s.tail.wrote(au, pts)
 	if !s.ready.Load() && isIDR(au) {
 		if s.firstIDR < 0 {
 			s.firstIDR = pts
@@ -187,6 +189,7 @@ func (s *session) close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		s.wg.Wait()
+		s.finishSegment()
 		s.tap.Close()
 		if a := s.arch.Load(); a != nil {
 			a.close()

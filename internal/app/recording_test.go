@@ -1,0 +1,121 @@
+package app_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bluenviron/gohlslib/v2/pkg/playlist"
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/pion/webrtc/v4"
+)
+
+type recordingList struct {
+	Recordings []struct {
+		ID          string    `json:"id"`
+		State       string    `json:"state"`
+		StartedAt   time.Time `json:"started_at"`
+		DurationMS  int64     `json:"duration_ms"`
+		PlaylistURL string    `json:"playlist_url"`
+	} `json:"recordings"`
+}
+
+// waitLessonVideo waits for the lesson's first video packet at the SFU
+// and returns when it came.
+func waitLessonVideo(t *testing.T, s *site, lessonID string) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if r := s.app.SFU().Room(lessonID); r != nil {
+			for _, tr := range r.Tracks() {
+				if tr.Kind() == webrtc.RTPCodecTypeVideo && tr.PacketsReceived() > 0 {
+					return time.Now()
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no video reached the SFU")
+	return time.Time{}
+}
+
+// TestRecordingEndsWithLesson: a teacher publishes H.264 over WHIP and
+// ends the lesson over REST 3.5 s into the recording. The recording is
+// complete in the listing the moment the REST call returns, its playlist
+// is closed (#EXT-X-ENDLIST) and lasts to the end: the segment being
+// written when the lesson ended is kept (the clip has a keyframe every
+// second, so losing it would lose 0.5 s), and it covers the video the
+// SFU received within one GOP.
+func TestRecordingEndsWithLesson(t *testing.T) {
+	f := newFixture(t)
+	pub, err := peer.NewH264Teacher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Close)
+	f.post(t, "whip", f.teacher.joinToken(f.lessonID), pub.PC)
+	pub.Start()
+	first := waitLessonVideo(t, f.s, f.lessonID)
+	base := "/api/v1/lessons/" + f.lessonID + "/recordings"
+	var list recordingList
+	deadline := time.Now().Add(15 * time.Second)
+	for len(list.Recordings) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no recording started")
+		}
+		time.Sleep(100 * time.Millisecond)
+		r := f.teacher.do("GET", base, nil)
+		must(t, r, http.StatusOK)
+		r.decode(t, &list)
+	}
+	if list.Recordings[0].State != "recording" {
+		t.Fatalf("while live: %+v", list.Recordings)
+	}
+	start := list.Recordings[0].StartedAt
+	time.Sleep(time.Until(start.Add(3500 * time.Millisecond)))
+	ended := time.Now()
+	must(t, f.teacher.do("POST", "/api/v1/lessons/"+f.lessonID+"/status", map[string]string{"status": "ended"}), http.StatusOK)
+
+	r := f.student.do("GET", base, nil)
+	must(t, r, http.StatusOK)
+	list = recordingList{}
+	r.decode(t, &list)
+	if len(list.Recordings) != 1 || list.Recordings[0].State != "complete" || list.Recordings[0].PlaylistURL == "" {
+		t.Fatalf("the student's list right after the end: %s", r.body)
+	}
+	rec := list.Recordings[0]
+	// The media playlists sit next to the multivariant one, with the same grant.
+	path, query, _ := strings.Cut(rec.PlaylistURL, "?")
+	res, err := http.Get(f.s.srv.URL + strings.TrimSuffix(path, "index.m3u8") + "video1_stream.m3u8?" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("video playlist: %d %s", res.StatusCode, b)
+	}
+	var m playlist.Media
+	if err := m.Unmarshal(b); err != nil {
+		t.Fatalf("video playlist: %v\n%s", err, b)
+	}
+	var got time.Duration
+	for _, s := range m.Segments {
+		got += s.Duration
+	}
+	if !m.Endlist {
+		t.Errorf("video playlist not closed:\n%s", b)
+	}
+	if want := ended.Sub(start); got < want-300*time.Millisecond || got > want+300*time.Millisecond {
+		t.Errorf("recording lasts %v, from its first keyframe to the end %v: want ±300 ms (the last segment kept)", got, want)
+	}
+	if sent := ended.Sub(first); got < sent-time.Second || got > sent {
+		t.Errorf("recording lasts %v; the SFU received %v of video: want within one GOP (1 s)", got, sent)
+	}
+	if d := time.Duration(rec.DurationMS) * time.Millisecond; d != got.Truncate(time.Millisecond) {
+		t.Errorf("listed duration %v, the playlist's %v", d, got)
+	}
+	t.Logf("video at the SFU %v, from the first keyframe %v, recorded %v", ended.Sub(first), ended.Sub(start), got)
+}
