@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,11 +15,13 @@ import (
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/store"
 )
 
 // fakeRecording writes a finished 4-second fMP4 HLS recording (H.264 +
-// Opus, made by ffmpeg) where the recorder keeps lesson's recordings.
-func fakeRecording(t *testing.T, dir, lesson, id string) {
+// Opus, made by ffmpeg) where the recorder keeps lesson's recordings, and
+// its description in the store.
+func fakeRecording(t *testing.T, st *store.Store, dir, lesson, id string) {
 	t.Helper()
 	bin, err := exec.LookPath("ffmpeg")
 	testenv.Require(t, "ffmpeg", err)
@@ -36,9 +37,8 @@ func fakeRecording(t *testing.T, dir, lesson, id string) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v %s", err, b)
 	}
-	info, _ := json.Marshal(recorder.Info{ID: id, Lesson: lesson, State: recorder.StateComplete,
-		StartedAt: time.Now().Add(-time.Minute), EndedAt: time.Now(), DurationMS: 4000, Size: 1})
-	if err := os.WriteFile(filepath.Join(rd, "recording.json"), info, 0o640); err != nil {
+	if err := st.PutRecording(t.Context(), recorder.Info{ID: id, Lesson: lesson, State: recorder.StateComplete,
+		StartedAt: time.Now().Add(-time.Minute), EndedAt: time.Now(), DurationMS: 4000, Size: 1}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -68,7 +68,7 @@ func TestRecordings(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		dir := t.TempDir()
-		rec, err := recorder.New(s, dir, recorder.WithMinFree(0))
+		rec, err := recorder.New(s, dir, h.st, recorder.WithMinFree(0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestRecordings(t *testing.T) {
 		l := tch.lesson(c.ID, "Lesson one", t0, 60)
 		want(t, stu.do("POST", "/api/v1/courses/"+c.ID+"/enrolment", nil), http.StatusCreated)
 		const id = "20261129T050000.000Z"
-		fakeRecording(t, dir, l.ID, id)
+		fakeRecording(t, h.st, dir, l.ID, id)
 		base := "/api/v1/lessons/" + l.ID + "/recordings"
 
 		var list recordingsJSON
@@ -159,7 +159,7 @@ func TestRecordingsNeedEntitlement(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = s.Close() })
-		rec, err := recorder.New(s, t.TempDir(), recorder.WithMinFree(0))
+		rec, err := recorder.New(s, t.TempDir(), h.st, recorder.WithMinFree(0))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,24 +23,9 @@ const archiveEvery = time.Second
 const (
 	StateRecording   = "recording"   // being written
 	StateComplete    = "complete"    // the lesson ended
-	StateStopped     = "stopped"     // stopped early (disk full)
-	StateInterrupted = "interrupted" // the server stopped during it; closed at the next start
+	StateStopped     = "stopped"     // stopped early (disk full, a write error); truncated
+	StateInterrupted = "interrupted" // the server stopped during it; closed at the next start, truncated
 )
-
-// Info describes one recording (recording.json in its directory).
-type Info struct {
-	ID         string    `json:"id"`
-	Lesson     string    `json:"lesson"`
-	State      string    `json:"state"`
-	StartedAt  time.Time `json:"started_at"`
-	EndedAt    time.Time `json:"ended_at,omitzero"`
-	DurationMS int64     `json:"duration_ms"`
-	Size       int64     `json:"size"`
-	Reason     string    `json:"reason,omitempty"`
-	Hidden     bool      `json:"hidden,omitempty"` // unpublished by the teacher
-}
-
-const infoFile = "recording.json"
 
 // archive copies a session's finished segments to the recording's
 // directory and keeps its playlists current.
@@ -258,6 +242,7 @@ func (a *archive) stop(state, reason string) {
 		}
 	}
 	a.info.State, a.info.Reason, a.info.EndedAt = state, reason, time.Now().UTC()
+	a.info.Truncated = state != StateComplete
 	if err := a.writeInfo(); err != nil {
 		a.log.Error("recording info not written", "err", err)
 	}
@@ -274,21 +259,16 @@ func (a *archive) close() {
 	a.stop(StateComplete, "")
 }
 
+// writeInfo stores the recording's description in the catalog.
 func (a *archive) writeInfo() error {
 	var longest time.Duration
 	for _, rec := range a.media {
-		var d time.Duration
-		for _, s := range rec.Segments {
-			d += s.Duration
-		}
-		longest = max(longest, d)
+		longest = max(longest, mediaLength(rec))
 	}
 	a.info.DurationMS = longest.Milliseconds()
-	b, err := json.MarshalIndent(a.info, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(a.dir, infoFile), b)
+	ctx, cancel := catalogCtx()
+	defer cancel()
+	return a.s.r.cat.PutRecording(ctx, a.info)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -21,6 +21,7 @@ import (
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 )
@@ -65,7 +66,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	rec, err := recorder.New(s, t.TempDir(), recorder.WithMinFree(0), recorder.WithGrace(time.Second))
+	rec, err := recorder.New(s, t.TempDir(), storetest.SQLite(t), recorder.WithMinFree(0), recorder.WithGrace(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -155,15 +155,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sfu = s
-	if err := a.wireRecorder(secret); err != nil {
+	a.grants, a.streamKeys = recorder.NewGrants(secret), rtmpingest.NewKeys(secret)
+	if err := a.wireStore(ctx); err != nil {
 		_ = s.Close()
 		a.sfu = nil
 		a.Close()
 		return nil, err
 	}
-	if err := a.wireStore(ctx); err != nil {
-		_ = s.Close()
-		a.sfu = nil
+	// After the store: it keeps the recordings' descriptions.
+	if err := a.wireRecorder(); err != nil {
 		a.Close()
 		return nil, err
 	}
