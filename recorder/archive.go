@@ -121,16 +121,18 @@ func (a *archive) sync() {
 	}
 	for _, name := range names {
 		if err := a.syncMedia(m, name); err != nil {
-			a.log.Warn("recording not updated", "playlist", name, "err", err)
 			if errors.Is(err, errWrite) {
+				a.log.Error("recording stopped: its files cannot be written (disk full?); it keeps what was written, and the live lesson goes on",
+					"dir", a.dir, "err", err)
 				a.stop(StateStopped, err.Error())
 				a.s.r.notify(a.s.lesson, err)
 				return
 			}
+			a.log.Warn("recording not updated", "playlist", name, "err", err)
 		}
 	}
 	if !bytes.Equal(mv, a.variants) {
-		if err := writeAtomic(filepath.Join(a.dir, "index.m3u8"), mv); err != nil {
+		if err := a.s.r.writeAtomic(filepath.Join(a.dir, "index.m3u8"), mv); err != nil {
 			a.log.Warn("multivariant playlist not written", "err", err)
 		} else {
 			a.variants = mv
@@ -198,8 +200,8 @@ func (a *archive) writeMedia(name string, rec *playlist.Media) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(a.dir, name), out); err != nil {
-		return fmt.Errorf("%w: %v", errWrite, err)
+	if err := a.s.r.writeAtomic(filepath.Join(a.dir, name), out); err != nil {
+		return fmt.Errorf("%w: %w", errWrite, err)
 	}
 	return nil
 }
@@ -215,8 +217,8 @@ func (a *archive) copyFile(m *gohlslib.Muxer, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(a.dir, name), b); err != nil {
-		return fmt.Errorf("%w: %v", errWrite, err)
+	if err := a.s.r.writeAtomic(filepath.Join(a.dir, name), b); err != nil {
+		return fmt.Errorf("%w: %w", errWrite, err)
 	}
 	a.copied[name] = true
 	a.info.Size += int64(len(b))
@@ -238,7 +240,11 @@ func (a *archive) stop(state, reason string) {
 		rec.Endlist = true
 		rec.PlaylistType = ptr(playlist.MediaPlaylistTypeVOD)
 		if err := a.writeMedia(name, rec); err != nil {
-			a.log.Error("recording playlist not closed", "playlist", name, "err", err)
+			// The copy on disk lists every segment copied so far (it is
+			// rewritten after each); ending it takes a few bytes.
+			if err := a.s.r.endPlaylist(filepath.Join(a.dir, name)); err != nil {
+				a.log.Error("recording playlist not closed", "playlist", name, "err", err)
+			}
 		}
 	}
 	a.info.State, a.info.Reason, a.info.EndedAt = state, reason, time.Now().UTC()
@@ -272,17 +278,6 @@ func (a *archive) writeInfo() error {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// writeAtomic writes a file through a temporary file and a rename, so a
-// reader (or a crash) never sees half of it.
-func writeAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
-}
 
 // fetch asks the muxer for one of its files in-process.
 func fetch(m *gohlslib.Muxer, name string) ([]byte, error) {

@@ -35,6 +35,7 @@ type Notifier interface {
 type Recorder struct {
 	src           Source
 	cat           Catalog
+	files         Files
 	dir           string
 	log           *slog.Logger
 	policy        Policy
@@ -89,7 +90,7 @@ func New(src Source, dir string, cat Catalog, opts ...Option) (*Recorder, error)
 	if cat == nil {
 		return nil, errors.New("recorder: no catalog")
 	}
-	r := &Recorder{src: src, cat: cat, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
+	r := &Recorder{src: src, cat: cat, files: osFiles{}, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
 		minFree: 1 << 30, keyframeEvery: 2 * time.Second, scanEvery: 500 * time.Millisecond,
 		sessions: map[string]*session{}, ended: map[string]bool{}, done: make(chan struct{})}
 	for _, o := range opts {
@@ -267,7 +268,7 @@ func (r *Recorder) recover() {
 		dir, err := r.recordingDir(info.Lesson, info.ID)
 		var length time.Duration
 		if err == nil {
-			length, err = closeRecording(dir)
+			length, err = r.closeRecording(dir)
 		}
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			r.log.Warn("unfinished recording not closed", "lesson", info.Lesson, "recording", info.ID, "err", err)

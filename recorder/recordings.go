@@ -11,7 +11,7 @@ import (
 
 // closeRecording ends the playlists of a recording a crash left open and
 // returns the length of its longest one.
-func closeRecording(dir string) (time.Duration, error) {
+func (r *Recorder) closeRecording(dir string) (time.Duration, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*_stream.m3u8"))
 	if err != nil {
 		return 0, err
@@ -33,7 +33,7 @@ func closeRecording(dir string) (time.Duration, error) {
 		if err != nil {
 			return 0, err
 		}
-		if err := writeAtomic(name, out); err != nil {
+		if err := r.writeAtomic(name, out); err != nil {
 			return 0, err
 		}
 	}

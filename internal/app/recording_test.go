@@ -1,14 +1,21 @@
 package app_test
 
 import (
+	"bufio"
+	"bytes"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bluenviron/gohlslib/v2/pkg/playlist"
 	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/internal/testenv"
+	"github.com/lectern/lectern/token"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -118,4 +125,127 @@ func TestRecordingEndsWithLesson(t *testing.T) {
 		t.Errorf("listed duration %v, the playlist's %v", d, got)
 	}
 	t.Logf("video at the SFU %v, from the first keyframe %v, recorded %v", ended.Sub(first), ended.Sub(start), got)
+}
+
+// TestKilledDuringRecording: a server in a child process records a lesson
+// published over WHIP and is SIGKILLed mid-recording. Its playlist on disk
+// is left open; the next start closes it (#EXT-X-ENDLIST), marks the
+// recording interrupted and truncated with the length written, and the
+// replay decodes from start to end with ffmpeg.
+func TestKilledDuringRecording(t *testing.T) {
+	bin, err := exec.LookPath("ffmpeg")
+	testenv.Require(t, "ffmpeg", err)
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashServerEnv+"="+dir, crashDBEnv+"=")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	defer func() {
+		if !killed {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}()
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatal("the child server printed no URL")
+	}
+	url := sc.Text()
+	const lesson = "killed-rec"
+	tok, err := mustSigner(t).Issue(token.Claims{Lesson: lesson, User: "teacher", Name: "Teacher", Role: token.RoleTeacher,
+		Permissions: token.DefaultPermissions(token.RoleTeacher), Operator: true}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := peer.NewH264Teacher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Close)
+	offer, err := pub.PC.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := webrtc.GatheringCompletePromise(pub.PC)
+	if err := pub.PC.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-g
+	req, _ := http.NewRequest(http.MethodPost, url+"/whip/"+lesson, strings.NewReader(pub.PC.LocalDescription().SDP))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/sdp")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("WHIP: %d %s", res.StatusCode, answer)
+	}
+	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(answer)}); err != nil {
+		t.Fatal(err)
+	}
+	pub.Start()
+
+	// Kill once the recording on disk has three segments.
+	var video string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no recording with three segments on disk")
+		}
+		names, _ := filepath.Glob(filepath.Join(dir, "recordings", lesson, "*", "video1_stream.m3u8"))
+		if len(names) == 1 {
+			if b, err := os.ReadFile(names[0]); err == nil && strings.Count(string(b), "#EXTINF") >= 3 {
+				video = names[0]
+				break
+			}
+		}
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	killed = true
+	b, err := os.ReadFile(video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "#EXT-X-ENDLIST") {
+		t.Fatalf("the playlist was closed before the restart:\n%s", b)
+	}
+
+	a, srv := start(t, dir, "")
+	defer func() { srv.Close(); _ = a.Close() }()
+	list, err := a.Recorder().Recordings(lesson)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("recordings after the restart: %+v %v", list, err)
+	}
+	rec := list[0]
+	if rec.State != "interrupted" || !rec.Truncated || rec.EndedAt.IsZero() || rec.DurationMS < 2000 {
+		t.Errorf("after the restart: %+v, want interrupted, truncated, ended, the seconds written", rec)
+	}
+	b, _ = os.ReadFile(video)
+	var m playlist.Media
+	if err := m.Unmarshal(b); err != nil || !m.Endlist {
+		t.Fatalf("after the restart the playlist is not closed (%v):\n%s", err, b)
+	}
+	var length time.Duration
+	for _, s := range m.Segments {
+		length += s.Duration
+	}
+	if rec.DurationMS != length.Milliseconds() {
+		t.Errorf("stored duration %d ms, the playlist's %v", rec.DurationMS, length)
+	}
+	// The replay decodes to its end: every segment it names is there.
+	dec := exec.Command(bin, "-nostdin", "-v", "error", "-i", filepath.Join(filepath.Dir(video), "index.m3u8"), "-f", "null", "-")
+	if o, err := dec.CombinedOutput(); err != nil || len(bytes.TrimSpace(o)) > 0 {
+		t.Errorf("ffmpeg decoding the replay: %v\n%s", err, o)
+	}
+	t.Logf("%v recorded before SIGKILL, %d segments", length, len(m.Segments))
 }
