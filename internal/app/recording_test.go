@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"net/http"
@@ -136,28 +135,7 @@ func TestKilledDuringRecording(t *testing.T) {
 	bin, err := exec.LookPath("ffmpeg")
 	testenv.Require(t, "ffmpeg", err)
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashServerEnv+"="+dir, crashDBEnv+"=")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killed := false
-	defer func() {
-		if !killed {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() {
-		t.Fatal("the child server printed no URL")
-	}
-	url := sc.Text()
+	url, kill := childServer(t, dir, "")
 	const lesson = "killed-rec"
 	tok, err := mustSigner(t).Issue(token.Claims{Lesson: lesson, User: "teacher", Name: "Teacher", Role: token.RoleTeacher,
 		Permissions: token.DefaultPermissions(token.RoleTeacher), Operator: true}, time.Hour)
@@ -209,9 +187,7 @@ func TestKilledDuringRecording(t *testing.T) {
 			}
 		}
 	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	killed = true
+	kill()
 	b, err := os.ReadFile(video)
 	if err != nil {
 		t.Fatal(err)
