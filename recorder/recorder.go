@@ -47,8 +47,9 @@ type Recorder struct {
 
 	mp4Mu sync.Mutex // serialises MP4 remuxes and SetHidden
 
-	mu       sync.Mutex // guards sessions, ended and closed
+	mu       sync.Mutex // guards sessions, ended, aac and closed
 	sessions map[string]*session
+	aac      map[string]*aacFeed // RTMP publishers' AAC, by lesson
 	// ended holds lessons ended by End whose room is still open (it closes
 	// just after): no new session starts for them until it has gone.
 	ended  map[string]bool
@@ -92,7 +93,7 @@ func New(src Source, dir string, cat Catalog, opts ...Option) (*Recorder, error)
 	}
 	r := &Recorder{src: src, cat: cat, files: osFiles{}, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
 		minFree: 1 << 30, keyframeEvery: 2 * time.Second, scanEvery: 500 * time.Millisecond,
-		sessions: map[string]*session{}, ended: map[string]bool{}, done: make(chan struct{})}
+		sessions: map[string]*session{}, ended: map[string]bool{}, aac: map[string]*aacFeed{}, done: make(chan struct{})}
 	for _, o := range opts {
 		o(r)
 	}

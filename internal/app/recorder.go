@@ -50,7 +50,7 @@ func (a *App) wireRecorder() error {
 		Recheck: a.recheckHLS}))
 	if a.cfg.RTMPAddr != "" {
 		srv, err := rtmpingest.Listen(a.cfg.RTMPAddr, rtmpingest.Config{SFU: a.sfu, Keys: a.streamKeys, Tokens: tokens{a.signer},
-			Logger: a.log.With("subsystem", "rtmp")})
+			Logger: a.log.With("subsystem", "rtmp"), AAC: rec.AACFeed})
 		if err != nil {
 			return err
 		}
