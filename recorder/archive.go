@@ -62,6 +62,7 @@ func (r *Recorder) newArchive(s *session) (*archive, error) {
 		return nil, err
 	}
 	a.log.Info("recording started", "dir", dir)
+	r.stats.active.Add(1)
 	a.wg.Add(1)
 	go a.loop()
 	return a, nil
@@ -182,6 +183,7 @@ func (a *archive) syncMedia(m *gohlslib.Muxer, name string) error {
 		if err := a.copyFile(m, seg.URI); err != nil {
 			return err
 		}
+		a.s.r.stats.segments.Add(1)
 		rec.Segments = append(rec.Segments, &playlist.MediaSegment{Duration: seg.Duration, URI: seg.URI,
 			DateTime: seg.DateTime, Discontinuity: changed})
 		changed = false
@@ -222,6 +224,7 @@ func (a *archive) copyFile(m *gohlslib.Muxer, name string) error {
 	}
 	a.copied[name] = true
 	a.info.Size += int64(len(b))
+	a.s.r.stats.bytes.Add(uint64(len(b)))
 	return nil
 }
 
@@ -232,6 +235,7 @@ func (a *archive) stop(state, reason string) {
 		return
 	}
 	a.stopped = true
+	a.s.r.stats.active.Add(-1)
 	for _, name := range a.order {
 		rec := a.media[name]
 		if len(rec.Segments) == 0 {

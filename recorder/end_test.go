@@ -72,8 +72,8 @@ func TestEndKeepsLastSegment(t *testing.T) {
 	if want := ended.Sub(start); got < want-200*time.Millisecond || got > want+200*time.Millisecond {
 		t.Errorf("recording lasts %v, from its first keyframe to the end %v: want ±200 ms (the last segment kept)", got, want)
 	}
-	if sent := ended.Sub(first); got < sent-gop || got > sent {
-		t.Errorf("recording lasts %v; the SFU received %v of video before the end: want within one GOP (%v)", got, sent, gop)
+	if sent := ended.Sub(first); got < sent-gop || got > sent+100*time.Millisecond {
+		t.Errorf("recording lasts %v; the SFU received %v of video before the end: want within one GOP (%v) below, a few frames above", got, sent, gop)
 	}
 	if d := time.Duration(infos[0].DurationMS) * time.Millisecond; d != got.Truncate(time.Millisecond) {
 		t.Errorf("recording's duration %v, its playlist %v", d, got)

@@ -162,6 +162,9 @@ func TestDiskFullDuringRecording(t *testing.T) {
 		t.Errorf("the teacher was told %v, want one ENOSPC", notified)
 	}
 	nmu.Unlock()
+	if st := rg.rec.Stats(); st.Failures != 1 || st.Active != 0 || st.Segments == 0 || st.Bytes == 0 {
+		t.Errorf("recorder stats after the disk filled: %+v, want 1 failure, none active, segments and bytes written", st)
+	}
 	if l := logs.String(); !strings.Contains(l, "level=ERROR") || !strings.Contains(l, "recording stopped") {
 		t.Errorf("no error logged:\n%s", l)
 	}

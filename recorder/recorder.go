@@ -46,6 +46,7 @@ type Recorder struct {
 	scanEvery     time.Duration
 
 	mp4Mu sync.Mutex // serialises MP4 remuxes and SetHidden
+	stats counters
 
 	mu       sync.Mutex // guards sessions, ended, aac and closed
 	sessions map[string]*session
@@ -217,7 +218,9 @@ func (r *Recorder) Close() error {
 	return nil
 }
 
+// notify counts a recording that failed and tells the lesson's teacher.
 func (r *Recorder) notify(lessonID string, err error) {
+	r.stats.failures.Add(1)
 	if r.notifier != nil {
 		r.notifier.RecordingStopped(lessonID, err)
 	}

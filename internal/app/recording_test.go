@@ -53,7 +53,8 @@ func waitLessonVideo(t *testing.T, s *site, lessonID string) time.Time {
 // is closed (#EXT-X-ENDLIST) and lasts to the end: the segment being
 // written when the lesson ended is kept (the clip has a keyframe every
 // second, so losing it would lose 0.5 s), and it covers the video the
-// SFU received within one GOP.
+// SFU received within one GOP. /metrics counts the recording while it is
+// written and after.
 func TestRecordingEndsWithLesson(t *testing.T) {
 	f := newFixture(t)
 	pub, err := peer.NewH264Teacher()
@@ -81,8 +82,24 @@ func TestRecordingEndsWithLesson(t *testing.T) {
 	}
 	start := list.Recordings[0].StartedAt
 	time.Sleep(time.Until(start.Add(3500 * time.Millisecond)))
+	during := scrape(t, f.s.srv.URL)
 	ended := time.Now()
 	must(t, f.teacher.do("POST", "/api/v1/lessons/"+f.lessonID+"/status", map[string]string{"status": "ended"}), http.StatusOK)
+	after := scrape(t, f.s.srv.URL)
+	if during["lectern_recordings_active"] != 1 || after["lectern_recordings_active"] != 0 {
+		t.Errorf("lectern_recordings_active %v while recording, %v after the end; want 1, 0",
+			during["lectern_recordings_active"], after["lectern_recordings_active"])
+	}
+	// Three whole segments by 3.5 s, the fourth kept at the end.
+	if seg := during["lectern_recording_segments_total"]; seg < 2 || after["lectern_recording_segments_total"] <= seg {
+		t.Errorf("lectern_recording_segments_total %v while recording, %v after the end", seg, after["lectern_recording_segments_total"])
+	}
+	if b := during["lectern_recording_bytes_written_total"]; b <= 0 || after["lectern_recording_bytes_written_total"] <= b {
+		t.Errorf("lectern_recording_bytes_written_total %v while recording, %v after the end", b, after["lectern_recording_bytes_written_total"])
+	}
+	if after["lectern_recording_failures_total"] != 0 {
+		t.Errorf("lectern_recording_failures_total %v, want 0", after["lectern_recording_failures_total"])
+	}
 
 	r := f.student.do("GET", base, nil)
 	must(t, r, http.StatusOK)
@@ -117,8 +134,8 @@ func TestRecordingEndsWithLesson(t *testing.T) {
 	if want := ended.Sub(start); got < want-300*time.Millisecond || got > want+300*time.Millisecond {
 		t.Errorf("recording lasts %v, from its first keyframe to the end %v: want ±300 ms (the last segment kept)", got, want)
 	}
-	if sent := ended.Sub(first); got < sent-time.Second || got > sent {
-		t.Errorf("recording lasts %v; the SFU received %v of video: want within one GOP (1 s)", got, sent)
+	if sent := ended.Sub(first); got < sent-time.Second || got > sent+100*time.Millisecond {
+		t.Errorf("recording lasts %v; the SFU received %v of video: want within one GOP (1 s) below, a few frames above", got, sent)
 	}
 	if d := time.Duration(rec.DurationMS) * time.Millisecond; d != got.Truncate(time.Millisecond) {
 		t.Errorf("listed duration %v, the playlist's %v", d, got)
