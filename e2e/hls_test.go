@@ -39,8 +39,8 @@ func TestBrowserHLSFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s := startScript(t, 100*time.Second, "hlsfallback", srv.lessonURL(lesson, srv.token(t, lesson, "s1", "Student", token.RoleStudent)))
-	res := s.result(100 * time.Second)
+	s := startScript(t, 120*time.Second, "hlsfallback", srv.lessonURL(lesson, srv.token(t, lesson, "s1", "Student", token.RoleStudent)))
+	res := s.result(120 * time.Second)
 	if ok, _ := res["ok"].(bool); !ok {
 		t.Fatalf("browser: %v", res["error"])
 	}
