@@ -92,7 +92,8 @@ func TestRecordings(t *testing.T) {
 		r := tch.do("GET", base, nil)
 		want(t, r, http.StatusOK)
 		r.decode(t, &list)
-		if len(list.Recordings) != 1 || list.Recordings[0].DownloadURL == "" || !list.Recordings[0].Published {
+		if len(list.Recordings) != 1 || list.Recordings[0].DownloadURL == "" || !list.Recordings[0].Published ||
+			strings.Contains(string(r.body), `"truncated"`) {
 			t.Fatalf("teacher's list: %s", r.body)
 		}
 		// Without HLS grants configured the playlist URL is empty; the
@@ -140,6 +141,15 @@ func TestRecordings(t *testing.T) {
 		r.decode(t, &list)
 		if len(list.Recordings) != 0 {
 			t.Fatalf("an unpublished recording is listed to a student: %s", r.body)
+		}
+		// A recording stopped early is listed as truncated.
+		if err := h.st.PutRecording(t.Context(), recorder.Info{ID: "20261129T060000.000Z", Lesson: l.ID, State: recorder.StateStopped,
+			StartedAt: time.Now().Add(-time.Minute), EndedAt: time.Now(), Truncated: true, Reason: "disk full"}); err != nil {
+			t.Fatal(err)
+		}
+		r = tch.do("GET", base, nil)
+		if !strings.Contains(string(r.body), `"state":"stopped","started_at"`) || !strings.Contains(string(r.body), `"truncated":true`) {
+			t.Errorf("a recording stopped early, listed: %s", r.body)
 		}
 		want(t, tch.do("DELETE", base+"/"+id, nil), http.StatusNoContent)
 		want(t, tch.do("GET", base+"/"+id+"/mp4", nil), http.StatusNotFound)
