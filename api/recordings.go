@@ -44,6 +44,7 @@ type recordingView struct {
 	DurationMS  int64     `json:"duration_ms"`
 	Size        int64     `json:"size"`
 	Published   bool      `json:"published"`
+	Truncated   bool      `json:"truncated,omitempty"`
 	PlaylistURL string    `json:"playlist_url"`
 	DownloadURL string    `json:"download_url,omitempty"`
 }
@@ -214,7 +215,7 @@ func (h *RecordingsHTTP) list(w http.ResponseWriter, r *http.Request, c *caller)
 			continue
 		}
 		v := recordingView{ID: in.ID, State: in.State, StartedAt: in.StartedAt, EndedAt: in.EndedAt,
-			DurationMS: in.DurationMS, Size: in.Size, Published: !in.Hidden}
+			DurationMS: in.DurationMS, Size: in.Size, Published: !in.Hidden, Truncated: in.Truncated}
 		if h.s.hls != nil {
 			v.PlaylistURL = "/hls/" + url.PathEscape(l.ID) + "/rec/" + url.PathEscape(in.ID) + "/index.m3u8?access=" +
 				url.QueryEscape(h.s.hls.IssueFor(recorder.RecordingScope(l.ID, in.ID), c.account.ID, h.s.tokenTTL))

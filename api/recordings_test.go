@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,11 +15,13 @@ import (
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/store"
 )
 
 // fakeRecording writes a finished 4-second fMP4 HLS recording (H.264 +
-// Opus, made by ffmpeg) where the recorder keeps lesson's recordings.
-func fakeRecording(t *testing.T, dir, lesson, id string) {
+// Opus, made by ffmpeg) where the recorder keeps lesson's recordings, and
+// its description in the store.
+func fakeRecording(t *testing.T, st *store.Store, dir, lesson, id string) {
 	t.Helper()
 	bin, err := exec.LookPath("ffmpeg")
 	testenv.Require(t, "ffmpeg", err)
@@ -36,9 +37,8 @@ func fakeRecording(t *testing.T, dir, lesson, id string) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v %s", err, b)
 	}
-	info, _ := json.Marshal(recorder.Info{ID: id, Lesson: lesson, State: recorder.StateComplete,
-		StartedAt: time.Now().Add(-time.Minute), EndedAt: time.Now(), DurationMS: 4000, Size: 1})
-	if err := os.WriteFile(filepath.Join(rd, "recording.json"), info, 0o640); err != nil {
+	if err := st.PutRecording(t.Context(), recorder.Info{ID: id, Lesson: lesson, State: recorder.StateComplete,
+		StartedAt: time.Now().Add(-time.Minute), EndedAt: time.Now(), DurationMS: 4000, Size: 1}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -68,7 +68,7 @@ func TestRecordings(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		dir := t.TempDir()
-		rec, err := recorder.New(s, dir, recorder.WithMinFree(0))
+		rec, err := recorder.New(s, dir, h.st, recorder.WithMinFree(0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,14 +85,15 @@ func TestRecordings(t *testing.T) {
 		l := tch.lesson(c.ID, "Lesson one", t0, 60)
 		want(t, stu.do("POST", "/api/v1/courses/"+c.ID+"/enrolment", nil), http.StatusCreated)
 		const id = "20261129T050000.000Z"
-		fakeRecording(t, dir, l.ID, id)
+		fakeRecording(t, h.st, dir, l.ID, id)
 		base := "/api/v1/lessons/" + l.ID + "/recordings"
 
 		var list recordingsJSON
 		r := tch.do("GET", base, nil)
 		want(t, r, http.StatusOK)
 		r.decode(t, &list)
-		if len(list.Recordings) != 1 || list.Recordings[0].DownloadURL == "" || !list.Recordings[0].Published {
+		if len(list.Recordings) != 1 || list.Recordings[0].DownloadURL == "" || !list.Recordings[0].Published ||
+			strings.Contains(string(r.body), `"truncated"`) {
 			t.Fatalf("teacher's list: %s", r.body)
 		}
 		// Without HLS grants configured the playlist URL is empty; the
@@ -141,6 +142,15 @@ func TestRecordings(t *testing.T) {
 		if len(list.Recordings) != 0 {
 			t.Fatalf("an unpublished recording is listed to a student: %s", r.body)
 		}
+		// A recording stopped early is listed as truncated.
+		if err := h.st.PutRecording(t.Context(), recorder.Info{ID: "20261129T060000.000Z", Lesson: l.ID, State: recorder.StateStopped,
+			StartedAt: time.Now().Add(-time.Minute), EndedAt: time.Now(), Truncated: true, Reason: "disk full"}); err != nil {
+			t.Fatal(err)
+		}
+		r = tch.do("GET", base, nil)
+		if !strings.Contains(string(r.body), `"state":"stopped","started_at"`) || !strings.Contains(string(r.body), `"truncated":true`) {
+			t.Errorf("a recording stopped early, listed: %s", r.body)
+		}
 		want(t, tch.do("DELETE", base+"/"+id, nil), http.StatusNoContent)
 		want(t, tch.do("GET", base+"/"+id+"/mp4", nil), http.StatusNotFound)
 		if _, err := os.Stat(filepath.Join(dir, l.ID, id)); !os.IsNotExist(err) {
@@ -159,7 +169,7 @@ func TestRecordingsNeedEntitlement(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = s.Close() })
-		rec, err := recorder.New(s, t.TempDir(), recorder.WithMinFree(0))
+		rec, err := recorder.New(s, t.TempDir(), h.st, recorder.WithMinFree(0))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,24 +23,9 @@ const archiveEvery = time.Second
 const (
 	StateRecording   = "recording"   // being written
 	StateComplete    = "complete"    // the lesson ended
-	StateStopped     = "stopped"     // stopped early (disk full)
-	StateInterrupted = "interrupted" // the server stopped during it; closed at the next start
+	StateStopped     = "stopped"     // stopped early (disk full, a write error); truncated
+	StateInterrupted = "interrupted" // the server stopped during it; closed at the next start, truncated
 )
-
-// Info describes one recording (recording.json in its directory).
-type Info struct {
-	ID         string    `json:"id"`
-	Lesson     string    `json:"lesson"`
-	State      string    `json:"state"`
-	StartedAt  time.Time `json:"started_at"`
-	EndedAt    time.Time `json:"ended_at,omitzero"`
-	DurationMS int64     `json:"duration_ms"`
-	Size       int64     `json:"size"`
-	Reason     string    `json:"reason,omitempty"`
-	Hidden     bool      `json:"hidden,omitempty"` // unpublished by the teacher
-}
-
-const infoFile = "recording.json"
 
 // archive copies a session's finished segments to the recording's
 // directory and keeps its playlists current.
@@ -78,6 +62,7 @@ func (r *Recorder) newArchive(s *session) (*archive, error) {
 		return nil, err
 	}
 	a.log.Info("recording started", "dir", dir)
+	r.stats.active.Add(1)
 	a.wg.Add(1)
 	go a.loop()
 	return a, nil
@@ -137,16 +122,18 @@ func (a *archive) sync() {
 	}
 	for _, name := range names {
 		if err := a.syncMedia(m, name); err != nil {
-			a.log.Warn("recording not updated", "playlist", name, "err", err)
 			if errors.Is(err, errWrite) {
+				a.log.Error("recording stopped: its files cannot be written (disk full?); it keeps what was written, and the live lesson goes on",
+					"dir", a.dir, "err", err)
 				a.stop(StateStopped, err.Error())
 				a.s.r.notify(a.s.lesson, err)
 				return
 			}
+			a.log.Warn("recording not updated", "playlist", name, "err", err)
 		}
 	}
 	if !bytes.Equal(mv, a.variants) {
-		if err := writeAtomic(filepath.Join(a.dir, "index.m3u8"), mv); err != nil {
+		if err := a.s.r.writeAtomic(filepath.Join(a.dir, "index.m3u8"), mv); err != nil {
 			a.log.Warn("multivariant playlist not written", "err", err)
 		} else {
 			a.variants = mv
@@ -196,6 +183,7 @@ func (a *archive) syncMedia(m *gohlslib.Muxer, name string) error {
 		if err := a.copyFile(m, seg.URI); err != nil {
 			return err
 		}
+		a.s.r.stats.segments.Add(1)
 		rec.Segments = append(rec.Segments, &playlist.MediaSegment{Duration: seg.Duration, URI: seg.URI,
 			DateTime: seg.DateTime, Discontinuity: changed})
 		changed = false
@@ -214,8 +202,8 @@ func (a *archive) writeMedia(name string, rec *playlist.Media) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(a.dir, name), out); err != nil {
-		return fmt.Errorf("%w: %v", errWrite, err)
+	if err := a.s.r.writeAtomic(filepath.Join(a.dir, name), out); err != nil {
+		return fmt.Errorf("%w: %w", errWrite, err)
 	}
 	return nil
 }
@@ -231,11 +219,12 @@ func (a *archive) copyFile(m *gohlslib.Muxer, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(a.dir, name), b); err != nil {
-		return fmt.Errorf("%w: %v", errWrite, err)
+	if err := a.s.r.writeAtomic(filepath.Join(a.dir, name), b); err != nil {
+		return fmt.Errorf("%w: %w", errWrite, err)
 	}
 	a.copied[name] = true
 	a.info.Size += int64(len(b))
+	a.s.r.stats.bytes.Add(uint64(len(b)))
 	return nil
 }
 
@@ -246,6 +235,7 @@ func (a *archive) stop(state, reason string) {
 		return
 	}
 	a.stopped = true
+	a.s.r.stats.active.Add(-1)
 	for _, name := range a.order {
 		rec := a.media[name]
 		if len(rec.Segments) == 0 {
@@ -254,10 +244,15 @@ func (a *archive) stop(state, reason string) {
 		rec.Endlist = true
 		rec.PlaylistType = ptr(playlist.MediaPlaylistTypeVOD)
 		if err := a.writeMedia(name, rec); err != nil {
-			a.log.Error("recording playlist not closed", "playlist", name, "err", err)
+			// The copy on disk lists every segment copied so far (it is
+			// rewritten after each); ending it takes a few bytes.
+			if err := a.s.r.endPlaylist(filepath.Join(a.dir, name)); err != nil {
+				a.log.Error("recording playlist not closed", "playlist", name, "err", err)
+			}
 		}
 	}
 	a.info.State, a.info.Reason, a.info.EndedAt = state, reason, time.Now().UTC()
+	a.info.Truncated = state != StateComplete
 	if err := a.writeInfo(); err != nil {
 		a.log.Error("recording info not written", "err", err)
 	}
@@ -274,35 +269,19 @@ func (a *archive) close() {
 	a.stop(StateComplete, "")
 }
 
+// writeInfo stores the recording's description in the catalog.
 func (a *archive) writeInfo() error {
 	var longest time.Duration
 	for _, rec := range a.media {
-		var d time.Duration
-		for _, s := range rec.Segments {
-			d += s.Duration
-		}
-		longest = max(longest, d)
+		longest = max(longest, mediaLength(rec))
 	}
 	a.info.DurationMS = longest.Milliseconds()
-	b, err := json.MarshalIndent(a.info, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(a.dir, infoFile), b)
+	ctx, cancel := catalogCtx()
+	defer cancel()
+	return a.s.r.cat.PutRecording(ctx, a.info)
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// writeAtomic writes a file through a temporary file and a rename, so a
-// reader (or a crash) never sees half of it.
-func writeAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
-}
 
 // fetch asks the muxer for one of its files in-process.
 func fetch(m *gohlslib.Muxer, name string) ([]byte, error) {

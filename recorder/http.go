@@ -52,7 +52,7 @@ func (r *Recorder) Handler(auth Authorizer) http.Handler {
 	})
 	mux.HandleFunc("GET /hls/{lesson}/rec/{id}/{file}", func(w http.ResponseWriter, req *http.Request) {
 		lesson, id, file := req.PathValue("lesson"), req.PathValue("id"), req.PathValue("file")
-		if !safeName(file) || file == infoFile || file == mp4File {
+		if !safeName(file) || strings.HasPrefix(file, legacyInfoFile) || file == mp4File {
 			http.NotFound(w, req)
 			return
 		}

@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -52,6 +51,8 @@ func (r *Recorder) MP4(ctx context.Context, lessonID, id string) (string, error)
 
 // SetHidden unpublishes (true) or republishes a finished recording.
 func (r *Recorder) SetHidden(lessonID, id string, hidden bool) (Info, error) {
+	r.mp4Mu.Lock()
+	defer r.mp4Mu.Unlock()
 	info, err := r.Recording(lessonID, id)
 	if err != nil {
 		return info, err
@@ -60,9 +61,7 @@ func (r *Recorder) SetHidden(lessonID, id string, hidden bool) (Info, error) {
 		return info, fmt.Errorf("%w: recording %s is still being written", ErrBusy, id)
 	}
 	info.Hidden = hidden
-	b, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return info, err
-	}
-	return info, writeAtomic(filepath.Join(r.dir, lessonID, id, infoFile), b)
+	ctx, cancel := catalogCtx()
+	defer cancel()
+	return info, r.cat.PutRecording(ctx, info)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"syscall"
@@ -35,6 +34,8 @@ type Notifier interface {
 // Recorder runs one HLS session per open room of the SFU.
 type Recorder struct {
 	src           Source
+	cat           Catalog
+	files         Files
 	dir           string
 	log           *slog.Logger
 	policy        Policy
@@ -45,10 +46,15 @@ type Recorder struct {
 	scanEvery     time.Duration
 
 	mp4Mu sync.Mutex // serialises MP4 remuxes and SetHidden
+	stats counters
 
-	mu       sync.Mutex // guards sessions and closed
+	mu       sync.Mutex // guards sessions, ended, aac and closed
 	sessions map[string]*session
-	closed   bool
+	aac      map[string]*aacFeed // RTMP publishers' AAC, by lesson
+	// ended holds lessons ended by End whose room is still open (it closes
+	// just after): no new session starts for them until it has gone.
+	ended  map[string]bool
+	closed bool
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -78,18 +84,24 @@ func WithMinFree(bytes uint64) Option { return func(r *Recorder) { r.minFree = b
 // for a keyframe (the segment length). Default 2 s.
 func WithKeyframeInterval(d time.Duration) Option { return func(r *Recorder) { r.keyframeEvery = d } }
 
-// New starts a recorder writing recordings under dir. Recordings left
-// unfinished by a previous run are closed first.
-func New(src Source, dir string, opts ...Option) (*Recorder, error) {
-	r := &Recorder{src: src, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
+// New starts a recorder writing recordings under dir and describing them
+// in cat. Descriptions still in recording.json files (before the catalog)
+// are imported first, then recordings left unfinished by a previous run
+// are closed.
+func New(src Source, dir string, cat Catalog, opts ...Option) (*Recorder, error) {
+	if cat == nil {
+		return nil, errors.New("recorder: no catalog")
+	}
+	r := &Recorder{src: src, cat: cat, files: osFiles{}, dir: dir, log: slog.New(slog.DiscardHandler), grace: 30 * time.Second,
 		minFree: 1 << 30, keyframeEvery: 2 * time.Second, scanEvery: 500 * time.Millisecond,
-		sessions: map[string]*session{}, done: make(chan struct{})}
+		sessions: map[string]*session{}, ended: map[string]bool{}, aac: map[string]*aacFeed{}, done: make(chan struct{})}
 	for _, o := range opts {
 		o(r)
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
+	r.importLegacy()
 	r.recover()
 	r.wg.Add(1)
 	go r.loop()
@@ -127,8 +139,13 @@ func (r *Recorder) scan(now time.Time) {
 	for id := range open {
 		if s := r.sessions[id]; s != nil {
 			s.goneSince = time.Time{}
-		} else if validLesson(id) {
+		} else if validLesson(id) && !r.ended[id] {
 			start = append(start, id)
+		}
+	}
+	for id := range r.ended {
+		if !open[id] {
+			delete(r.ended, id)
 		}
 	}
 	for id, s := range r.sessions {
@@ -151,7 +168,7 @@ func (r *Recorder) scan(now time.Time) {
 		record := r.policy == nil || r.policy.Record(context.Background(), id)
 		s := newSession(r, id, record)
 		r.mu.Lock()
-		if r.closed || r.sessions[id] != nil {
+		if r.closed || r.sessions[id] != nil || r.ended[id] {
 			r.mu.Unlock()
 			s.close()
 			continue
@@ -161,11 +178,17 @@ func (r *Recorder) scan(now time.Time) {
 	}
 }
 
-// End ends a lesson's live stream and recording now (the lesson ended).
+// End ends a lesson's live stream and recording now (the lesson ended):
+// the segment being written is finished and kept, the playlists are
+// closed, and no new session starts for the lesson until its room has
+// closed. It returns once the recording is complete.
 func (r *Recorder) End(lessonID string) {
 	r.mu.Lock()
 	s := r.sessions[lessonID]
 	delete(r.sessions, lessonID)
+	if !r.closed {
+		r.ended[lessonID] = true
+	}
 	r.mu.Unlock()
 	if s != nil {
 		s.close()
@@ -195,7 +218,9 @@ func (r *Recorder) Close() error {
 	return nil
 }
 
+// notify counts a recording that failed and tells the lesson's teacher.
 func (r *Recorder) notify(lessonID string, err error) {
+	r.stats.failures.Add(1)
 	if r.notifier != nil {
 		r.notifier.RecordingStopped(lessonID, err)
 	}
@@ -232,20 +257,37 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)?$`)
 // safeName reports whether a file name stays inside its directory.
 func safeName(name string) bool { return len(name) <= 200 && namePattern.MatchString(name) }
 
-// recover closes recordings a previous run left unfinished: their
-// playlists get #EXT-X-ENDLIST and they are marked interrupted.
+// recover closes the recordings a previous run left unfinished (the
+// server was killed): their playlists get #EXT-X-ENDLIST, and they are
+// marked interrupted and truncated, with the length that was written.
 func (r *Recorder) recover() {
-	infos, _ := filepath.Glob(filepath.Join(r.dir, "*", "*", infoFile))
-	for _, path := range infos {
-		info, err := readInfo(path)
-		if err != nil || info.State != StateRecording {
+	ctx, cancel := catalogCtx()
+	list, err := r.cat.RecordingsInState(ctx, StateRecording)
+	cancel()
+	if err != nil {
+		r.log.Error("unfinished recordings not looked for", "err", err)
+		return
+	}
+	for _, info := range list {
+		dir, err := r.recordingDir(info.Lesson, info.ID)
+		var length time.Duration
+		if err == nil {
+			length, err = r.closeRecording(dir)
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			r.log.Warn("unfinished recording not closed", "lesson", info.Lesson, "recording", info.ID, "err", err)
 			continue
 		}
-		if err := closeRecording(filepath.Dir(path), &info); err != nil && !errors.Is(err, os.ErrNotExist) {
-			r.log.Warn("unfinished recording not closed", "dir", filepath.Dir(path), "err", err)
+		info.State, info.Truncated, info.EndedAt = StateInterrupted, true, time.Now().UTC()
+		info.DurationMS, info.Reason = length.Milliseconds(), "the server stopped during the recording"
+		ctx, cancel := catalogCtx()
+		err = r.cat.PutRecording(ctx, info)
+		cancel()
+		if err != nil {
+			r.log.Warn("unfinished recording not marked", "lesson", info.Lesson, "recording", info.ID, "err", err)
 			continue
 		}
-		r.log.Info("unfinished recording closed", "lesson", info.Lesson, "recording", info.ID)
+		r.log.Info("unfinished recording closed", "lesson", info.Lesson, "recording", info.ID, "duration", length)
 	}
 }
 

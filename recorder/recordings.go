@@ -1,66 +1,51 @@
 package recorder
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/bluenviron/gohlslib/v2/pkg/playlist"
 )
 
-func readInfo(path string) (Info, error) {
-	var info Info
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return info, err
-	}
-	if err := json.Unmarshal(b, &info); err != nil {
-		return info, fmt.Errorf("%s: %w", path, err)
-	}
-	return info, nil
-}
-
-// closeRecording ends the playlists of a recording a crash left open.
-func closeRecording(dir string, info *Info) error {
+// closeRecording ends the playlists of a recording a crash left open and
+// returns the length of its longest one.
+func (r *Recorder) closeRecording(dir string) (time.Duration, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*_stream.m3u8"))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var longest time.Duration
 	for _, name := range names {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		var m playlist.Media
 		if err := m.Unmarshal(b); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return 0, fmt.Errorf("%s: %w", name, err)
 		}
-		var d time.Duration
-		for _, s := range m.Segments {
-			d += s.Duration
-		}
-		longest = max(longest, d)
+		longest = max(longest, mediaLength(&m))
 		m.Endlist = true
 		m.PlaylistType = ptr(playlist.MediaPlaylistTypeVOD)
 		out, err := m.Marshal()
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := writeAtomic(name, out); err != nil {
-			return err
+		if err := r.writeAtomic(name, out); err != nil {
+			return 0, err
 		}
 	}
-	info.State, info.EndedAt, info.DurationMS = StateInterrupted, time.Now().UTC(), longest.Milliseconds()
-	b, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
+	return longest, nil
+}
+
+func mediaLength(m *playlist.Media) time.Duration {
+	var d time.Duration
+	for _, s := range m.Segments {
+		d += s.Duration
 	}
-	return writeAtomic(filepath.Join(dir, infoFile), b)
+	return d
 }
 
 // Recordings lists a lesson's recordings, oldest first.
@@ -68,49 +53,36 @@ func (r *Recorder) Recordings(lessonID string) ([]Info, error) {
 	if !validLesson(lessonID) {
 		return nil, ErrNotFound
 	}
-	paths, err := filepath.Glob(filepath.Join(r.dir, lessonID, "*", infoFile))
-	if err != nil {
-		return nil, err
-	}
-	out := []Info{}
-	for _, p := range paths {
-		info, err := readInfo(p)
-		if err != nil {
-			r.log.Warn("recording info unreadable", "path", p, "err", err)
-			continue
-		}
-		out = append(out, info)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	ctx, cancel := catalogCtx()
+	defer cancel()
+	return r.cat.LessonRecordings(ctx, lessonID)
 }
 
-// Recording returns one recording's info.
+// Recording returns one recording's description.
 func (r *Recorder) Recording(lessonID, id string) (Info, error) {
-	dir, err := r.recordingDir(lessonID, id)
-	if err != nil {
-		return Info{}, err
-	}
-	info, err := readInfo(filepath.Join(dir, infoFile))
-	if errors.Is(err, os.ErrNotExist) {
+	if !validLesson(lessonID) || !safeName(id) {
 		return Info{}, ErrNotFound
 	}
-	return info, err
+	ctx, cancel := catalogCtx()
+	defer cancel()
+	info, err := r.cat.Recording(ctx, lessonID, id)
+	return info, notFound(err)
 }
 
-// RecordingDir returns the directory of a finished recording.
+// recordingDir returns the directory of a recording's files.
 func (r *Recorder) recordingDir(lessonID, id string) (string, error) {
 	if !validLesson(lessonID) || !safeName(id) {
 		return "", ErrNotFound
 	}
 	dir := filepath.Join(r.dir, lessonID, id)
-	if _, err := os.Stat(filepath.Join(dir, infoFile)); err != nil {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return "", ErrNotFound
 	}
 	return dir, nil
 }
 
-// Delete removes a recording that is no longer being written.
+// Delete removes a recording that is no longer being written: its files,
+// then its description.
 func (r *Recorder) Delete(lessonID, id string) error {
 	info, err := r.Recording(lessonID, id)
 	if err != nil {
@@ -119,23 +91,33 @@ func (r *Recorder) Delete(lessonID, id string) error {
 	if info.State == StateRecording {
 		return fmt.Errorf("%w: recording %s is still being written", ErrBusy, id)
 	}
-	return os.RemoveAll(filepath.Join(r.dir, lessonID, id))
+	return r.remove(info)
+}
+
+func (r *Recorder) remove(info Info) error {
+	if err := os.RemoveAll(filepath.Join(r.dir, info.Lesson, info.ID)); err != nil {
+		return err
+	}
+	ctx, cancel := catalogCtx()
+	defer cancel()
+	return notFound(r.cat.DeleteRecording(ctx, info.Lesson, info.ID))
 }
 
 // Prune deletes the finished recordings older than age (the retention
 // setting) and returns how many it deleted.
 func (r *Recorder) Prune(age time.Duration, now time.Time) (int, error) {
-	paths, err := filepath.Glob(filepath.Join(r.dir, "*", "*", infoFile))
+	ctx, cancel := catalogCtx()
+	list, err := r.cat.RecordingsEndedBefore(ctx, now.Add(-age))
+	cancel()
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, p := range paths {
-		info, err := readInfo(p)
-		if err != nil || info.State == StateRecording || info.EndedAt.IsZero() || now.Sub(info.EndedAt) < age {
+	for _, info := range list {
+		if info.State == StateRecording || !validLesson(info.Lesson) || !safeName(info.ID) {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Dir(p)); err != nil {
+		if err := r.remove(info); err != nil {
 			return n, err
 		}
 		r.log.Info("recording deleted after its retention period", "lesson", info.Lesson, "recording", info.ID)

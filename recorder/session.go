@@ -37,7 +37,10 @@ type session struct {
 	start          time.Time
 	firstIDR       int64
 	video, audio   clock
+	aac            *aacFeed // the RTMP publisher's AAC, taken in place of the tap's Opus
+	aacTime        aacClock
 	skipped        string // codec of the main video last refused, for one log line per change
+	tail           videoTail
 
 	goneSince time.Time // guarded by Recorder.mu: when the room was last seen gone
 
@@ -79,6 +82,10 @@ func (s *session) run() {
 	kf := time.NewTicker(s.r.keyframeEvery)
 	defer kf.Stop()
 	for {
+		var aac chan aacUnit // nil (never ready) without a feed
+		if s.aac != nil {
+			aac = s.aac.ch
+		}
 		select {
 		case <-s.done:
 			return
@@ -87,6 +94,8 @@ func (s *session) run() {
 		case p := <-s.tap.Packets():
 			s.handle(p)
 			s.tap.Release(p)
+		case u := <-aac:
+			s.writeAAC(u)
 		}
 	}
 }
@@ -108,7 +117,7 @@ func (s *session) handle(p *sfu.TapPacket) {
 		})
 	case webrtc.RTPCodecTypeAudio:
 		m := s.muxer.Load()
-		if m == nil || s.atrack == nil || !strings.EqualFold(p.Codec.MimeType, webrtc.MimeTypeOpus) {
+		if m == nil || s.atrack == nil || s.aac != nil || !strings.EqualFold(p.Codec.MimeType, webrtc.MimeTypeOpus) {
 			return
 		}
 		pts := s.audio.pts(p.Header.Timestamp, 48000, now.Sub(s.start))
@@ -136,6 +145,7 @@ func (s *session) writeVideo(au [][]byte, ts uint32, now time.Time) {
 		s.log.Debug("H.264 not muxed", "err", err)
 		return
 	}
+	s.tail.wrote(au, pts)
 	if !s.ready.Load() && isIDR(au) {
 		if s.firstIDR < 0 {
 			s.firstIDR = pts
@@ -150,7 +160,12 @@ func (s *session) writeVideo(au [][]byte, ts uint32, now time.Time) {
 func (s *session) startMuxer(now time.Time) (*gohlslib.Muxer, error) {
 	s.vtrack = &gohlslib.Track{Codec: &codecs.H264{}, ClockRate: 90000}
 	tracks := []*gohlslib.Track{s.vtrack}
-	if _, a := s.tap.Sources(); a != nil && strings.EqualFold(a.Codec().MimeType, webrtc.MimeTypeOpus) {
+	if f := s.r.feedFor(s.lesson); f != nil {
+		conf := f.conf
+		s.aac = f
+		s.atrack = &gohlslib.Track{Codec: &codecs.MPEG4Audio{Config: conf}, ClockRate: conf.SampleRate}
+		tracks = append(tracks, s.atrack)
+	} else if _, a := s.tap.Sources(); a != nil && strings.EqualFold(a.Codec().MimeType, webrtc.MimeTypeOpus) {
 		s.atrack = &gohlslib.Track{Codec: &codecs.Opus{ChannelCount: 2}, ClockRate: 48000}
 		tracks = append(tracks, s.atrack)
 	}
@@ -168,7 +183,7 @@ func (s *session) startMuxer(now time.Time) (*gohlslib.Muxer, error) {
 	s.start = now
 	s.firstIDR = -1
 	s.muxer.Store(m)
-	s.log.Info("live HLS started", "audio", s.atrack != nil)
+	s.log.Info("live HLS started", "audio", s.atrack != nil, "aac", s.aac != nil)
 	if s.record {
 		a, err := s.r.newArchive(s)
 		if err != nil {
@@ -187,6 +202,7 @@ func (s *session) close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		s.wg.Wait()
+		s.finishSegment()
 		s.tap.Close()
 		if a := s.arch.Load(); a != nil {
 			a.close()

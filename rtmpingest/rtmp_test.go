@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +23,7 @@ import (
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/sfu"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 )
@@ -59,17 +62,17 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	keys := rtmpingest.NewKeys(secret)
-	srv, err := rtmpingest.Listen("127.0.0.1:0", rtmpingest.Config{SFU: s, Keys: keys, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	rec, err := recorder.New(s, t.TempDir(), recorder.WithMinFree(0), recorder.WithGrace(time.Second))
+	rec, err := recorder.New(s, t.TempDir(), storetest.SQLite(t), recorder.WithMinFree(0), recorder.WithGrace(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rec.Close() })
+	keys := rtmpingest.NewKeys(secret)
+	srv, err := rtmpingest.Listen("127.0.0.1:0", rtmpingest.Config{SFU: s, Keys: keys, Logger: log, AAC: rec.AACFeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
 	g := recorder.NewGrants(secret)
 	hs := httptest.NewServer(rec.Handler(recorder.GrantAuthorizer{Grants: g}))
 	t.Cleanup(hs.Close)
@@ -206,8 +209,9 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 
 // TestRTMPToWHEPAndHLS: ffmpeg pushes H.264 + AAC over RTMP → a WHEP
 // player receives the H.264 (its SPS says 640x360) and Opus; ffprobe
-// reads the live playlist (H.264 640x360, consecutive segments); the
-// connection dropping ends the tracks while the room stays; a second
+// reads the live playlist (H.264 640x360 and the publisher's AAC,
+// consecutive segments) and, once the recorder ends the lesson, the
+// recording (H.264 and AAC starting together); the connection dropping ends the tracks while the room stays; a second
 // publisher on the same lesson is refused.
 func TestRTMPToWHEPAndHLS(t *testing.T) {
 	rg := newRig(t)
@@ -258,36 +262,34 @@ func TestRTMPToWHEPAndHLS(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	ffprobe, err := exec.LookPath("ffprobe")
 	testenv.Require(t, "ffprobe", err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-show_streams", "-of", "json", url).Output()
-	if err != nil {
-		t.Fatalf("ffprobe live playlist: %v", err)
+	p := probe(t, ffprobe, url)
+	if v := p["video"]; v.CodecName != "h264" || v.Width != 640 || v.Height != 360 {
+		t.Errorf("live HLS video %+v, want h264 640x360", v)
 	}
-	var p struct {
-		Streams []struct {
-			CodecType string `json:"codec_type"`
-			CodecName string `json:"codec_name"`
-			Width     int    `json:"width"`
-			Height    int    `json:"height"`
-		} `json:"streams"`
-	}
-	if err := json.Unmarshal(out, &p); err != nil {
-		t.Fatal(err)
-	}
-	var sawVideo bool
-	for _, s := range p.Streams {
-		if s.CodecType == "video" {
-			sawVideo = true
-			if s.CodecName != "h264" || s.Width != 640 || s.Height != 360 {
-				t.Errorf("live HLS video %s %dx%d, want h264 640x360", s.CodecName, s.Width, s.Height)
-			}
-		}
-	}
-	if !sawVideo {
-		t.Errorf("no video in the live playlist: %s", out)
+	// The publisher's AAC as it is, not the Opus WebRTC students get.
+	if a := p["audio"]; a.CodecName != "aac" || a.SampleRate != "48000" {
+		t.Errorf("live HLS audio %+v, want the publisher's AAC at 48 kHz", a)
 	}
 	checkContinuous(t, rg.hls.URL+"/hls/"+lesson+"/video1_stream.m3u8?"+q)
+
+	// The recording keeps the AAC too, in step with the video.
+	rg.rec.End(lesson)
+	recs, err := rg.rec.Recordings(lesson)
+	if err != nil || len(recs) != 1 || recs[0].State != recorder.StateComplete {
+		t.Fatalf("recordings after End: %+v %v", recs, err)
+	}
+	rq := "access=" + rg.g.Issue(recorder.RecordingScope(lesson, recs[0].ID), time.Minute)
+	p = probe(t, ffprobe, rg.hls.URL+"/hls/"+lesson+"/rec/"+recs[0].ID+"/index.m3u8?"+rq)
+	v, a := p["video"], p["audio"]
+	if v.CodecName != "h264" || a.CodecName != "aac" {
+		t.Errorf("recording's streams %+v %+v, want h264 + aac", v, a)
+	}
+	vs, _ := strconv.ParseFloat(v.StartTime, 64)
+	as, _ := strconv.ParseFloat(a.StartTime, 64)
+	if math.Abs(vs-as) > 0.3 {
+		t.Errorf("recording's audio starts at %.3f s, its video at %.3f s: want within 0.3 s", as, vs)
+	}
+	t.Logf("recording: video from %.3f s, AAC from %.3f s", vs, as)
 
 	// The publisher drops: its tracks end, the room (the lesson) stays.
 	_ = cmd.Process.Kill()
@@ -298,6 +300,37 @@ func TestRTMPToWHEPAndHLS(t *testing.T) {
 	if strings.Contains(rg.logs(), rg.keys.Key(lesson)) {
 		t.Error("the stream key appears in the log")
 	}
+}
+
+type probeStream struct {
+	CodecType  string `json:"codec_type"`
+	CodecName  string `json:"codec_name"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
+	SampleRate string `json:"sample_rate"`
+	StartTime  string `json:"start_time"`
+}
+
+// probe runs ffprobe on a playlist and returns its streams by type.
+func probe(t *testing.T, ffprobe, url string) map[string]probeStream {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-show_streams", "-of", "json", url).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", url, err)
+	}
+	var p struct {
+		Streams []probeStream `json:"streams"`
+	}
+	if err := json.Unmarshal(out, &p); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]probeStream{}
+	for _, s := range p.Streams {
+		m[s.CodecType] = s
+	}
+	return m
 }
 
 // checkContinuous reads a media playlist and checks that its segments'

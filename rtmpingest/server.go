@@ -12,6 +12,7 @@ import (
 
 	"github.com/bluenviron/gortmplib"
 	"github.com/bluenviron/gortmplib/pkg/codecs"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/lectern/lectern/sfu"
 	"github.com/pion/webrtc/v4"
 )
@@ -32,6 +33,11 @@ type Config struct {
 	Tokens TokenVerifier // nil: stream keys only
 	Logger *slog.Logger
 	FFmpeg string // path of ffmpeg for AAC → Opus; "" looks it up on PATH
+	// AAC, when set, receives each publisher's AAC as it is (the
+	// recorder: live HLS and recordings keep it, while WebRTC students
+	// get the Opus made from it). It returns where to write access units
+	// (with their timestamps) and what to call when the publisher goes.
+	AAC func(lesson string, conf mpeg4audio.AudioSpecificConfig) (write func(pts time.Duration, au []byte), done func())
 }
 
 // Server accepts RTMP publishers.
@@ -215,18 +221,23 @@ func (s *Server) handle(c net.Conn) error {
 	if audio == nil && len(r.Tracks()) > 1 {
 		log.Warn("RTMP audio is not AAC: published without sound", "tracks", names)
 	}
-	if s.cfg.FFmpeg == "" {
-		audio = nil
+	// The AAC feed starts before the video reaches the lesson, so that the
+	// recorder's muxer, which starts at the first keyframe, finds it.
+	var aacWrite func(time.Duration, []byte)
+	if audio != nil && s.cfg.AAC != nil {
+		var done func()
+		aacWrite, done = s.cfg.AAC(lesson, *audio.Codec.(*codecs.MPEG4Audio).Config)
+		defer done()
 	}
 	vc := video.Codec.(*codecs.H264)
-	b, err := newBridge(s.api, s.cfg.SFU, lesson, user, vc.SPS, vc.PPS, audio != nil)
+	b, err := newBridge(s.api, s.cfg.SFU, lesson, user, vc.SPS, vc.PPS, audio != nil && s.cfg.FFmpeg != "")
 	if err != nil {
 		log.Error("RTMP stream not published into the lesson", "err", err)
 		return err
 	}
 	defer b.close()
 	var tc *transcoder
-	if audio != nil {
+	if audio != nil && s.cfg.FFmpeg != "" {
 		tc, err = newTranscoder(s.cfg.FFmpeg, audio.Codec.(*codecs.MPEG4Audio).Config, log, func(pkt []byte, d time.Duration) {
 			_ = b.writeOpus(pkt, d)
 		})
@@ -246,14 +257,20 @@ func (s *Server) handle(c net.Conn) error {
 			log.Debug("RTMP video not forwarded", "err", err)
 		}
 	})
-	if tc != nil {
-		r.OnDataMPEG4Audio(audio, func(_ time.Duration, au []byte) {
+	if tc != nil || aacWrite != nil {
+		r.OnDataMPEG4Audio(audio, func(pts time.Duration, au []byte) {
+			if aacWrite != nil {
+				aacWrite(pts, au)
+			}
+			if tc == nil {
+				return
+			}
 			if err := tc.write(au); err != nil {
 				log.Debug("RTMP audio not transcoded", "err", err)
 			}
 		})
 	}
-	log.Info("RTMP publisher live", "user", user, "audio", tc != nil, "profile", profileLevelID(vc.SPS))
+	log.Info("RTMP publisher live", "user", user, "audio", tc != nil, "aac_to_hls", aacWrite != nil, "profile", profileLevelID(vc.SPS))
 	for {
 		_ = c.SetDeadline(time.Now().Add(readTimeout))
 		if err := r.Read(); err != nil {

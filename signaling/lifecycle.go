@@ -118,6 +118,9 @@ func (s *Server) endLive(lessonID, by string) {
 			s.closeHTTP(hs, access.ReasonLessonEnded)
 		}
 	}
+	if s.cfg.LessonEnded != nil {
+		s.cfg.LessonEnded(lessonID)
+	}
 	if room := s.cfg.SFU.Room(lessonID); room != nil {
 		go room.Close()
 	}

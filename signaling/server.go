@@ -53,6 +53,11 @@ type Config struct {
 	// ICEGrace is how long a WHIP or WHEP session may stay disconnected
 	// before it is removed (default 15 s; a failed one goes at once).
 	ICEGrace time.Duration
+	// LessonEnded, when set, is called when a lesson ends here, after its
+	// connections are told and before its room closes (the recorder
+	// finishes the lesson's recording). It runs under the lesson-status
+	// lock: it must not call SetLessonStatus.
+	LessonEnded func(lessonID string)
 }
 
 // Server serves /rtc, /whip and /whep.

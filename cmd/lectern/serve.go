@@ -141,7 +141,7 @@ func runServe(ctx context.Context, args []string) error {
 	})
 	log.Info("lectern listening", "addr", ln.Addr().String(), "url", a.PublicURL(), "ice_udp", f.iceUDP, "data_dir", f.dataDir)
 	if f.dev {
-		if err := printDevLinks(a.Signer(), a.PublicURL()); err != nil {
+		if err := printDevLinks(a.Signer(), a.PublicURL(), f.h264); err != nil {
 			return err
 		}
 	}
@@ -217,23 +217,37 @@ func sideListener(log *slog.Logger, name, addr string, h http.Handler) func() {
 }
 
 // printDevLinks prints ready-to-open links for a demo lesson.
-func printDevLinks(signer *token.Signer, base string) error {
+func printDevLinks(signer *token.Signer, base string, h264 bool) error {
+	teacher, student, err := devLinks(signer, base, h264)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nLectern is running (development mode). Open these in two browser tabs:\n\n  teacher: %s\n\n  student: %s\n\n", teacher, student)
+	return nil
+}
+
+// devLinks makes the demo lesson's teacher and student links. With h264
+// (--publish-h264, the default) the teacher's link asks the page to
+// publish H.264, as the join endpoint tells course-page joins, so that
+// the demo lesson is recorded (docs/recording.md).
+func devLinks(signer *token.Signer, base string, h264 bool) (teacher, student string, err error) {
 	const lesson = "demo"
 	link := func(user, name string, role token.Role) (string, error) {
 		tok, err := signer.Issue(token.Claims{Lesson: lesson, User: user, Name: name, Role: role, Permissions: token.DefaultPermissions(role), Operator: true}, 24*time.Hour)
 		if err != nil {
 			return "", err
 		}
-		return base + "/lesson/" + lesson + "?token=" + url.QueryEscape(tok), nil
+		l := base + "/lesson/" + lesson + "?token=" + url.QueryEscape(tok)
+		if h264 && token.DefaultPermissions(role).Publish {
+			l += "&h264=1"
+		}
+		return l, nil
 	}
-	teacher, err := link("dev-teacher", "Teacher", token.RoleTeacher)
-	if err != nil {
-		return err
+	if teacher, err = link("dev-teacher", "Teacher", token.RoleTeacher); err != nil {
+		return "", "", err
 	}
-	student, err := link("dev-student", "Student", token.RoleStudent)
-	if err != nil {
-		return err
+	if student, err = link("dev-student", "Student", token.RoleStudent); err != nil {
+		return "", "", err
 	}
-	fmt.Printf("\nLectern is running (development mode). Open these in two browser tabs:\n\n  teacher: %s\n\n  student: %s\n\n", teacher, student)
-	return nil
+	return teacher, student, nil
 }

@@ -158,15 +158,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sfu = s
-	if err := a.wireRecorder(secret); err != nil {
+	a.grants, a.streamKeys = recorder.NewGrants(secret), rtmpingest.NewKeys(secret)
+	if err := a.wireStore(ctx); err != nil {
 		_ = s.Close()
 		a.sfu = nil
 		a.Close()
 		return nil, err
 	}
-	if err := a.wireStore(ctx); err != nil {
-		_ = s.Close()
-		a.sfu = nil
+	// After the store: it keeps the recordings' descriptions.
+	if err := a.wireRecorder(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -181,7 +181,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
 		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits,
-		LessonOptions: func(string) []live.Option { return []live.Option{live.WithDecks(a.decks)} }})
+		LessonOptions: func(string) []live.Option { return []live.Option{live.WithDecks(a.decks)} },
+		LessonEnded:   a.recorder.End})
 	a.sig.Register(a.mux)
 	// Signalling owns lessons' life and hears every access change; the
 	// policy reads bans from its live classroom.

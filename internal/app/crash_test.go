@@ -55,28 +55,8 @@ func TestKilledServerKeepsAcknowledged(t *testing.T) {
 			if backend == "postgres" {
 				dbURL = pgtest.URL(t)
 			}
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), crashServerEnv+"="+dir, crashDBEnv+"="+dbURL)
-			cmd.Stderr = os.Stderr
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			killed := false
-			defer func() {
-				if !killed {
-					_ = cmd.Process.Kill()
-					_ = cmd.Wait()
-				}
-			}()
-			sc := bufio.NewScanner(out)
-			if !sc.Scan() {
-				t.Fatal("the child server printed no URL")
-			}
-			wsURL := "ws" + strings.TrimPrefix(sc.Text(), "http") + "/rtc"
+			url, kill := childServer(t, dir, dbURL)
+			wsURL := "ws" + strings.TrimPrefix(url, "http") + "/rtc"
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			join := func(user string, role token.Role) *peer.Client {
@@ -132,9 +112,7 @@ func TestKilledServerKeepsAcknowledged(t *testing.T) {
 			for deadline := time.Now().Add(30 * time.Second); count() < 30 && time.Now().Before(deadline); {
 				time.Sleep(time.Millisecond)
 			}
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			killed = true
+			kill()
 			wg.Wait()
 			mu.Lock()
 			got := append([]string(nil), acked...)
@@ -155,6 +133,36 @@ func TestKilledServerKeepsAcknowledged(t *testing.T) {
 			t.Logf("%s: %d acknowledged before SIGKILL, all present once after restart", backend, len(got))
 		})
 	}
+}
+
+// childServer starts crashServer in a child process on dir (and dbURL)
+// and returns its URL and a function that SIGKILLs it and waits; the
+// child is killed at the end of the test in any case.
+func childServer(t *testing.T, dir, dbURL string) (string, func()) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashServerEnv+"="+dir, crashDBEnv+"="+dbURL)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	kill := func() {
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		})
+	}
+	t.Cleanup(kill)
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatal("the child server printed no URL")
+	}
+	return sc.Text(), kill
 }
 
 func mustSigner(t *testing.T) *token.Signer {

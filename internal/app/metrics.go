@@ -13,7 +13,7 @@ import (
 // Config.MetricsAddr gives it a listener of its own (cmd/lectern opens it).
 func (a *App) wireMetrics() {
 	src := metrics.Sources{SFU: a.sfu.Stats, ParticipantsByRole: a.sig.ParticipantsByRole, Messages: signaling.MessageCounts,
-		Pool: a.store.PoolStats, Billing: a.store.BillingCounts}
+		Pool: a.store.PoolStats, Billing: a.store.BillingCounts, Recorder: a.recorder.Stats}
 	if a.turn != nil {
 		src.TURNAllocations = a.turn.Allocations
 	}

@@ -11,22 +11,22 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/access"
+	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/token"
 )
 
-// wireRecorder starts the recorder (live HLS and recordings) and mounts
-// /hls/; HLS requests are authorised by the recorder's grants (handed out
-// by the join endpoint and the recordings listing) or a join token. With
-// Config.RTMPAddr it also accepts RTMP publishers.
-func (a *App) wireRecorder(secret []byte) error {
-	a.grants = recorder.NewGrants(secret)
-	a.streamKeys = rtmpingest.NewKeys(secret)
+// wireRecorder starts the recorder (live HLS and recordings, described
+// in the store) and mounts /hls/ and the recordings API; HLS requests are
+// authorised by the recorder's grants (handed out by the join endpoint and
+// the recordings listing) or a join token. With Config.RTMPAddr it also
+// accepts RTMP publishers.
+func (a *App) wireRecorder() error {
 	opts := []recorder.Option{
 		recorder.WithLogger(a.log.With("subsystem", "recorder")),
-		// Both are bound late: the store and signalling start after the recorder.
+		// Bound late: signalling starts after the recorder.
 		recorder.WithPolicy(recorder.PolicyFunc(a.recordLesson)),
 		recorder.WithNotifier(recorder.NotifierFunc(func(lessonID string, err error) {
 			if a.sig != nil {
@@ -37,7 +37,7 @@ func (a *App) wireRecorder(secret []byte) error {
 	if a.cfg.RecordMinFree > 0 {
 		opts = append(opts, recorder.WithMinFree(a.cfg.RecordMinFree))
 	}
-	rec, err := recorder.New(a.sfu, filepath.Join(a.cfg.DataDir, "recordings"), opts...)
+	rec, err := recorder.New(a.sfu, filepath.Join(a.cfg.DataDir, "recordings"), a.store, opts...)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (a *App) wireRecorder(secret []byte) error {
 		Recheck: a.recheckHLS}))
 	if a.cfg.RTMPAddr != "" {
 		srv, err := rtmpingest.Listen(a.cfg.RTMPAddr, rtmpingest.Config{SFU: a.sfu, Keys: a.streamKeys, Tokens: tokens{a.signer},
-			Logger: a.log.With("subsystem", "rtmp")})
+			Logger: a.log.With("subsystem", "rtmp"), AAC: rec.AACFeed})
 		if err != nil {
 			return err
 		}
@@ -58,6 +58,11 @@ func (a *App) wireRecorder(secret []byte) error {
 		a.closers = append(a.closers, srv.Close)
 		a.log.Info("RTMP ingest listening", "addr", srv.Addr().String(), "server", a.rtmpURL())
 	}
+	recs := api.NewRecordings(a.api, rec).WithSettings(a.store)
+	if a.rtmp != nil {
+		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
+	}
+	recs.Register(a.mux)
 	return nil
 }
 

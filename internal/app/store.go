@@ -58,11 +58,6 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv.Register(a.mux)
 	billinghttp.New(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
-	recs := api.NewRecordings(srv, a.recorder).WithSettings(st)
-	if a.rtmp != nil {
-		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
-	}
-	recs.Register(a.mux)
 	if err := a.wireContent(srv, st, bill); err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ var (
 	dRefunds      = desc("refunds", "Refunds by status.", "status")
 	dScrapeErrors = desc("scrape_errors", "1 when a source could not be read at this scrape.", "source")
 	dTURN         = desc("turn_allocations", "Live allocations on the embedded TURN server.")
+	dRecActive    = desc("recordings_active", "Recordings being written.")
+	dRecBytes     = desc("recording_bytes_written_total", "Bytes of media written to recordings.")
+	dRecSegments  = desc("recording_segments_total", "HLS segments written to recordings.")
+	dRecFailures  = desc("recording_failures_total", "Recordings that could not start or stopped early (disk full, write errors).")
 )
 
 // collector reads every source at scrape time.
@@ -41,7 +45,8 @@ type collector struct{ src Sources }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{dRooms, dSFUParts, dRoles, dTracks, dPackets, dBytes, dNACKs, dPLIs, dSwitches, dFirstFrame,
-		dMessages, dPoolMax, dPoolOpen, dPoolInUse, dPoolWaits, dPoolWaitSecs, dOrders, dRefunds, dScrapeErrors, dTURN} {
+		dMessages, dPoolMax, dPoolOpen, dPoolInUse, dPoolWaits, dPoolWaitSecs, dOrders, dRefunds, dScrapeErrors, dTURN,
+		dRecActive, dRecBytes, dRecSegments, dRecFailures} {
 		ch <- d
 	}
 }
@@ -108,5 +113,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.src.TURNAllocations != nil {
 		gauge(dTURN, float64(c.src.TURNAllocations()))
+	}
+	if c.src.Recorder != nil {
+		r := c.src.Recorder()
+		gauge(dRecActive, float64(r.Active))
+		counter(dRecBytes, float64(r.Bytes))
+		counter(dRecSegments, float64(r.Segments))
+		counter(dRecFailures, float64(r.Failures))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/store"
 )
@@ -27,6 +28,8 @@ type Sources struct {
 	Billing func(ctx context.Context) (orders, refunds map[string]int64, err error)
 	// TURNAllocations is the embedded TURN server's live allocations.
 	TURNAllocations func() int
+	// Recorder is the recorder's figures.
+	Recorder func() recorder.Stats
 }
 
 // Registry holds Lectern's metrics.

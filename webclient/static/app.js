@@ -5,7 +5,7 @@ import { testPaymentsBanner } from './lib/shell.js';
 const routes = [
   [/^\/lesson\/([^/]+)\/?$/, async (m, q) => {
     const { mountRoom } = await import('./room/room.js');
-    return mountRoom(root(), { lessonId: decodeURIComponent(m[1]), token: q.get('token') || '' });
+    return mountRoom(root(), { lessonId: decodeURIComponent(m[1]), token: q.get('token') || '', h264: q.get('h264') === '1' });
   }],
   [/^\/signin\/?$/, async (m, q) => (await import('./pages/account.js')).mountSignIn(root(), q)],
   [/^\/signup\/?$/, async (m, q) => (await import('./pages/account.js')).mountSignUp(root(), q)],

@@ -39,6 +39,7 @@ function item(list, lesson, r, manage) {
   const row = h('div', { class: 'replay', attrs: { 'data-recording': r.id } },
     h('span', { i18n: 'replay.duration', vars: { min: mins } }),
     r.state === 'recording' ? h('span', { class: 'badge', i18n: 'replay.recording' }) : null,
+    r.truncated ? h('span', { class: 'badge', i18n: 'replay.truncated', attrs: { 'data-truncated': r.id } }) : null,
     r.published ? null : h('span', { class: 'badge', i18n: 'replay.hidden' }));
   let stop = null;
   if (r.playlist_url && r.state !== 'recording') {

@@ -22,12 +22,28 @@ export function loadHls() {
   return hlsLoad;
 }
 
+// LIVE_CONFIG holds a low-latency live edge: the server's playlists are
+// LL-HLS (200 ms parts, blocking reloads), which lowLatencyMode loads part
+// by part. The target is 2 s behind the newest media rather than the
+// playlist's PART-HOLD-BACK (0.5 s): that tighter edge stalled the player
+// on a loaded 2-core machine (docs/benchmarks.md). A player that drifts
+// behind plays up to 1.25× faster until it is back, and one more than
+// 6 s behind jumps to the edge.
+const LIVE_CONFIG = {
+  lowLatencyMode: true,
+  liveSyncDuration: 2,
+  liveMaxLatencyDuration: 6,
+  maxLiveSyncPlaybackRate: 1.25,
+  backBufferLength: 30,
+  enableWorker: false,
+};
+
 // attachHls plays url in video; it returns a function that stops it. live
 // keeps the player near the live edge.
 export async function attachHls(video, url, { live = true, onError } = {}) {
   const Hls = await loadHls().catch(() => null);
   if (Hls && Hls.isSupported()) {
-    const hls = new Hls(live ? { lowLatencyMode: true, liveSyncDurationCount: 2, backBufferLength: 30, enableWorker: false } : { enableWorker: false });
+    const hls = new Hls(live ? LIVE_CONFIG : { enableWorker: false });
     hls.on(Hls.Events.ERROR, (_e, data) => {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {

@@ -37,7 +37,10 @@ const REASON_KEY = {
 };
 const MODERATOR = new Set(['teacher', 'assistant']);
 
-export function mountRoom(root, { lessonId, token }) {
+export function mountRoom(root, { lessonId, token, h264 }) {
+  // A token link (--dev) says itself whether to publish H.264 (h264=1),
+  // as the join endpoint does for course-page joins.
+  if (token) setPreferH264(h264);
   const room = new Room(root, lessonId, token);
   room.start();
   return room;
