@@ -53,6 +53,9 @@ type Config struct {
 	// ICEGrace is how long a WHIP or WHEP session may stay disconnected
 	// before it is removed (default 15 s; a failed one goes at once).
 	ICEGrace time.Duration
+	// Placement, on a cluster of nodes (package cluster), says which node
+	// serves each lesson (placement.go); nil: this node serves all.
+	Placement Placement
 }
 
 // Server serves /rtc, /whip and /whep.

@@ -13,6 +13,7 @@ import (
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
+	"github.com/lectern/lectern/cluster"
 	"github.com/lectern/lectern/internal/metrics"
 	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/internal/relay"
@@ -87,6 +88,8 @@ type Config struct {
 	// PreferH264 asks browsers to publish H.264 so that lessons are
 	// recorded by remuxing (cmd/lectern: on unless --publish-h264=false).
 	PreferH264 bool
+	// Cluster runs this node as one of several on PostgreSQL (cluster.go).
+	Cluster ClusterConfig
 }
 
 // App is a running Lectern server, without its listener.
@@ -110,6 +113,7 @@ type App struct {
 	grants     *recorder.Grants
 	rtmp       *rtmpingest.Server
 	streamKeys *rtmpingest.Keys
+	node       *cluster.Node // nil: one node
 }
 
 // Store returns the store.
@@ -176,8 +180,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
-		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits})
+	liveStore, err := a.wireCluster(ctx)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	sigCfg := signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
+		LiveStore: liveStore, Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits}
+	if a.node != nil {
+		sigCfg.Placement = a.node
+	}
+	a.sig = signaling.New(sigCfg)
 	a.sig.Register(a.mux)
 	// Signalling owns lessons' life and hears every access change; the
 	// policy reads bans from its live classroom.
@@ -185,6 +198,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.api.SetLessonLife(a.sig)
 	a.api.SetAccessListener(a.sig)
 	a.billing.SetAccessListener(a.sig)
+	a.startCluster()
 	a.wireMetrics()
 	a.wireHealth()
 	a.mux.Handle("/", webclient.Handler())
