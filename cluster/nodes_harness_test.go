@@ -18,6 +18,7 @@ import (
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/token"
+	"github.com/pion/webrtc/v4"
 )
 
 // The harness of the multi-node tests: real `lectern serve` processes
@@ -134,6 +135,47 @@ func tail(s string, n int) string {
 	return s
 }
 
+func newSubscriber(t *testing.T) *peer.Subscriber {
+	t.Helper()
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := peer.NewSubscriber(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// teach joins as the teacher through the usual path and publishes the
+// test camera and microphone.
+func teach(t *testing.T, ctx context.Context, nodes []*node, tok string, deadline time.Time) (*peer.Client, string) {
+	t.Helper()
+	c, at, err := rejoin(ctx, nodes, tok, deadline, nil)
+	if err != nil {
+		t.Fatal("teacher:", err)
+	}
+	t.Cleanup(c.Close)
+	pub, err := peer.NewTeacher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Close)
+	if err := c.Publish(ctx, pub); err != nil {
+		t.Fatal("teacher publishing:", err)
+	}
+	return c, at
+}
+
+// seesVideo waits until sub receives a keyframe of a video track.
+func seesVideo(sub *peer.Subscriber, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	r := sub.WaitTrack(webrtc.RTPCodecTypeVideo, limit)
+	return r != nil && r.WaitKeyframe(time.Until(deadline))
+}
+
 // operatorToken issues a token with the nodes' shared secret.
 func operatorToken(t *testing.T, signer *token.Signer, lesson, user string, role token.Role) string {
 	t.Helper()
@@ -152,8 +194,8 @@ func (e *errMoved) Error() string { return "moved to " + e.url }
 
 // joinAt joins over the WebSocket at wsURL. A "moved" answer is returned
 // as *errMoved with the owner's URL, and the client's close status.
-func joinAt(ctx context.Context, wsURL, tok string) (*peer.Client, error) {
-	c, err := peer.Join(ctx, wsURL, tok, nil)
+func joinAt(ctx context.Context, wsURL, tok string, sub *peer.Subscriber) (*peer.Client, error) {
+	c, err := peer.Join(ctx, wsURL, tok, sub)
 	var er *peer.ErrorReply
 	if errors.As(err, &er) && er.Code == signaling.CodeMoved {
 		var m signaling.Moved
@@ -192,16 +234,17 @@ func movedAt(ctx context.Context, wsURL, tok string) (string, error) {
 // rejoin is a client's usual path to a lesson, as the web client does it:
 // ask a node (the one its page came from, here any node still listed),
 // follow a "moved" answer, and on any failure ask again after a short
-// pause, until deadline. It returns the client and the URL it joined at.
-func rejoin(ctx context.Context, nodes []*node, tok string, deadline time.Time) (*peer.Client, string, error) {
+// pause, until deadline. It returns the client and the URL it joined at;
+// sub (may be nil) receives the media.
+func rejoin(ctx context.Context, nodes []*node, tok string, deadline time.Time, sub *peer.Subscriber) (*peer.Client, string, error) {
 	var last error
 	for i := 0; time.Now().Before(deadline) && i < 400; i++ {
 		start := nodes[i%len(nodes)].ws()
-		c, err := joinAt(ctx, start, tok)
+		c, err := joinAt(ctx, start, tok, sub)
 		var m *errMoved
 		if errors.As(err, &m) && m.url != "" {
 			start = m.url
-			c, err = joinAt(ctx, start, tok)
+			c, err = joinAt(ctx, start, tok, sub)
 		}
 		if err == nil {
 			return c, start, nil

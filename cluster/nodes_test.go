@@ -84,10 +84,7 @@ func TestThreeNodes(t *testing.T) {
 	}
 
 	// Placement: the teacher asks the first node and is sent to the owner.
-	teacher, at, err := rejoin(ctx, nodes[:1], tch, time.Now().Add(20*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
+	teacher, at := teach(t, ctx, nodes[:1], tch, time.Now().Add(20*time.Second))
 	ownerURL, epoch := owner(lesson)
 	if byURL(at) != byURL(ownerURL) || epoch != 1 {
 		t.Fatalf("teacher joined at %s; lease: %s epoch %d", at, ownerURL, epoch)
@@ -125,12 +122,20 @@ func TestThreeNodes(t *testing.T) {
 
 	// Students take places on the owner.
 	clients := map[string]*peer.Client{}
+	sub := newSubscriber(t)
 	for _, s := range students {
-		c, _, err := rejoin(ctx, others, toks[s], time.Now().Add(20*time.Second))
+		var ss *peer.Subscriber
+		if s == "s1" {
+			ss = sub
+		}
+		c, _, err := rejoin(ctx, others, toks[s], time.Now().Add(20*time.Second), ss)
 		if err != nil {
 			t.Fatal(s, err)
 		}
 		clients[s] = c
+	}
+	if !seesVideo(sub, 20*time.Second) {
+		t.Fatal("s1 receives no video from the teacher on the owner")
 	}
 	mustOK(t, ctx, clients["s1"], live.MsgHandRaise, struct{}{})
 	mustOK(t, ctx, clients["s2"], live.MsgHandRaise, struct{}{})
@@ -149,7 +154,7 @@ func TestThreeNodes(t *testing.T) {
 		return load >= 4
 	})
 	lesson2 := uuid.NewString()
-	c2, at2, err := rejoin(ctx, []*node{own}, operatorToken(t, signer, lesson2, "t2", token.RoleTeacher), time.Now().Add(20*time.Second))
+	c2, at2, err := rejoin(ctx, []*node{own}, operatorToken(t, signer, lesson2, "t2", token.RoleTeacher), time.Now().Add(20*time.Second), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +170,22 @@ func TestThreeNodes(t *testing.T) {
 	teacher.Close()
 	killed := time.Now()
 	own.kill()
-	back := rejoinAll(t, ctx, others, students, toks, killed, 10*time.Second)
+	// The teacher comes back and publishes again; s1 receives again.
+	sub2 := newSubscriber(t)
+	media := make(chan time.Duration, 1)
+	go func() {
+		if seesVideo(sub2, 30*time.Second) {
+			media <- time.Since(killed)
+		}
+		close(media)
+	}()
+	teach(t, ctx, others, tch, killed.Add(20*time.Second))
+	back := rejoinAll(t, ctx, others, students, toks, killed, 10*time.Second, map[string]*peer.Subscriber{"s1": sub2})
+	if d, ok := <-media; !ok {
+		t.Fatal("s1 receives no video after the failover")
+	} else {
+		t.Logf("failover: owner killed → s1 receiving the teacher's video again after %v", d.Round(time.Millisecond))
+	}
 	newOwnerURL, epoch := owner(lesson)
 	newOwn := byURL(newOwnerURL)
 	if newOwn == own || epoch != 2 {
@@ -197,7 +217,7 @@ func TestThreeNodes(t *testing.T) {
 			t.Fatalf("chat %q: %d rows, %v; want %d", text, n, err, want)
 		}
 	}
-	again := rejoinAll(t, ctx, others, students, toks, time.Now(), 15*time.Second)
+	again := rejoinAll(t, ctx, others, students, toks, time.Now(), 15*time.Second, nil)
 	if _, epoch := owner(lesson); epoch != 4 {
 		t.Fatalf("after the theft the lease is at epoch %d, want 4 (taken again)", epoch)
 	}
@@ -207,7 +227,7 @@ func TestThreeNodes(t *testing.T) {
 // rejoinAll brings every student back through its usual path and checks
 // each was back within limit of since.
 func rejoinAll(t *testing.T, ctx context.Context, nodes []*node, students []string, toks map[string]string,
-	since time.Time, limit time.Duration) map[string]*peer.Client {
+	since time.Time, limit time.Duration, subs map[string]*peer.Subscriber) map[string]*peer.Client {
 	t.Helper()
 	type res struct {
 		s   string
@@ -219,7 +239,7 @@ func rejoinAll(t *testing.T, ctx context.Context, nodes []*node, students []stri
 	for i, s := range students {
 		order := append(slices.Clone(nodes[i%len(nodes):]), nodes[:i%len(nodes)]...)
 		go func() {
-			c, _, err := rejoin(ctx, order, toks[s], since.Add(limit+10*time.Second))
+			c, _, err := rejoin(ctx, order, toks[s], since.Add(limit+10*time.Second), subs[s])
 			ch <- res{s, c, time.Since(since), err}
 		}()
 	}
