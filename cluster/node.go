@@ -43,7 +43,7 @@ type Server interface {
 	Moved(lessonID string)
 	// AccessChanged asks the access policy again for the account's open
 	// sessions, as a local change would.
-	AccessChanged(accountID, courseID string)
+	AccessChanger
 	// EndedElsewhere finishes a lesson ended by another node.
 	EndedElsewhere(lessonID, by string)
 }

@@ -40,9 +40,7 @@ func (n *Node) publish(ctx context.Context, s signal) {
 // AccessListener wraps the local listener of access changes (signalling)
 // so that a change decided on this node also reaches the others, where
 // the account may have sessions open.
-func (n *Node) AccessListener(local interface {
-	AccessChanged(accountID, courseID string)
-}) *AccessFan {
+func (n *Node) AccessListener(local AccessChanger) *AccessFan {
 	return &AccessFan{n: n, local: local}
 }
 
@@ -50,9 +48,13 @@ func (n *Node) AccessListener(local interface {
 // access change. It implements the api and billing access listeners.
 type AccessFan struct {
 	n     *Node
-	local interface {
-		AccessChanged(accountID, courseID string)
-	}
+	local AccessChanger
+}
+
+// AccessChanger hears that an account's access to a course ("" for all)
+// may have changed.
+type AccessChanger interface {
+	AccessChanged(accountID, courseID string)
 }
 
 // AccessChanged implements api.AccessListener and billing.AccessListener.
