@@ -32,7 +32,7 @@ var (
 )
 
 // lecternBinary builds cmd/lectern once for the whole test binary.
-func lecternBinary(t *testing.T) string {
+func lecternBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lectern-cluster-bin-")
@@ -70,7 +70,7 @@ func (n *node) kill() {
 	<-n.done
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,7 +82,7 @@ func freePort(t *testing.T) int {
 
 // startNode starts a node on dbURL with the shared secret and waits until
 // it answers /readyz.
-func startNode(t *testing.T, bin, dbURL, secretHex string, extra ...string) *node {
+func startNode(t testing.TB, bin, dbURL, secretHex string, extra ...string) *node {
 	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
@@ -135,7 +135,7 @@ func tail(s string, n int) string {
 	return s
 }
 
-func newSubscriber(t *testing.T) *peer.Subscriber {
+func newSubscriber(t testing.TB) *peer.Subscriber {
 	t.Helper()
 	api, err := peer.NewAPI()
 	if err != nil {
@@ -151,7 +151,7 @@ func newSubscriber(t *testing.T) *peer.Subscriber {
 
 // teach joins as the teacher through the usual path and publishes the
 // test camera and microphone.
-func teach(t *testing.T, ctx context.Context, nodes []*node, tok string, deadline time.Time) (*peer.Client, string) {
+func teach(t testing.TB, ctx context.Context, nodes []*node, tok string, deadline time.Time) (*peer.Client, string) {
 	t.Helper()
 	c, at, err := rejoin(ctx, nodes, tok, deadline, nil)
 	if err != nil {
@@ -177,7 +177,7 @@ func seesVideo(sub *peer.Subscriber, limit time.Duration) bool {
 }
 
 // operatorToken issues a token with the nodes' shared secret.
-func operatorToken(t *testing.T, signer *token.Signer, lesson, user string, role token.Role) string {
+func operatorToken(t testing.TB, signer *token.Signer, lesson, user string, role token.Role) string {
 	t.Helper()
 	tok, err := signer.Issue(token.Claims{Lesson: lesson, User: user, Name: user, Role: role,
 		Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
