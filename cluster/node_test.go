@@ -264,3 +264,28 @@ func TestSignalsCrossNodes(t *testing.T) {
 		t.Fatalf("lease after the end: %+v valid=%v %v", o, valid, err)
 	}
 }
+
+// TestRenewalFailureDropsLessons: a node whose database stops answering
+// keeps its lessons until 3/4 of the lease TTL after its last renewal,
+// then stops serving them (Moved) on its own.
+func TestRenewalFailureDropsLessons(t *testing.T) {
+	url := migrated(t)
+	ctx := context.Background()
+	a := newNode(t, url, "a", "http://127.0.0.1:1001", 0, 1200*time.Millisecond)
+	ra := newRecorder()
+	const lesson = "lesson-5"
+	if _, err := a.Place(ctx, lesson); err != nil {
+		t.Fatal(err)
+	}
+	a.Start(ra)
+	if !a.Serves(lesson) {
+		t.Fatal("a does not serve its lesson")
+	}
+	cut := time.Now()
+	a.pool.Close() // every renewal fails from now on
+	ra.await(t, "moved "+lesson)
+	t.Logf("dropped %v after the database went away (lease 1.2 s)", time.Since(cut).Round(time.Millisecond))
+	if a.Serves(lesson) {
+		t.Fatal("a still serves without renewing")
+	}
+}

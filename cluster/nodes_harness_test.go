@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -231,6 +232,10 @@ func movedAt(ctx context.Context, wsURL, tok string) (string, error) {
 	return m.URL, err
 }
 
+// staleHops counts "moved" answers whose target then failed (a stale
+// redirect: the lease still named a dead owner).
+var staleHops atomic.Int64
+
 // rejoin is a client's usual path to a lesson, as the web client does it:
 // ask a node (the one its page came from, here any node still listed),
 // follow a "moved" answer, and on any failure ask again after a short
@@ -245,6 +250,9 @@ func rejoin(ctx context.Context, nodes []*node, tok string, deadline time.Time, 
 		if errors.As(err, &m) && m.url != "" {
 			start = m.url
 			c, err = joinAt(ctx, start, tok, sub)
+			if err != nil {
+				staleHops.Add(1) // the owner named is gone: ask again
+			}
 		}
 		if err == nil {
 			return c, start, nil

@@ -169,6 +169,7 @@ func TestThreeNodes(t *testing.T) {
 	}
 	teacher.Close()
 	killed := time.Now()
+	stale := staleHops.Load()
 	own.kill()
 	// The teacher comes back and publishes again; s1 receives again.
 	sub2 := newSubscriber(t)
@@ -192,6 +193,11 @@ func TestThreeNodes(t *testing.T) {
 		t.Fatalf("after the kill the lease is at %s epoch %d", newOwnerURL, epoch)
 	}
 	checkPlaces(t, back, pids)
+	// Until the dead owner's lease expired, live nodes still named it:
+	// clients followed that stale redirect, failed, and asked again.
+	if staleHops.Load() == stale {
+		t.Error("no client met a stale redirect to the dead owner")
+	}
 
 	// Fencing: the lease is stolen under the new owner.
 	mustOK(t, ctx, back["s1"], live.MsgChatSend, live.ChatSend{Text: "before the theft"})
