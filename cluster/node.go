@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -285,6 +286,19 @@ func (n *Node) refreshOrigins(ctx context.Context) {
 		n.origins = m
 		n.mu.Unlock()
 	}
+}
+
+// Hosts returns the hosts (host:port) of the registered nodes, as of the
+// last heartbeat.
+func (n *Node) Hosts() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]string, 0, len(n.origins))
+	for h := range n.origins {
+		out = append(out, h)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // TrustedOrigin reports whether host (of a page's Origin) is a registered

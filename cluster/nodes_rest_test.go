@@ -116,14 +116,7 @@ func TestThreeNodesAccessAndEnd(t *testing.T) {
 	defer db.Close(context.Background())
 
 	tch := signUp(t, nodes[0], "teacher@example.org")
-	acct, err := st.Account(ctx, tch.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct.Roles = acct.Roles.With(classroom.RoleTeacher)
-	if err := st.UpdateAccount(ctx, acct); err != nil {
-		t.Fatal(err)
-	}
+	storetest.GrantRole(t, st, tch.id, classroom.RoleTeacher)
 	var course, lesson struct {
 		ID string `json:"id"`
 	}

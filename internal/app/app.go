@@ -23,7 +23,6 @@ import (
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/token"
-	"github.com/lectern/lectern/webclient"
 )
 
 // Config is the whole server's configuration, assembled by cmd/lectern.
@@ -201,7 +200,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.startCluster()
 	a.wireMetrics()
 	a.wireHealth()
-	a.mux.Handle("/", webclient.Handler())
+	a.mux.Handle("/", a.webclient())
 	return a, nil
 }
 

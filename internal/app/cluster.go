@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/cluster"
+	"github.com/lectern/lectern/webclient"
 )
 
 // ClusterConfig turns on running several nodes on one PostgreSQL
@@ -50,6 +52,15 @@ func (a *App) wireCluster(ctx context.Context) (live.Store, error) {
 	a.closers = append(a.closers, n.Close)
 	a.log.Info("cluster node registered", "node", n.ID(), "url", n.URL(), "capacity", cc.Capacity)
 	return n.Fence(liveStore), nil
+}
+
+// webclient serves the browser client; on a cluster its pages may open
+// the other nodes' WebSockets.
+func (a *App) webclient() http.Handler {
+	if a.node == nil {
+		return webclient.Handler()
+	}
+	return webclient.WithNodes(webclient.Handler(), a.node.Hosts)
 }
 
 // startCluster hands the signalling server to the node and routes access
