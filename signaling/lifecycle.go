@@ -153,7 +153,7 @@ func (s *Server) sweep(now time.Time) {
 		return
 	}
 	for _, l := range list {
-		if s.present(l.ID) || !s.serves(l.ID) {
+		if s.present(l.ID) || s.servedElsewhere(ctx, l.ID) {
 			continue // another node serves it (and sweeps it)
 		}
 		if _, err := s.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, "timeout"); err != nil &&

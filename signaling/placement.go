@@ -67,6 +67,16 @@ func (s *Server) serves(lessonID string) bool {
 	return s.cfg.Placement == nil || s.cfg.Placement.Serves(lessonID)
 }
 
+// servedElsewhere reports whether another node serves lessonID, placing
+// a lesson nobody serves (so that some node's sweep ends it when overdue).
+func (s *Server) servedElsewhere(ctx context.Context, lessonID string) bool {
+	if s.serves(lessonID) {
+		return false
+	}
+	target, err := s.route(ctx, lessonID)
+	return err != nil || target != ""
+}
+
 // movedWS answers a WebSocket join for a lesson served elsewhere (or that
 // cannot be placed) and reports whether it did.
 func (ss *session) movedWS(id, lessonID string) bool {
