@@ -235,8 +235,10 @@ func (n *Node) renew(ctx context.Context) (map[string]int64, error) {
 			return nil, err
 		}
 	}
+	// An expired lease is not renewed: another node may have placed the
+	// lesson meanwhile, and a released one (an ended lesson) stays so.
 	rows, err := n.pool.Query(ctx, `UPDATE lesson_leases SET expires_at = now() + make_interval(secs => $2)
-		WHERE node_id = $1 RETURNING lesson_id, epoch`, n.cfg.ID, n.cfg.LeaseTTL.Seconds())
+		WHERE node_id = $1 AND expires_at > now() RETURNING lesson_id, epoch`, n.cfg.ID, n.cfg.LeaseTTL.Seconds())
 	if err != nil {
 		return nil, err
 	}

@@ -259,9 +259,11 @@ func TestSignalsCrossNodes(t *testing.T) {
 	if a.Serves(lesson) {
 		t.Fatal("a serves an ended lesson")
 	}
+	// and stays released through the owner's next heartbeats.
+	time.Sleep(2 * time.Second)
 	o, valid, err := a.lease(ctx, lesson)
-	if err != nil || valid {
-		t.Fatalf("lease after the end: %+v valid=%v %v", o, valid, err)
+	if err != nil || valid || a.Serves(lesson) {
+		t.Fatalf("lease after the end: %+v valid=%v serves=%v %v", o, valid, a.Serves(lesson), err)
 	}
 }
 
