@@ -291,3 +291,40 @@ func TestRenewalFailureDropsLessons(t *testing.T) {
 		t.Fatal("a still serves without renewing")
 	}
 }
+
+// TestSignalsSurviveListenerLoss: when the listening connection dies (as
+// in a PostgreSQL restart), the node listens again and later signals
+// arrive.
+func TestSignalsSurviveListenerLoss(t *testing.T) {
+	url := migrated(t)
+	ctx := context.Background()
+	a := newNode(t, url, "a", "http://127.0.0.1:1001", 0, 3*time.Second)
+	b := newNode(t, url, "b", "http://127.0.0.1:1002", 0, 3*time.Second)
+	ra := newRecorder()
+	a.Start(ra)
+	fan := b.AccessListener(newRecorder())
+	hears := func(account string) bool {
+		for i := 0; i < 40; i++ {
+			fan.AccessChanged(account, "")
+			select {
+			case got := <-ra.ch:
+				if got == "access "+account+"/" {
+					return true
+				}
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+		return false
+	}
+	if !hears("before") {
+		t.Fatal("a never heard b")
+	}
+	tag, err := b.pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE query = 'LISTEN lectern_cluster' AND pid <> pg_backend_pid()`)
+	if err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("terminating the listener: %v, %d rows", err, tag.RowsAffected())
+	}
+	if !hears("after") {
+		t.Fatal("a stopped hearing after its listening connection was killed")
+	}
+}
