@@ -13,7 +13,11 @@ import (
 	"github.com/lectern/lectern/store"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Run(m)
+	os.RemoveAll(testBinDir()) // the lectern binary the multi-node tests built
+	os.Exit(code)
+}
 
 // migrated returns a fresh PostgreSQL database with Lectern's schema.
 func migrated(t *testing.T) string {

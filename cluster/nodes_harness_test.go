@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern/lectern/cluster"
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/token"
@@ -36,8 +37,8 @@ var (
 func lecternBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lectern-cluster-bin-")
-		if err != nil {
+		dir := cluster.TestBinDir() // removed by TestMain
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			buildErr = err
 			return
 		}
