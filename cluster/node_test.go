@@ -332,3 +332,30 @@ func TestSignalsSurviveListenerLoss(t *testing.T) {
 		t.Fatal("a stopped hearing after its listening connection was killed")
 	}
 }
+
+// TestPlacementRespectsCapacity: a node at its capacity takes no new
+// lesson; when every node is full, placement fails with ErrNoNode.
+func TestPlacementRespectsCapacity(t *testing.T) {
+	url := migrated(t)
+	ctx := context.Background()
+	mk := func(id, public string, capacity, load int) *Node {
+		n, err := New(ctx, Config{DatabaseURL: url, ID: id, URL: public, Capacity: capacity, Load: func() int { return load }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = n.Close() })
+		return n
+	}
+	full := mk("full", "http://127.0.0.1:1001", 10, 10)
+	mk("busy", "http://127.0.0.1:1002", 0, 50)
+	o, err := full.Place(ctx, "lesson-6")
+	if err != nil || o.NodeID != "busy" {
+		t.Fatalf("placed on %+v, %v; want the busy node with no limit, not the full one", o, err)
+	}
+	if _, err := full.pool.Exec(ctx, `UPDATE cluster_nodes SET capacity = 50 WHERE id = 'busy'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := full.Place(ctx, "lesson-7"); !errors.Is(err, ErrNoNode) {
+		t.Fatalf("every node full: %v, want ErrNoNode", err)
+	}
+}
