@@ -22,6 +22,9 @@ type joinResponse struct {
 	RenewAfter time.Time `json:"renew_after"`
 	HLSURL     string    `json:"hls_url,omitempty"` // live HLS, for the fallback player
 	H264       bool      `json:"prefer_h264,omitempty"`
+	// NodeURL is the base URL of the node serving the lesson, on a
+	// cluster of nodes (placement.go); the client opens its WebSocket there.
+	NodeURL string `json:"node_url,omitempty"`
 }
 
 // join issues a short-lived join token if the access policy lets the
@@ -55,7 +58,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, c *caller) error {
 	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(d.Lesson), Role: d.Role,
 		ExpiresAt:  now.Add(s.tokenTTL).UTC().Truncate(time.Second),
 		RenewAfter: now.Add(s.tokenTTL / 2).UTC().Truncate(time.Second),
-		HLSURL:     s.hlsURL(d.Lesson.ID, c.account.ID), H264: s.h264})
+		HLSURL:     s.hlsURL(d.Lesson.ID, c.account.ID), H264: s.h264, NodeURL: s.nodeURL(r.Context(), d.Lesson.ID)})
 	return nil
 }
 

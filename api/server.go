@@ -120,6 +120,7 @@ type Server struct {
 	doors    Doors
 	life     LessonLife
 	listener AccessListener
+	router   Router // nil: one node (placement.go)
 	hls      HLSAccess
 	h264     bool
 	argon    classroom.Argon2Params

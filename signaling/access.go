@@ -61,7 +61,10 @@ func (s *Server) admit(ctx context.Context, c token.Claims, door access.Door) (a
 
 // Banned implements access.Bans from the live classroom: the lesson's
 // live state is restored (bans included) if nobody is in it.
-func (s *Server) Banned(_ context.Context, lessonID, accountID string) bool {
+func (s *Server) Banned(ctx context.Context, lessonID, accountID string) bool {
+	if !s.serves(lessonID) {
+		return s.bannedInStore(ctx, lessonID, accountID)
+	}
 	l, err := s.lessonFor(lessonID)
 	if err != nil {
 		return false // ended: the lesson's status answers

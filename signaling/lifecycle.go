@@ -71,6 +71,9 @@ func (s *Server) SetLessonStatus(ctx context.Context, lessonID string, next clas
 	switch next {
 	case classroom.StatusEnded:
 		s.endLive(lessonID, by)
+		if s.cfg.Placement != nil {
+			s.cfg.Placement.Ended(lessonID, by)
+		}
 	case classroom.StatusScheduled:
 		s.mu.Lock()
 		delete(s.ended, lessonID)
@@ -153,8 +156,8 @@ func (s *Server) sweep(now time.Time) {
 		return
 	}
 	for _, l := range list {
-		if s.present(l.ID) {
-			continue
+		if s.present(l.ID) || s.servedElsewhere(ctx, l.ID) {
+			continue // another node serves it (and sweeps it)
 		}
 		if _, err := s.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, "timeout"); err != nil &&
 			!errors.Is(err, classroom.ErrAlreadyEnded) {

@@ -58,6 +58,9 @@ type Config struct {
 	// finishes the lesson's recording). It runs under the lesson-status
 	// lock: it must not call SetLessonStatus.
 	LessonEnded func(lessonID string)
+	// Placement, on a cluster of nodes (package cluster), says which node
+	// serves each lesson (placement.go); nil: this node serves all.
+	Placement Placement
 }
 
 // Server serves /rtc, /whip and /whep.

@@ -91,7 +91,7 @@ func (ss *session) release() {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
+	conn, err := websocket.Accept(w, r, s.acceptOptions(r))
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
@@ -435,6 +435,9 @@ func (ss *session) join(env Envelope) error {
 	if !d.Allowed() {
 		ss.sendError(env.ID, &Error{Code: string(d.Reason), Message: d.Reason.Message()})
 		ss.cut(d.Reason)
+		return nil
+	}
+	if ss.movedWS(env.ID, claims.Lesson) {
 		return nil
 	}
 	release, ok := ss.srv.caps.acquire(req.Token, claims.User, ss.addr)

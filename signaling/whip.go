@@ -230,6 +230,9 @@ func (s *Server) serveHTTPMedia(w http.ResponseWriter, r *http.Request, kind str
 		httpError(w, d.Reason.HTTPStatus(), string(d.Reason), d.Reason.Message())
 		return
 	}
+	if s.redirectHTTP(w, r, lesson) {
+		return
+	}
 	release, ok := s.caps.acquire(tok, c.User, clientAddr(r))
 	if !ok {
 		w.Header().Set("Retry-After", "10")

@@ -56,6 +56,18 @@ type asset struct {
 type handler struct {
 	assets map[string]*asset // by URL path; read-only after Handler returns
 	index  *asset
+	// nodes, if set, lists the hosts of the other nodes of a cluster,
+	// whose WebSockets pages may open (WithNodes).
+	nodes func() []string
+}
+
+// WithNodes lets pages open the WebSocket of the hosts nodes returns (the
+// nodes of a cluster that serve lessons: docs/architecture.md "Many
+// nodes") besides their own server's; h must come from Handler.
+func WithNodes(h http.Handler, nodes func() []string) http.Handler {
+	hh := *h.(*handler)
+	hh.nodes = nodes
+	return &hh
 }
 
 // Handler serves the embedded client. Files are served with their content
@@ -124,7 +136,17 @@ func validHost(h string) bool {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	hdr.Set("Content-Security-Policy", ContentSecurityPolicyFor(r.Host))
+	csp := ContentSecurityPolicyFor(r.Host)
+	if h.nodes != nil {
+		var extra strings.Builder
+		for _, n := range h.nodes() {
+			if validHost(n) && n != r.Host {
+				extra.WriteString(" wss://" + n + " ws://" + n)
+			}
+		}
+		csp = strings.Replace(csp, "connect-src 'self'", "connect-src 'self'"+extra.String(), 1)
+	}
+	hdr.Set("Content-Security-Policy", csp)
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	// Join tokens travel in lesson URLs: never leak them to other origins.
 	hdr.Set("Referrer-Policy", "same-origin")

@@ -43,6 +43,7 @@ type serveFlags struct {
 	pay       payFlags
 	proxies   string
 	mail      app.MailConfig
+	cluster   app.ClusterConfig
 }
 
 func runServe(ctx context.Context, args []string) error {
@@ -81,6 +82,7 @@ func runServe(ctx context.Context, args []string) error {
 		cfg.RTMPAddr = ":1935"
 	}
 	cfg.Mail = f.mail
+	cfg.Cluster = f.cluster
 	if f.secret != "" {
 		s, err := app.ParseSecret(f.secret)
 		if err != nil {
@@ -198,6 +200,9 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.admin.Email, "admin-email", "", "create this first administrator at start if no account has the email (with --admin-password; best given as LECTERN_ADMIN_EMAIL)")
 	fs.StringVar(&f.admin.Password, "admin-password", "", "password of --admin-email when it is created (best given as LECTERN_ADMIN_PASSWORD); never logged")
 	fs.StringVar(&f.admin.Name, "admin-name", "", "display name of --admin-email when it is created")
+	fs.StringVar(&f.cluster.NodeURL, "node-url", "", "this node's own public base URL (e.g. https://node2.school.example): runs it as one of several nodes on the same PostgreSQL (--database-url), each lesson served by one node; empty: one node")
+	fs.IntVar(&f.cluster.Capacity, "node-capacity", 0, "with --node-url: live participants this node takes before lessons are placed elsewhere; 0: no limit")
+	fs.DurationVar(&f.cluster.LeaseTTL, "lease-ttl", 0, "with --node-url: how long a lesson stays with a node that stopped beating, i.e. the failover time (default 5s, at least 1s)")
 	fs.StringVar(&f.metrics, "metrics-addr", "", "serve Prometheus /metrics on this address of its own (e.g. 127.0.0.1:9090); empty: /metrics on --addr, to loopback and private addresses only")
 	return fs
 }

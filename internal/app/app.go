@@ -14,6 +14,7 @@ import (
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/classroom/live"
+	"github.com/lectern/lectern/cluster"
 	"github.com/lectern/lectern/internal/metrics"
 	"github.com/lectern/lectern/internal/publicurl"
 	"github.com/lectern/lectern/internal/relay"
@@ -23,7 +24,6 @@ import (
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/token"
-	"github.com/lectern/lectern/webclient"
 )
 
 // Config is the whole server's configuration, assembled by cmd/lectern.
@@ -88,6 +88,8 @@ type Config struct {
 	// PreferH264 asks browsers to publish H.264 so that lessons are
 	// recorded by remuxing (cmd/lectern: on unless --publish-h264=false).
 	PreferH264 bool
+	// Cluster runs this node as one of several on PostgreSQL (cluster.go).
+	Cluster ClusterConfig
 }
 
 // App is a running Lectern server, without its listener.
@@ -112,7 +114,8 @@ type App struct {
 	rtmp       *rtmpingest.Server
 	streamKeys *rtmpingest.Keys
 
-	decks live.Decks // what live lessons may present as slides (content.go)
+	decks live.Decks    // what live lessons may present as slides (content.go)
+	node  *cluster.Node // nil: one node
 }
 
 // Store returns the store.
@@ -179,10 +182,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
-		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits,
+	liveStore, err := a.wireCluster(ctx)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	sigCfg := signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
+		LiveStore: liveStore, Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits,
 		LessonOptions: func(string) []live.Option { return []live.Option{live.WithDecks(a.decks)} },
-		LessonEnded:   a.recorder.End})
+		LessonEnded:   a.recorder.End}
+	if a.node != nil {
+		sigCfg.Placement = a.node
+	}
+	a.sig = signaling.New(sigCfg)
 	a.sig.Register(a.mux)
 	// Signalling owns lessons' life and hears every access change; the
 	// policy reads bans from its live classroom.
@@ -190,9 +202,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.api.SetLessonLife(a.sig)
 	a.api.SetAccessListener(a.sig)
 	a.billing.SetAccessListener(a.sig)
+	a.startCluster()
 	a.wireMetrics()
 	a.wireHealth()
-	a.mux.Handle("/", webclient.Handler())
+	a.mux.Handle("/", a.webclient())
 	return a, nil
 }
 

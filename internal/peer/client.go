@@ -70,7 +70,10 @@ func Join(ctx context.Context, url, tok string, sub *Subscriber) (*Client, error
 }
 
 // ErrorReply is an error message received in reply to a request.
-type ErrorReply struct{ Code, Message string }
+type ErrorReply struct {
+	Code, Message string
+	Payload       json.RawMessage // the whole error payload (extra fields)
+}
 
 func (e *ErrorReply) Error() string { return e.Code + ": " + e.Message }
 
@@ -107,7 +110,7 @@ func (c *Client) Request(ctx context.Context, typ string, payload any) (signalin
 		if env.Type == signaling.TypeError {
 			var e signaling.Error
 			_ = json.Unmarshal(env.Payload, &e)
-			return env, &ErrorReply{Code: e.Code, Message: e.Message}
+			return env, &ErrorReply{Code: e.Code, Message: e.Message, Payload: env.Payload}
 		}
 		return env, nil
 	case <-ctx.Done():
@@ -118,7 +121,7 @@ func (c *Client) Request(ctx context.Context, typ string, payload any) (signalin
 			if env.Type == signaling.TypeError {
 				var e signaling.Error
 				_ = json.Unmarshal(env.Payload, &e)
-				return env, &ErrorReply{Code: e.Code, Message: e.Message}
+				return env, &ErrorReply{Code: e.Code, Message: e.Message, Payload: env.Payload}
 			}
 			return env, nil
 		default:

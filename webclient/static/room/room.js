@@ -58,6 +58,10 @@ class Room {
   ended = false;
   reconnectTimer = 0;
   renewTimer = 0;
+  // On several nodes (docs/protocol.md, close code 4012) the join token
+  // names the node serving the lesson; each reconnection asks again, so a
+  // lesson that moved (or a node that died) is followed.
+  nodeURL = '';
   controls = null;
   lessonTitle = '';
   invitePrompt = null; // the open stage invitation, if any
@@ -120,6 +124,7 @@ class Room {
       try {
         const j = await joinToken(this.lessonId);
         this.token = j?.token || '';
+        this.nodeURL = j?.node_url || '';
         this.lessonTitle = j?.lesson?.title || '';
         this.hlsMode.setURL(j?.hls_url);
         setPreferH264(j?.prefer_h264);
@@ -186,12 +191,33 @@ class Room {
     this.lessonStatus.hidden = false;
   }
 
+  // reroute fetches a fresh join token before a reconnection on several
+  // nodes: its node_url names the lesson's node now. It reports whether
+  // to go on connecting.
+  async reroute() {
+    try {
+      const j = await joinToken(this.lessonId);
+      this.token = j.token;
+      this.nodeURL = j.node_url || '';
+      this.scheduleRenewal(j);
+      return true;
+    } catch (err) {
+      if (err instanceof APIError && [401, 402, 403, 404, 409].includes(err.status)) {
+        this.end(REASON_KEY[err.code] || 'ended.noToken');
+        return false;
+      }
+      return true; // network trouble: the connection attempt retries
+    }
+  }
+
   // connect starts a new session and joins.
   async connect() {
     this.reconnectTimer = 0;
     this.setStatus(this.attempt === 0 && !this.self ? 'connecting' : 'reconnecting');
+    if (this.nodeURL && this.attempt > 0 && !(await this.reroute())) return;
+    if (this.ended) return;
     const session = new Session({
-      url: rtcURL(),
+      url: this.nodeURL ? rtcURL(new URL(this.nodeURL)) : rtcURL(),
       token: this.token,
       handlers: {
         onEvent: (type, p) => session === this.session && this.onEvent(type, p),
@@ -224,7 +250,7 @@ class Room {
         session.drop();
         return;
       }
-      if (err instanceof SignalError) this.showError(err);
+      if (err instanceof SignalError && err.code !== 'moved') this.showError(err);
       if (session.signal.isOpen) session.drop(); // onClose schedules the retry
     }
   }
@@ -239,6 +265,11 @@ class Room {
       return;
     }
     this.attempt++;
+    if (code === 4012 && this.attempt === 1) { // moved: ask for the lesson's node at once
+      this.setStatus('reconnecting');
+      this.reconnectTimer = setTimeout(() => this.connect(), 100);
+      return;
+    }
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.attempt - 1));
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
     this.setStatus('reconnecting');

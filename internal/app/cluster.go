@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/lectern/lectern/classroom/live"
+	"github.com/lectern/lectern/cluster"
+	"github.com/lectern/lectern/webclient"
+)
+
+// ClusterConfig turns on running several nodes on one PostgreSQL
+// (package cluster; docs/architecture.md "Many nodes").
+type ClusterConfig struct {
+	// NodeURL is this node's own public base URL, where clients are sent
+	// for the lessons it serves (--node-url). Empty: one node.
+	NodeURL string
+	// Capacity is how many participants this node takes (0: no limit).
+	Capacity int
+	// LeaseTTL is how long a lesson's lease outlives its owner's last
+	// heartbeat (0: cluster.DefaultLeaseTTL): the failover time.
+	LeaseTTL time.Duration
+}
+
+// wireCluster joins the cluster when a node URL is set, on PostgreSQL,
+// and returns the live store signalling must write through (fenced by
+// the lease). On SQLite, or without a node URL, it says that this is one
+// node.
+func (a *App) wireCluster(ctx context.Context) (live.Store, error) {
+	liveStore := live.Store(a.store.Live())
+	cc := a.cfg.Cluster
+	if cc.NodeURL == "" {
+		if a.store.Backend() == "postgres" {
+			a.log.Info("one node: set --node-url to run several nodes on this PostgreSQL database")
+		} else {
+			a.log.Info("one node: SQLite serves a single node; several nodes need PostgreSQL (--database-url) and --node-url")
+		}
+		return liveStore, nil
+	}
+	if a.store.Backend() != "postgres" {
+		return nil, fmt.Errorf("app: --node-url needs PostgreSQL (--database-url): SQLite serves a single node")
+	}
+	n, err := cluster.New(ctx, cluster.Config{DatabaseURL: a.cfg.DatabaseURL, URL: cc.NodeURL, Capacity: cc.Capacity,
+		LeaseTTL: cc.LeaseTTL, Load: func() int { return a.sfu.Stats().Participants },
+		Logger: a.log.With("subsystem", "cluster")})
+	if err != nil {
+		return nil, err
+	}
+	a.node = n
+	a.closers = append(a.closers, n.Close)
+	a.log.Info("cluster node registered", "node", n.ID(), "url", n.URL(), "capacity", cc.Capacity)
+	return n.Fence(liveStore), nil
+}
+
+// webclient serves the browser client; on a cluster its pages may open
+// the other nodes' WebSockets.
+func (a *App) webclient() http.Handler {
+	if a.node == nil {
+		return webclient.Handler()
+	}
+	return webclient.WithNodes(webclient.Handler(), a.node.Hosts)
+}
+
+// startCluster hands the signalling server to the node and routes access
+// changes and join tokens through the cluster.
+func (a *App) startCluster() {
+	if a.node == nil {
+		return
+	}
+	fan := a.node.AccessListener(a.sig)
+	a.api.SetAccessListener(fan)
+	a.billing.SetAccessListener(fan)
+	a.api.SetRouter(a.node)
+	a.node.Start(a.sig)
+}
