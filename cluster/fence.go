@@ -83,3 +83,7 @@ func (f fenced) PutAttendance(ctx context.Context, a live.Attendance) error {
 func (f fenced) PutRoomState(ctx context.Context, lessonID string, s live.RoomState) error {
 	return f.write(ctx, lessonID, func() error { return f.Store.PutRoomState(ctx, lessonID, s) })
 }
+
+func (f fenced) AppendSlideEvent(ctx context.Context, e live.SlideEvent) error {
+	return f.write(ctx, e.LessonID, func() error { return f.Store.AppendSlideEvent(ctx, e) })
+}
