@@ -61,14 +61,6 @@ func (n noUDP) Dial(network, address string) (net.Conn, error) {
 // policy); with blockUDP every UDP socket it opens fails.
 func relayAPI(t *testing.T, blockUDP bool, types ...webrtc.NetworkType) *webrtc.API {
 	t.Helper()
-	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
-		t.Fatal(err)
-	}
-	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
-		t.Fatal(err)
-	}
 	se := webrtc.SettingEngine{}
 	se.SetNetworkTypes(types)
 	if blockUDP {
@@ -80,6 +72,21 @@ func relayAPI(t *testing.T, blockUDP bool, types ...webrtc.NetworkType) *webrtc.
 	}
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	return clientAPI(t, se)
+}
+
+// clientAPI is a Pion API with the default codecs and interceptors, no
+// mDNS, and the settings se.
+func clientAPI(t *testing.T, se webrtc.SettingEngine) *webrtc.API {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+		t.Fatal(err)
+	}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))
 }
@@ -145,33 +152,39 @@ func teach(t *testing.T, a *app.App, srv *httptest.Server) {
 	}
 }
 
-// expectRelayedMedia waits for video keyframes and audio on sub and checks
-// that its selected candidate pair is a relayed one.
-func expectRelayedMedia(t *testing.T, sub *peer.Subscriber) {
+// expectMedia waits for video keyframes and audio on sub and returns the
+// local candidate of its selected pair.
+func expectMedia(t *testing.T, sub *peer.Subscriber) webrtc.ICECandidateStats {
 	t.Helper()
-	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 10*time.Second)
+	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 20*time.Second)
 	au := sub.WaitTrack(webrtc.RTPCodecTypeAudio, 5*time.Second)
 	if v == nil || au == nil {
-		t.Fatalf("through the relay: video %v, audio %v", v != nil, au != nil)
+		t.Fatalf("video %v, audio %v", v != nil, au != nil)
 	}
-	if !v.WaitKeyframe(5*time.Second) || !au.WaitPacket(5*time.Second) {
-		t.Fatal("no keyframe or no audio through the relay")
+	if !v.WaitKeyframe(10*time.Second) || !au.WaitPacket(5*time.Second) {
+		t.Fatal("no keyframe or no audio")
 	}
 	time.Sleep(time.Second)
 	if st := v.Stats(); !st.FirstFrameIsKeyframe || st.Frames < 10 {
-		t.Errorf("video through the relay: %+v", st)
+		t.Errorf("video: %+v", st)
 	}
 	stats := sub.PC.GetStats()
-	relayed := false
 	for _, s := range stats {
 		if p, ok := s.(webrtc.ICECandidatePairStats); ok && p.Nominated && p.State == webrtc.StatsICECandidatePairStateSucceeded {
-			if l, ok := stats[p.LocalCandidateID].(webrtc.ICECandidateStats); ok && l.CandidateType == webrtc.ICECandidateTypeRelay {
-				relayed = true
+			if l, ok := stats[p.LocalCandidateID].(webrtc.ICECandidateStats); ok {
+				return l
 			}
 		}
 	}
-	if !relayed {
-		t.Error("the selected candidate pair is not relayed")
+	t.Fatal("media arrived but no candidate pair is selected")
+	return webrtc.ICECandidateStats{}
+}
+
+// expectRelayedMedia waits for media on sub through a relayed pair.
+func expectRelayedMedia(t *testing.T, sub *peer.Subscriber) {
+	t.Helper()
+	if l := expectMedia(t, sub); l.CandidateType != webrtc.ICECandidateTypeRelay {
+		t.Errorf("the selected candidate pair is not relayed: %+v", l)
 	}
 }
 
