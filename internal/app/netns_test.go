@@ -1,8 +1,6 @@
 package app_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,13 +27,11 @@ import (
 // to the first by a veth pair. In the student's namespace a policy rule
 // refuses every UDP packet: a campus network that blocks UDP.
 const (
-	netnsRoleEnv   = "LECTERN_NETNS_ROLE" // "server" or "student"
 	netnsLinkEnv   = "LECTERN_NETNS_LINK" // the student's end of the veth pair
 	netnsAddrEnv   = "LECTERN_NETNS_ADDR" // the student's address, CIDR
 	netnsServerEnv = "LECTERN_NETNS_SERVER"
 	netnsTokenEnv  = "LECTERN_NETNS_TOKEN"
 	netnsPathEnv   = "LECTERN_NETNS_PATH" // "relay-tcp" or "ice-tcp": the path the media must take
-	netnsJoined    = "netns: student joined"
 )
 
 // TestUDPBlockedNetnsClientReceivesMedia: a student in a network namespace
@@ -45,7 +41,7 @@ const (
 // has no TURN. The student checks that a UDP send to the server really
 // fails, and that its selected candidate pair is TCP.
 func TestUDPBlockedNetnsClientReceivesMedia(t *testing.T) {
-	switch os.Getenv(netnsRoleEnv) {
+	switch os.Getenv(childRoleEnv) {
 	case "server":
 		netnsServer(t)
 		return
@@ -54,71 +50,7 @@ func TestUDPBlockedNetnsClientReceivesMedia(t *testing.T) {
 		return
 	}
 	testenv.Require(t, "a network namespace (root, ip)", testenv.NetNS())
-	out, err := startInNetNS(t, "server", 4*time.Minute, nil).wait()
-	t.Logf("the server's namespace:\n%s", out)
-	if err != nil {
-		t.Fatalf("the server's namespace: %v", err)
-	}
-}
-
-// nsChild is this test binary running one role of the test in a network
-// namespace of its own.
-type nsChild struct {
-	cmd    *exec.Cmd
-	cancel context.CancelFunc
-	joined chan struct{} // closed at the first line saying netnsJoined
-	done   chan struct{} // closed when the output is read to its end
-	out    bytes.Buffer  // written until done
-}
-
-// startInNetNS starts this test as role in a new network namespace, with
-// env added, killed after timeout.
-func startInNetNS(t *testing.T, role string, timeout time.Duration, env map[string]string) *nsChild {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	cmd := exec.CommandContext(ctx, exe, "-test.run", "^TestUDPBlockedNetnsClientReceivesMedia$", "-test.v",
-		"-test.count=1", "-test.timeout", (timeout - 5*time.Second).String())
-	cmd.SysProcAttr = testenv.NetNSAttr()
-	cmd.Env = append(os.Environ(), netnsRoleEnv+"="+role)
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	pr, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	c := &nsChild{cmd: cmd, cancel: cancel, joined: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(c.done)
-		sc := bufio.NewScanner(pr)
-		for seen := false; sc.Scan(); {
-			c.out.Write(sc.Bytes())
-			c.out.WriteByte('\n')
-			if !seen && strings.Contains(sc.Text(), netnsJoined) {
-				seen = true
-				close(c.joined)
-			}
-		}
-	}()
-	return c
-}
-
-// wait waits for the child to end and returns its output.
-func (c *nsChild) wait() ([]byte, error) {
-	defer c.cancel()
-	<-c.done
-	err := c.cmd.Wait()
-	return c.out.Bytes(), err
+	startChild(t, "server", 4*time.Minute, nil, true).check(t, "the server's namespace", nil)
 }
 
 // ipCmd runs iproute2's ip in this process's namespace.
@@ -162,24 +94,11 @@ func netnsServer(t *testing.T) {
 			srv.Start()
 			t.Cleanup(func() { srv.Close(); _ = a.Close() })
 
-			tok, err := a.Signer().Issue(token.Claims{Lesson: "turn", User: "student", Name: "student", Role: token.RoleStudent,
-				Permissions: token.DefaultPermissions(token.RoleStudent), Operator: true}, time.Hour)
-			if err != nil {
-				t.Fatal(err)
-			}
-			student := startInNetNS(t, "student", 90*time.Second, map[string]string{netnsLinkEnv: studentLink,
-				netnsAddrEnv: studentIP + "/24", netnsServerEnv: srv.URL, netnsTokenEnv: tok, netnsPathEnv: path})
+			tok := lessonToken(t, a, "turn", "student", token.RoleStudent)
+			student := startChild(t, "student", 90*time.Second, map[string]string{netnsLinkEnv: studentLink,
+				netnsAddrEnv: studentIP + "/24", netnsServerEnv: srv.URL, netnsTokenEnv: tok, netnsPathEnv: path}, true)
 			ipCmd(t, "link", "set", studentLink, "netns", fmt.Sprint(student.cmd.Process.Pid))
-			select {
-			case <-student.joined:
-				teach(t, a, srv)
-			case <-student.done:
-			}
-			out, err := student.wait()
-			t.Logf("the student's namespace:\n%s", out)
-			if err != nil {
-				t.Fatalf("the student over %s: %v", path, err)
-			}
+			student.check(t, "the student over "+path, func() { teach(t, a, srv) })
 		})
 	}
 }
@@ -217,13 +136,7 @@ func netnsStudent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.PC.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(server, "http")+"/rtc", os.Getenv(netnsTokenEnv), sub)
-	if err != nil {
-		t.Fatalf("join over TCP: %v", err)
-	}
-	defer c.Close()
+	c := joinAt(t, server, os.Getenv(netnsTokenEnv), sub)
 	// As a browser does: every ICE server of the join answer, every
 	// candidate type.
 	var servers []webrtc.ICEServer
@@ -236,7 +149,7 @@ func netnsStudent(t *testing.T) {
 	if err := sub.PC.SetConfiguration(webrtc.Configuration{ICEServers: servers}); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Println(netnsJoined)
+	fmt.Println(childReady)
 
 	local := expectMedia(t, sub)
 	t.Logf("selected local candidate: %s %s, relay protocol %q", local.CandidateType, local.Protocol, local.RelayProtocol)

@@ -101,36 +101,55 @@ func relayedStudent(t *testing.T, a *app.App, srv *httptest.Server, user string,
 	}
 	t.Cleanup(func() { _ = sub.PC.Close() })
 	c := joinLesson(t, a, srv, "turn", user, token.RoleStudent, sub)
+	return sub, relayOnly(t, sub, c.Joined, user, keep)
+}
+
+// relayOnly restricts sub to relay candidates through the TURN servers of
+// the join answer j whose URLs keep(url), and returns them.
+func relayOnly(t *testing.T, sub *peer.Subscriber, j signaling.Joined, user string, keep func(string) bool) signaling.ICEServer {
+	t.Helper()
 	var turnSrv signaling.ICEServer
-	for _, s := range c.Joined.ICEServers {
+	for _, s := range j.ICEServers {
 		for _, u := range s.URLs {
-			if strings.HasPrefix(u, "turn:") && keep(u) {
+			if (strings.HasPrefix(u, "turn:") || strings.HasPrefix(u, "turns:")) && keep(u) {
 				turnSrv.URLs = append(turnSrv.URLs, u)
 				turnSrv.Username, turnSrv.Credential = s.Username, s.Credential
 			}
 		}
 	}
 	if len(turnSrv.URLs) == 0 || turnSrv.Username == "" || !strings.HasSuffix(turnSrv.Username, ":"+user) {
-		t.Fatalf("join answer carries no usable TURN server: %+v", c.Joined.ICEServers)
+		t.Fatalf("join answer carries no usable TURN server: %+v", j.ICEServers)
 	}
 	if err := sub.PC.SetConfiguration(webrtc.Configuration{ICETransportPolicy: webrtc.ICETransportPolicyRelay,
 		ICEServers: []webrtc.ICEServer{{URLs: turnSrv.URLs, Username: turnSrv.Username, Credential: turnSrv.Credential}}}); err != nil {
 		t.Fatal(err)
 	}
-	return sub, turnSrv
+	return turnSrv
 }
 
 func joinLesson(t *testing.T, a *app.App, srv *httptest.Server, lesson, user string, role token.Role, sub *peer.Subscriber) *peer.Client {
+	t.Helper()
+	return joinAt(t, srv.URL, lessonToken(t, a, lesson, user, role), sub)
+}
+
+// lessonToken is an operator's join token for user in lesson.
+func lessonToken(t *testing.T, a *app.App, lesson, user string, role token.Role) string {
 	t.Helper()
 	tok, err := a.Signer().Issue(token.Claims{Lesson: lesson, User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	return tok
+}
+
+// joinAt joins the server at the http:// URL base with tok, attaching sub.
+func joinAt(t *testing.T, base, tok string, sub *peer.Subscriber) *peer.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", tok, sub)
+	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(base, "http")+"/rtc", tok, sub)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("join: %v", err)
 	}
 	t.Cleanup(c.Close)
 	return c
