@@ -177,7 +177,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.sig = signaling.New(signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
-		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits})
+		LiveStore: a.store.Live(), Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits,
+		ClientAddr: urls.ClientIP}) // X-Forwarded-For from --trusted-proxies only
 	a.sig.Register(a.mux)
 	// Signalling owns lessons' life and hears every access change; the
 	// policy reads bans from its live classroom.
