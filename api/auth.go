@@ -7,14 +7,15 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
+	"github.com/lectern/lectern/internal/publicurl"
 )
 
 // CookieName is the session cookie. CSRFHeader carries the CSRF token.
@@ -186,22 +187,18 @@ func (s *Server) secure(r *http.Request) bool {
 	return s.trustedPeer(r) && r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
-// clientIP is the peer address, or the first X-Forwarded-For hop when
-// TrustProxy is set.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.trustedPeer(r) {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
+// clientIP is the client's address: the TCP peer's, or behind a trusted
+// proxy (TrustedProxies, or any peer under the legacy TrustProxy) the one
+// X-Forwarded-For names, read as publicurl.ClientIP does for signalling.
+func (s *Server) clientIP(r *http.Request) string { return s.ClientIP(r) }
+
+// ClientIP is the client's address as clientIP gives it, for handlers
+// outside this package (a payment provider that wants the payer's IP).
+func (s *Server) ClientIP(r *http.Request) string {
+	if s.trust {
+		return publicurl.ClientIP(r, func(netip.Addr) bool { return true })
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return s.urls.ClientIP(r)
 }
 
 func originOf(base string) string {

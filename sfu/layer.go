@@ -99,10 +99,12 @@ func (l *layer) sample(now int64) {
 }
 
 // vp8KeyframeSize returns the frame size carried by the first packet of a
-// VP8 keyframe (RFC 6386 §9.1), or zeros.
+// VP8 keyframe (RFC 6386 §9.1), or zeros. Only the start of partition 0
+// carries the frame header: bytes that look like one anywhere else are not
+// a size.
 func vp8KeyframeSize(payload []byte) (w, h int) {
 	d, ok := parseVP8(payload)
-	if !ok {
+	if !ok || !d.start {
 		return 0, 0
 	}
 	p := payload[d.size:]

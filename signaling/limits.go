@@ -81,8 +81,8 @@ func tokenHash(tok string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-// clientAddr is the request's remote IP address.
-func clientAddr(r *http.Request) string {
+// peerAddr is the request's remote IP address.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

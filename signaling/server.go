@@ -43,6 +43,10 @@ type Config struct {
 	Lessons LessonStore
 	// Limits caps concurrent sessions per token, account and address.
 	Limits Limits
+	// ClientAddr names the client's address for the per-address cap
+	// (behind a trusted reverse proxy, the one X-Forwarded-For gives; see
+	// internal/publicurl). nil: the TCP peer's address.
+	ClientAddr func(*http.Request) string
 	// EndGrace is how long after its scheduled end a live lesson that
 	// nobody is in ends by itself (default 15 min); SweepEvery is how
 	// often that is looked for (default 30 s).
@@ -98,6 +102,9 @@ func New(cfg Config) *Server {
 	cfg.SweepEvery = cmp.Or(cfg.SweepEvery, 30*time.Second)
 	cfg.RecheckEvery = cmp.Or(cfg.RecheckEvery, time.Minute)
 	cfg.ICEGrace = cmp.Or(cfg.ICEGrace, 15*time.Second)
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = peerAddr
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{},
 		sessions: map[*session]struct{}{}, ended: map[string]bool{}, whip: newHTTPSessions(),
 		caps: newCaps(cfg.Limits), stop: make(chan struct{})}

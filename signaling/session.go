@@ -98,7 +98,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
 	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue),
-		connID: newSessionID(), addr: clientAddr(r)}
+		connID: newSessionID(), addr: s.cfg.ClientAddr(r)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

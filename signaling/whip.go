@@ -233,7 +233,7 @@ func (s *Server) serveHTTPMedia(w http.ResponseWriter, r *http.Request, kind str
 	if s.redirectHTTP(w, r, lesson) {
 		return
 	}
-	release, ok := s.caps.acquire(tok, c.User, clientAddr(r))
+	release, ok := s.caps.acquire(tok, c.User, s.cfg.ClientAddr(r))
 	if !ok {
 		w.Header().Set("Retry-After", "10")
 		httpError(w, http.StatusTooManyRequests, CodeTooManySessions, "too many sessions for this token, account or address")

@@ -43,6 +43,9 @@ func FuzzWHIPWHEP(f *testing.F) {
 		if whip {
 			url, tok = ts.URL+"/whip/fuzz", teacher
 		}
+		if strings.ContainsFunc(ctype, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			t.Skip("a Content-Type with control characters is not a header any HTTP client sends")
+		}
 		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", ctype)

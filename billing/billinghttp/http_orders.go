@@ -2,7 +2,6 @@ package billinghttp
 
 import (
 	"github.com/lectern/lectern/billing"
-	"net"
 	"net/http"
 
 	"github.com/lectern/lectern/api"
@@ -35,7 +34,7 @@ func (h *HTTP) createOrder(w http.ResponseWriter, r *http.Request, c *api.Caller
 			return err
 		}
 	}
-	client := billing.CheckoutClient{IP: clientIP(r)}
+	client := billing.CheckoutClient{IP: h.api.ClientIP(r)}
 	if err := h.payerOpenID(r.Context(), c, req, &client); err != nil {
 		return err
 	}
@@ -95,14 +94,4 @@ func (h *HTTP) myOrders(w http.ResponseWriter, r *http.Request, c *api.Caller) e
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{"orders": out})
 	return nil
-}
-
-// clientIP is the buyer's address as this server saw it (WeChat Pay's H5
-// checkout checks it against the phone that pays).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -179,6 +179,9 @@ func (p *Provider) ParseWebhook(h http.Header, body []byte) (billing.Event, erro
 		}
 		return billing.Event{}, billing.Invalid("body", "is not a Stripe event of API version "+sg.APIVersion)
 	}
+	if e.ID == "" {
+		return billing.Event{}, billing.Invalid("body", "event has no id")
+	}
 	ev := billing.Event{Provider: "stripe", ID: e.ID, RawType: string(e.Type), Type: billing.EventIgnored,
 		Created: time.Unix(e.Created, 0)}
 	var typ billing.EventType

@@ -190,7 +190,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	sigCfg := signaling.Config{SFU: s, Signer: signer, Logger: cfg.Logger.With("subsystem", "signaling"), ICEServersFor: ice.forUser,
 		LiveStore: liveStore, Access: a.policy, Lessons: a.store, Limits: cfg.SessionLimits,
 		LessonOptions: func(string) []live.Option { return []live.Option{live.WithDecks(a.decks)} },
-		LessonEnded:   a.recorder.End}
+		LessonEnded:   a.recorder.End,
+		ClientAddr:    urls.ClientIP} // X-Forwarded-For from --trusted-proxies only
 	if a.node != nil {
 		sigCfg.Placement = a.node
 	}

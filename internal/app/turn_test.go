@@ -61,14 +61,6 @@ func (n noUDP) Dial(network, address string) (net.Conn, error) {
 // policy); with blockUDP every UDP socket it opens fails.
 func relayAPI(t *testing.T, blockUDP bool, types ...webrtc.NetworkType) *webrtc.API {
 	t.Helper()
-	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
-		t.Fatal(err)
-	}
-	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
-		t.Fatal(err)
-	}
 	se := webrtc.SettingEngine{}
 	se.SetNetworkTypes(types)
 	if blockUDP {
@@ -80,6 +72,21 @@ func relayAPI(t *testing.T, blockUDP bool, types ...webrtc.NetworkType) *webrtc.
 	}
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	return clientAPI(t, se)
+}
+
+// clientAPI is a Pion API with the default codecs and interceptors, no
+// mDNS, and the settings se.
+func clientAPI(t *testing.T, se webrtc.SettingEngine) *webrtc.API {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+		t.Fatal(err)
+	}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))
 }
@@ -94,36 +101,55 @@ func relayedStudent(t *testing.T, a *app.App, srv *httptest.Server, user string,
 	}
 	t.Cleanup(func() { _ = sub.PC.Close() })
 	c := joinLesson(t, a, srv, "turn", user, token.RoleStudent, sub)
+	return sub, relayOnly(t, sub, c.Joined, user, keep)
+}
+
+// relayOnly restricts sub to relay candidates through the TURN servers of
+// the join answer j whose URLs keep(url), and returns them.
+func relayOnly(t *testing.T, sub *peer.Subscriber, j signaling.Joined, user string, keep func(string) bool) signaling.ICEServer {
+	t.Helper()
 	var turnSrv signaling.ICEServer
-	for _, s := range c.Joined.ICEServers {
+	for _, s := range j.ICEServers {
 		for _, u := range s.URLs {
-			if strings.HasPrefix(u, "turn:") && keep(u) {
+			if (strings.HasPrefix(u, "turn:") || strings.HasPrefix(u, "turns:")) && keep(u) {
 				turnSrv.URLs = append(turnSrv.URLs, u)
 				turnSrv.Username, turnSrv.Credential = s.Username, s.Credential
 			}
 		}
 	}
 	if len(turnSrv.URLs) == 0 || turnSrv.Username == "" || !strings.HasSuffix(turnSrv.Username, ":"+user) {
-		t.Fatalf("join answer carries no usable TURN server: %+v", c.Joined.ICEServers)
+		t.Fatalf("join answer carries no usable TURN server: %+v", j.ICEServers)
 	}
 	if err := sub.PC.SetConfiguration(webrtc.Configuration{ICETransportPolicy: webrtc.ICETransportPolicyRelay,
 		ICEServers: []webrtc.ICEServer{{URLs: turnSrv.URLs, Username: turnSrv.Username, Credential: turnSrv.Credential}}}); err != nil {
 		t.Fatal(err)
 	}
-	return sub, turnSrv
+	return turnSrv
 }
 
 func joinLesson(t *testing.T, a *app.App, srv *httptest.Server, lesson, user string, role token.Role, sub *peer.Subscriber) *peer.Client {
+	t.Helper()
+	return joinAt(t, srv.URL, lessonToken(t, a, lesson, user, role), sub)
+}
+
+// lessonToken is an operator's join token for user in lesson.
+func lessonToken(t *testing.T, a *app.App, lesson, user string, role token.Role) string {
 	t.Helper()
 	tok, err := a.Signer().Issue(token.Claims{Lesson: lesson, User: user, Name: user, Role: role, Permissions: token.DefaultPermissions(role), Operator: true}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	return tok
+}
+
+// joinAt joins the server at the http:// URL base with tok, attaching sub.
+func joinAt(t *testing.T, base, tok string, sub *peer.Subscriber) *peer.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", tok, sub)
+	c, err := peer.Join(ctx, "ws"+strings.TrimPrefix(base, "http")+"/rtc", tok, sub)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("join: %v", err)
 	}
 	t.Cleanup(c.Close)
 	return c
@@ -145,33 +171,39 @@ func teach(t *testing.T, a *app.App, srv *httptest.Server) {
 	}
 }
 
-// expectRelayedMedia waits for video keyframes and audio on sub and checks
-// that its selected candidate pair is a relayed one.
-func expectRelayedMedia(t *testing.T, sub *peer.Subscriber) {
+// expectMedia waits for video keyframes and audio on sub and returns the
+// local candidate of its selected pair.
+func expectMedia(t *testing.T, sub *peer.Subscriber) webrtc.ICECandidateStats {
 	t.Helper()
-	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 10*time.Second)
+	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 20*time.Second)
 	au := sub.WaitTrack(webrtc.RTPCodecTypeAudio, 5*time.Second)
 	if v == nil || au == nil {
-		t.Fatalf("through the relay: video %v, audio %v", v != nil, au != nil)
+		t.Fatalf("video %v, audio %v", v != nil, au != nil)
 	}
-	if !v.WaitKeyframe(5*time.Second) || !au.WaitPacket(5*time.Second) {
-		t.Fatal("no keyframe or no audio through the relay")
+	if !v.WaitKeyframe(10*time.Second) || !au.WaitPacket(5*time.Second) {
+		t.Fatal("no keyframe or no audio")
 	}
 	time.Sleep(time.Second)
 	if st := v.Stats(); !st.FirstFrameIsKeyframe || st.Frames < 10 {
-		t.Errorf("video through the relay: %+v", st)
+		t.Errorf("video: %+v", st)
 	}
 	stats := sub.PC.GetStats()
-	relayed := false
 	for _, s := range stats {
 		if p, ok := s.(webrtc.ICECandidatePairStats); ok && p.Nominated && p.State == webrtc.StatsICECandidatePairStateSucceeded {
-			if l, ok := stats[p.LocalCandidateID].(webrtc.ICECandidateStats); ok && l.CandidateType == webrtc.ICECandidateTypeRelay {
-				relayed = true
+			if l, ok := stats[p.LocalCandidateID].(webrtc.ICECandidateStats); ok {
+				return l
 			}
 		}
 	}
-	if !relayed {
-		t.Error("the selected candidate pair is not relayed")
+	t.Fatal("media arrived but no candidate pair is selected")
+	return webrtc.ICECandidateStats{}
+}
+
+// expectRelayedMedia waits for media on sub through a relayed pair.
+func expectRelayedMedia(t *testing.T, sub *peer.Subscriber) {
+	t.Helper()
+	if l := expectMedia(t, sub); l.CandidateType != webrtc.ICECandidateTypeRelay {
+		t.Errorf("the selected candidate pair is not relayed: %+v", l)
 	}
 }
 

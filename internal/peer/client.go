@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -34,8 +35,12 @@ type Client struct {
 }
 
 // Dial opens a WebSocket to url (ws://host/rtc) without joining.
-func Dial(ctx context.Context, url string) (*Client, error) {
-	conn, _, err := websocket.Dial(ctx, url, nil)
+func Dial(ctx context.Context, url string) (*Client, error) { return DialHeader(ctx, url, nil) }
+
+// DialHeader is Dial with extra request headers (a reverse proxy's
+// X-Forwarded-For, say).
+func DialHeader(ctx context.Context, url string, h http.Header) (*Client, error) {
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
 	if err != nil {
 		return nil, err
 	}

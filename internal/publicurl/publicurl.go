@@ -66,16 +66,7 @@ func (r *Resolver) TrustsPeer(remoteAddr string) bool {
 		host = remoteAddr
 	}
 	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	a = a.Unmap()
-	for _, p := range r.proxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return err == nil && r.trusts(a.Unmap())
 }
 
 // For returns req's public URL (scheme://host[:port][/path], no trailing

@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"errors"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -17,5 +19,20 @@ func TestRequireSkipsOrFails(t *testing.T) {
 	})
 	if !ok {
 		t.Fatal("subtest should have been skipped, not failed")
+	}
+}
+
+// TestNetNS: where NetNS says network namespaces work, a child started
+// with NetNSAttr sees a network of its own: only a loopback interface.
+func TestNetNS(t *testing.T) {
+	Require(t, "a network namespace (root, ip)", NetNS())
+	cmd := exec.Command("ip", "-o", "link", "show")
+	cmd.SysProcAttr = NetNSAttr()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 1 || !strings.Contains(lines[0], ": lo:") {
+		t.Fatalf("the child's namespace has other links than lo:\n%s", out)
 	}
 }
