@@ -63,7 +63,7 @@ func (a *App) wireStore(ctx context.Context) error {
 		recs.WithStreamKeys(a.streamKeys, a.rtmpURL())
 	}
 	recs.Register(a.mux)
-	if err := a.wireContent(srv, st, bill); err != nil {
+	if err := a.wireContent(srv, st); err != nil {
 		return err
 	}
 	// Refunds a crash left half-done are finished (each provider call is
