@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -99,4 +100,56 @@ func expect(t *testing.T, what string, r response, o outcome) {
 	if r.status != o.status || (o.code != "" && r.code() != o.code) {
 		t.Errorf("%s: %d %q, want %d %q; body %s", what, r.status, r.code(), o.status, o.code, r.body)
 	}
+}
+
+// listEach lists path as each person of k: the refused get their refusal;
+// everyone else 200 with exactly the ids in lists (the items under key),
+// and can_edit for the teacher and the admin alone.
+func (k classOf) listEach(t *testing.T, path, key string, lists map[string][]string, refused map[string]outcome) {
+	t.Helper()
+	for _, p := range k.who() {
+		r := p.c.do("GET", path, nil)
+		if o, ok := refused[p.name]; ok {
+			expect(t, p.name+" lists", r, o)
+			continue
+		}
+		expect(t, p.name+" lists", r, opened)
+		var body map[string]json.RawMessage
+		r.decode(t, &body)
+		var items []struct{ ID string }
+		var canEdit bool
+		if err := json.Unmarshal(body[key], &items); err != nil {
+			t.Fatalf("%s: %s: %v", p.name, key, err)
+		}
+		if err := json.Unmarshal(body["can_edit"], &canEdit); err != nil {
+			t.Fatalf("%s: can_edit: %v", p.name, err)
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, it.ID)
+		}
+		if !sameSet(got, lists[p.name]) {
+			t.Errorf("%s lists %v, want %v", p.name, got, lists[p.name])
+		}
+		if editor := p.name == "teacher" || p.name == "admin"; canEdit != editor {
+			t.Errorf("%s: can_edit %v", p.name, canEdit)
+		}
+	}
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, s := range a {
+		seen[s]++
+	}
+	for _, s := range b {
+		if seen[s]--; seen[s] < 0 {
+			return false
+		}
+	}
+	return true
 }
