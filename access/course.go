@@ -9,8 +9,8 @@ import (
 
 // role is the role acc takes in course's lessons at door: teacher,
 // assistant or student by the course relation; observer for an admin or
-// reviewer outside the course at the material door (they review what a
-// course publishes); "" for no relation.
+// reviewer outside the course at the material and exercise doors (they
+// review what a course publishes); "" for no relation.
 func (p *Policy) role(ctx context.Context, acc classroom.Account, c classroom.Course, door Door) (token.Role, error) {
 	rel := classroom.RelationOf(c, acc.ID, false)
 	if rel == classroom.RelationNone {
@@ -28,18 +28,19 @@ func (p *Policy) role(ctx context.Context, acc classroom.Account, c classroom.Co
 	case classroom.RelationStudent:
 		return token.RoleStudent, nil
 	}
-	if door == DoorMaterial && (acc.Roles.Has(classroom.RoleAdmin) || acc.Roles.Has(classroom.RoleReviewer)) {
+	if door.content() && (acc.Roles.Has(classroom.RoleAdmin) || acc.Roles.Has(classroom.RoleReviewer)) {
 		return token.RoleObserver, nil
 	}
 	return "", nil
 }
 
 // DecideCourse says whether accountID may pass door into courseID as a
-// whole, not one of its lessons: the door of a material attached to the
-// course rather than to a lesson. It reads the account, the course
+// whole, not one of its lessons: the door of a material or an exercise
+// attached to the course rather than to a lesson. It reads the account, the course
 // (unknown → not_found), the relation (as Decide, reviewers included) and,
 // for students, the entitlement to the whole course (a free preview
-// lesson does not open course-wide materials → payment_required). Bans
+// lesson does not open course-wide materials or exercises →
+// payment_required). Bans
 // are per lesson and lesson status does not apply.
 func (p *Policy) DecideCourse(ctx context.Context, accountID, courseID string, door Door) (Decision, error) {
 	if courseID == "" {

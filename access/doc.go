@@ -1,7 +1,7 @@
 // Package access is Lectern's one access policy: it decides whether an
 // account may pass one of a lesson's doors — the join-token endpoint, the
 // WebSocket join and resume, WHIP and WHEP, and (for other packages) HLS,
-// replays and materials — from the account (known, not disabled), its
+// replays, materials and exercises — from the account (known, not disabled), its
 // relation to the course (teacher, assistant, enrolled student, admin),
 // its entitlement (asked of billing), a ban from the lesson (asked of the
 // live classroom) and the lesson's status.

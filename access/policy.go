@@ -105,7 +105,8 @@ func (p *Policy) banned(ctx context.Context, lessonID, accountID string) bool {
 // lesson (unknown → not_found), the account's relation to the lesson's
 // course (none → not_a_member, admins included), the door
 // (only the teacher and assistants publish through WHIP → forbidden; admins
-// and reviewers read materials as observers, to review them), the
+// and reviewers read materials and exercises as observers, to review
+// them), the
 // lesson's status (an ended lesson shuts the live doors → lesson_ended), a
 // ban from the lesson (→ banned) and, for students, the entitlement
 // (→ payment_required). A failure to read the facts is returned as err

@@ -105,35 +105,37 @@ func TestDecide(t *testing.T) {
 				t.Errorf("%s at %s: %q %q %v, want %q %q", tc.who, tc.door, got.Reason, got.Role, err, tc.want, tc.role)
 			}
 		}
-		// The material door: admins and reviewers read as observers (to
-		// review); bans are per lesson, so the course as a whole ignores
-		// them; the course's entitlement still counts.
+		// The material and exercise doors: admins and reviewers read as
+		// observers (to review); bans are per lesson, so the course as a
+		// whole ignores them; the course's entitlement still counts.
 		reviewer := account(t, st, "r@example.org", classroom.RoleReviewer)
-		for _, tc := range []struct {
-			who    string
-			id     string
-			course bool
-			want   access.Reason
-			role   token.Role
-		}{
-			{"admin, lesson material", stranger.ID, false, access.Allowed, token.RoleObserver},
-			{"reviewer, course material", reviewer.ID, true, access.Allowed, token.RoleObserver},
-			{"banned, lesson material", banned.ID, false, access.ReasonBanned, ""},
-			{"banned, course material", banned.ID, true, access.ReasonPaymentRequired, ""},
-			{"paid, course material", owner.ID, true, access.Allowed, token.RoleStudent},
-			{"enrolled, course material", enrolled.ID, true, access.ReasonPaymentRequired, ""},
-			{"disabled, course material", disabled.ID, true, access.ReasonAccountDisabled, ""},
-			{"nobody, course material", "", true, access.ReasonUnauthenticated, ""},
-		} {
-			var got access.Decision
-			var err error
-			if tc.course {
-				got, err = p.DecideCourse(ctx, tc.id, c.ID, access.DoorMaterial)
-			} else {
-				got, err = p.Decide(ctx, tc.id, l.ID, access.DoorMaterial)
-			}
-			if err != nil || got.Reason != tc.want || (tc.want == access.Allowed && got.Role != tc.role) {
-				t.Errorf("%s: %q %q %v, want %q %q", tc.who, got.Reason, got.Role, err, tc.want, tc.role)
+		for _, door := range []access.Door{access.DoorMaterial, access.DoorExercise} {
+			for _, tc := range []struct {
+				who    string
+				id     string
+				course bool
+				want   access.Reason
+				role   token.Role
+			}{
+				{"admin, lesson's", stranger.ID, false, access.Allowed, token.RoleObserver},
+				{"reviewer, course-wide", reviewer.ID, true, access.Allowed, token.RoleObserver},
+				{"banned, lesson's", banned.ID, false, access.ReasonBanned, ""},
+				{"banned, course-wide", banned.ID, true, access.ReasonPaymentRequired, ""},
+				{"paid, course-wide", owner.ID, true, access.Allowed, token.RoleStudent},
+				{"enrolled, course-wide", enrolled.ID, true, access.ReasonPaymentRequired, ""},
+				{"disabled, course-wide", disabled.ID, true, access.ReasonAccountDisabled, ""},
+				{"nobody, course-wide", "", true, access.ReasonUnauthenticated, ""},
+			} {
+				var got access.Decision
+				var err error
+				if tc.course {
+					got, err = p.DecideCourse(ctx, tc.id, c.ID, door)
+				} else {
+					got, err = p.Decide(ctx, tc.id, l.ID, door)
+				}
+				if err != nil || got.Reason != tc.want || (tc.want == access.Allowed && got.Role != tc.role) {
+					t.Errorf("%s at %s: %q %q %v, want %q %q", tc.who, door, got.Reason, got.Role, err, tc.want, tc.role)
+				}
 			}
 		}
 		if got, _ := p.DecideCourse(ctx, owner.ID, "00000000-0000-0000-0000-000000000000", access.DoorMaterial); got.Reason != access.ReasonNotFound {
@@ -151,7 +153,7 @@ func TestDecide(t *testing.T) {
 			t.Fatal(err)
 		}
 		for door, want := range map[access.Door]access.Reason{access.DoorToken: access.ReasonLessonEnded,
-			access.DoorHLS: access.ReasonLessonEnded, access.DoorReplay: access.Allowed, access.DoorMaterial: access.Allowed} {
+			access.DoorHLS: access.ReasonLessonEnded, access.DoorReplay: access.Allowed, access.DoorMaterial: access.Allowed, access.DoorExercise: access.Allowed} {
 			if got, _ := p.Decide(ctx, owner.ID, l.ID, door); got.Reason != want {
 				t.Errorf("ended lesson at %s: %q, want %q", door, got.Reason, want)
 			}

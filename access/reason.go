@@ -19,7 +19,12 @@ const (
 	DoorHLS       Door = "hls"       // the live HLS playlist and segments
 	DoorReplay    Door = "replay"    // a lesson's recording after it ended
 	DoorMaterial  Door = "material"  // a material attached to the lesson
+	DoorExercise  Door = "exercise"  // an exercise attached to the lesson: read, answer, see one's results
 )
+
+// content reports whether the door leads to a course's content (materials
+// and exercises), which admins and reviewers read as observers.
+func (d Door) content() bool { return d == DoorMaterial || d == DoorExercise }
 
 // live reports whether the door leads into the lesson while it happens:
 // those are shut once the lesson has ended.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/lectern/lectern/access"
 	"net/http"
 	"time"
 
@@ -14,29 +15,43 @@ import (
 // Exercises serves a course's exercises (练习题), their submissions and
 // the gradebook:
 //
-//	GET    /api/v1/courses/{id}/exercises          list (members)
+//	GET    /api/v1/courses/{id}/exercises          list (those the access policy opens to the caller)
 //	POST   /api/v1/courses/{id}/exercises          create (teacher)
 //	GET    /api/v1/exercises/{id}                  one; the key only to the teacher or after a submission
 //	PUT    /api/v1/exercises/{id}                  replace (teacher)
 //	DELETE /api/v1/exercises/{id}                  (teacher)
-//	POST   /api/v1/exercises/{id}/submissions      answer (members the access policy lets in)
+//	POST   /api/v1/exercises/{id}/submissions      answer (the teacher, assistants, students)
 //	GET    /api/v1/exercises/{id}/submissions      the teacher's: all; a student's: their own
+//
+// Every request about an exercise first passes the access policy's
+// exercise door (package access): Decide for an exercise attached to a
+// lesson, DecideCourse for a course-wide one, so a refunded, removed or
+// banned student, or a stranger, is refused with the policy's reason.
+//
 //	PUT    /api/v1/submissions/{id}/grade          grade short answers (teacher)
 //	GET    /api/v1/courses/{id}/gradebook          JSON (teacher, assistants)
 //	GET    /api/v1/courses/{id}/gradebook.csv      CSV
 type Exercises struct {
-	s      *Server
-	st     content.ExerciseStore
-	access ContentAccess
+	s     *Server
+	st    content.ExerciseStore
+	doors ContentDoors
 }
 
-// NewExercises returns the exercise endpoints of s over st; access (may
-// be nil) decides paid access as for materials.
-func NewExercises(s *Server, st content.ExerciseStore, access ContentAccess) *Exercises {
+// NewExercises returns the exercise endpoints of s over st; doors is the
+// access policy (nil: one on the Server's store with its Config.Access
+// as the entitlements).
+func NewExercises(s *Server, st content.ExerciseStore, doors ContentDoors) *Exercises {
 	if s == nil || st == nil {
 		panic("api: NewExercises needs a Server and a store")
 	}
-	return &Exercises{s: s, st: st, access: access}
+	if doors == nil {
+		var opts []access.Option
+		if s.access != nil {
+			opts = append(opts, access.WithEntitlements(s.access))
+		}
+		doors = access.New(s.store, opts...)
+	}
+	return &Exercises{s: s, st: st, doors: doors}
 }
 
 // Register adds the routes to mux.
@@ -79,8 +94,10 @@ func (x *Exercises) rel(ctx context.Context, course classroom.Course, c *caller)
 	return x.s.relation(ctx, course, c)
 }
 
-// exercise loads the exercise in the path, its course and the caller's
-// relation; non-members get 403.
+// exercise loads the exercise in the path and its course, asks the
+// access policy's exercise door (the exercise's lesson, or the course
+// for a course-wide one) and returns the caller's relation as the
+// decision found it (contentRelation); a refusal is the policy's.
 func (x *Exercises) exercise(ctx context.Context, id string, c *caller) (content.Exercise, classroom.Course, classroom.Relation, error) {
 	if uuid.Validate(id) != nil {
 		return content.Exercise{}, classroom.Course{}, "", errNotFound
@@ -89,15 +106,14 @@ func (x *Exercises) exercise(ctx context.Context, id string, c *caller) (content
 	if err != nil {
 		return e, classroom.Course{}, "", exerciseError(err)
 	}
-	course, err := x.s.store.Course(ctx, e.CourseID)
+	d, err := decideContent(ctx, x.doors, c.account.ID, e.CourseID, e.LessonID, access.DoorExercise)
+	if err == nil {
+		err = d.Err()
+	}
 	if err != nil {
-		return e, course, "", err
+		return e, d.Course, "", err
 	}
-	rel, err := x.rel(ctx, course, c)
-	if err == nil && !rel.CanJoin() {
-		err = errNotMember
-	}
-	return e, course, rel, err
+	return e, d.Course, contentRelation(d, c.account), nil
 }
 
 var errNotExerciseTeacher = &Error{Status: http.StatusForbidden, Code: "forbidden",
@@ -206,19 +222,19 @@ type exerciseSummary struct {
 	MyPending   bool      `json:"my_pending"`
 }
 
+// list answers the course's exercises the caller may open (the access
+// policy, as for each exercise), with the caller's own standing.
 func (x *Exercises) list(w http.ResponseWriter, r *http.Request, c *caller) error {
 	course, err := x.s.loadCourse(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	rel, err := x.rel(r.Context(), course, c)
+	all, err := x.st.Exercises(r.Context(), course.ID)
 	if err != nil {
 		return err
 	}
-	if !rel.CanJoin() {
-		return errNotMember
-	}
-	list, err := x.st.Exercises(r.Context(), course.ID)
+	list, d, err := reachable(r.Context(), x.doors, c.account.ID, course.ID, access.DoorExercise, all,
+		func(e content.Exercise) string { return e.LessonID })
 	if err != nil {
 		return err
 	}
@@ -236,24 +252,17 @@ func (x *Exercises) list(w http.ResponseWriter, r *http.Request, c *caller) erro
 		}
 		out = append(out, s)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"exercises": out, "can_edit": rel.CanEdit(), "now": x.s.now().UTC()})
+	writeJSON(w, http.StatusOK, map[string]any{"exercises": out, "can_edit": contentRelation(d, c.account).CanEdit(),
+		"now": x.s.now().UTC()})
 	return nil
 }
 
-// mayAnswer applies the access policy to a student of e's course.
-func (x *Exercises) mayAnswer(ctx context.Context, c *caller, course classroom.Course, rel classroom.Relation, e content.Exercise) error {
-	if rel.CanRun() || x.access == nil {
-		return nil
-	}
-	return x.access.MayAccess(ctx, c.account, course, e.LessonID)
-}
+var errObserverAnswer = &Error{Status: http.StatusForbidden, Code: "forbidden",
+	Message: "reviewers read a course's exercises but do not answer them"}
 
 func (x *Exercises) get(w http.ResponseWriter, r *http.Request, c *caller) error {
-	e, course, rel, err := x.exercise(r.Context(), r.PathValue("id"), c)
+	e, _, rel, err := x.exercise(r.Context(), r.PathValue("id"), c)
 	if err != nil {
-		return err
-	}
-	if err := x.mayAnswer(r.Context(), c, course, rel, e); err != nil {
 		return err
 	}
 	mine, err := x.st.Submissions(r.Context(), e.ID, c.account.ID)

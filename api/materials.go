@@ -35,7 +35,7 @@ type MaterialsConfig struct {
 	// Doors is the access policy, asked before a link is signed and
 	// again whenever it is used (materials_doors.go). nil: a policy on the
 	// Server's store with Access as its entitlements.
-	Doors MaterialDoors
+	Doors ContentDoors
 	// Access gives the entitlements of the policy built when Doors is nil
 	// (nil: every course is free).
 	Access ContentAccess
@@ -57,7 +57,7 @@ type MaterialsConfig struct {
 
 // Materials serves a course's materials:
 //
-//	GET    /api/v1/courses/{id}/materials   list (members of the course)
+//	GET    /api/v1/courses/{id}/materials   list (what the access policy opens to the caller)
 //	PATCH  /api/v1/materials/{id}           rename, move, allow downloads (teacher)
 //	DELETE /api/v1/materials/{id}           (teacher)
 //	GET    /api/v1/materials/{id}/link      a short-lived signed URL (after the access check)
@@ -70,7 +70,7 @@ type Materials struct {
 	s         *Server
 	svc       *content.Service
 	signer    *content.URLSigner
-	doors     MaterialDoors
+	doors     ContentDoors
 	slides    SlideTimeline
 	ttl       time.Duration
 	onAdded   func(content.Material)
@@ -171,30 +171,31 @@ func mayEdit(acc classroom.Account, course classroom.Course) bool {
 	return acc.Roles.Has(classroom.RoleAdmin) || classroom.RelationOf(course, acc.ID, false).CanEdit()
 }
 
+// list answers the course's materials the caller may open (the access
+// policy, as for each material's link): all of them for the course's
+// teacher, assistants, entitled students, admins and reviewers; a free
+// preview lesson's for a student not entitled to the course; the
+// policy's refusal for anyone else.
 func (m *Materials) list(w http.ResponseWriter, r *http.Request, c *caller) error {
 	course, err := m.s.loadCourse(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	if !c.account.Roles.Has(classroom.RoleAdmin) {
-		rel, err := m.s.relation(r.Context(), course, c)
-		if err != nil {
-			return err
-		}
-		if !rel.CanJoin() {
-			return errNotMember
-		}
-	}
-	list, err := m.svc.Store().Materials(r.Context(), course.ID)
+	all, err := m.svc.Store().Materials(r.Context(), course.ID)
 	if err != nil {
 		return err
 	}
-	used, err := m.svc.Store().CourseUsage(r.Context(), course.ID)
+	list, _, err := reachable(r.Context(), m.doors, c.account.ID, course.ID, access.DoorMaterial, all,
+		func(mat content.Material) string { return mat.LessonID })
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []content.Material{}
+	}
+	used, err := m.svc.Store().CourseUsage(r.Context(), course.ID)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"materials": list, "used": used,
 		"quota": m.svc.Quota(), "max_file_size": m.svc.MaxFileSize(), "can_edit": mayEdit(c.account, course)})

@@ -11,18 +11,6 @@ import (
 	"github.com/lectern/lectern/content"
 )
 
-// MaterialDoors is the access policy (package access) as the materials
-// endpoints ask it: a material attached to a lesson opens to whoever may
-// pass that lesson's material door (Decide: relation, ban from the
-// lesson, entitlement or free preview; admins and reviewers to review);
-// a course-wide material to whoever may use the course as a whole
-// (DecideCourse: relation and entitlement to the course, no bans, a free
-// preview does not open it).
-type MaterialDoors interface {
-	Decide(ctx context.Context, accountID, lessonID string, door access.Door) (access.Decision, error)
-	DecideCourse(ctx context.Context, accountID, courseID string, door access.Door) (access.Decision, error)
-}
-
 // SlideTimeline is a lesson's slide log (live.SlideLog): which decks it
 // presented and when.
 type SlideTimeline interface {
@@ -58,13 +46,7 @@ func (m *Materials) mayUse(ctx context.Context, acc classroom.Account, course cl
 		}
 		lesson = via
 	}
-	var d access.Decision
-	var err error
-	if lesson != "" {
-		d, err = m.doors.Decide(ctx, acc.ID, lesson, access.DoorMaterial)
-	} else {
-		d, err = m.doors.DecideCourse(ctx, acc.ID, course.ID, access.DoorMaterial)
-	}
+	d, err := decideContent(ctx, m.doors, acc.ID, course.ID, lesson, access.DoorMaterial)
 	if err != nil {
 		return err
 	}

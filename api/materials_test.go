@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
 	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/billing/devpay"
@@ -38,8 +40,8 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// matHarness is the API with materials and exercises mounted and billing
-// deciding paid access.
+// matHarness is the API with materials and exercises mounted behind one
+// access policy, billing deciding paid access and bans the lessons'.
 type matHarness struct {
 	*harness
 	bill  *billing.Service
@@ -47,6 +49,25 @@ type matHarness struct {
 	mats  *api.Materials
 	clock *clock
 	dir   string
+	bans  *banSet
+}
+
+// banSet is the bans the live classroom would report (lesson, account).
+type banSet struct {
+	mu  sync.Mutex // guards set
+	set map[[2]string]bool
+}
+
+func (b *banSet) Banned(_ context.Context, lessonID, accountID string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.set[[2]string{lessonID, accountID}]
+}
+
+func (b *banSet) ban(lessonID, accountID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.set[[2]string{lessonID, accountID}] = true
 }
 
 func newMatHarness(t testing.TB, st *store.Store, opts ...content.Option) *matHarness {
@@ -69,7 +90,9 @@ func newMatHarnessCfg(t testing.TB, st *store.Store, cfgFn func(dir string, svc 
 		t.Fatal(err)
 	}
 	svc := content.NewService(disk, st, opts...)
-	mcfg := api.MaterialsConfig{Service: svc, Access: bill, Thumbnails: st, Slides: st.Live(),
+	bans := &banSet{set: map[[2]string]bool{}}
+	policy := access.New(st, access.WithEntitlements(bill), access.WithBans(bans))
+	mcfg := api.MaterialsConfig{Service: svc, Doors: policy, Thumbnails: st, Slides: st.Live(),
 		Signer: content.NewURLSigner(testSecret), UploadDir: filepath.Join(dir, "uploads")}
 	if cfgFn != nil {
 		cfgFn(dir, svc, &mcfg)
@@ -81,11 +104,11 @@ func newMatHarnessCfg(t testing.TB, st *store.Store, cfgFn func(dir string, svc 
 	mux := http.NewServeMux()
 	h.api.Register(mux)
 	mats.Register(mux)
-	api.NewExercises(h.api, st, bill).Register(mux)
+	api.NewExercises(h.api, st, policy).Register(mux)
 	h.srv.Close()
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
-	return &matHarness{harness: h, bill: bill, svc: svc, mats: mats, clock: clk, dir: dir}
+	return &matHarness{harness: h, bill: bill, svc: svc, mats: mats, clock: clk, dir: dir, bans: bans}
 }
 
 // --- a minimal tus 1.0 client: the protocol's few HTTP calls

@@ -44,7 +44,9 @@ type Store interface {
 	// InsertMaterial records m in one transaction, unless the course
 	// already has a material with m.SHA256 (*DuplicateError naming it) or
 	// the course's materials would then total more than quota bytes
-	// (ErrQuota; quota <= 0: no limit).
+	// (ErrQuota; quota <= 0: no limit). The quota holds across every
+	// process on the database: concurrent inserts for one course are
+	// serialised from the sum to the commit.
 	InsertMaterial(ctx context.Context, m Material, quota int64) error
 	Material(ctx context.Context, id string) (Material, error)
 	// Materials lists a course's materials, oldest first.

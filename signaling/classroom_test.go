@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/token"
@@ -41,10 +42,25 @@ func asReply(err error, e **peer.ErrorReply) bool {
 	return ok
 }
 
+// oneDeck is the course's materials as slides.open sees them: one PDF
+// of three pages.
+type oneDeck struct{}
+
+func (oneDeck) SlideDeck(_ context.Context, _, materialID string) (live.SlideDeck, error) {
+	if materialID != "deck" {
+		return live.SlideDeck{}, live.ErrNotFound
+	}
+	return live.SlideDeck{MaterialID: materialID, Name: "week1.pdf", Pages: 3}, nil
+}
+
 // TestAuthorisationMatrix sends every moderator-only and participant
 // message as each role over real WebSockets and checks who is refused.
 func TestAuthorisationMatrix(t *testing.T) {
-	ts := newServer(t)
+	ts := newServerWith(t, func(c *signaling.Config) {
+		c.IdleTimeout = 3 * time.Second
+		c.Limits = signaling.Limits{PerAddress: -1}
+		c.LessonOptions = func(string) []live.Option { return []live.Option{live.WithDecks(oneDeck{})} }
+	})
 	teacher := join(t, ts, "M", "teacher", token.RoleTeacher, nil)
 	target := join(t, ts, "M", "target", token.RoleStudent, nil)
 	tid := target.Joined.Participant.ID
@@ -81,6 +97,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"chat.send", map[string]any{"text": "hello"}, map[token.Role]string{token.RoleTeacher: ok, token.RoleAssistant: ok, token.RoleStudent: ok, token.RoleObserver: forbidden}},
 		{"question.ask", map[string]any{"text": "why?"}, map[token.Role]string{token.RoleStudent: ok, token.RoleObserver: forbidden}},
 		{"hand.raise", struct{}{}, map[token.Role]string{token.RoleStudent: ok, token.RoleObserver: forbidden}},
+		// Slides: moderators present, turn, point and close; the
+		// students' refusals come before a deck is open, the moderators'
+		// successes show the deck was there to move.
+		{"slides.open", map[string]any{"materialId": "deck"}, mods(false)},
+		{"slides.page", map[string]any{"page": 2}, mods(false)},
+		{"slides.pointer", map[string]any{"x": 0.5, "y": 0.5}, mods(false)},
+		{"slides.close", struct{}{}, mods(false)},
 	}
 	for _, r := range rows {
 		for _, role := range []token.Role{token.RoleStudent, token.RoleObserver, token.RoleAssistant, token.RoleTeacher} {

@@ -64,6 +64,10 @@ func (s *Store) InsertMaterial(ctx context.Context, m content.Material, quota in
 			return err
 		}
 		if quota > 0 {
+			// The sum and the insert are one step for every process.
+			if err := s.db.lockCourse(ctx, q, m.CourseID); err != nil {
+				return err
+			}
 			var used int64
 			if err := q.queryRow(ctx, `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM materials WHERE course_id = ?`,
 				[]any{&used}, m.CourseID); err != nil {

@@ -26,6 +26,10 @@ type backend interface {
 	tx(ctx context.Context, fn func(q querier) error) error
 	// lockMigrations serialises migrators inside a migration transaction.
 	lockMigrations(ctx context.Context, q querier) error
+	// lockCourse serialises, until the transaction ends, the transactions
+	// that read a course's totals to decide a write (the materials quota),
+	// across every process on the database.
+	lockCourse(ctx context.Context, q querier, courseID string) error
 	// classify maps an engine error to a kind.
 	classify(err error) errKind
 	name() string

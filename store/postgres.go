@@ -105,6 +105,18 @@ func (d *pgDB) lockMigrations(ctx context.Context, q querier) error {
 	return err
 }
 
+// lockCourse locks the course's row: FOR NO KEY UPDATE waits for another
+// transaction holding it but not for rows that merely reference the course
+// (their foreign-key checks take FOR KEY SHARE).
+func (d *pgDB) lockCourse(ctx context.Context, q querier, courseID string) error {
+	var id string
+	err := q.queryRow(ctx, `SELECT id FROM courses WHERE id = ? FOR NO KEY UPDATE`, []any{&id}, courseID)
+	if errors.Is(err, errNoRows) {
+		return nil // the insert's foreign key refuses an unknown course
+	}
+	return err
+}
+
 func (d *pgDB) classify(err error) errKind {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

@@ -5,16 +5,15 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/api"
-	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/content"
 	"github.com/lectern/lectern/store"
 )
 
 // wireContent mounts course materials and exercises: blobs in <data-dir>/materials,
-// unfinished tus uploads in <data-dir>/uploads, metadata in st, materials'
-// access decided by the access policy (exercises' still by bill), and the
-// decks live lessons may present as slides.
-func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Service) error {
+// unfinished tus uploads in <data-dir>/uploads, metadata in st, access to
+// materials and exercises decided by the access policy, and the decks
+// live lessons may present as slides.
+func (a *App) wireContent(srv *api.Server, st *store.Store) error {
 	secret := a.cfg.Secret
 	if secret == nil {
 		var err error
@@ -51,7 +50,7 @@ func (a *App) wireContent(srv *api.Server, st *store.Store, bill *billing.Servic
 	}
 	mats.Register(a.mux)
 	a.sweepUploads(mats)
-	api.NewExercises(srv, st, bill).Register(a.mux)
+	api.NewExercises(srv, st, a.policy).Register(a.mux)
 	return nil
 }
 

@@ -58,7 +58,7 @@ func (a *App) wireStore(ctx context.Context) error {
 	srv.Register(a.mux)
 	billinghttp.New(bill, srv).Register(a.mux)
 	api.NewReports(srv, st.Live()).Register(a.mux)
-	if err := a.wireContent(srv, st, bill); err != nil {
+	if err := a.wireContent(srv, st); err != nil {
 		return err
 	}
 	// Refunds a crash left half-done are finished (each provider call is
