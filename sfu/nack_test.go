@@ -67,7 +67,7 @@ func TestNACKAnsweredFromSharedCache(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = wan.Stop() })
 
-	s, err := sfu.New(sfu.Config{Net: sfuNet, SharedNACKCache: true})
+	s, err := sfu.New(sfu.Config{Net: sfuNet})
 	if err != nil {
 		t.Fatal(err)
 	}
