@@ -68,6 +68,7 @@ type DownTrack struct {
 	bytes    atomic.Uint64 // payload bytes written
 	switches atomic.Uint64 // layer changes made at a keyframe
 
+	ctr       *counters   // its SFU's figures (never nil)
 	created   int64       // UnixNano at creation, for the first-frame figure
 	firstDone atomic.Bool // the first frame has been counted
 
@@ -85,14 +86,14 @@ type binding struct {
 }
 
 func newDownTrack(t *Track, streamID string, connected *atomic.Bool) *DownTrack {
-	d := newPlayerDownTrack(t.id, streamID, t.kind, t.codec, connected)
+	d := newPlayerDownTrack(t.id, streamID, t.kind, t.codec, connected, t.ctr)
 	d.source.Store(t)
 	d.target.Store(0) // the lowest layer first: the fastest first frame
 	return d
 }
 
-func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RTPCodecParameters, connected *atomic.Bool) *DownTrack {
-	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, ck: kindOfCodec(c.MimeType), connected: connected, cur: layerNone}
+func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RTPCodecParameters, connected *atomic.Bool, ctr *counters) *DownTrack {
+	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, ck: kindOfCodec(c.MimeType), connected: connected, cur: layerNone, ctr: ctrOf(ctr)}
 	d.rw.clockRate = c.ClockRate
 	d.waitKeyframe = kind == webrtc.RTPCodecTypeVideo
 	if kind == webrtc.RTPCodecTypeVideo {
@@ -199,7 +200,7 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				d.requestKeyframe()
 			case *rtcp.TransportLayerNack:
-				counters.nacks.Add(1)
+				d.ctr.nacks.Add(1)
 				d.retransmit(pkt)
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
@@ -307,7 +308,7 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		}
 		if d.cur != layerNone {
 			d.switches.Add(1)
-			counters.switches.Add(1)
+			d.ctr.switches.Add(1)
 		} else {
 			d.firstFrame(now)
 		}
@@ -367,8 +368,8 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 			d.vsent.Add(1)
 		}
 		d.bytes.Add(uint64(len(payload) + 12))
-		counters.packets.Add(1)
-		counters.bytes.Add(uint64(len(payload) + 12))
+		d.ctr.packets.Add(1)
+		d.ctr.bytes.Add(uint64(len(payload) + 12))
 	}
 }
 

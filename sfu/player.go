@@ -50,8 +50,9 @@ func (p *Participant) Play(offer string) (string, error) {
 	if video != nil {
 		vcodec = video.codec
 	}
-	pl.video = newPlayerDownTrack("video", p.room.id, webrtc.RTPCodecTypeVideo, vcodec, &pl.connected)
-	pl.audio = newPlayerDownTrack("audio", p.room.id, webrtc.RTPCodecTypeAudio, codecs[0].params, &pl.connected)
+	ctr := &p.room.sfu.ctr
+	pl.video = newPlayerDownTrack("video", p.room.id, webrtc.RTPCodecTypeVideo, vcodec, &pl.connected, ctr)
+	pl.audio = newPlayerDownTrack("audio", p.room.id, webrtc.RTPCodecTypeAudio, codecs[0].params, &pl.connected, ctr)
 	for _, d := range []*DownTrack{pl.video, pl.audio} {
 		d.limit = &pl.resends
 		sender, err := pc.AddTrack(d)
