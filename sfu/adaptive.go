@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -14,35 +15,68 @@ import (
 // controller reads its GCC estimate, decides the budget, runs the
 // allocator and points each down-track at its layer.
 //
-// GCC in pion/interceptor raises its estimate by at most 8 % a second
-// and has no probing, so after a drop it would take half a minute to find
-// room for the top layer again. The controller therefore probes with
-// media: when some video is held below what its display needs and nothing
-// has signalled congestion for stableFor, it tries the next step up for
-// trialLen. Congestion during the trial ends it at once and doubles the
-// wait before the next one (up to maxBackoff); a trial that survives
-// becomes a floor under the budget until the next congestion signal, and
-// the next step may be tried at once.
+// GCC in pion/interceptor raises its estimate by a few percent a second
+// and never far above what is sent, so after a drop it would take half a
+// minute to find room for the top layer again. The controller therefore
+// probes: when some video is held below what its display needs and
+// nothing has signalled congestion for a while, it tries a higher budget
+// for a short while. With RTX negotiated the try is padding on top of the
+// media (probe.go): up to probeGrowth times what is sent, paced, for
+// probeLen (sending probeOvershoot more than it proves), and the layers
+// move only once it has succeeded; otherwise it
+// is the next layer itself (a media trial, trialLen). Congestion during a
+// try ends it at once and doubles the wait before the next one; a try
+// that survives becomes a floor under the budget until the next
+// congestion signal, and the next may start a round later.
 //
 // Congestion is GCC's delay controller decreasing its estimate twice
-// within decreaseWindow, or loss over congestionLoss in two rounds running:
-// a single decrease or lossy report is what one keyframe burst causes on
-// an unpaced link, and is not enough.
+// within decreaseWindow, or the estimate falling by more than bigCut at
+// once, or loss over congestionLoss in two rounds running: a single small
+// decrease or lossy report is what one keyframe burst causes on an
+// unpaced link, and is not enough. During a padding probe either is.
 const (
 	allocInterval  = 200 * time.Millisecond
 	statsInterval  = 2 * time.Second
-	stableFor      = 2 * time.Second
+	stableFor      = 2 * time.Second // quiet needed before a media trial
 	trialLen       = 1500 * time.Millisecond
 	minBackoff     = 2 * time.Second
 	maxBackoff     = 4 * time.Second
 	pauseGrace     = 2 * time.Second // a sending video is paused only after this long short of budget, congested
 	decreaseWindow = time.Second
 	congestionLoss = 0.1
-	// burstGrace is how long after a trial starts its loss is not taken for
-	// congestion: the trial's first act is a keyframe of the higher layer,
-	// a burst that an unpaced sender loses some of even on a link with
-	// room to spare. The delay-based signal still counts.
+	// bigCut: an estimate falling below this part of the previous one
+	// in one round is congestion (GCC cuts to 85 % of the rate received
+	// when the queue grows, and by half the loss when packets are lost:
+	// a deep cut means far less got through than was sent).
+	bigCut = 0.7
+	// burstGrace is how long after a media trial starts its loss is not
+	// taken for congestion: the trial's first act is a keyframe of the
+	// higher layer, a burst that an unpaced sender loses some of even on
+	// a link with room to spare. The delay-based signal still counts.
 	burstGrace = 700 * time.Millisecond
+
+	// Padding probes (probe.go): quiet needed before one, how long one
+	// lasts, the wait after a failed one, and how far above what is sent
+	// one may aim.
+	probeQuiet      = time.Second
+	probeLen        = 600 * time.Millisecond
+	minProbeBackoff = time.Second
+	maxProbeBackoff = 2 * time.Second
+	probeGrowth     = 4
+	// probeOvershoot: a probe sends this much more than the rate it is
+	// to prove, so that a link with a deep queue a little short of that
+	// rate shows loss within the probe instead of only after the layers
+	// have moved up.
+	probeOvershoot = 1.5
+	// probeMargin: a probe for everything wanted aims this much above
+	// its cost (with the upgrade headroom), since the layers' measured
+	// rates move with every keyframe: one probe should be enough.
+	probeMargin = 1.2
+	// probeNACKs is the part of the video sent during a probe that the
+	// subscriber may NACK before the probe counts as failed (a probe
+	// that floods a narrow link loses most of it; a few NACKs are
+	// losses from before the probe, reported late).
+	probeNACKs = 0.25
 )
 
 // allocState is a down-track's part in its subscriber's allocation.
@@ -74,17 +108,30 @@ type controller struct {
 	decreases      int   // fresh GCC decreases within decreaseWindow
 	lastDecrease   int64 // nanoseconds
 	lossy          int   // consecutive rounds with GCC's loss over congestionLoss
+	lastLoss       float64
 	floor          int   // budget proven by a trial, until congestion
 	trialBudget    int   // budget of the running trial, 0 if none
 	trialUntil     int64 // nanoseconds
+	trialStart     int64
+	nacked0, sent0 uint64 // the subscriber's NACKed and sent video packets when the trial began
+	padding        bool   // the running trial is a padding probe
 	nextTrial      int64
 	backoff        time.Duration
 	lastCongestion int64
 	budget         int
+	probe          *prober
 
 	subs  []*subscription // reused between rounds
 	items []allocItem
 	out   []int
+}
+
+// endTrial ends the running trial; a padding probe stops sending.
+func (c *controller) endTrial() {
+	c.trialUntil, c.trialBudget = 0, 0
+	if c.padding && c.probe != nil {
+		c.probe.stop.Store(true)
+	}
 }
 
 // SetTrackSettings tells the SFU how the client shows a video track it
@@ -213,45 +260,82 @@ func (s *subscriber) allocate(now int64) {
 		if now-c.lastDecrease > int64(decreaseWindow) {
 			c.decreases = 0
 		}
-		if state == "decrease" && est != c.lastEst {
+		freshDecrease := state == "decrease" && est != c.lastEst
+		if freshDecrease {
 			c.decreases++
 			c.lastDecrease = now
 		}
-		if loss > congestionLoss {
+		// GCC's stats change only when feedback is processed: a loss
+		// figure unchanged since the last round is old news, not a new
+		// lossy round.
+		fresh := loss != c.lastLoss
+		c.lastLoss = loss
+		if fresh && loss > congestionLoss {
 			c.lossy++
-		} else {
+		} else if fresh {
 			c.lossy = 0
 		}
-		// During a trial, loss must outlast the keyframe burst and then
-		// persist: GCC's loss average still carries what an earlier
+		// A deep cut with fresh loss is news enough on its own (a
+		// deep cut without loss is more often a stall of this machine
+		// than of the link, and waits for a second decrease).
+		bigDrop := float64(est) < float64(c.lastEst)*bigCut && fresh && loss > congestionLoss
+		// During a media trial, loss must outlast the keyframe burst and
+		// then persist: GCC's loss average still carries what an earlier
 		// limit lost for a while after the limit is gone.
 		lossRounds := 2
-		if c.trialUntil != 0 {
+		inBurst := false
+		if c.trialUntil != 0 && !c.padding {
 			lossRounds = 3
+			inBurst = now < c.trialStart+int64(burstGrace)
 		}
-		inBurst := c.trialUntil != 0 && now < c.trialUntil-int64(trialLen)+int64(burstGrace)
-		congested = c.decreases >= 2 || (c.lossy >= lossRounds && !inBurst)
+		congested = c.decreases >= 2 || bigDrop || (fresh && c.lossy >= lossRounds && !inBurst)
+		if c.trialUntil != 0 && c.padding {
+			// Padding costs the subscriber nothing when the link has
+			// room: one decrease or lossy round ends the probe, and so
+			// does the subscriber NACKing more than probeNACKs of the
+			// video sent meanwhile (media lost behind the padding;
+			// GCC's figures can lag a flooded link by a second).
+			nacked, sent := s.nacked.Load()-c.nacked0, s.vsent.Load()-c.sent0
+			hurt := sent >= 10 && nacked >= 4 && float64(nacked) > probeNACKs*float64(sent)
+			if hurt || freshDecrease || (fresh && loss > congestionLoss) {
+				s.p.log.Debug("probe failed", "nacked", nacked, "sent", sent, "loss", loss, "fresh", fresh, "decrease", freshDecrease)
+			}
+			congested = congested || freshDecrease || (fresh && loss > congestionLoss) || hurt
+		}
 	}
 	c.lastEst = est
 	s.estimate.Store(int64(est))
 	if congested {
 		if c.trialUntil != 0 || c.floor != 0 {
-			s.p.log.Debug("congestion", "estimate", est, "decreases", c.decreases, "trial", c.trialUntil != 0, "floor", c.floor)
+			s.p.log.Debug("congestion", "estimate", est, "decreases", c.decreases, "trial", c.trialUntil != 0, "padding", c.padding, "floor", c.floor)
 		}
 		c.lastCongestion = now
-		c.floor = 0
+		if c.trialUntil == 0 || !c.padding {
+			// A failed padding probe disproves its own rate, not the
+			// floor proven before it.
+			c.floor = 0
+		}
 		if c.trialUntil != 0 {
-			c.trialUntil, c.trialBudget = 0, 0
-			c.backoff = min(max(c.backoff*2, minBackoff), maxBackoff)
+			c.endTrial()
+			lo, hi := minBackoff, maxBackoff
+			if c.padding {
+				lo, hi = minProbeBackoff, maxProbeBackoff
+			}
+			c.backoff = min(max(c.backoff*2, lo), hi)
 			c.nextTrial = now + int64(c.backoff)
 		}
 	}
 	if c.trialUntil != 0 && now >= c.trialUntil {
-		c.floor, c.trialUntil, c.trialBudget = c.trialBudget, 0, 0
+		s.p.log.Debug("probe passed", "estimate", est, "budget", c.trialBudget, "padding", c.padding)
+		c.floor = c.trialBudget
+		c.endTrial()
 		c.backoff = 0
-		c.nextTrial = now
+		c.nextTrial = now + int64(allocInterval)
 	}
-	budget := max(est, c.floor, c.trialBudget)
+	budget := max(est, c.floor)
+	if !c.padding {
+		budget = max(budget, c.trialBudget)
+	}
 
 	s.mu.Lock()
 	c.subs = c.subs[:0]
@@ -265,6 +349,7 @@ func (s *subscriber) allocate(now int64) {
 		return cmp.Or(cmp.Compare(ac, bc), cmp.Compare(ap, bp), cmp.Compare(a.track.id, b.track.id))
 	})
 	c.items = c.items[:0]
+	var pad *DownTrack // a video down-track that can carry padding probes
 	for _, sub := range c.subs {
 		t, d := sub.track, sub.down
 		it := allocItem{audio: t.kind == webrtc.RTPCodecTypeAudio, cur: int(d.target.Load())}
@@ -279,18 +364,40 @@ func (s *subscriber) allocate(now int64) {
 		it.max = maxLayerFor(t, d.alloc.view.Load())
 		if it.audio {
 			it.max = 0
+		} else if pad == nil && c.probe != nil && d.canPad() {
+			pad = d
 		}
 		c.items = append(c.items, it)
 	}
 	c.out = slices.Grow(c.out[:0], len(c.items))[:len(c.items)]
 	used := allocate(budget, c.items, c.out)
-	if c.trialUntil == 0 && now-c.lastCongestion >= int64(stableFor) && now >= c.nextTrial {
+	quiet := stableFor
+	if pad != nil {
+		quiet = probeQuiet
+	}
+	if c.trialUntil == 0 && now-c.lastCongestion >= int64(quiet) && now >= c.nextTrial {
 		if step := nextStep(c.items, c.out); step > 0 {
-			c.trialBudget = int(float64(used+step)*upHeadroom) + 1
-			c.trialUntil = now + int64(trialLen)
-			budget = c.trialBudget
-			s.p.log.Debug("probe", "estimate", est, "budget", budget)
-			allocate(budget, c.items, c.out)
+			goal := int(float64(used+step)*upHeadroom) + 1
+			if pad != nil {
+				// Aim at everything wanted at once when that is within
+				// probeGrowth of what is sent; otherwise go there in
+				// steps of probeGrowth.
+				want := allocate(math.MaxInt/2, c.items, c.out)
+				goal = max(goal, min(int(float64(want)*upHeadroom*probeMargin)+1, max(used, c.floor, est)*probeGrowth))
+				allocate(budget, c.items, c.out)
+			}
+			c.trialBudget, c.trialStart = goal, now
+			c.nacked0, c.sent0 = s.nacked.Load(), s.vsent.Load()
+			c.padding = pad != nil
+			if c.padding {
+				c.trialUntil = now + int64(probeLen)
+				c.probe.start(probe{d: pad, rate: int(float64(goal)*probeOvershoot) - used, until: c.trialUntil})
+			} else {
+				c.trialUntil = now + int64(trialLen)
+				budget = goal
+				allocate(budget, c.items, c.out)
+			}
+			s.p.log.Debug("probe", "estimate", est, "budget", goal, "padding", c.padding)
 		}
 	}
 	c.budget = budget

@@ -32,13 +32,6 @@ type Config struct {
 	// one publisher's layer. Default 200 ms: short enough that students joining
 	// in a burst are not kept waiting for a picture.
 	PLIInterval time.Duration
-	// SharedNACKCache answers subscribers' NACKs from each layer's shared
-	// packet cache (nack.go) instead of Pion's per-subscriber NACK
-	// responder, which keeps a copy of every packet per subscriber (about
-	// 0.7 MB each). Off by default: with it, a subscriber whose bandwidth
-	// limit is lifted climbs back to the top layer less reliably
-	// (TestSimulcastFollowsSubscriberBandwidth), for a reason not found yet.
-	SharedNACKCache bool
 	// InitialBitrate is the bandwidth estimate a subscriber starts with,
 	// before its feedback says more. Default 1 Mbps: the middle layer of
 	// a camera and audio.

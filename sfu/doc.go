@@ -8,16 +8,16 @@
 //
 // RTCP: NACKs are generated towards publishers. Each received video layer
 // keeps its latest packets in one packet cache shared by all its
-// down-tracks (packetcache.go); with Config.SharedNACKCache a subscriber's
-// NACK is answered from it, rewritten again under that subscriber's
-// sequence numbers (nack.go), otherwise by Pion's NACK responder; and a
-// down-track that has forwarded nothing yet starts at once from the latest
-// keyframe held there (replay.go) while a keyframe is still asked for (a
-// switch or a resume waits for a live keyframe);
-// receiver and
-// sender reports come from pion/interceptor report; the TWCC header extension
-// is negotiated in both directions. PLI/FIR from a subscriber, and a
-// subscriber's arrival, ask the publisher for a keyframe, rate-limited.
+// down-tracks (packetcache.go); a subscriber's NACK is answered from it,
+// rewritten again under that subscriber's sequence numbers, over RTX when
+// the subscriber negotiated it (RFC 4588), within a share of the
+// subscriber's bandwidth estimate (nack.go); and a down-track that has
+// forwarded nothing yet starts at once from the latest keyframe held there
+// (replay.go) while a keyframe is still asked for (a switch or a resume
+// waits for a live keyframe); receiver and sender reports come from
+// pion/interceptor report; the TWCC header extension is negotiated in both
+// directions. PLI/FIR from a subscriber, and a subscriber's arrival, ask
+// the publisher for a keyframe, rate-limited.
 //
 // Simulcast: a published video holds up to three layers (RIDs q, h, f, or
 // SSRCs of an a=ssrc-group:SIM), each read by its own goroutine; each
@@ -27,7 +27,8 @@
 // rewriter.go, vp8munger.go). Each subscriber PeerConnection has its own
 // GCC estimator on its TWCC feedback (bwe.go); every 200 ms its controller
 // divides the estimate among the tracks it receives (allocator.go,
-// adaptive.go), bounded by the size the client shows each video at.
+// adaptive.go), bounded by the size the client shows each video at, and
+// probes for more with paced padding on the RTX SSRC (probe.go).
 // Layers nobody receives are paused at the publisher (dynacast.go), and
 // the audio-level extension drives speaker events (speaker.go). What the
 // SFU tells clients about all this goes through QualityListener

@@ -1,6 +1,8 @@
 package sfu
 
 import (
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,9 +51,16 @@ type DownTrack struct {
 	// only; guarded by mu); rtx belongs to the RTCP goroutine.
 	hist *[histSize]sentRec
 	rtx  *rtxState
-	// sharedNACK: this down-track answers NACKs from the layers' shared
-	// caches (Config.SharedNACKCache); otherwise Pion's responder does.
-	sharedNACK bool
+	// limit bounds the resends of the subscriber's connection; rtt is its
+	// round-trip time in microseconds (nil: unknown).
+	limit *resendLimiter
+	rtt   *atomic.Int64
+	// nacked counts the distinct packets the subscriber's NACKs ask for
+	// (nil: not counted), vsent what its video down-tracks sent: the
+	// controller's sign that a probe is hurting (adaptive.go).
+	nacked, vsent *atomic.Uint64
+	// rtxSeq numbers what is sent on the RTX SSRC (padding probes).
+	rtxSeq atomic.Uint32
 
 	sent     atomic.Uint64 // packets written
 	resent   atomic.Uint64 // packets retransmitted on a NACK
@@ -59,6 +68,7 @@ type DownTrack struct {
 	bytes    atomic.Uint64 // payload bytes written
 	switches atomic.Uint64 // layer changes made at a keyframe
 
+	ctr       *counters   // its SFU's figures (never nil)
 	created   int64       // UnixNano at creation, for the first-frame figure
 	firstDone atomic.Bool // the first frame has been counted
 
@@ -69,17 +79,21 @@ type binding struct {
 	ssrc uint32
 	pt   uint8
 	w    webrtc.TrackLocalWriter
+	// rtxSSRC and rtxPT carry retransmissions and padding (RFC 4588);
+	// 0 when the subscriber did not negotiate RTX.
+	rtxSSRC uint32
+	rtxPT   uint8
 }
 
 func newDownTrack(t *Track, streamID string, connected *atomic.Bool) *DownTrack {
-	d := newPlayerDownTrack(t.id, streamID, t.kind, t.codec, connected)
+	d := newPlayerDownTrack(t.id, streamID, t.kind, t.codec, connected, t.ctr)
 	d.source.Store(t)
 	d.target.Store(0) // the lowest layer first: the fastest first frame
 	return d
 }
 
-func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RTPCodecParameters, connected *atomic.Bool) *DownTrack {
-	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, ck: kindOfCodec(c.MimeType), connected: connected, cur: layerNone}
+func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RTPCodecParameters, connected *atomic.Bool, ctr *counters) *DownTrack {
+	d := &DownTrack{id: id, streamID: stream, kind: kind, codec: c, ck: kindOfCodec(c.MimeType), connected: connected, cur: layerNone, ctr: ctrOf(ctr)}
 	d.rw.clockRate = c.ClockRate
 	d.waitKeyframe = kind == webrtc.RTPCodecTypeVideo
 	if kind == webrtc.RTPCodecTypeVideo {
@@ -97,12 +111,28 @@ func newPlayerDownTrack(id, stream string, kind webrtc.RTPCodecType, c webrtc.RT
 func (d *DownTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
 	for _, c := range ctx.CodecParameters() {
 		if sameCodec(d.codec.RTPCodecCapability, c.RTPCodecCapability) {
-			d.bound.Store(&binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), w: ctx.WriteStream()})
+			b := &binding{ssrc: uint32(ctx.SSRC()), pt: uint8(c.PayloadType), w: ctx.WriteStream()}
+			if b.rtxSSRC = uint32(ctx.SSRCRetransmission()); b.rtxSSRC != 0 {
+				b.rtxPT = rtxPayloadType(ctx.CodecParameters(), c.PayloadType)
+			}
+			d.bound.Store(b)
 			d.requestKeyframe()
 			return c, nil
 		}
 	}
 	return webrtc.RTPCodecParameters{}, ErrCodec
+}
+
+// rtxPayloadType returns the negotiated RTX payload type that repairs pt,
+// 0 if none.
+func rtxPayloadType(cs []webrtc.RTPCodecParameters, pt webrtc.PayloadType) uint8 {
+	apt := strconv.Itoa(int(pt))
+	for _, c := range cs {
+		if strings.EqualFold(c.MimeType, webrtc.MimeTypeRTX) && fmtpValue(c.SDPFmtpLine, "apt") == apt {
+			return uint8(c.PayloadType)
+		}
+	}
+	return 0
 }
 
 // Unbind is called by Pion when the sender stops.
@@ -170,10 +200,8 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				d.requestKeyframe()
 			case *rtcp.TransportLayerNack:
-				counters.nacks.Add(1)
-				if d.sharedNACK {
-					d.retransmit(pkt)
-				}
+				d.ctr.nacks.Add(1)
+				d.retransmit(pkt)
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
 					onReport(pkt)
@@ -280,7 +308,7 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		}
 		if d.cur != layerNone {
 			d.switches.Add(1)
-			counters.switches.Add(1)
+			d.ctr.switches.Add(1)
 		} else {
 			d.firstFrame(now)
 		}
@@ -318,7 +346,10 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		payload = d.vp8.rewrite(payload, &d.bufs[l])
 	}
 	d.remember(seq, l, pkt.SequenceNumber, ts)
-	d.mu.Unlock()
+	// The write stays under d.mu: during a switch two layers' readers
+	// write here, and the old layer's last packet must not overtake the
+	// new layer's keyframe on its way out (the subscriber would see a
+	// picture-id jump).
 	ext := scratch.Extensions[:0]
 	*scratch = rtp.Header{
 		Version:        2,
@@ -329,11 +360,16 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		SSRC:           b.ssrc,
 		Extensions:     ext,
 	}
-	if _, err := b.w.WriteRTP(scratch, payload); err == nil {
+	_, err := b.w.WriteRTP(scratch, payload)
+	d.mu.Unlock()
+	if err == nil {
 		d.sent.Add(1)
+		if d.vsent != nil {
+			d.vsent.Add(1)
+		}
 		d.bytes.Add(uint64(len(payload) + 12))
-		counters.packets.Add(1)
-		counters.bytes.Add(uint64(len(payload) + 12))
+		d.ctr.packets.Add(1)
+		d.ctr.bytes.Add(uint64(len(payload) + 12))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
@@ -98,7 +97,7 @@ func newPublisherAPI(se webrtc.SettingEngine, tags *ridTagger) (*webrtc.API, err
 // side's shared packet cache (nack.go), sparing a copy of every packet
 // per subscriber. Each subscriber gets its own registry, so that the
 // congestion controller passed in extra belongs to that subscriber.
-func newSubscriberAPI(se webrtc.SettingEngine, sharedNACK bool, extra ...interceptor.Factory) (*webrtc.API, error) {
+func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
@@ -113,13 +112,6 @@ func newSubscriberAPI(se webrtc.SettingEngine, sharedNACK bool, extra ...interce
 	if len(extra) > 0 {
 		reg.Add(attrPoolFactory{})
 	}
-	if !sharedNACK {
-		// Pion's responder answers NACKs from its own copy of every sent
-		// packet (over RTX when negotiated); see Config.SharedNACKCache.
-		if err := webrtc.ConfigureNackWithOptions(m, reg, nil, nack.ResponderSize(nackResponderSize)); err != nil {
-			return nil, err
-		}
-	}
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
 		return nil, err
 	}
@@ -128,10 +120,6 @@ func newSubscriberAPI(se webrtc.SettingEngine, sharedNACK bool, extra ...interce
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
-
-// nackResponderSize is how many sent packets per stream Pion's responder
-// keeps: about 1.5 s of the 1.5 Mbps layer.
-const nackResponderSize = 256
 
 // kindOfCodec maps a MIME type to the inspection the forwarder does.
 func kindOfCodec(mime string) codecKind {

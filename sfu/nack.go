@@ -1,6 +1,9 @@
 package sfu
 
 import (
+	"encoding/binary"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -23,12 +26,27 @@ type sentRec struct {
 	picOff uint16 //
 	resent uint16 // when it was last resent, in ms (mod 2^16); 0: never
 	ts     uint32 // the subscriber's timestamp
+	tries  uint8  // resends so far
+	nacked bool   // a NACK has asked for it
 }
 
 // resendGap is the least time between two resends of one packet: a
 // subscriber repeating its NACK (or a forged flood of them) costs at most
-// one resend per packet per gap.
+// one resend per packet per gap. The subscriber's round-trip time is
+// added when it is known: a resend still on its way is not repeated.
 const resendGap = 30 // ms
+
+// srtpReplayWindow is how far behind the newest packet an SRTP receiver
+// still accepts one (Pion's default; libsrtp's is larger). A resend on
+// the media SSRC further behind is refused as a replay, and GCC counts
+// its transport-wide sequence number as lost: phantom loss that keeps
+// the estimate down. Resends over RTX have their own sequence numbers and
+// are not bounded so.
+const srtpReplayWindow = 64
+
+// maxResends bounds the resends of one packet: on a link that loses the
+// resends too, repeating them only adds to the congestion.
+const maxResends = 4
 
 // rtxState is what a down-track's RTCP goroutine needs to resend; made on
 // its first NACK.
@@ -36,6 +54,7 @@ type rtxState struct {
 	pkt   rtp.Packet
 	buf   [receiveMTU]byte
 	patch []byte
+	osn   [receiveMTU + 2]byte // an RTX payload: original sequence number, payload
 }
 
 // remember records where the packet sent as seq came from. Called with
@@ -63,49 +82,139 @@ func (d *DownTrack) forget() {
 func (d *DownTrack) retransmit(n *rtcp.TransportLayerNack) {
 	b := d.bound.Load()
 	src := d.source.Load()
-	if b == nil || src == nil || d.hist == nil || !d.connected.Load() {
+	if b == nil || src == nil || d.hist == nil || !d.connected.Load() || n.MediaSSRC != b.ssrc {
 		return
 	}
 	src.fan.begin()
 	defer src.fan.end()
-	nowMs := uint16(time.Now().UnixMilli())
+	now := time.Now()
 	for _, pair := range n.Nacks {
+		more := true
 		pair.Range(func(seq uint16) bool {
-			d.resend(b, src, seq, nowMs)
-			return true
+			more = d.resend(b, src, seq, now)
+			return more
 		})
+		if !more {
+			return
+		}
 	}
 }
 
-func (d *DownTrack) resend(b *binding, src *Track, seq uint16, nowMs uint16) {
+// resend sends the packet the subscriber knows as seq again; it returns
+// false when the subscriber's retransmission budget is spent, so that the
+// rest of the NACK is not answered either.
+func (d *DownTrack) resend(b *binding, src *Track, seq uint16, now time.Time) bool {
+	nowMs := uint16(now.UnixMilli())
+	gap := uint16(resendGap)
+	if d.rtt != nil {
+		gap = uint16(min(resendGap+d.rtt.Load()/1000, 1000))
+	}
+	rtx := b.rtxPT != 0 && b.rtxSSRC != 0
 	d.mu.Lock()
 	h := &d.hist[seq%histSize]
 	r := *h
-	if !r.ok || r.out != seq || r.layer < 0 || int(r.layer) >= maxLayers ||
-		r.resent != 0 && nowMs-r.resent < resendGap {
-		d.mu.Unlock()
-		return
+	behind := d.rw.lastSeq - seq
+	if r.ok && r.out == seq && !r.nacked {
+		// The first NACK for this packet: a loss (repeats are not).
+		h.nacked = true
+		if d.nacked != nil {
+			d.nacked.Add(1)
+		}
 	}
-	h.resent = max(nowMs, 1)
+	if !r.ok || r.out != seq || r.layer < 0 || int(r.layer) >= maxLayers ||
+		r.tries >= maxResends || r.resent != 0 && nowMs-r.resent < gap ||
+		!rtx && behind >= srtpReplayWindow {
+		d.mu.Unlock()
+		return true
+	}
 	d.mu.Unlock()
 	l := src.layers[r.layer].Load()
 	if l == nil {
-		return
+		return true
 	}
 	if d.rtx == nil {
 		d.rtx = &rtxState{}
 	}
 	x := d.rtx
 	if !l.cache.load(r.src, &x.pkt, &x.buf) {
-		return
+		return true
 	}
+	if d.limit != nil && !d.limit.allow(len(x.pkt.Payload)+rtpOverhead, now.UnixNano()) {
+		return false
+	}
+	d.mu.Lock()
+	if h.out == seq {
+		h.resent = max(nowMs, 1)
+		h.tries++
+	}
+	d.mu.Unlock()
 	payload := x.pkt.Payload
 	if d.ck == codecVP8 {
 		payload = vp8Patch(payload, r.picOff, r.tl0Off, &x.patch)
 	}
 	hdr := rtp.Header{Version: 2, Marker: x.pkt.Marker, PayloadType: b.pt, SequenceNumber: seq,
 		Timestamp: r.ts, SSRC: b.ssrc, Extensions: x.pkt.Extensions[:0]}
+	if rtx {
+		// RFC 4588 §4: the original sequence number, then the payload,
+		// on the RTX SSRC under its own sequence numbers.
+		binary.BigEndian.PutUint16(x.osn[:2], seq)
+		payload = x.osn[:2+copy(x.osn[2:], payload)]
+		hdr.PayloadType, hdr.SSRC, hdr.SequenceNumber = b.rtxPT, b.rtxSSRC, uint16(d.rtxSeq.Add(1))
+	}
 	if _, err := b.w.WriteRTP(&hdr, payload); err == nil {
 		d.resent.Add(1)
 	}
+	return true
+}
+
+// rtpOverhead is what a packet costs on the wire beyond its payload, as
+// the resend budget counts it: RTP header, a header extension, SRTP's tag.
+const rtpOverhead = 12 + 8 + 10
+
+// resendShare is the part of a subscriber's bandwidth estimate that its
+// retransmissions may use; resendBurst how much of it may go at once.
+// Without a bound, a congested link's NACKs are answered with more
+// traffic than the link lost, the congestion feeds itself, and neither
+// a switch down nor the climb back once the link clears gets through
+// (the repeated resends of a layer's packets saturated a 300 kbps link
+// in TestSimulcastFollowsSubscriberBandwidth). Pion's NACK responder
+// bounds its resends the same way, by the estimate.
+const (
+	resendShare       = 0.5
+	resendBurst       = 250 * time.Millisecond
+	minResendRate     = 64_000    // bits per second, however low the estimate
+	defaultResendRate = 2_000_000 // bits per second, without an estimate (players)
+)
+
+// resendLimiter is a token bucket over one subscriber's retransmissions,
+// shared by its down-tracks' RTCP goroutines.
+type resendLimiter struct {
+	est *atomic.Int64 // the subscriber's estimate, bits per second; nil: none
+
+	mu     sync.Mutex
+	tokens float64 // bytes
+	at     int64   // nanoseconds, when tokens was computed
+}
+
+// allow takes size bytes from the bucket if they are there.
+func (r *resendLimiter) allow(size int, now int64) bool {
+	rate := float64(defaultResendRate)
+	if r.est != nil {
+		rate = max(float64(r.est.Load())*resendShare, minResendRate)
+	}
+	rate /= 8 // bytes per second
+	burst := rate * resendBurst.Seconds()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.at == 0 {
+		r.tokens = burst
+	} else if el := now - r.at; el > 0 {
+		r.tokens = min(burst, r.tokens+rate*float64(el)/1e9)
+	}
+	r.at = now
+	if r.tokens < float64(size) {
+		return false
+	}
+	r.tokens -= float64(size)
+	return true
 }

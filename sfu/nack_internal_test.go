@@ -21,7 +21,7 @@ func TestNACKResendsAsSent(t *testing.T) {
 	for i := 1; i < len(sent); i += 3 {
 		seqs = append(seqs, sent[i].seq)
 	}
-	nack := &rtcp.TransportLayerNack{Nacks: rtcp.NackPairsFromSequenceNumbers(seqs)}
+	nack := &rtcp.TransportLayerNack{MediaSSRC: 1234, Nacks: rtcp.NackPairsFromSequenceNumbers(seqs)}
 	d.retransmit(nack)
 	resent := w.sent[len(sent):]
 	if len(resent) != len(seqs) {

@@ -67,7 +67,7 @@ func TestNACKAnsweredFromSharedCache(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = wan.Stop() })
 
-	s, err := sfu.New(sfu.Config{Net: sfuNet, SharedNACKCache: true})
+	s, err := sfu.New(sfu.Config{Net: sfuNet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +138,21 @@ func TestNACKAnsweredFromSharedCache(t *testing.T) {
 	// The publisher jumps to a keyframe on a PLI; nothing else may skip.
 	checkClipOrder(t, video, frames, true)
 	t.Logf("%d packets dropped, %d resent, %d frames whole", dropped, resent, len(frames))
+
+	// The figures are this SFU's: another one in the same process, idle,
+	// counts nothing.
+	st := s.Stats()
+	if st.PacketsForwarded < uint64(len(frames)) || st.NACKsReceived == 0 || st.EstimateCount != 1 || st.EstimateSum <= 0 {
+		t.Errorf("SFU figures: %d packets, %d NACKs, %d estimates summing to %v", st.PacketsForwarded, st.NACKsReceived, st.EstimateCount, st.EstimateSum)
+	}
+	idle, err := sfu.New(sfu.Config{Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	if ist := idle.Stats(); ist.PacketsForwarded != 0 || ist.NACKsReceived != 0 || ist.PLIsSent != 0 || ist.FirstFrameCount != 0 {
+		t.Errorf("an idle SFU reports %+v", ist)
+	}
 }
 
 // checkClipOrder fails unless every frame is a frame of clip and follows

@@ -17,6 +17,7 @@ type player struct {
 	video     *DownTrack
 	audio     *DownTrack
 	connected atomic.Bool
+	resends   resendLimiter // no estimate: a fixed rate
 	wg        sync.WaitGroup
 
 	mu     sync.Mutex // guards closed; held while the down-tracks change source
@@ -27,7 +28,7 @@ type player struct {
 // screen share while one is live, otherwise a camera) and the microphone of
 // that video's publisher.
 func (p *Participant) Play(offer string) (string, error) {
-	api, err := newSubscriberAPI(p.room.sfu.se, p.room.sfu.cfg.SharedNACKCache)
+	api, err := newSubscriberAPI(p.room.sfu.se)
 	if err != nil {
 		return "", err
 	}
@@ -49,10 +50,11 @@ func (p *Participant) Play(offer string) (string, error) {
 	if video != nil {
 		vcodec = video.codec
 	}
-	pl.video = newPlayerDownTrack("video", p.room.id, webrtc.RTPCodecTypeVideo, vcodec, &pl.connected)
-	pl.audio = newPlayerDownTrack("audio", p.room.id, webrtc.RTPCodecTypeAudio, codecs[0].params, &pl.connected)
+	ctr := &p.room.sfu.ctr
+	pl.video = newPlayerDownTrack("video", p.room.id, webrtc.RTPCodecTypeVideo, vcodec, &pl.connected, ctr)
+	pl.audio = newPlayerDownTrack("audio", p.room.id, webrtc.RTPCodecTypeAudio, codecs[0].params, &pl.connected, ctr)
 	for _, d := range []*DownTrack{pl.video, pl.audio} {
-		d.sharedNACK = p.room.sfu.cfg.SharedNACKCache
+		d.limit = &pl.resends
 		sender, err := pc.AddTrack(d)
 		if err != nil {
 			_ = pc.Close()

@@ -28,6 +28,7 @@ type SFU struct {
 	tcpMux  ice.TCPMux
 
 	hooks testHooks // nil in production
+	ctr   counters  // the figures Stats reads
 
 	mu     sync.Mutex // guards rooms and closed
 	rooms  map[string]*Room

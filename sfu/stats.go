@@ -7,10 +7,11 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// counters are the process's media figures: atomic adds on the media
-// path, read at scrape time by Stats. They are process-wide (every SFU of
-// the process adds to them) and only ever grow.
-var counters struct {
+// counters are one SFU's media figures: atomic adds on the media path,
+// read at scrape time by Stats. They only ever grow. Every track and
+// down-track points at its SFU's (unowned for those built without one,
+// in tests).
+type counters struct {
 	packets  atomic.Uint64 // RTP packets written to subscribers
 	bytes    atomic.Uint64 // their bytes (payload + 12-byte header)
 	nacks    atomic.Uint64 // NACK packets received from subscribers
@@ -20,6 +21,17 @@ var counters struct {
 	// firstFrame is the time from a video subscription to its first
 	// forwarded keyframe.
 	firstFrame histogram
+}
+
+// unowned counts for tracks and down-tracks that belong to no SFU.
+var unowned counters
+
+// ctrOf returns c, or unowned when nil.
+func ctrOf(c *counters) *counters {
+	if c == nil {
+		return &unowned
+	}
+	return c
 }
 
 // FirstFrameBuckets are the upper bounds, in seconds, of the
@@ -49,7 +61,7 @@ func (h *histogram) observe(d time.Duration) {
 // keyframe).
 func (d *DownTrack) firstFrame(now int64) {
 	if d.kind == webrtc.RTPCodecTypeVideo && d.created != 0 && d.firstDone.CompareAndSwap(false, true) {
-		counters.firstFrame.observe(time.Duration(now - d.created))
+		d.ctr.firstFrame.observe(time.Duration(now - d.created))
 	}
 }
 
@@ -68,7 +80,20 @@ type Stats struct {
 	FirstFrameCounts [len(FirstFrameBuckets)]uint64
 	FirstFrameCount  uint64
 	FirstFrameSum    float64
+
+	// EstimateCounts are, per EstimateBuckets bound, how many
+	// subscribing connections have a bandwidth estimate at or below it
+	// now (a snapshot, not a running count); EstimateCount and
+	// EstimateSum (bits per second) cover every subscribing connection.
+	EstimateCounts [len(EstimateBuckets)]int
+	EstimateCount  int
+	EstimateSum    float64
 }
+
+// EstimateBuckets are the upper bounds, in bits per second, of the
+// subscribers' bandwidth estimates in Stats: around the costs of the
+// browser client's layers (150 k, 500 k, 1.5 M) and audio.
+var EstimateBuckets = [...]float64{100e3, 200e3, 300e3, 500e3, 750e3, 1e6, 1.5e6, 2e6, 3e6, 5e6}
 
 // Stats returns the SFU's current figures. It is read-only and cheap
 // enough for every scrape.
@@ -90,22 +115,32 @@ func (s *SFU) Stats() Stats {
 			if p.cfg.Subscribe {
 				st.Subscribing++
 			}
+			if e := p.Estimate(); e > 0 {
+				st.EstimateCount++
+				st.EstimateSum += float64(e)
+				for i, b := range EstimateBuckets {
+					if float64(e) <= b {
+						st.EstimateCounts[i]++
+					}
+				}
+			}
 		}
 		for _, t := range r.Tracks() {
 			st.Tracks[t.Kind().String()]++
 		}
 	}
-	st.PacketsForwarded = counters.packets.Load()
-	st.BytesForwarded = counters.bytes.Load()
-	st.NACKsReceived = counters.nacks.Load()
-	st.PLIsSent = counters.plis.Load()
-	st.LayerSwitches = counters.switches.Load()
+	c := &s.ctr
+	st.PacketsForwarded = c.packets.Load()
+	st.BytesForwarded = c.bytes.Load()
+	st.NACKsReceived = c.nacks.Load()
+	st.PLIsSent = c.plis.Load()
+	st.LayerSwitches = c.switches.Load()
 	var cum uint64
 	for i := range FirstFrameBuckets {
-		cum += counters.firstFrame.counts[i].Load()
+		cum += c.firstFrame.counts[i].Load()
 		st.FirstFrameCounts[i] = cum
 	}
-	st.FirstFrameCount = cum + counters.firstFrame.counts[len(FirstFrameBuckets)].Load()
-	st.FirstFrameSum = time.Duration(counters.firstFrame.sumNs.Load()).Seconds()
+	st.FirstFrameCount = cum + c.firstFrame.counts[len(FirstFrameBuckets)].Load()
+	st.FirstFrameSum = time.Duration(c.firstFrame.sumNs.Load()).Seconds()
 	return st
 }

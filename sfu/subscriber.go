@@ -36,6 +36,9 @@ type subscriber struct {
 	lossQ8    atomic.Uint32 // fraction lost from the latest receiver report, /256
 	rttMicros atomic.Int64  // round-trip time from the latest receiver report
 	stats     atomic.Pointer[SubscriberStats]
+	resends   resendLimiter // over every down-track's retransmissions
+	nacked    atomic.Uint64 // video packets the subscriber NACKed
+	vsent     atomic.Uint64 // video packets sent to it
 }
 
 type subscription struct {
@@ -51,7 +54,7 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := newSubscriberAPI(p.room.sfu.se, p.room.sfu.cfg.SharedNACKCache, ccf)
+	api, err := newSubscriberAPI(p.room.sfu.se, ccf)
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +65,15 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	}
 	s := &subscriber{p: p, pc: pc, downs: map[string]*subscription{}, done: make(chan struct{}), kickc: make(chan struct{}, 1)}
 	s.ctl.est = est
+	s.resends.est = &s.estimate
 	s.estimate.Store(int64(cfg.InitialBitrate))
-	s.rtcpGroup.Add(1)
+	s.ctl.probe = newProber()
+	s.rtcpGroup.Add(2)
 	go s.allocLoop()
+	go func() {
+		defer s.rtcpGroup.Done()
+		s.ctl.probe.run(s.done)
+	}()
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		s.setConnected(st == webrtc.PeerConnectionStateConnected)
 		p.cfg.Listener.ConnectionState(TargetSubscribe, st)
@@ -81,7 +90,10 @@ func (s *subscriber) add(t *Track) {
 		return
 	}
 	d := newDownTrack(t, t.owner.id, &s.connected)
-	d.sharedNACK = s.p.room.sfu.cfg.SharedNACKCache
+	d.limit, d.rtt = &s.resends, &s.rttMicros
+	if t.kind == webrtc.RTPCodecTypeVideo {
+		d.nacked, d.vsent = &s.nacked, &s.vsent
+	}
 	sender, err := s.pc.AddTrack(d)
 	if err != nil {
 		s.mu.Unlock()

@@ -210,7 +210,7 @@ func (t *Tap) point(d *DownTrack, src *Track, kind webrtc.RTPCodecType, ssrc uin
 	if d != nil {
 		d.switchTo(nil)
 	}
-	nd := newPlayerDownTrack("tap", t.roomID, kind, src.codec, &t.connected)
+	nd := newPlayerDownTrack("tap", t.roomID, kind, src.codec, &t.connected, &t.sfu.ctr)
 	nd.bound.Store(&binding{ssrc: ssrc, pt: uint8(src.codec.PayloadType), w: &tapWriter{t: t, kind: kind, codec: src.codec}})
 	nd.switchTo(src)
 	nd.requestKeyframe()

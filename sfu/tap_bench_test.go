@@ -25,7 +25,7 @@ func BenchmarkForwardWithTap(b *testing.B) {
 						tap.free <- &TapPacket{}
 					}
 					tap.connected.Store(true)
-					d := newPlayerDownTrack("tap", "bench", webrtc.RTPCodecTypeVideo, vp8Codec, &tap.connected)
+					d := newPlayerDownTrack("tap", "bench", webrtc.RTPCodecTypeVideo, vp8Codec, &tap.connected, nil)
 					d.bound.Store(&binding{ssrc: 1, pt: 96, w: &tapWriter{t: tap, kind: webrtc.RTPCodecTypeVideo, codec: vp8Codec}})
 					d.switchTo(t)
 					drained := make(chan struct{})

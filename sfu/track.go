@@ -57,7 +57,8 @@ type Track struct {
 
 	packets atomic.Uint64 // packets read from the publisher
 
-	fan fanout // batches the sends of one packet's fan-out
+	fan fanout    // batches the sends of one packet's fan-out
+	ctr *counters // its SFU's figures; nil: unowned
 }
 
 func newTrack(id string, owner *Participant, source Source, remote *webrtc.TrackRemote) *Track {
@@ -65,7 +66,7 @@ func newTrack(id string, owner *Participant, source Source, remote *webrtc.Track
 		id: id, clientID: remote.ID(), owner: owner, kind: remote.Kind(), source: source,
 		codec: remote.Codec(), ck: kindOfCodec(remote.Codec().MimeType),
 		pli: make(chan struct{}, 1), done: make(chan struct{}),
-		fan: fanout{owner.room.sfu.batch},
+		fan: fanout{owner.room.sfu.batch}, ctr: &owner.room.sfu.ctr,
 	}
 	t.downs.Store(&[]*DownTrack{})
 	t.forwarding.Store(true)
@@ -345,7 +346,7 @@ func (t *Track) sendPLIs(interval time.Duration) time.Duration {
 		pkts = append(pkts, &rtcp.PictureLossIndication{MediaSSRC: l.ssrc})
 	}
 	if len(pkts) > 0 {
-		counters.plis.Add(uint64(len(pkts)))
+		ctrOf(t.ctr).plis.Add(uint64(len(pkts)))
 		if pc := t.owner.publishPC(); pc != nil {
 			_ = pc.WriteRTCP(pkts)
 		}

@@ -92,6 +92,10 @@ func TestMetricsDuringLesson(t *testing.T) {
 	if second["lectern_forwarded_bytes_total"] <= first["lectern_forwarded_bytes_total"] {
 		t.Error("forwarded bytes not rising")
 	}
+	// The student's subscribing connection has an estimate (issue 13).
+	if second[`lectern_subscriber_estimates{le="+Inf"}`] < 1 || second["lectern_subscriber_estimates_sum_bps"] <= 0 {
+		t.Errorf("subscriber estimates: %v connections, sum %v bps", second[`lectern_subscriber_estimates{le="+Inf"}`], second["lectern_subscriber_estimates_sum_bps"])
+	}
 	if second["lectern_db_pool_max_connections"] < 1 {
 		t.Error("no database pool figures")
 	}

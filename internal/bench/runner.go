@@ -62,6 +62,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer tpub.Close()
 	defer tc.Close()
 	defer r.closeStudents()
+	defer r.keepAlive(ctx, tc)()
 
 	cfg.Logger.Info("baseline: teacher only", "window", cfg.Baseline)
 	base, err := r.sampleWindow(ctx, cfg.Baseline)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,8 @@ var (
 	dPLIs         = desc("plis_sent_total", "Keyframe requests (PLI) sent to publishers.")
 	dSwitches     = desc("layer_switches_total", "Simulcast layer switches made at a keyframe.")
 	dFirstFrame   = desc("join_to_first_frame_seconds", "Time from a video subscription to its first forwarded keyframe.")
+	dEstimates    = desc("subscriber_estimates", "Subscribing connections whose bandwidth estimate is at or below le bits per second, now.", "le")
+	dEstimateSum  = desc("subscriber_estimates_sum_bps", "Sum of the subscribing connections' bandwidth estimates, bits per second.")
 	dMessages     = desc("signaling_messages_total", "Signalling messages received by type.", "type")
 	dPoolMax      = desc("db_pool_max_connections", "Database pool size.")
 	dPoolOpen     = desc("db_pool_open_connections", "Open database connections.")
@@ -45,7 +48,7 @@ type collector struct{ src Sources }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{dRooms, dSFUParts, dRoles, dTracks, dPackets, dBytes, dNACKs, dPLIs, dSwitches, dFirstFrame,
-		dMessages, dPoolMax, dPoolOpen, dPoolInUse, dPoolWaits, dPoolWaitSecs, dOrders, dRefunds, dScrapeErrors, dTURN,
+		dEstimates, dEstimateSum, dMessages, dPoolMax, dPoolOpen, dPoolInUse, dPoolWaits, dPoolWaitSecs, dOrders, dRefunds, dScrapeErrors, dTURN,
 		dRecActive, dRecBytes, dRecSegments, dRecFailures} {
 		ch <- d
 	}
@@ -76,6 +79,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			buckets[b] = s.FirstFrameCounts[i]
 		}
 		ch <- prometheus.MustNewConstHistogram(dFirstFrame, s.FirstFrameCount, s.FirstFrameSum, buckets)
+		// A snapshot of the estimates as gauges per bound (a gauge
+		// histogram): they move both ways between scrapes.
+		for i, b := range sfu.EstimateBuckets {
+			gauge(dEstimates, float64(s.EstimateCounts[i]), strconv.FormatFloat(b, 'g', -1, 64))
+		}
+		gauge(dEstimates, float64(s.EstimateCount), "+Inf")
+		gauge(dEstimateSum, s.EstimateSum)
 	}
 	if c.src.ParticipantsByRole != nil {
 		for role, n := range c.src.ParticipantsByRole() {

@@ -1,0 +1,167 @@
+package sfu
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+)
+
+// rawWriter records every packet written, header and payload copied.
+type rawWriter struct {
+	hdrs     []rtp.Header
+	payloads [][]byte
+}
+
+func (w *rawWriter) WriteRTP(h *rtp.Header, p []byte) (int, error) {
+	w.hdrs = append(w.hdrs, *h)
+	w.payloads = append(w.payloads, append([]byte(nil), p...))
+	return len(p), nil
+}
+
+func (w *rawWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+const (
+	testRTXPT   = 97
+	testRTXSSRC = 4242
+)
+
+// withRTX rebinds d as if its subscriber had negotiated RTX, writing to w.
+func withRTX(d *DownTrack, w *rawWriter) {
+	b := *d.bound.Load()
+	b.rtxPT, b.rtxSSRC, b.w = testRTXPT, testRTXSSRC, w
+	d.bound.Store(&b)
+}
+
+// TestNACKResendsOverRTX: with RTX negotiated, a NACKed packet is resent
+// on the RTX SSRC under the RTX stream's own consecutive sequence
+// numbers, its payload the original sequence number followed by exactly
+// the payload first sent (RFC 4588 §4); a NACK for another SSRC is not
+// answered.
+func TestNACKResendsOverRTX(t *testing.T) {
+	_, _, _, fw, d, _ := switchedDown()
+	sent := append([]sentPacket(nil), fw.sent...)
+	w := &rawWriter{}
+	withRTX(d, w)
+	var seqs []uint16
+	for i := 0; i < len(sent); i += 4 {
+		seqs = append(seqs, sent[i].seq)
+	}
+	d.retransmit(&rtcp.TransportLayerNack{MediaSSRC: testRTXSSRC, Nacks: rtcp.NackPairsFromSequenceNumbers(seqs)})
+	if len(w.hdrs) != 0 {
+		t.Fatalf("a NACK for the RTX SSRC was answered: %d packets", len(w.hdrs))
+	}
+	d.retransmit(&rtcp.TransportLayerNack{MediaSSRC: 1234, Nacks: rtcp.NackPairsFromSequenceNumbers(seqs)})
+	if len(w.hdrs) != len(seqs) {
+		t.Fatalf("%d packets resent for %d NACKed", len(w.hdrs), len(seqs))
+	}
+	orig := map[uint16]sentPacket{}
+	for _, p := range sent {
+		orig[p.seq] = p
+	}
+	for i, h := range w.hdrs {
+		p := w.payloads[i]
+		if h.SSRC != testRTXSSRC || h.PayloadType != testRTXPT {
+			t.Errorf("resend %d on SSRC %d PT %d, want %d/%d", i, h.SSRC, h.PayloadType, testRTXSSRC, testRTXPT)
+		}
+		if i > 0 && h.SequenceNumber != w.hdrs[i-1].SequenceNumber+1 {
+			t.Errorf("RTX sequence %d after %d", h.SequenceNumber, w.hdrs[i-1].SequenceNumber)
+		}
+		if len(p) < 3 {
+			t.Fatalf("resend %d: payload of %d bytes", i, len(p))
+		}
+		osn := binary.BigEndian.Uint16(p)
+		vp8, _ := parseVP8(p[2:])
+		got := sentPacket{seq: osn, ts: h.Timestamp, key: vp8KeyframeStart(p[2:]), tag: p[len(p)-1],
+			pic: vp8.pictureID, tl0: vp8.tl0PicIdx, hasPicID: vp8.hasPicID}
+		if o, ok := orig[osn]; !ok || got != o {
+			t.Errorf("resend %d carries %+v, first sent %+v", i, got, o)
+		}
+	}
+}
+
+// TestResendsWithinBudget: a subscriber's retransmissions stop when its
+// budget (a share of its bandwidth estimate) is spent, whatever it NACKs,
+// and the refused packets can be resent once the budget refills.
+func TestResendsWithinBudget(t *testing.T) {
+	_, _, _, w, d, _ := switchedDown()
+	sent := append([]sentPacket(nil), w.sent...)
+	var est atomic.Int64
+	est.Store(100_000)
+	d.limit = &resendLimiter{est: &est}
+	burst := minResendRate / 8 * resendBurst.Seconds()
+	// Spend all but about two packets' worth.
+	if !d.limit.allow(int(burst)-90, time.Now().UnixNano()) {
+		t.Fatal("a fresh budget refused its burst")
+	}
+	var seqs []uint16
+	for _, p := range sent {
+		seqs = append(seqs, p.seq)
+	}
+	nack := &rtcp.TransportLayerNack{MediaSSRC: 1234, Nacks: rtcp.NackPairsFromSequenceNumbers(seqs)}
+	d.retransmit(nack)
+	first := len(w.sent) - len(sent)
+	if first < 1 || first > 3 {
+		t.Fatalf("%d packets resent with about 90 bytes of budget left, want 1 to 3", first)
+	}
+	// resendBurst later the budget is whole again (at 64 kbps, 2,000
+	// bytes): more of the NACKed packets go.
+	time.Sleep(resendBurst)
+	d.retransmit(nack)
+	second := len(w.sent) - len(sent) - first
+	if second <= first {
+		t.Errorf("after the budget refilled %d packets resent, before %d", second, first)
+	}
+	if got := int(d.PacketsResent()); got != first+second {
+		t.Errorf("PacketsResent %d, want %d", got, first+second)
+	}
+}
+
+// TestPaddingProbeOnRTX: padding goes on the RTX SSRC as padding-only
+// packets (the last byte counts the whole payload), numbered on after
+// the retransmissions; a down-track without RTX sends none; a probe sends
+// about its rate for its length, then stops.
+func TestPaddingProbeOnRTX(t *testing.T) {
+	_, _, _, _, d, _ := switchedDown()
+	var hdr rtp.Header
+	if d.canPad() || d.writePadding(&hdr) {
+		t.Fatal("a down-track without RTX sent padding")
+	}
+	w := &rawWriter{}
+	withRTX(d, w)
+	if !d.canPad() {
+		t.Fatal("a down-track with RTX cannot pad")
+	}
+	d.rtxSeq.Store(70)
+	p := newProber()
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		p.run(done)
+	}()
+	const rate, length = 1_000_000, 300 * time.Millisecond
+	p.start(probe{d: d, rate: rate, until: time.Now().Add(length).UnixNano()})
+	time.Sleep(length + 100*time.Millisecond)
+	close(done)
+	<-finished
+	want := rate / 8 * length.Seconds() / padSize
+	if n := float64(len(w.hdrs)); n < want*0.5 || n > want*1.1 {
+		t.Errorf("%v probe at %d bps sent %v packets, want about %.0f", length, rate, n, want)
+	}
+	if int(p.sent.Load()) != len(w.hdrs) {
+		t.Errorf("prober counted %d, wrote %d", p.sent.Load(), len(w.hdrs))
+	}
+	for i, h := range w.hdrs {
+		pl := w.payloads[i]
+		if h.SSRC != testRTXSSRC || h.PayloadType != testRTXPT || !h.Padding || len(pl) != padSize || pl[len(pl)-1] != padSize {
+			t.Fatalf("padding packet %d: %+v, %d bytes, last %d", i, h, len(pl), pl[len(pl)-1])
+		}
+		if h.SequenceNumber != uint16(71+i) {
+			t.Fatalf("padding packet %d numbered %d, want %d", i, h.SequenceNumber, 71+i)
+		}
+	}
+}
