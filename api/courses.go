@@ -159,7 +159,11 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request, c *caller) er
 	if c != nil {
 		relp = &rel
 	}
-	writeJSON(w, http.StatusOK, viewCourse(course, relp))
+	out := []courseView{viewCourse(course, relp)}
+	if err := s.addSchedules(r.Context(), out); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out[0])
 	return nil
 }
 
@@ -212,7 +216,43 @@ func (s *Server) listCourses(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	list, err := s.store.ListCourses(r.Context(), q)
-	return writeCourses(w, list, err)
+	if err != nil {
+		return err
+	}
+	out := make([]courseView, len(list))
+	for i, course := range list {
+		out[i] = viewCourse(course, nil)
+	}
+	if err := s.addSchedules(r.Context(), out); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"courses": out})
+	return nil
+}
+
+// addSchedules fills each course's live and next lesson, in one store
+// query for the whole list.
+func (s *Server) addSchedules(ctx context.Context, list []courseView) error {
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	sched, err := s.store.CourseSchedules(ctx, ids, s.now())
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		cs := sched[list[i].ID]
+		if cs.Live != nil {
+			v := viewLesson(*cs.Live)
+			list[i].LiveLesson = &v
+		}
+		if cs.Next != nil {
+			v := viewLesson(*cs.Next)
+			list[i].NextLesson = &v
+		}
+	}
+	return nil
 }
 
 func pageOf(r *http.Request) (classroom.Page, error) {
@@ -266,6 +306,9 @@ func (s *Server) myCourses(w http.ResponseWriter, r *http.Request, c *caller) er
 	for i, mc := range list {
 		rel := mc.Relation
 		out[i] = viewCourse(mc.Course, &rel)
+	}
+	if err := s.addSchedules(r.Context(), out); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"courses": out})
 	return nil

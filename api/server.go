@@ -105,6 +105,10 @@ type Config struct {
 	TrustedProxies []string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// ReminderEvery is how often lesson reminders are looked for when an
+	// Outbox is set (default a minute; negative: never, as without an
+	// Outbox).
+	ReminderEvery time.Duration
 }
 
 // Server serves the REST API. Close it to send the password-reset mail
@@ -199,6 +203,10 @@ func New(cfg Config) *Server {
 	s.resets, s.stop = make(chan resetJob, resetQueueLen), make(chan struct{})
 	s.wg.Add(1)
 	go s.resetWorker()
+	if every := cmp.Or(cfg.ReminderEvery, time.Minute); cfg.Outbox != nil && every > 0 {
+		s.wg.Add(1)
+		go s.reminderWorker(every)
+	}
 	s.cop = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {
 		if err := s.cop.AddTrustedOrigin(originOf(cfg.BaseURL)); err != nil {
@@ -290,6 +298,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/lessons/{id}", s.optional(s.getLesson)},
 		{"PATCH /api/v1/lessons/{id}", s.authed(s.updateLesson)},
 		{"POST /api/v1/lessons/{id}/status", s.authed(s.setLessonStatus)},
+		{"POST /api/v1/lessons/{id}/cancel", s.authed(s.cancelLesson)},
 		{"POST /api/v1/lessons/{id}/join", s.authed(s.throttled(ActionJoin, s.join))},
 		// administration
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},

@@ -122,4 +122,5 @@ type Store interface {
 	Courses
 	Lessons
 	Publishing
+	LessonMailings
 }
