@@ -85,6 +85,13 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	if n := outboxCount(t, s); n != 1 {
 		t.Fatalf("%d mails queued, want 1", n)
 	}
+	due, _ := s.DueMail(ctx, t0.Add(time.Hour), 10)
+	if err := s.MarkMailSent(ctx, due[0].ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.MailTo(ctx, st.Email, 0); err != nil || len(got) != 1 || got[0].Subject != "Cancelled" || !got[0].SentAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("mail to the student: %+v, %v", got, err)
+	}
 	if n := noticeCount(t, s, st.ID); n != 1 {
 		t.Fatalf("%d notices, want 1", n)
 	}
@@ -95,8 +102,8 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	_, err = s.QueueMailing(ctx, classroom.Mailing{LessonID: l2.ID, Kind: classroom.MailingMoved, Key: t0, At: t0},
 		[]classroom.Mail{{To: "x@example.org\r\nBcc: y@example.org", Subject: "s", Body: "b"}}, notices)
 	mustIs(t, err, classroom.ErrInvalid)
-	if n := outboxCount(t, s); n != 1 {
-		t.Fatalf("%d mails after a refused mailing, want 1", n)
+	if n := outboxCount(t, s); n != 0 {
+		t.Fatalf("%d mails after a refused mailing, want 0", n)
 	}
 	if ok, err := s.QueueMailing(ctx, classroom.Mailing{LessonID: l2.ID, Kind: classroom.MailingMoved, Key: t0, At: t0},
 		mails, nil); err != nil || !ok {

@@ -5,6 +5,7 @@ import { h, clear } from '../lib/dom.js';
 import { showAPIError } from '../lib/shell.js';
 import { api, hasRole, APIError } from '../lib/api.js';
 import { addStrings, t } from '../i18n.js';
+import { noticeVars } from './landing.js';
 
 addStrings({
   en: {
@@ -196,7 +197,7 @@ export async function noticesCard() {
   if (!unread.length) return null;
   const list = h('ul', { class: 'notices' });
   for (const n of unread) {
-    const item = h('li', { attrs: { 'data-notice': n.kind } }, h('span', { i18n: `notice.${n.kind}`, vars: n.vars || {} }));
+    const item = h('li', { attrs: { 'data-notice': n.kind } }, h('span', { i18n: `notice.${n.kind}`, vars: noticeVars(n.vars) }));
     if (n.vars?.course_id) item.append(' ', h('a', { text: '→', attrs: { href: `/courses/${enc(n.vars.course_id)}` } }));
     list.append(item);
   }

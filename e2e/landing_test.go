@@ -1,0 +1,64 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBrowserLanding: the course landing page's one call to action by
+// visitor state (sign in to buy, buy, the next lesson, join the live
+// lesson), the catalogue's "live now" badge, and the teacher moving and
+// cancelling a lesson in the browser, which mails the student and leaves
+// a notice (e2e/scripts/landing.mjs).
+func TestBrowserLanding(t *testing.T) {
+	s := startTeacherScript(t, "landing", 120*time.Second, 45*time.Second)
+	s.approveSubmitted(60 * time.Second)
+	res := s.result(115 * time.Second)
+	t.Logf("result: %v", res)
+
+	first, _ := res["first"].(string)
+	second, _ := res["second"].(string)
+	checks := map[string]any{
+		"visitorCTA": "buy", "studentCTA": "buy", "liveCTA": "live",
+		"visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
+	}
+	for k, v := range checks {
+		if res[k] != v {
+			t.Errorf("%s = %v, want %v", k, res[k], v)
+		}
+	}
+	if c := res["ownerCTA"]; c != "next" && c != "join" {
+		t.Errorf("after buying, the call to action is %v", c)
+	}
+	if n, _ := res["primaries"].(float64); n != 1 {
+		t.Errorf("the visitor sees %v primary buttons, want 1", n)
+	}
+	if r, _ := res["reasonShown"].(string); !strings.Contains(r, "The teacher is travelling") {
+		t.Errorf("cancellation reason shown as %q", r)
+	}
+	if n, _ := res["noticeText"].(string); !strings.Contains(n, "Mencius") || !strings.Contains(n, "cancelled") {
+		t.Errorf("student's notice %q", n)
+	}
+
+	ctx := context.Background()
+	st := s.srv.app.Store()
+	l, err := st.Lesson(ctx, second)
+	if err != nil || !l.Cancelled() || l.CancelReason != "The teacher is travelling" {
+		t.Fatalf("stored lesson %+v, %v", l, err)
+	}
+	email, _ := res["studentEmail"].(string)
+	mails, err := st.MailTo(ctx, strings.ToLower(email), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moved, cancelled bool
+	for _, m := range mails {
+		moved = moved || strings.HasPrefix(m.Subject, "Lesson moved: Mencius")
+		cancelled = cancelled || strings.HasPrefix(m.Subject, "Lesson cancelled: Mencius") && strings.Contains(m.Body, "travelling")
+	}
+	if !moved || !cancelled {
+		t.Errorf("student's mail: moved %v, cancelled %v (%d messages)", moved, cancelled, len(mails))
+	}
+}
