@@ -9,14 +9,6 @@ import (
 	"github.com/lectern/lectern/classroom"
 )
 
-// insertMailing claims m inside the caller's transaction: false if it
-// was claimed before.
-func insertMailing(ctx context.Context, q querier, m classroom.Mailing) (bool, error) {
-	n, err := q.exec(ctx, `INSERT INTO lesson_mailings (lesson_id, kind, key_at, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (lesson_id, kind, key_at) DO NOTHING`, m.LessonID, m.Kind, ms(m.Key), ms(m.At))
-	return n == 1, err
-}
-
 // insertMails queues mails in the outbox (package notify sends them)
 // inside the caller's transaction.
 func insertMails(ctx context.Context, q querier, at time.Time, mails []classroom.Mail) error {
@@ -45,36 +37,47 @@ func (s *Store) CancelLesson(ctx context.Context, l classroom.Lesson, m classroo
 		if n == 0 {
 			return missingOrConflict(ctx, q, "lessons", l.ID)
 		}
-		_, err = queueMailing(ctx, q, m, mails, notices)
+		_, err = queueIfClaimed(ctx, q, m.At, mails, notices, claimMailing, m.LessonID, m.Kind, ms(m.Key), ms(m.At))
 		return err
 	}), nil)
 }
 
-// queueMailing claims m and queues its mails and notices; a mailing
-// claimed before queues nothing.
-func queueMailing(ctx context.Context, q querier, m classroom.Mailing, mails []classroom.Mail, notices []classroom.Notice) (bool, error) {
-	ok, err := insertMailing(ctx, q, m)
-	if err != nil || !ok {
+// queueIfClaimed runs claim, an INSERT … ON CONFLICT DO NOTHING, and if
+// it inserted its row queues mails and notices, inside the caller's
+// transaction; false, with nothing queued, if the row was there.
+func queueIfClaimed(ctx context.Context, q querier, at time.Time, mails []classroom.Mail, notices []classroom.Notice,
+	claim string, args ...any) (bool, error) {
+	n, err := q.exec(ctx, claim, args...)
+	if err != nil || n == 0 {
 		return false, err
 	}
-	if err := insertMails(ctx, q, m.At, mails); err != nil {
+	if err := insertMails(ctx, q, at, mails); err != nil {
 		return false, err
 	}
 	return true, insertNotices(ctx, q, notices)
 }
 
-// QueueMailing implements classroom.LessonMailings.
-func (s *Store) QueueMailing(ctx context.Context, m classroom.Mailing, mails []classroom.Mail, notices []classroom.Notice) (bool, error) {
+// claimQueued runs queueIfClaimed in a transaction of its own.
+func (s *Store) claimQueued(ctx context.Context, at time.Time, mails []classroom.Mail, notices []classroom.Notice,
+	claim string, args ...any) (bool, error) {
 	var claimed bool
 	err := s.db.tx(ctx, func(q querier) error {
 		var err error
-		claimed, err = queueMailing(ctx, q, m, mails, notices)
+		claimed, err = queueIfClaimed(ctx, q, at, mails, notices, claim, args...)
 		return err
 	})
 	if err != nil {
 		return false, s.mapErr(err, nil)
 	}
 	return claimed, nil
+}
+
+const claimMailing = `INSERT INTO lesson_mailings (lesson_id, kind, key_at, created_at) VALUES (?, ?, ?, ?)
+	ON CONFLICT (lesson_id, kind, key_at) DO NOTHING`
+
+// QueueMailing implements classroom.LessonMailings.
+func (s *Store) QueueMailing(ctx context.Context, m classroom.Mailing, mails []classroom.Mail, notices []classroom.Notice) (bool, error) {
+	return s.claimQueued(ctx, m.At, mails, notices, claimMailing, m.LessonID, m.Kind, ms(m.Key), ms(m.At))
 }
 
 // LessonsToRemind implements classroom.LessonMailings.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/classroom"
 )
 
@@ -236,5 +238,40 @@ func testCourseSchedules(t *testing.T, s *Store) {
 	}
 	if got, err := s.CourseSchedules(ctx, nil, t0); err != nil || len(got) != 0 {
 		t.Fatalf("no courses: %v %v", got, err)
+	}
+}
+
+// TestMailKeysMigration: orders paid and refunds decided before 0013 are
+// not mailed after the upgrade; what is paid afterwards is.
+func TestMailKeysMigration(t *testing.T) {
+	for _, b := range testBackends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openBefore(t, b, 13)
+			f := mkBilling(t, s)
+			paid := mkOrder(f, "before")
+			paid.Status, paid.PaidAt = billing.StatusPaid, time.Now()
+			btx(t, s, func(tx billing.Tx) error { return tx.InsertOrder(ctx, paid) })
+			r := billing.Refund{ID: uuid.NewString(), OrderID: paid.ID, AccountID: paid.AccountID, CourseID: paid.CourseID,
+				TeacherID: paid.TeacherID, Status: billing.RefundDeclined, Amount: 1, Currency: "EUR", RequestedBy: paid.AccountID,
+				CreatedAt: time.Now(), DecidedAt: time.Now()}
+			btx(t, s, func(tx billing.Tx) error { return tx.InsertRefund(ctx, r) })
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			since := time.Now().Add(-time.Hour)
+			if got, err := s.UnmailedReceipts(ctx, since, 0); err != nil || len(got) != 0 {
+				t.Fatalf("receipts due after the upgrade: %v, %v", got, err)
+			}
+			if got, err := s.UnmailedRefundDecisions(ctx, since, 0); err != nil || len(got) != 0 {
+				t.Fatalf("refund mail due after the upgrade: %v, %v", got, err)
+			}
+			after := mkOrder(f, "after")
+			after.Status, after.PaidAt = billing.StatusPaid, time.Now()
+			btx(t, s, func(tx billing.Tx) error { return tx.InsertOrder(ctx, after) })
+			if got, err := s.UnmailedReceipts(ctx, since, 0); err != nil || len(got) != 1 || got[0].ID != after.ID {
+				t.Fatalf("receipts due: %v, %v", got, err)
+			}
+		})
 	}
 }
