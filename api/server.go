@@ -139,6 +139,7 @@ type Server struct {
 	dummyHash                          string                    // verified for unknown emails
 	cop                                *http.CrossOriginProtection
 	deviceKey                          []byte // signs device cookies (device.go)
+	verifyKey                          []byte // signs address-verification links (verify.go)
 
 	resets    chan resetJob // password-reset requests for resetWorker (reset.go)
 	stop      chan struct{} // closed by Close
@@ -200,6 +201,7 @@ func New(cfg Config) *Server {
 	}
 	s.dummyHash = dummy
 	s.deviceKey = deviceKey(cfg.Signer)
+	s.verifyKey = derivedKey(cfg.Signer, "lectern-email-verification-key")
 	s.resets, s.stop = make(chan resetJob, resetQueueLen), make(chan struct{})
 	s.wg.Add(1)
 	go s.resetWorker()
@@ -273,6 +275,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"DELETE /api/v1/sessions/{id}", s.authed(s.revokeSession)},
 		{"POST /api/v1/password-resets", s.public(s.requestReset)},
 		{"POST /api/v1/password-resets/confirm", s.public(s.confirmReset)},
+		{"POST /api/v1/email-verifications/confirm", s.public(s.confirmVerification)},
+		{"POST /api/v1/me/email-verification", s.authed(s.resendVerification)},
 		// profile
 		{"GET /api/v1/me", s.authed(s.me)},
 		{"PATCH /api/v1/me", s.authed(s.updateProfile)},

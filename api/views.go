@@ -18,6 +18,8 @@ type accountView struct {
 	AvatarURL   string    `json:"avatar_url,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// EmailVerified: the owner opened the link mailed to Email.
+	EmailVerified bool `json:"email_verified"`
 }
 
 func viewAccount(a classroom.Account) accountView {
@@ -27,7 +29,7 @@ func viewAccount(a classroom.Account) accountView {
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
 		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
-		CreatedAt: a.CreatedAt}
+		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified()}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {

@@ -123,4 +123,5 @@ type Store interface {
 	Lessons
 	Publishing
 	LessonMailings
+	EmailVerification
 }

@@ -11,10 +11,12 @@ import (
 // visitor state (sign in to buy, buy, the next lesson, join the live
 // lesson), the catalogue's "live now" badge, and the teacher moving and
 // cancelling a lesson in the browser, which mails the student and leaves
-// a notice (e2e/scripts/landing.mjs).
+// a notice; the student verifies the address with the link mailed at
+// sign-up (e2e/scripts/landing.mjs).
 func TestBrowserLanding(t *testing.T) {
 	s := startTeacherScript(t, "landing", 120*time.Second, 45*time.Second)
 	s.approveSubmitted(60 * time.Second)
+	s.sendVerifyLink(30 * time.Second)
 	res := s.result(115 * time.Second)
 	t.Logf("result: %v", res)
 
@@ -22,7 +24,7 @@ func TestBrowserLanding(t *testing.T) {
 	second, _ := res["second"].(string)
 	checks := map[string]any{
 		"visitorCTA": "buy", "studentCTA": "buy", "liveCTA": "live",
-		"visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
+		"verifiedBefore": "false", "verifiedAfter": "true", "visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
 	}
 	for k, v := range checks {
 		if res[k] != v {
@@ -61,4 +63,29 @@ func TestBrowserLanding(t *testing.T) {
 	if !moved || !cancelled {
 		t.Errorf("student's mail: moved %v, cancelled %v (%d messages)", moved, cancelled, len(mails))
 	}
+}
+
+// sendVerifyLink waits for the script's "verify" event, finds the
+// verification link mailed to its address in the outbox (bounded) and
+// sends it to the script.
+func (s *script) sendVerifyLink(timeout time.Duration) {
+	s.t.Helper()
+	ev := s.waitEventLine("verify", timeout)
+	email, _ := ev["email"].(string)
+	ctx := context.Background()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		mails, err := s.srv.app.Store().MailTo(ctx, strings.ToLower(email), 20)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for _, m := range mails {
+			if i := strings.Index(m.Body, "http"); i >= 0 && strings.Contains(m.Body, "/verify-email?token=") {
+				s.send(strings.Fields(m.Body[i:])[0])
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("no verification mail to %s", email)
 }

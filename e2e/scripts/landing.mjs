@@ -7,7 +7,8 @@
 // lesson: the catalogue card and the page say "live now" and the
 // student's one call to action is "Join the live lesson". The teacher
 // reschedules the second lesson and cancels it with a reason; the student
-// sees it cancelled and a notice (the Go test checks the mails).
+// sees it cancelled and a notice (the Go test checks the mails). The
+// student also verifies the address with the link mailed at sign-up.
 import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, submitForReview, createPricedCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
@@ -58,6 +59,15 @@ runBrowser(async (newContext) => {
   // A student buys from the landing page.
   const studentEmail = `yan-${stamp}@example.org`;
   const student = await signUp(await newContext(), 'Yan Hui', studentEmail);
+  // Sign-up mailed a verification link: the Go test reads it from the
+  // outbox and hands it over.
+  await student.goto(`${base}/account`);
+  const verifiedBefore = await student.$eval('#email-status', (el) => el.dataset.verified);
+  emit({ event: 'verify', email: studentEmail });
+  await student.goto((await waitLine(15000)).trim());
+  await student.waitForSelector('#verify-result[data-ok="true"]', { timeout: 5000 });
+  await student.goto(`${base}/account`);
+  const verifiedAfter = await student.$eval('#email-status', (el) => el.dataset.verified);
   await student.goto(courseURL);
   const studentCTA = await ctaOf(student, 'buy');
   await student.waitForSelector('#course-cta #buy-button', { timeout: 5000 });
@@ -108,7 +118,7 @@ runBrowser(async (newContext) => {
 
   return {
     courseId, first, second, studentEmail,
-    visitorCTA, visitorNext, summary, primaries, studentCTA, ownerCTA, liveCTA, liveBanner, joinHref, reasonShown, noticeText,
+    verifiedBefore, verifiedAfter, visitorCTA, visitorNext, summary, primaries, studentCTA, ownerCTA, liveCTA, liveBanner, joinHref, reasonShown, noticeText,
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors, ...visitor.errors],
   };

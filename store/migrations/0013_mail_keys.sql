@@ -12,5 +12,9 @@ INSERT INTO mail_keys (mail_key, created_at)
 INSERT INTO mail_keys (mail_key, created_at)
 	SELECT 'refund:' || id || ':' || status, 0 FROM billing_refunds WHERE status IN ('declined', 'succeeded', 'failed');
 
+-- An address is verified when its owner opened the link mailed to it.
+-- Accounts made before this migration start unverified.
+ALTER TABLE accounts ADD COLUMN email_verified_at BIGINT NOT NULL DEFAULT 0;
+
 CREATE INDEX billing_orders_paid ON billing_orders (paid_at);
 CREATE INDEX billing_refunds_done ON billing_refunds (completed_at);
