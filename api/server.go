@@ -308,6 +308,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},
 		{"PUT /api/v1/admin/accounts/{id}/disabled", s.authed(s.adminSetDisabled)},
+		{"GET /api/v1/admin/live-lessons", s.authed(s.adminLiveLessons)},
+		{"POST /api/v1/admin/live-lessons/{id}/end", s.authed(s.adminEndLesson)},
 	}
 	s.mount(mux, routes)
 	s.registerPublishing(mux)

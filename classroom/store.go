@@ -124,4 +124,5 @@ type Store interface {
 	Publishing
 	LessonMailings
 	EmailVerification
+	LiveLessonsView
 }

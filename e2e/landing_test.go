@@ -17,6 +17,12 @@ func TestBrowserLanding(t *testing.T) {
 	s := startTeacherScript(t, "landing", 120*time.Second, 45*time.Second)
 	s.approveSubmitted(60 * time.Second)
 	s.sendVerifyLink(30 * time.Second)
+	s.waitEventLine("admin", 60*time.Second)
+	const adminEmail, adminPassword = "chief@example.org", "a-long-admin-password-42"
+	if _, _, err := s.srv.app.API().EnsureAdmin(context.Background(), adminEmail, adminPassword, "Chief"); err != nil {
+		t.Fatal(err)
+	}
+	s.send(adminEmail + " " + adminPassword)
 	res := s.result(115 * time.Second)
 	t.Logf("result: %v", res)
 
@@ -24,7 +30,7 @@ func TestBrowserLanding(t *testing.T) {
 	second, _ := res["second"].(string)
 	checks := map[string]any{
 		"visitorCTA": "buy", "studentCTA": "buy", "liveCTA": "live",
-		"verifiedBefore": "false", "verifiedAfter": "true", "visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
+		"afterEndCTA": "next", "verifiedBefore": "false", "verifiedAfter": "true", "visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
 	}
 	for k, v := range checks {
 		if res[k] != v {

@@ -62,11 +62,13 @@ runBrowser(async (newContext) => {
   // Sign-up mailed a verification link: the Go test reads it from the
   // outbox and hands it over.
   await student.goto(`${base}/account`);
+  await student.waitForSelector('#email-status', { timeout: 5000 });
   const verifiedBefore = await student.$eval('#email-status', (el) => el.dataset.verified);
   emit({ event: 'verify', email: studentEmail });
   await student.goto((await waitLine(15000)).trim());
   await student.waitForSelector('#verify-result[data-ok="true"]', { timeout: 5000 });
   await student.goto(`${base}/account`);
+  await student.waitForSelector('#email-status', { timeout: 5000 });
   const verifiedAfter = await student.$eval('#email-status', (el) => el.dataset.verified);
   await student.goto(courseURL);
   const studentCTA = await ctaOf(student, 'buy');
@@ -92,6 +94,25 @@ runBrowser(async (newContext) => {
   const liveBanner = await student.$eval('#course-live', (el) => el.dataset.lesson);
   const joinHref = await student.$eval('#cta-join', (el) => el.getAttribute('href'));
   shots.push(await screenshot(student, 'landing-live'));
+
+  // An administrator sees it in "live lessons now" and ends it.
+  emit({ event: 'admin' });
+  const [adminEmail, adminPassword] = (await waitLine(15000)).trim().split(' ');
+  const admin = await (await newContext()).newPage();
+  admin.errors = [];
+  admin.on('pageerror', (e) => admin.errors.push(`admin: ${e.message}`));
+  admin.on('dialog', (d) => d.accept());
+  await admin.goto(`${base}/signin?next=/admin`);
+  await admin.fill('#signin-email', adminEmail);
+  await admin.fill('#signin-password', adminPassword);
+  await admin.click('#signin-submit');
+  await admin.waitForSelector(`#live-lessons [data-live-lesson="${first}"]`, { timeout: 10000 });
+  shots.push(await screenshot(admin, 'admin-live'));
+  await admin.click(`#live-lessons [data-end="${first}"]`);
+  await admin.waitForSelector(`#live-lessons [data-live-lesson="${first}"]`, { state: 'detached', timeout: 10000 });
+  await student.reload();
+  await student.waitForSelector('#course-cta:not([data-cta="live"])', { timeout: 10000 });
+  const afterEndCTA = await student.$eval('#course-cta', (el) => el.dataset.cta);
 
   // The teacher moves the second lesson a day later, then cancels it.
   await teacher.reload();
@@ -120,6 +141,7 @@ runBrowser(async (newContext) => {
     courseId, first, second, studentEmail,
     verifiedBefore, verifiedAfter, visitorCTA, visitorNext, summary, primaries, studentCTA, ownerCTA, liveCTA, liveBanner, joinHref, reasonShown, noticeText,
     screenshots: shots.filter(Boolean),
-    errors: [...teacher.errors, ...student.errors, ...visitor.errors],
+    afterEndCTA,
+    errors: [...teacher.errors, ...student.errors, ...visitor.errors, ...admin.errors],
   };
 }, { totalMs: 110000 });
