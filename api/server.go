@@ -296,6 +296,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"POST /api/v1/courses/{id}/enrolment", s.authed(s.enrol)},
 		{"DELETE /api/v1/courses/{id}/enrolment", s.authed(s.leaveCourse)},
 		{"DELETE /api/v1/courses/{id}/students/{account}", s.authed(s.removeStudent)},
+		{"GET /api/v1/courses/{id}/roster", s.authed(s.roster)},
 		// lessons
 		{"GET /api/v1/courses/{id}/lessons", s.optional(s.listLessons)},
 		{"POST /api/v1/courses/{id}/lessons", s.authed(s.createLesson)},

@@ -125,4 +125,5 @@ type Store interface {
 	LessonMailings
 	EmailVerification
 	LiveLessonsView
+	Rosters
 }

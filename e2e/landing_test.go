@@ -40,6 +40,9 @@ func TestBrowserLanding(t *testing.T) {
 	if c := res["ownerCTA"]; c != "next" && c != "join" {
 		t.Errorf("after buying, the call to action is %v", c)
 	}
+	if r, _ := res["roster"].([]any); len(r) != 1 || r[0] != "Yan Hui" {
+		t.Errorf("the teacher's roster %v", res["roster"])
+	}
 	if n, _ := res["primaries"].(float64); n != 1 {
 		t.Errorf("the visitor sees %v primary buttons, want 1", n)
 	}

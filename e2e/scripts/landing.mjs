@@ -114,8 +114,13 @@ runBrowser(async (newContext) => {
   await student.waitForSelector('#course-cta:not([data-cta="live"])', { timeout: 10000 });
   const afterEndCTA = await student.$eval('#course-cta', (el) => el.dataset.cta);
 
-  // The teacher moves the second lesson a day later, then cancels it.
+  // The teacher's roster lists the student.
   await teacher.reload();
+  await teacher.click('#roster-show');
+  await teacher.waitForSelector('#roster [data-student]', { timeout: 5000 });
+  const roster = await teacher.$$eval('#roster [data-student] strong', (els) => els.map((e) => e.textContent));
+
+  // The teacher moves the second lesson a day later, then cancels it.
   await teacher.click(`[data-lesson-edit="${second}"]`);
   const moved = new Date(later.getTime() + 86400e3);
   await teacher.fill(`#lesson-${second} [data-edit-start]`, local(moved));
@@ -141,7 +146,7 @@ runBrowser(async (newContext) => {
     courseId, first, second, studentEmail,
     verifiedBefore, verifiedAfter, visitorCTA, visitorNext, summary, primaries, studentCTA, ownerCTA, liveCTA, liveBanner, joinHref, reasonShown, noticeText,
     screenshots: shots.filter(Boolean),
-    afterEndCTA,
+    afterEndCTA, roster,
     errors: [...teacher.errors, ...student.errors, ...visitor.errors, ...admin.errors],
   };
 }, { totalMs: 110000 });

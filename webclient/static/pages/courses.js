@@ -10,6 +10,7 @@ import { recordingSettings, replays, streamKey } from './replays.js';
 import { contentLinks } from './contentlinks.js';
 import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
+import { rosterSection } from './roster.js';
 import { cardSchedule, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
 
 const enc = encodeURIComponent;
@@ -434,6 +435,7 @@ export async function mountCourse(root, id) {
   }
   main.append(header, checkoutSlot, actions, editSlot,
     section('landing.syllabus', relation === 'teacher' ? lessonForm(course.id, () => refresh()) : null, lessonList));
+  if (relation === 'teacher' || relation === 'assistant') main.append(rosterSection(course.id, relation));
   if (relation === 'teacher') main.append(recordingSettings(course));
   await loadLessons();
 }
