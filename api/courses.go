@@ -92,11 +92,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request, c *caller)
 // courseFor loads the course in the path and checks the caller's relation
 // with may; ErrNotFound, or 403 when may says no.
 func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relation) bool) (classroom.Course, error) {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return course, err
-	}
-	rel, err := s.relation(r.Context(), course, c)
+	course, rel, err := s.courseRelation(r, c)
 	if err != nil {
 		return course, err
 	}
@@ -105,6 +101,16 @@ func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relati
 			Message: "only the course's teacher may do that"}
 	}
 	return course, nil
+}
+
+// courseRelation loads the course in the path and c's relation to it.
+func (s *Server) courseRelation(r *http.Request, c *caller) (classroom.Course, classroom.Relation, error) {
+	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return course, classroom.RelationNone, err
+	}
+	rel, err := s.relation(r.Context(), course, c)
+	return course, rel, err
 }
 
 // visibleCourse loads course id for caller c (nil when anonymous) with

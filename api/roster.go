@@ -18,11 +18,7 @@ type rosterEntryView struct {
 // roster lists a course's students with their attendance: for its
 // teacher and admins with addresses, for assistants without.
 func (s *Server) roster(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	rel, err := s.relation(r.Context(), course, c)
+	course, rel, err := s.courseRelation(r, c)
 	if err != nil {
 		return err
 	}
