@@ -18,5 +18,3 @@ CREATE TABLE lesson_mailings (
 	created_at BIGINT NOT NULL,
 	PRIMARY KEY (lesson_id, kind, key_at)
 );
-
-CREATE INDEX lessons_status_start ON lessons (status, starts_at);
