@@ -30,7 +30,7 @@ func TestBrowserLanding(t *testing.T) {
 	second, _ := res["second"].(string)
 	checks := map[string]any{
 		"visitorCTA": "buy", "studentCTA": "buy", "liveCTA": "live",
-		"afterEndCTA": "next", "verifiedBefore": "false", "verifiedAfter": "true", "visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
+		"afterEndCTA": "next", "coverShown": true, "verifiedBefore": "false", "verifiedAfter": "true", "visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
 	}
 	for k, v := range checks {
 		if res[k] != v {

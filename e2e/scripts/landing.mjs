@@ -42,6 +42,10 @@ runBrowser(async (newContext) => {
   await teacher.click('#lesson-submit');
   await teacher.waitForFunction(() => document.querySelectorAll('#course-lessons [data-lesson]').length === 2, null, { timeout: 5000 });
   const [first, second] = await teacher.$$eval('#course-lessons [data-lesson]', (els) => els.map((e) => e.dataset.lesson));
+  // A cover image, from the editor (a 2×1 PNG).
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAADklEQVR4nGP4z8DwH4QBEfcD/ePF9e8AAAAASUVORK5CYII=', 'base64');
+  await teacher.setInputFiles('#cover-file', { name: 'cover.png', mimeType: 'image/png', buffer: png });
+  await teacher.waitForSelector('.course-head img.course-cover', { timeout: 5000 });
   await submitForReview(teacher);
 
   // A visitor: the next lesson, and one call to action.
@@ -52,6 +56,10 @@ runBrowser(async (newContext) => {
   const visitorCTA = await ctaOf(visitor, 'buy');
   await visitor.waitForSelector('#course-cta #buy-signin', { timeout: 5000 });
   const visitorNext = await visitor.$eval('#course-next', (el) => el.dataset.lesson);
+  const coverShown = await visitor.waitForFunction(() => {
+    const img = document.querySelector('.course-head img.course-cover');
+    return img && img.complete && img.naturalWidth === 2;
+  }, null, { timeout: 5000 }).then(() => true, () => false);
   const summary = await visitor.$eval('#syllabus-summary', (el) => el.dataset.count);
   const primaries = await visitor.$$eval('main .btn-primary', (els) => els.length);
   shots.push(await screenshot(visitor, 'landing-visitor'));
@@ -146,7 +154,7 @@ runBrowser(async (newContext) => {
     courseId, first, second, studentEmail,
     verifiedBefore, verifiedAfter, visitorCTA, visitorNext, summary, primaries, studentCTA, ownerCTA, liveCTA, liveBanner, joinHref, reasonShown, noticeText,
     screenshots: shots.filter(Boolean),
-    afterEndCTA, roster,
+    afterEndCTA, roster, coverShown,
     errors: [...teacher.errors, ...student.errors, ...visitor.errors, ...admin.errors],
   };
 }, { totalMs: 110000 });

@@ -11,7 +11,7 @@ import { contentLinks } from './contentlinks.js';
 import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
 import { rosterSection } from './roster.js';
-import { cardSchedule, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
+import { cardSchedule, coverButton, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
 
 const enc = encodeURIComponent;
 
@@ -374,6 +374,7 @@ export async function mountCourse(root, id) {
           }, () => editSlot.replaceChildren(), price)),
         },
       }));
+      actions.append(coverButton(course, (saved) => { course = { ...course, cover_url: saved.cover_url }; renderHeader(); }));
       if (price) {
         actions.append(h('a', { class: 'btn', i18n: 'billing.revenue', attrs: { href: `/revenue?course=${enc(course.id)}`, id: 'course-revenue' } }));
       }

@@ -5,7 +5,7 @@
 // tools (edit, reschedule, cancel) live here too. Strings in zh-CN and en.
 import { h } from '../lib/dom.js';
 import { showAPIError } from '../lib/shell.js';
-import { api } from '../lib/api.js';
+import { api, putBytes } from '../lib/api.js';
 import { addStrings, lang, t } from '../i18n.js';
 
 const enc = encodeURIComponent;
@@ -24,6 +24,7 @@ addStrings({
     'landing.replay': 'Watch the replay',
     'landing.signIn': 'Sign in to enrol',
     'landing.cardNext': 'Next: {when}',
+    'landing.cover': 'Change the cover image',
     'lesson.cancelled': 'Cancelled',
     'lesson.cancelledBecause': 'Cancelled: {reason}',
     'lesson.edit': 'Edit',
@@ -50,6 +51,7 @@ addStrings({
     'landing.replay': '观看回放',
     'landing.signIn': '登录后报名',
     'landing.cardNext': '下一节：{when}',
+    'landing.cover': '更换封面图片',
     'lesson.cancelled': '已取消',
     'lesson.cancelledBecause': '已取消：{reason}',
     'lesson.edit': '编辑',
@@ -228,4 +230,26 @@ export function lessonTools(lesson, done) {
     h('button', { class: 'btn btn-small btn-quiet', i18n: 'lesson.cancel', attrs: { type: 'button', 'data-lesson-cancel': lesson.id },
       on: { click: () => slot.replaceChildren(cancelForm()) } }));
   return [buttons, slot];
+}
+
+// coverButton lets the teacher upload the course's cover image (PNG,
+// JPEG, GIF or WebP; the server checks type, size and dimensions); done
+// gets the course as saved.
+export function coverButton(course, done) {
+  const error = h('span', { class: 'form-error', attrs: { role: 'alert' } });
+  const file = h('input', { attrs: { type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp', id: 'cover-file', hidden: true } });
+  file.addEventListener('change', async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    error.replaceChildren();
+    try {
+      done(await putBytes(`/api/v1/courses/${enc(course.id)}/cover`, f));
+    } catch (err) {
+      showAPIError(error, err);
+    }
+    file.value = '';
+  });
+  return h('span', {}, file,
+    h('button', { class: 'btn', i18n: 'landing.cover', attrs: { type: 'button', id: 'cover-upload' }, on: { click: () => file.click() } }),
+    error);
 }
