@@ -42,6 +42,10 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Info("account registered", "account", acc.ID)
+	if err := s.sendVerification(r, acc); err != nil {
+		// The account stands; its owner can ask for another link.
+		s.log.Error("queueing the verification mail", "account", acc.ID, "err", err)
+	}
 	c, err := s.startSession(w, r, acc)
 	if err != nil {
 		return err

@@ -92,11 +92,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request, c *caller)
 // courseFor loads the course in the path and checks the caller's relation
 // with may; ErrNotFound, or 403 when may says no.
 func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relation) bool) (classroom.Course, error) {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return course, err
-	}
-	rel, err := s.relation(r.Context(), course, c)
+	course, rel, err := s.courseRelation(r, c)
 	if err != nil {
 		return course, err
 	}
@@ -105,6 +101,16 @@ func (s *Server) courseFor(r *http.Request, c *caller, may func(classroom.Relati
 			Message: "only the course's teacher may do that"}
 	}
 	return course, nil
+}
+
+// courseRelation loads the course in the path and c's relation to it.
+func (s *Server) courseRelation(r *http.Request, c *caller) (classroom.Course, classroom.Relation, error) {
+	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return course, classroom.RelationNone, err
+	}
+	rel, err := s.relation(r.Context(), course, c)
+	return course, rel, err
 }
 
 // visibleCourse loads course id for caller c (nil when anonymous) with
@@ -159,7 +165,11 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request, c *caller) er
 	if c != nil {
 		relp = &rel
 	}
-	writeJSON(w, http.StatusOK, viewCourse(course, relp))
+	out := []courseView{viewCourse(course, relp)}
+	if err := s.addSchedules(r.Context(), out); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out[0])
 	return nil
 }
 
@@ -212,7 +222,43 @@ func (s *Server) listCourses(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	list, err := s.store.ListCourses(r.Context(), q)
-	return writeCourses(w, list, err)
+	if err != nil {
+		return err
+	}
+	out := make([]courseView, len(list))
+	for i, course := range list {
+		out[i] = viewCourse(course, nil)
+	}
+	if err := s.addSchedules(r.Context(), out); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"courses": out})
+	return nil
+}
+
+// addSchedules fills each course's live and next lesson, in one store
+// query for the whole list.
+func (s *Server) addSchedules(ctx context.Context, list []courseView) error {
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	sched, err := s.store.CourseSchedules(ctx, ids, s.now())
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		cs := sched[list[i].ID]
+		if cs.Live != nil {
+			v := viewLesson(*cs.Live)
+			list[i].LiveLesson = &v
+		}
+		if cs.Next != nil {
+			v := viewLesson(*cs.Next)
+			list[i].NextLesson = &v
+		}
+	}
+	return nil
 }
 
 func pageOf(r *http.Request) (classroom.Page, error) {
@@ -266,6 +312,9 @@ func (s *Server) myCourses(w http.ResponseWriter, r *http.Request, c *caller) er
 	for i, mc := range list {
 		rel := mc.Relation
 		out[i] = viewCourse(mc.Course, &rel)
+	}
+	if err := s.addSchedules(r.Context(), out); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"courses": out})
 	return nil

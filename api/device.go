@@ -25,11 +25,15 @@ const deviceTTL = 180 * 24 * time.Hour
 // signer's secret (a fixed token signed with it), so cookies survive a
 // restart without another secret to keep. Should the derivation ever
 // change, known browsers merely become unknown until their next sign-in.
-func deviceKey(signer *token.Signer) []byte {
-	tok, err := signer.Sign(token.Claims{Lesson: "lectern-device-cookie-key", User: "lectern",
+func deviceKey(signer *token.Signer) []byte { return derivedKey(signer, "lectern-device-cookie-key") }
+
+// derivedKey derives an HMAC key for one purpose (label) from the
+// join-token signer's secret.
+func derivedKey(signer *token.Signer, label string) []byte {
+	tok, err := signer.Sign(token.Claims{Lesson: label, User: "lectern",
 		Role: token.RoleObserver, Expires: 1})
 	if err != nil {
-		panic("api: deriving the device key: " + err.Error())
+		panic("api: deriving the " + label + ": " + err.Error())
 	}
 	k := sha256.Sum256([]byte(tok))
 	return k[:]

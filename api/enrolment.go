@@ -21,11 +21,7 @@ func (s *Server) leaveCourse(w http.ResponseWriter, r *http.Request, c *caller) 
 // may. The student's open connections to its lessons are closed within
 // seconds, and joining again needs a new enrolment.
 func (s *Server) removeStudent(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, err := s.loadCourse(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	rel, err := s.relation(r.Context(), course, c)
+	course, rel, err := s.courseRelation(r, c)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (s *Server) lessonFor(r *http.Request, c *caller, may func(classroom.Relati
 }
 
 func (s *Server) updateLesson(w http.ResponseWriter, r *http.Request, c *caller) error {
-	l, _, _, err := s.lessonFor(r, c, classroom.Relation.CanEdit)
+	l, course, _, err := s.lessonFor(r, c, classroom.Relation.CanEdit)
 	if err != nil {
 		return err
 	}
@@ -121,12 +121,15 @@ func (s *Server) updateLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	prev := l.Status
+	prev, was := l.Status, l.StartsAt
 	if err := l.Apply(ch, s.now()); err != nil {
 		return err
 	}
 	if err := s.store.UpdateLesson(r.Context(), l, prev); err != nil {
 		return err
+	}
+	if !l.StartsAt.Equal(was) {
+		s.lessonMoved(r, course, l, was)
 	}
 	writeJSON(w, http.StatusOK, viewLesson(l))
 	return nil

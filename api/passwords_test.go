@@ -39,7 +39,7 @@ func (h *harness) resetToken(addr string) string {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, m := range h.mail.sent() {
+		for _, m := range h.mail.resets() {
 			if m.To != addr {
 				continue
 			}

@@ -52,7 +52,7 @@ func TestPublicURLFromHost(t *testing.T) {
 			}
 			deadline := time.Now().Add(5 * time.Second)
 			for time.Now().Before(deadline) {
-				for _, m := range h.mail.sent() {
+				for _, m := range h.mail.resets() {
 					if !strings.Contains(m.Body, c.want) {
 						t.Fatalf("reset mail does not link to %q:\n%s", c.want, m.Body)
 					}
@@ -72,7 +72,7 @@ func TestResetMailLanguage(t *testing.T) {
 	want(t, c.do("PATCH", "/api/v1/me", map[string]string{"language": "zh-CN"}), http.StatusOK)
 	want(t, h.client().do("POST", "/api/v1/password-resets", map[string]string{"email": "zh@example.org"}), http.StatusAccepted)
 	h.resetToken("zh@example.org")
-	for _, m := range h.mail.sent() {
+	for _, m := range h.mail.resets() {
 		if m.Subject != "重置你的 Lectern 密码" || !strings.Contains(m.Body, "一小时内") {
 			t.Fatalf("mail %q / %q", m.Subject, m.Body)
 		}

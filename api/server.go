@@ -105,6 +105,10 @@ type Config struct {
 	TrustedProxies []string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// ReminderEvery is how often lesson reminders are looked for when an
+	// Outbox is set (default a minute; negative: never, as without an
+	// Outbox).
+	ReminderEvery time.Duration
 }
 
 // Server serves the REST API. Close it to send the password-reset mail
@@ -136,6 +140,7 @@ type Server struct {
 	dummyHash                          string                    // verified for unknown emails
 	cop                                *http.CrossOriginProtection
 	deviceKey                          []byte // signs device cookies (device.go)
+	verifyKey                          []byte // signs address-verification links (verify.go)
 
 	resets    chan resetJob // password-reset requests for resetWorker (reset.go)
 	stop      chan struct{} // closed by Close
@@ -197,9 +202,14 @@ func New(cfg Config) *Server {
 	}
 	s.dummyHash = dummy
 	s.deviceKey = deviceKey(cfg.Signer)
+	s.verifyKey = derivedKey(cfg.Signer, "lectern-email-verification-key")
 	s.resets, s.stop = make(chan resetJob, resetQueueLen), make(chan struct{})
 	s.wg.Add(1)
 	go s.resetWorker()
+	if every := cmp.Or(cfg.ReminderEvery, time.Minute); cfg.Outbox != nil && every > 0 {
+		s.wg.Add(1)
+		go s.reminderWorker(every)
+	}
 	s.cop = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {
 		if err := s.cop.AddTrustedOrigin(originOf(cfg.BaseURL)); err != nil {
@@ -266,6 +276,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"DELETE /api/v1/sessions/{id}", s.authed(s.revokeSession)},
 		{"POST /api/v1/password-resets", s.public(s.requestReset)},
 		{"POST /api/v1/password-resets/confirm", s.public(s.confirmReset)},
+		{"POST /api/v1/email-verifications/confirm", s.public(s.confirmVerification)},
+		{"POST /api/v1/me/email-verification", s.authed(s.resendVerification)},
 		// profile
 		{"GET /api/v1/me", s.authed(s.me)},
 		{"PATCH /api/v1/me", s.authed(s.updateProfile)},
@@ -285,17 +297,21 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"POST /api/v1/courses/{id}/enrolment", s.authed(s.enrol)},
 		{"DELETE /api/v1/courses/{id}/enrolment", s.authed(s.leaveCourse)},
 		{"DELETE /api/v1/courses/{id}/students/{account}", s.authed(s.removeStudent)},
+		{"GET /api/v1/courses/{id}/roster", s.authed(s.roster)},
 		// lessons
 		{"GET /api/v1/courses/{id}/lessons", s.optional(s.listLessons)},
 		{"POST /api/v1/courses/{id}/lessons", s.authed(s.createLesson)},
 		{"GET /api/v1/lessons/{id}", s.optional(s.getLesson)},
 		{"PATCH /api/v1/lessons/{id}", s.authed(s.updateLesson)},
 		{"POST /api/v1/lessons/{id}/status", s.authed(s.setLessonStatus)},
+		{"POST /api/v1/lessons/{id}/cancel", s.authed(s.cancelLesson)},
 		{"POST /api/v1/lessons/{id}/join", s.authed(s.throttled(ActionJoin, s.join))},
 		// administration
 		{"GET /api/v1/admin/accounts", s.authed(s.adminListAccounts)},
 		{"PUT /api/v1/admin/accounts/{id}/roles", s.authed(s.adminSetRoles)},
 		{"PUT /api/v1/admin/accounts/{id}/disabled", s.authed(s.adminSetDisabled)},
+		{"GET /api/v1/admin/live-lessons", s.authed(s.adminLiveLessons)},
+		{"POST /api/v1/admin/live-lessons/{id}/end", s.authed(s.adminEndLesson)},
 	}
 	s.mount(mux, routes)
 	s.registerPublishing(mux)

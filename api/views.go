@@ -18,6 +18,8 @@ type accountView struct {
 	AvatarURL   string    `json:"avatar_url,omitempty"`
 	Disabled    bool      `json:"disabled,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// EmailVerified: the owner opened the link mailed to Email.
+	EmailVerified bool `json:"email_verified"`
 }
 
 func viewAccount(a classroom.Account) accountView {
@@ -27,7 +29,7 @@ func viewAccount(a classroom.Account) accountView {
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
 		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
-		CreatedAt: a.CreatedAt}
+		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified()}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {
@@ -90,6 +92,10 @@ type courseView struct {
 	// Relation is the caller's: teacher, assistant, student, or "" (none
 	// or not signed in). Omitted from anonymous listings.
 	Relation *string `json:"relation,omitempty"`
+	// LiveLesson is the lesson live now and NextLesson the next scheduled
+	// one not yet over (catalogue, "my courses" and the course page).
+	LiveLesson *lessonView `json:"live_lesson,omitempty"`
+	NextLesson *lessonView `json:"next_lesson,omitempty"`
 }
 
 func viewCourse(c classroom.Course, rel *classroom.Relation) courseView {
@@ -125,11 +131,16 @@ type lessonView struct {
 	Status          string    `json:"status"`
 	CourseTitle     string    `json:"course_title,omitempty"`
 	Relation        string    `json:"relation,omitempty"`
+	// Cancelled marks an ended lesson its teacher cancelled before it
+	// took place, with the reason given (if any).
+	Cancelled    bool   `json:"cancelled,omitempty"`
+	CancelReason string `json:"cancel_reason,omitempty"`
 }
 
 func viewLesson(l classroom.Lesson) lessonView {
 	return lessonView{ID: l.ID, CourseID: l.CourseID, Title: l.Title, StartsAt: l.StartsAt,
-		DurationMinutes: int64(l.Duration / time.Minute), EndsAt: l.EndsAt(), Status: string(l.Status)}
+		DurationMinutes: int64(l.Duration / time.Minute), EndsAt: l.EndsAt(), Status: string(l.Status),
+		Cancelled: l.Cancelled(), CancelReason: l.CancelReason}
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

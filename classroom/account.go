@@ -97,6 +97,9 @@ type Account struct {
 	DisabledAt   time.Time // zero while the account may sign in
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// EmailVerifiedAt is when the owner opened the verification link
+	// mailed to Email; zero while unverified.
+	EmailVerifiedAt time.Time
 }
 
 // Disabled reports whether an administrator disabled the account.

@@ -54,7 +54,14 @@ type Lesson struct {
 	Status    Status
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// CancelledAt is when the teacher cancelled the lesson before it took
+	// place (its Status is then ended); zero if it was not cancelled.
+	CancelledAt  time.Time
+	CancelReason string
 }
+
+// Cancelled reports whether the lesson was cancelled.
+func (l Lesson) Cancelled() bool { return !l.CancelledAt.IsZero() }
 
 // EndsAt is when the lesson is planned to end.
 func (l Lesson) EndsAt() time.Time { return l.StartsAt.Add(l.Duration) }
@@ -133,6 +140,22 @@ func (l *Lesson) SetStatus(next Status, now time.Time) error {
 	}
 	l.Status = next
 	l.UpdatedAt = now.UTC().Truncate(time.Millisecond)
+	if next == StatusScheduled { // reopened: no longer cancelled
+		l.CancelledAt, l.CancelReason = time.Time{}, ""
+	}
+	return nil
+}
+
+// Cancel ends a scheduled lesson that will not take place, with an
+// optional reason (already checked by CheckCancelReason).
+func (l *Lesson) Cancel(reason string, now time.Time) error {
+	if l.Status != StatusScheduled {
+		return &FieldError{Field: "status", Reason: "only a scheduled lesson can be cancelled", Err: ErrStatus}
+	}
+	if err := l.SetStatus(StatusEnded, now); err != nil {
+		return err
+	}
+	l.CancelledAt, l.CancelReason = l.UpdatedAt, reason
 	return nil
 }
 

@@ -122,4 +122,8 @@ type Store interface {
 	Courses
 	Lessons
 	Publishing
+	LessonMailings
+	EmailVerification
+	LiveLessonsView
+	Rosters
 }

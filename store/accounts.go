@@ -8,7 +8,7 @@ import (
 )
 
 const accountCols = `a.id, a.email, a.display_name, a.password_hash, a.roles, a.language,
-	a.avatar_type, a.disabled_at, a.created_at, a.updated_at`
+	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at`
 
 // accountRow scans accountCols.
 type accountRow struct {
@@ -16,11 +16,12 @@ type accountRow struct {
 	roles            string
 	disabled         int64
 	created, updated int64
+	verified         int64
 }
 
 func (r *accountRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Email, &r.a.DisplayName, &r.a.PasswordHash, &r.roles,
-		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated}
+		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified}
 }
 
 func (r *accountRow) account() (classroom.Account, error) {
@@ -30,6 +31,7 @@ func (r *accountRow) account() (classroom.Account, error) {
 	}
 	r.a.Roles = roles
 	r.a.CreatedAt, r.a.UpdatedAt = fromMS(r.created), fromMS(r.updated)
+	r.a.EmailVerifiedAt = fromMS(r.verified)
 	if r.disabled != 0 {
 		r.a.DisabledAt = fromMS(r.disabled)
 	}

@@ -8,17 +8,17 @@ import (
 )
 
 const lessonCols = `l.id, l.course_id, l.title, l.starts_at, l.duration_seconds, l.status,
-	l.created_at, l.updated_at`
+	l.created_at, l.updated_at, l.cancelled_at, l.cancel_reason`
 
 type lessonRow struct {
-	l                             classroom.Lesson
-	starts, dur, created, updated int64
-	status                        string
+	l                                        classroom.Lesson
+	starts, dur, created, updated, cancelled int64
+	status                                   string
 }
 
 func (r *lessonRow) dest() []any {
 	return []any{&r.l.ID, &r.l.CourseID, &r.l.Title, &r.starts, &r.dur, &r.status,
-		&r.created, &r.updated}
+		&r.created, &r.updated, &r.cancelled, &r.l.CancelReason}
 }
 
 func (r *lessonRow) lesson() classroom.Lesson {
@@ -26,6 +26,7 @@ func (r *lessonRow) lesson() classroom.Lesson {
 	r.l.Duration = time.Duration(r.dur) * time.Second
 	r.l.Status = classroom.Status(r.status)
 	r.l.CreatedAt, r.l.UpdatedAt = fromMS(r.created), fromMS(r.updated)
+	r.l.CancelledAt = fromMS(r.cancelled)
 	return r.l
 }
 
@@ -50,9 +51,9 @@ func (s *Store) Lesson(ctx context.Context, id string) (classroom.Lesson, error)
 // UpdateLesson implements classroom.Lessons.
 func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev classroom.Status) error {
 	n, err := s.db.exec(ctx, `UPDATE lessons SET title = ?, starts_at = ?, duration_seconds = ?,
-		status = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		status = ?, updated_at = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ? AND status = ?`,
 		l.Title, ms(l.StartsAt), int64(l.Duration/time.Second), string(l.Status), ms(l.UpdatedAt),
-		l.ID, string(prev))
+		ms(l.CancelledAt), l.CancelReason, l.ID, string(prev))
 	if err != nil {
 		return s.mapErr(err, nil)
 	}
@@ -67,17 +68,9 @@ func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev class
 
 // ListLessons implements classroom.Lessons.
 func (s *Store) ListLessons(ctx context.Context, courseID string) ([]classroom.Lesson, error) {
-	var out []classroom.Lesson
 	rs, err := s.db.query(ctx, "SELECT "+lessonCols+
 		" FROM lessons l WHERE l.course_id = ? ORDER BY l.starts_at, l.id LIMIT 1000", courseID)
-	err = scanAll(rs, err, func(rs rows) error {
-		var r lessonRow
-		if err := rs.Scan(r.dest()...); err != nil {
-			return err
-		}
-		out = append(out, r.lesson())
-		return nil
-	})
+	out, err := scanLessons(rs, err)
 	return out, s.mapErr(err, nil)
 }
 
@@ -114,10 +107,16 @@ func (s *Store) OverdueLessons(ctx context.Context, before time.Time, limit int)
 	if limit <= 0 || limit > 200 {
 		limit = 200
 	}
-	var out []classroom.Lesson
 	rs, err := s.db.query(ctx, "SELECT "+lessonCols+` FROM lessons l
 		WHERE l.status = 'live' AND l.starts_at + l.duration_seconds * 1000 < ?
 		ORDER BY l.starts_at, l.id LIMIT ?`, ms(before), limit)
+	out, err := scanLessons(rs, err)
+	return out, s.mapErr(err, nil)
+}
+
+// scanLessons reads rows of lessonCols.
+func scanLessons(rs rows, err error) ([]classroom.Lesson, error) {
+	var out []classroom.Lesson
 	err = scanAll(rs, err, func(rs rows) error {
 		var r lessonRow
 		if err := rs.Scan(r.dest()...); err != nil {
@@ -126,5 +125,5 @@ func (s *Store) OverdueLessons(ctx context.Context, before time.Time, limit int)
 		out = append(out, r.lesson())
 		return nil
 	})
-	return out, s.mapErr(err, nil)
+	return out, err
 }

@@ -57,3 +57,29 @@ func (s *Store) MarkMailFailed(ctx context.Context, id string, next time.Time, r
 		ms(next), reason, id)
 	return s.mapErr(err, nil)
 }
+
+// MailTo lists the messages queued for an address, sent or not, newest
+// first, at most limit (an administrator answering "did my mail go
+// out?", and tests).
+func (s *Store) MailTo(ctx context.Context, to string, limit int) ([]notify.Mail, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 200
+	}
+	var out []notify.Mail
+	rs, err := s.db.query(ctx, `SELECT id, to_addr, subject, body, created_at, next_attempt_at, attempts, sent_at, last_error
+		FROM mail_outbox WHERE to_addr = ? ORDER BY created_at DESC, id LIMIT ?`, to, limit)
+	err = scanAll(rs, err, func(rs rows) error {
+		var (
+			m                  notify.Mail
+			created, nxt, sent int64
+			attempts           int64
+		)
+		if err := rs.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &created, &nxt, &attempts, &sent, &m.LastError); err != nil {
+			return err
+		}
+		m.CreatedAt, m.NextAttemptAt, m.Attempts, m.SentAt = fromMS(created), fromMS(nxt), int(attempts), fromMS(sent)
+		out = append(out, m)
+		return nil
+	})
+	return out, s.mapErr(err, nil)
+}

@@ -224,7 +224,10 @@ func testReviewCAS(t *testing.T, s *Store) {
 
 // testMigrationPublishes: a database with courses from before publishing
 // existed keeps them in the catalogue after migration 0008.
-func testMigrationPublishes(t *testing.T, b testBackend) {
+// openBefore opens a store of backend b whose schema stops before
+// migration version (as an older Lectern left it); Migrate brings it up.
+func openBefore(t *testing.T, b testBackend, version int64) *Store {
+	t.Helper()
 	ctx := context.Background()
 	cfg := Config{DataDir: t.TempDir()}
 	if b.name == "postgres" {
@@ -234,8 +237,7 @@ func testMigrationPublishes(t *testing.T, b testBackend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fresh.Close()
-	// Build the schema as it was at version 7, with a course in it.
+	t.Cleanup(func() { fresh.Close() })
 	migs, err := Migrations()
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +246,7 @@ func testMigrationPublishes(t *testing.T, b testBackend) {
 		t.Fatal(err)
 	}
 	for _, m := range migs {
-		if m.Version >= 8 {
+		if m.Version >= version {
 			break
 		}
 		for _, stmt := range splitStatements(onlyFor(m.SQL, fresh.Backend())) {
@@ -257,6 +259,13 @@ func testMigrationPublishes(t *testing.T, b testBackend) {
 			t.Fatal(err)
 		}
 	}
+	return fresh
+}
+
+func testMigrationPublishes(t *testing.T, b testBackend) {
+	ctx := context.Background()
+	// The schema as it was at version 7, with a course in it.
+	fresh := openBefore(t, b, 8)
 	if _, err := fresh.db.exec(ctx, `INSERT INTO accounts (id, email, display_name, password_hash, roles,
 		created_at, updated_at) VALUES ('00000000-0000-0000-0000-00000000000a', 'old@example.org', 'Old', 'x', 'teacher', 1, 1)`); err != nil {
 		t.Fatal(err)

@@ -239,3 +239,32 @@ export async function submitForReview(page) {
   await page.reload();
   await page.waitForSelector('#course-state[data-state="published"]', { timeout: 10000 });
 }
+
+// createPricedCourse: the teacher on page (on /courses) creates a course
+// with a price and lands on its page; it returns the page's URL and the
+// course's ID.
+export async function createPricedCourse(page, { title, summary, amount, currency }) {
+  await page.click('#course-new', { timeout: 5000 });
+  await page.fill('#course-title', title);
+  await page.fill('#course-summary', summary);
+  await page.fill('#course-price-amount', amount);
+  await page.fill('#course-price-currency', currency);
+  await page.click('#course-submit');
+  await page.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  const courseURL = page.url();
+  return { courseURL, courseId: decodeURIComponent(new URL(courseURL).pathname.split('/').pop()) };
+}
+
+// buyWithDevCheckout: the student on page, on a course page, presses Buy,
+// pays on the dev test provider's checkout page and comes back to the
+// course page, waiting until the order shows paid.
+export async function buyWithDevCheckout(page, courseURL) {
+  await page.waitForSelector('#buy-button', { timeout: 5000 });
+  await page.click('#buy-button');
+  await page.waitForURL(/\/api\/v1\/billing\/dev\/checkout\//, { timeout: 10000 });
+  await page.click('button[value="pay"]');
+  await page.waitForSelector('.result', { timeout: 5000 });
+  await page.click('.box a[href^="/courses/"]');
+  await page.waitForURL(courseURL, { timeout: 5000 });
+  await page.waitForSelector('#order-status[data-state="paid"]', { timeout: 15000 });
+}

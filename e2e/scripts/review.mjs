@@ -5,7 +5,7 @@
 // it from the review queue; a student finds it with the catalogue search,
 // opens its landing page and buys it through the dev checkout. Then the
 // admin finds the student in the console and gives the reviewer role.
-import { runBrowser, emit, screenshot, signUp as signUpAt } from './lib.mjs';
+import { runBrowser, emit, screenshot, signUp as signUpAt, createPricedCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base, adminEmail, adminPassword] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -47,16 +47,8 @@ runBrowser(async (newContext) => {
   await teacher.goto(`${base}/account`);
   await teacher.waitForSelector('#teach-status[data-status="approved"]', { timeout: 5000 });
   await teacher.goto(`${base}/courses`);
-  await teacher.click('#course-new', { timeout: 5000 });
   const title = `Rust for Poets ${stamp}`;
-  await teacher.fill('#course-title', title);
-  await teacher.fill('#course-summary', 'Ownership, in verse');
-  await teacher.fill('#course-price-amount', '19.00');
-  await teacher.fill('#course-price-currency', 'EUR');
-  await teacher.click('#course-submit');
-  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
-  const courseURL = teacher.url();
-  const courseId = decodeURIComponent(new URL(courseURL).pathname.split('/').pop());
+  const { courseURL, courseId } = await createPricedCourse(teacher, { title, summary: 'Ownership, in verse', amount: '19.00', currency: 'EUR' });
   await teacher.fill('#lesson-title', 'Borrowing');
   await teacher.click('#lesson-submit');
   await teacher.waitForSelector('#course-lessons [data-lesson]', { timeout: 5000 });
@@ -92,14 +84,7 @@ runBrowser(async (newContext) => {
   shots.push(await screenshot(student, 'catalogue-search'));
   await student.click(`#catalogue [data-course="${courseId}"]`);
   await student.waitForURL(courseURL, { timeout: 5000 });
-  await student.waitForSelector('#buy-button', { timeout: 5000 });
-  await student.click('#buy-button');
-  await student.waitForURL(/\/api\/v1\/billing\/dev\/checkout\//, { timeout: 10000 });
-  await student.click('button[value="pay"]');
-  await student.waitForSelector('.result', { timeout: 5000 });
-  await student.click('.box a[href^="/courses/"]');
-  await student.waitForURL(courseURL, { timeout: 5000 });
-  await student.waitForSelector('#order-status[data-state="paid"]', { timeout: 15000 });
+  await buyWithDevCheckout(student, courseURL);
   await student.waitForSelector('#course-lessons [data-join]', { timeout: 5000 });
 
   // The admin console: find the student by email, make them a reviewer.

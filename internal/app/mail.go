@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/lectern/lectern/notify"
+	"github.com/lectern/lectern/notify/billingmail"
 	"github.com/lectern/lectern/notify/smtpmail"
 	"github.com/lectern/lectern/store"
 )
@@ -28,5 +29,9 @@ func (a *App) startOutbox(st *store.Store) *notify.Outbox {
 	o := notify.New(st, sender, notify.WithLogger(a.log.With("subsystem", "mail")))
 	o.Start()
 	a.closers = append(a.closers, o.Close)
+	// Receipts and refund outcomes, queued into the same outbox.
+	bm := billingmail.New(st, billingmail.WithBaseURL(a.cfg.BaseURL), billingmail.WithLogger(a.log.With("subsystem", "mail")))
+	bm.Start()
+	a.closers = append(a.closers, bm.Close)
 	return o
 }

@@ -11,6 +11,7 @@ const routes = [
   [/^\/signup\/?$/, async (m, q) => (await import('./pages/account.js')).mountSignUp(root(), q)],
   [/^\/account\/?$/, async () => (await import('./pages/account.js')).mountProfile(root())],
   [/^\/forgot-password\/?$/, async () => (await import('./pages/account.js')).mountForgot(root())],
+  [/^\/verify-email\/?$/, async (m, q) => (await import('./pages/verify.js')).mountVerifyEmail(root(), q)],
   [/^\/reset-password\/?$/, async (m, q) => (await import('./pages/account.js')).mountResetConfirm(root(), q)],
   [/^\/courses\/?$/, async () => (await import('./pages/courses.js')).mountMyCourses(root())],
   [/^\/courses\/([^/]+)\/materials\/?$/, async (m) => (await import('./pages/materials.js')).mountMaterials(root(), decodeURIComponent(m[1]))],

@@ -6,6 +6,7 @@ import { topbar, safeNext, showAPIError, signOut } from '../lib/shell.js';
 import { api, putBytes, currentAccount, APIError } from '../lib/api.js';
 import { LANGUAGES, lang, setLang } from '../i18n.js';
 import { teachCard } from './publishing.js';
+import { emailStatus } from './verify.js';
 
 const AVATAR_MAX = 1 << 20;
 
@@ -141,7 +142,7 @@ export async function mountProfile(root) {
   const perr = h('p', { class: 'form-error', attrs: { role: 'alert' } });
   const pok = h('p', { class: 'form-ok', i18n: 'account.saved', attrs: { hidden: true, role: 'status', id: 'profile-saved' } });
   const profile = h('form', { class: 'form' },
-    h('p', { class: 'muted', text: me.email }),
+    emailStatus(me),
     field('account.displayName', name), field('account.language', language), perr, pok,
     h('button', { class: 'btn btn-primary', i18n: 'account.save', attrs: { type: 'submit', id: 'profile-save' } }));
   onSubmit(profile, perr, async () => {

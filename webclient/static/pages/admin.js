@@ -1,13 +1,14 @@
 // The admin console (/admin): teacher applications, the review queue,
 // accounts (search, roles, disable/enable, sign out everywhere), courses
-// by state, the audit log with its CSV export, and links to orders and
-// refunds. Reviewers see the review queue only. Every action is checked
+// by state, the lessons live now (adminlive.js), the audit log with its
+// CSV export, and links to orders and refunds. Reviewers see the review queue only. Every action is checked
 // again on the server (docs/api.md, "Administration").
 import { h, clear } from '../lib/dom.js';
 import { topbar, showAPIError, toast } from '../lib/shell.js';
 import { api, currentAccount, hasRole } from '../lib/api.js';
 import { addStrings, lang } from '../i18n.js';
 import { stateBadge } from './publishing.js';
+import { liveLessons } from './adminlive.js';
 
 addStrings({
   en: {
@@ -286,6 +287,12 @@ export async function mountAdmin(root) {
     searchForm.addEventListener('submit', (e) => { e.preventDefault(); accounts(accList, search.value.trim(), me).catch(() => {}); });
     main.append(section('admin-accounts', 'admin.accounts', searchForm, accList));
     loads.push(accounts(accList, '', me));
+
+    const liveList = h('ul', { class: 'admin-list', attrs: { id: 'live-lessons' } });
+    main.append(section('admin-live', 'admin.live',
+      h('button', { class: 'btn btn-small', i18n: 'admin.refresh', attrs: { type: 'button', id: 'live-refresh' }, on: { click: () => liveLessons(liveList).catch(() => {}) } }),
+      liveList));
+    loads.push(liveLessons(liveList));
 
     const courseList = h('ul', { class: 'admin-list', attrs: { id: 'admin-courses' } });
     const stateSel = h('select', { attrs: { id: 'course-state-filter' }, on: { change: () => courses(courseList, stateSel.value).catch(() => {}) } },

@@ -5,18 +5,15 @@
 import { h, tr, clear } from '../lib/dom.js';
 import { topbar, showAPIError } from '../lib/shell.js';
 import { api, currentAccount, hasRole, APIError } from '../lib/api.js';
-import { lang, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { recordingSettings, replays, streamKey } from './replays.js';
 import { contentLinks } from './contentlinks.js';
 import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
+import { rosterSection } from './roster.js';
+import { cardSchedule, coverButton, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
 
 const enc = encodeURIComponent;
-
-function when(iso) {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-}
 
 // lessonStatusButton lets the teacher (or an assistant) end a lesson, and
 // the teacher reopen an ended one (POST /api/v1/lessons/{id}/status).
@@ -44,8 +41,11 @@ function lessonStatusButton(lesson, relation, done) {
   return h('span', { class: 'lesson-status-actions' }, btn, error);
 }
 
-function statusBadge(status) {
-  return h('span', { class: `badge status-${status}`, i18n: `lesson.status.${status}` });
+function statusBadge(l) {
+  if (l.cancelled) {
+    return h('span', { class: 'badge status-cancelled', i18n: 'lesson.cancelled', attrs: { 'data-cancelled': l.id } });
+  }
+  return h('span', { class: `badge status-${l.status}`, i18n: `lesson.status.${l.status}` });
 }
 
 function joinLink(lesson) {
@@ -58,14 +58,15 @@ function joinLink(lesson) {
 }
 
 function lessonRow(l, { course = false } = {}) {
-  return h('li', { class: 'lesson-row', attrs: { 'data-lesson': l.id } },
+  return h('li', { class: 'lesson-row', attrs: { 'data-lesson': l.id, id: `lesson-${l.id}` } },
     h('div', { class: 'lesson-main' },
       h('strong', { class: 'lesson-title', text: l.title }),
       course && l.course_title
         ? h('a', { class: 'lesson-course', text: l.course_title, attrs: { href: `/courses/${enc(l.course_id)}` } })
         : null,
-      h('span', { class: 'when', i18n: 'pub.whenFor', vars: { when: when(l.starts_at), minutes: l.duration_minutes } })),
-    statusBadge(l.status), joinLink(l));
+      h('span', { class: 'when', i18n: 'pub.whenFor', vars: { when: when(l.starts_at), minutes: l.duration_minutes } }),
+      l.cancel_reason ? h('span', { class: 'muted cancel-reason', i18n: 'lesson.cancelledBecause', vars: { reason: l.cancel_reason } }) : null),
+    statusBadge(l), l.cancelled ? null : joinLink(l));
 }
 
 // cardPrice fills a course card's price once billing answers: the amount,
@@ -91,6 +92,7 @@ function courseCard(c) {
     h('p', { class: 'course-meta' },
       h('span', { text: c.teacher?.display_name || '' }),
       cardPrice(c.id),
+      cardSchedule(c),
       c.relation ? h('span', { class: `badge rel-${c.relation}`, i18n: `course.relation.${c.relation}` }) : null,
       c.relation === 'teacher' && c.state !== 'published' ? stateBadge(c.state) : null));
 }
@@ -176,11 +178,11 @@ function lessonForm(courseId, onSaved) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.replaceChildren();
-    const at = new Date(start.value);
-    if (Number.isNaN(at.getTime())) { tr(error, 'lesson.badDate'); return; }
+    const at = isoOf(start.value);
+    if (!at) { tr(error, 'lesson.badDate'); return; }
     try {
       const l = await api('POST', `/api/v1/courses/${enc(courseId)}/lessons`, {
-        title: title.value.trim(), starts_at: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), duration_minutes: Number(duration.value),
+        title: title.value.trim(), starts_at: at, duration_minutes: Number(duration.value),
       });
       title.value = '';
       onSaved(l);
@@ -271,7 +273,9 @@ export async function mountCourse(root, id) {
   document.title = `${course.title} · Lectern`;
   let relation = course.relation || '';
   const header = h('header', { class: 'course-head' });
+  const ctaSlot = h('div', { class: 'course-cta', attrs: { id: 'course-cta' } });
   const actions = h('div', { class: 'course-actions', attrs: { id: 'course-actions' } });
+  let lessons = []; // the course's lessons, once loaded
   const editSlot = h('div');
   const lessonList = h('ul', { class: 'lessons', attrs: { id: 'course-lessons' } });
   const checkoutSlot = h('div');
@@ -303,8 +307,52 @@ export async function mountCourse(root, id) {
         // A student whose purchase was refunded (or who enrolled for the
         // free previews) is not "Enrolled" in the whole course.
         relation ? h('span', { class: `badge rel-${relation}`, i18n: relation === 'student' && mustBuy() ? 'pub.previewOnly' : `course.relation.${relation}`, attrs: { id: 'course-relation' } }) : null),
+      scheduleLine(course),
+      ctaSlot,
       course.description ? h('p', { class: 'course-description', text: course.description }) : null,
     ].filter(Boolean)); // append(null) would write "null"
+  }
+
+  // enrolButton enrols a student: the call to action of a free course, a
+  // second button ("free previews only") beside Buy on a paid one.
+  function enrolButton(primary) {
+    const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+    const btn = h('button', {
+      class: primary ? 'btn btn-primary btn-cta' : 'btn', i18n: primary ? 'course.enrol' : 'billing.enrolPreview', attrs: { type: 'button', id: 'course-enrol' },
+      on: {
+        click: async () => {
+          btn.disabled = true;
+          try {
+            course = await api('POST', `/api/v1/courses/${enc(course.id)}/enrolment`);
+            location.reload();
+          } catch (err) {
+            btn.disabled = false;
+            showAPIError(error, err);
+          }
+        },
+      },
+    });
+    return h('span', {}, btn, error);
+  }
+
+  // renderCTA shows the one call to action for the visitor (landing.js
+  // ctaFor); data-cta names it.
+  function renderCTA() {
+    const canEnrol = !!account && hasRole(account, 'student');
+    const cta = ctaFor({ course, account, relation, paid: paid(), owned: !!price?.owned, canEnrol, lessons });
+    ctaSlot.dataset.cta = cta.kind;
+    clear(ctaSlot);
+    if (cta.kind === 'buy') {
+      const buy = coursePurchase(course, account, price, { onChange: () => refresh() });
+      if (buy) ctaSlot.append(buy);
+    } else if (cta.kind === 'signin') {
+      ctaSlot.append(h('a', { class: 'btn btn-primary btn-cta', i18n: 'landing.signIn', attrs: { href: `/signin?next=${enc(location.pathname)}`, id: 'cta-signin' } }));
+    } else if (cta.kind === 'enrol') {
+      ctaSlot.append(enrolButton(true));
+    } else {
+      const el = ctaLink(cta);
+      if (el) ctaSlot.append(el);
+    }
   }
 
   function renderActions() {
@@ -326,45 +374,29 @@ export async function mountCourse(root, id) {
           }, () => editSlot.replaceChildren(), price)),
         },
       }));
+      actions.append(coverButton(course, (saved) => { course = { ...course, cover_url: saved.cover_url }; renderHeader(); }));
       if (price) {
         actions.append(h('a', { class: 'btn', i18n: 'billing.revenue', attrs: { href: `/revenue?course=${enc(course.id)}`, id: 'course-revenue' } }));
       }
     } else if (relation === 'assistant') {
       // nothing to buy or enrol
     } else {
-      const buy = coursePurchase(course, account, price, { onChange: () => refresh() });
-      if (buy) actions.append(buy);
-      if (relation) {
-        // enrolled: buying (above) is all there is
-      } else if (buy && !price.free_preview_lessons?.length) {
-        // a paid course without previews: enrolling alone opens nothing
-      } else if (!account) {
-        if (!buy) actions.append(h('a', { class: 'btn btn-primary', i18n: 'course.signInToEnrol', attrs: { href: `/signin?next=${enc(location.pathname)}` } }));
-      } else if (hasRole(account, 'student')) {
-        const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
-        const btn = h('button', {
-          class: buy ? 'btn' : 'btn btn-primary', i18n: buy ? 'billing.enrolPreview' : 'course.enrol', attrs: { type: 'button', id: 'course-enrol' },
-          on: {
-            click: async () => {
-              btn.disabled = true;
-              try {
-                course = await api('POST', `/api/v1/courses/${enc(course.id)}/enrolment`);
-                location.reload();
-              } catch (err) {
-                btn.disabled = false;
-                showAPIError(error, err);
-              }
-            },
-          },
-        });
-        actions.append(btn, error);
+      // The call to action (Buy, Enrol, Join…) is in the head; here only
+      // what goes beside it: the owner's receipt link, and on a paid
+      // course with free previews, enrolling for those.
+      if (paid() && price.owned) actions.append(coursePurchase(course, account, price));
+      if (mustBuy() && !relation && account && hasRole(account, 'student') && price.free_preview_lessons?.length) {
+        actions.append(enrolButton(false));
       }
     }
+    renderCTA();
   }
 
   async function loadLessons() {
     const data = await api('GET', `/api/v1/courses/${enc(course.id)}/lessons`).catch(() => ({ lessons: [] }));
+    lessons = data?.lessons || [];
     clear(lessonList);
+    lessonList.append(syllabusSummary(lessons));
     const member = !!relation;
     const previews = new Set(price?.free_preview_lessons || []);
     for (const l of data?.lessons || []) {
@@ -385,12 +417,15 @@ export async function mountCourse(root, id) {
           price = { ...price, free_preview_lessons: [...list] };
         }), row.querySelector(':scope > .badge'));
       }
-      if (relation === 'teacher' || relation === 'assistant') row.append(lessonStatusButton(l, relation, () => loadLessons()));
-      if (member && l.status !== 'scheduled') row.append(replays(l, { manage: relation === 'teacher' || relation === 'assistant' }));
+      if (relation === 'teacher' && l.status === 'scheduled') row.append(...lessonTools(l, () => refresh()));
+      // A teacher cancels a scheduled lesson (with mail) rather than ending it.
+      if ((relation === 'teacher' && l.status !== 'scheduled') || relation === 'assistant') row.append(lessonStatusButton(l, relation, () => refresh()));
+      if (member && l.status !== 'scheduled' && !l.cancelled) row.append(replays(l, { manage: relation === 'teacher' || relation === 'assistant' }));
       if ((relation === 'teacher' || relation === 'assistant') && l.status !== 'ended') row.append(streamKey(l));
       lessonList.append(row);
     }
-    if (!lessonList.childElementCount) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));
+    if (!lessons.length) lessonList.append(h('li', { class: 'muted', i18n: 'course.noLessons' }));
+    renderCTA();
   }
 
   renderHeader();
@@ -400,7 +435,8 @@ export async function mountCourse(root, id) {
     if (tracker) checkoutSlot.append(tracker);
   }
   main.append(header, checkoutSlot, actions, editSlot,
-    section('course.lessons', relation === 'teacher' ? lessonForm(course.id, () => loadLessons()) : null, lessonList));
+    section('landing.syllabus', relation === 'teacher' ? lessonForm(course.id, () => refresh()) : null, lessonList));
+  if (relation === 'teacher' || relation === 'assistant') main.append(rosterSection(course.id, relation));
   if (relation === 'teacher') main.append(recordingSettings(course));
   await loadLessons();
 }

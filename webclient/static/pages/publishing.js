@@ -5,6 +5,7 @@ import { h, clear } from '../lib/dom.js';
 import { showAPIError } from '../lib/shell.js';
 import { api, hasRole, APIError } from '../lib/api.js';
 import { addStrings, t } from '../i18n.js';
+import { noticeVars } from './landing.js';
 
 addStrings({
   en: {
@@ -21,6 +22,10 @@ addStrings({
     'notice.course.rejected': '“{title}” was not approved: {reason}',
     'notice.teacher.approved': 'You can now teach: create your first course.',
     'notice.teacher.rejected': 'Your application to teach was not approved: {reason}',
+    'notice.order.paid': 'Payment received for “{course}”: {amount}. The receipt is in your email.',
+    'notice.refund.declined': 'Your refund request for “{course}” was declined.',
+    'notice.refund.succeeded': 'Your refund of {amount} for “{course}” is done.',
+    'notice.refund.failed': 'Your refund of {amount} for “{course}” failed; please contact the teacher.',
     'pub.whenFor': '{when} · {minutes} min',
     'pub.previewOnly': 'Free previews only',
     'pub.searchHint': 'Title, teacher or topic',
@@ -61,6 +66,10 @@ addStrings({
     'notice.course.rejected': '“{title}”未通过审核：{reason}',
     'notice.teacher.approved': '你已成为讲师：现在可以创建第一门课程。',
     'notice.teacher.rejected': '你的讲师申请未获批准：{reason}',
+    'notice.order.paid': '已收到“{course}”的付款：{amount}。购买凭证已发送到你的邮箱。',
+    'notice.refund.declined': '你对“{course}”的退款申请未获批准。',
+    'notice.refund.succeeded': '“{course}”的退款 {amount} 已完成。',
+    'notice.refund.failed': '“{course}”的退款 {amount} 未能完成，请联系讲师。',
     'pub.whenFor': '{when} · {minutes} 分钟',
     'pub.previewOnly': '仅可试听',
     'pub.searchHint': '课程名、讲师或主题',
@@ -196,7 +205,7 @@ export async function noticesCard() {
   if (!unread.length) return null;
   const list = h('ul', { class: 'notices' });
   for (const n of unread) {
-    const item = h('li', { attrs: { 'data-notice': n.kind } }, h('span', { i18n: `notice.${n.kind}`, vars: n.vars || {} }));
+    const item = h('li', { attrs: { 'data-notice': n.kind } }, h('span', { i18n: `notice.${n.kind}`, vars: noticeVars(n.vars) }));
     if (n.vars?.course_id) item.append(' ', h('a', { text: '→', attrs: { href: `/courses/${enc(n.vars.course_id)}` } }));
     list.append(item);
   }

@@ -1,0 +1,21 @@
+package classroom
+
+import (
+	"context"
+	"time"
+)
+
+// EmailVerificationTTL is how long an address-verification link works.
+const EmailVerificationTTL = 7 * 24 * time.Hour
+
+// EmailVerified reports whether the account's owner opened the link
+// mailed to its address.
+func (a Account) EmailVerified() bool { return !a.EmailVerifiedAt.IsZero() }
+
+// EmailVerification stores that an address was verified.
+type EmailVerification interface {
+	// SetEmailVerified marks accountID's address verified at at if it is
+	// still email (ErrConflict if the address changed since the link was
+	// mailed); verifying again changes nothing.
+	SetEmailVerified(ctx context.Context, accountID, email string, at time.Time) error
+}

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"context"
+
+	"github.com/lectern/lectern/classroom"
+)
+
+// Roster implements classroom.Rosters: a lesson counts as attended when
+// the student was in it at least once (live_attendance by account).
+func (s *Store) Roster(ctx context.Context, courseID string) ([]classroom.RosterEntry, int, error) {
+	var held int64
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM lessons WHERE course_id = ? AND status = 'ended' AND cancelled_at = 0`,
+		[]any{&held}, courseID); err != nil {
+		return nil, 0, s.mapErr(err, nil)
+	}
+	var out []classroom.RosterEntry
+	rs, err := s.db.query(ctx, `SELECT a.id, a.email, a.display_name, e.created_at,
+		(SELECT COUNT(DISTINCT la.lesson_id) FROM live_attendance la JOIN lessons l ON l.id = la.lesson_id
+			WHERE l.course_id = e.course_id AND la.user_id = a.id)
+		FROM enrolments e JOIN accounts a ON a.id = e.account_id
+		WHERE e.course_id = ? ORDER BY e.created_at, a.id LIMIT 10000`, courseID)
+	err = scanAll(rs, err, func(rs rows) error {
+		var (
+			r        classroom.RosterEntry
+			enrolled int64
+			n        int64
+		)
+		if err := rs.Scan(&r.AccountID, &r.Email, &r.DisplayName, &enrolled, &n); err != nil {
+			return err
+		}
+		r.EnrolledAt, r.LessonsAttended = fromMS(enrolled), int(n)
+		out = append(out, r)
+		return nil
+	})
+	return out, int(held), s.mapErr(err, nil)
+}

@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lectern/lectern/classroom"
+)
+
+// SetEmailVerified implements classroom.EmailVerification.
+func (s *Store) SetEmailVerified(ctx context.Context, accountID, email string, at time.Time) error {
+	return s.mapErr(s.db.tx(ctx, func(q querier) error {
+		n, err := q.exec(ctx, `UPDATE accounts SET email_verified_at = ? WHERE id = ? AND email = ? AND email_verified_at = 0`,
+			ms(at), accountID, email)
+		if err != nil || n == 1 {
+			return err
+		}
+		var got string
+		var verified int64
+		if err := q.queryRow(ctx, "SELECT email, email_verified_at FROM accounts WHERE id = ?", []any{&got, &verified}, accountID); err != nil {
+			return err
+		}
+		if got != email {
+			return classroom.ErrConflict
+		}
+		return nil // verified before
+	}), nil)
+}
