@@ -28,7 +28,20 @@ var secret = []byte(strings.Repeat("a", 32))
 
 func start(t *testing.T, dir, dbURL string) (*app.App, *httptest.Server) {
 	t.Helper()
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, DatabaseURL: dbURL, Secret: secret, Loopback: true, ICEUDPAddr: "127.0.0.1:0"})
+	return startConfig(t, app.Config{DataDir: dir, DatabaseURL: dbURL, Secret: secret, Loopback: true, ICEUDPAddr: "127.0.0.1:0"})
+}
+
+// startWith is start with test payments and newSite's base URL, for the
+// browsers of harness_http_test.go.
+func startWith(t *testing.T, dir, dbURL string) (*app.App, *httptest.Server) {
+	t.Helper()
+	return startConfig(t, app.Config{DataDir: dir, DatabaseURL: dbURL, Secret: secret, Loopback: true, ICEUDPAddr: "127.0.0.1:0",
+		BaseURL: "http://lectern.test", PaymentProvider: "dev"})
+}
+
+func startConfig(t *testing.T, cfg app.Config) (*app.App, *httptest.Server) {
+	t.Helper()
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,13 +23,18 @@ import (
 const (
 	crashServerEnv = "LECTERN_APP_CRASH_SERVER"
 	crashDBEnv     = "LECTERN_APP_CRASH_DB"
+	crashPayEnv    = "LECTERN_APP_CRASH_PAY" // set: the child takes test payments, as newSite does
 )
 
 // crashServer runs a whole server in a child process on dir (and the
 // database URL, if any) and prints its URL, until it is killed.
 func crashServer(dir string) {
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, DatabaseURL: os.Getenv(crashDBEnv), Secret: secret,
-		Loopback: true, ICEUDPAddr: "127.0.0.1:0"})
+	cfg := app.Config{DataDir: dir, DatabaseURL: os.Getenv(crashDBEnv), Secret: secret,
+		Loopback: true, ICEUDPAddr: "127.0.0.1:0"}
+	if os.Getenv(crashPayEnv) != "" {
+		cfg.PaymentProvider, cfg.BaseURL = "dev", "http://lectern.test"
+	}
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -138,10 +143,10 @@ func TestKilledServerKeepsAcknowledged(t *testing.T) {
 // childServer starts crashServer in a child process on dir (and dbURL)
 // and returns its URL and a function that SIGKILLs it and waits; the
 // child is killed at the end of the test in any case.
-func childServer(t *testing.T, dir, dbURL string) (string, func()) {
+func childServer(t *testing.T, dir, dbURL string, env ...string) (string, func()) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashServerEnv+"="+dir, crashDBEnv+"="+dbURL)
+	cmd.Env = append(append(os.Environ(), crashServerEnv+"="+dir, crashDBEnv+"="+dbURL), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

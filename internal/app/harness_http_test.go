@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -66,15 +67,32 @@ func (r reply) code() string {
 
 func (r reply) decode(t testing.TB, v any) {
 	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.body, err)
+	if err := r.decodeErr(v); err != nil {
+		t.Fatal(err)
 	}
+}
+
+func (r reply) decodeErr(v any) error {
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return fmt.Errorf("decode %s: %w", r.body, err)
+	}
+	return nil
 }
 
 // do sends a request: body nil, url.Values (a form) or JSON; headers are
 // name, value pairs.
 func (b *browser) do(method, path string, body any, headers ...string) reply {
 	b.s.t.Helper()
+	r, err := b.try(method, path, body, headers...)
+	if err != nil {
+		b.s.t.Fatal(err)
+	}
+	return r
+}
+
+// try is do that returns a failed request's error instead of failing the
+// test (for requests to a server that may be killed meanwhile).
+func (b *browser) try(method, path string, body any, headers ...string) (reply, error) {
 	var rd io.Reader
 	ctype := ""
 	switch v := body.(type) {
@@ -87,7 +105,7 @@ func (b *browser) do(method, path string, body any, headers ...string) reply {
 	}
 	req, err := http.NewRequest(method, b.s.srv.URL+path, rd)
 	if err != nil {
-		b.s.t.Fatal(err)
+		return reply{}, err
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
@@ -101,11 +119,11 @@ func (b *browser) do(method, path string, body any, headers ...string) reply {
 	}
 	resp, err := b.http.Do(req)
 	if err != nil {
-		b.s.t.Fatal(err)
+		return reply{}, err
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, body: data}
+	data, err := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, body: data}, err
 }
 
 func must(t testing.TB, r reply, status int, code ...string) {
