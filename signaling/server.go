@@ -60,9 +60,10 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu       sync.Mutex // guards lessons, live, sessions, ended, closed
+	mu       sync.Mutex // guards lessons, live, chats, sessions, ended, closed
 	lessons  map[string]*lessonHub
 	live     map[string]*live.Lesson
+	chats    map[*live.Lesson]*chatWriter
 	sessions map[*session]struct{}
 	ended    map[string]bool // lessons ended here and not reopened
 	closed   bool
@@ -90,7 +91,7 @@ func New(cfg Config) *Server {
 	cfg.SweepEvery = cmp.Or(cfg.SweepEvery, 30*time.Second)
 	cfg.RecheckEvery = cmp.Or(cfg.RecheckEvery, time.Minute)
 	cfg.ICEGrace = cmp.Or(cfg.ICEGrace, 15*time.Second)
-	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{},
+	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{}, chats: map[*live.Lesson]*chatWriter{},
 		sessions: map[*session]struct{}{}, ended: map[string]bool{}, whip: newHTTPSessions(),
 		caps: newCaps(cfg.Limits), stop: make(chan struct{})}
 	s.wg.Add(1)

@@ -402,8 +402,11 @@ func (ss *session) dispatch(env Envelope) error {
 		}
 		return nil
 	}
-	if env.Type == live.MsgLessonEnd {
+	switch env.Type {
+	case live.MsgLessonEnd:
 		return ss.endLesson(env)
+	case live.MsgChatSend:
+		return ss.sendChat(env)
 	}
 	if liveTypes[env.Type] {
 		res, err := ss.live.Dispatch(ss.ctx, ss.pid, env.Type, env.Payload)
