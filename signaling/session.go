@@ -50,34 +50,13 @@ type session struct {
 
 	closeOnce sync.Once
 
-	holdMu sync.Mutex // guards holding and held
-	// While join is being answered, SFU events are held back so that the
-	// client sees joined first.
-	holding bool
-	held    []func()
+	// calls are the SFU's listener calls, run on the write loop.
+	calls *callQueue
 }
 
-// emit runs f now, or after joined has been sent.
-func (ss *session) emit(f func()) {
-	ss.holdMu.Lock()
-	if ss.holding {
-		ss.held = append(ss.held, f)
-		ss.holdMu.Unlock()
-		return
-	}
-	ss.holdMu.Unlock()
-	f()
-}
-
-func (ss *session) release() {
-	ss.holdMu.Lock()
-	held := ss.held
-	ss.held, ss.holding = nil, false
-	for _, f := range held {
-		f()
-	}
-	ss.holdMu.Unlock()
-}
+// emit queues f to run on the session's own goroutine, after joined has
+// been sent.
+func (ss *session) emit(f func()) { ss.calls.add(f) }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	cw := &corkWriter{ResponseWriter: w}
@@ -87,7 +66,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{srv: s, conn: conn, cork: cw.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(),
+	ss := &session{srv: s, conn: conn, cork: cw.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
 		connID: newSessionID(), addr: clientAddr(r)}
 	s.mu.Lock()
 	if s.closed {
@@ -130,16 +109,20 @@ func (ss *session) readLoop() {
 	}
 }
 
-// writeLoop writes queued frames: each turn sends every frame waiting
+// writeLoop runs the SFU's queued calls and writes queued frames: each turn sends every frame waiting
 // (up to maxBatch bytes) with one write, so that a client that fell
 // behind during a fan-out catches up in a few system calls.
 func (ss *session) writeLoop() {
 	defer ss.srv.wg.Done()
+	defer ss.calls.stop()
 	var batch []outFrame
 	for {
 		select {
 		case <-ss.ctx.Done():
 			return
+		case <-ss.calls.ready:
+			ss.calls.run()
+			continue
 		case <-ss.out.ready:
 		}
 		batch = ss.out.take(batch[:0])
@@ -495,10 +478,8 @@ func (ss *session) join(env Envelope) error {
 	ss.gate = gateOf(claims, access.DoorWebSocket, d)
 	ss.joined.Store(true)
 	ss.log = ss.srv.log.With("lesson", ss.lesson, "participant", ss.pid)
-	ss.holdMu.Lock()
-	ss.holding = true
-	ss.holdMu.Unlock()
-	defer ss.release()
+	ss.calls.hold()
+	defer ss.calls.release()
 	part, err := ss.srv.cfg.SFU.Join(claims.Lesson, sfu.ParticipantConfig{
 		ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
 		Priority: priority(claims.Role),
@@ -545,8 +526,8 @@ func (ss *session) info(withPerms bool) ParticipantInfo {
 	return p
 }
 
-// The sfu.Listener methods: called from the SFU's goroutines; send never
-// blocks.
+// The sfu.Listener methods: called from the SFU's goroutines, they only
+// queue (callqueue.go).
 
 func (ss *session) SubscribeOffer(sdp string, tracks map[string]sfu.TrackInfo) {
 	ss.emit(func() { ss.send(TypeSubscribeOffer, "", SubscribeOffer{SDP: sdp, Tracks: tracks}) })
