@@ -51,9 +51,8 @@ func (c *corkConn) cork() {
 	c.mu.Unlock()
 }
 
-// uncork sends what was held in one write, bounded by timeout, and stops
-// holding writes.
-func (c *corkConn) uncork(timeout time.Duration) error {
+// uncork sends what was held in one write and stops holding writes.
+func (c *corkConn) uncork() error {
 	c.mu.Lock()
 	buf := c.buf
 	c.corked = false
@@ -62,15 +61,22 @@ func (c *corkConn) uncork(timeout time.Duration) error {
 	if len(buf) == 0 {
 		return nil
 	}
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(timeout))
 	_, err := c.Conn.Write(buf)
-	_ = c.Conn.SetWriteDeadline(time.Time{})
 	c.mu.Lock()
 	if c.buf == nil && cap(buf) <= 4<<10 { // keep a small buffer for the next batch; a backlog's goes
 		c.buf = buf[:0]
 	}
 	c.mu.Unlock()
 	return err
+}
+
+// setWriteTimeout bounds every write from now on by d; 0: no bound.
+func (c *corkConn) setWriteTimeout(d time.Duration) {
+	var t time.Time
+	if d > 0 {
+		t = time.Now().Add(d)
+	}
+	_ = c.Conn.SetWriteDeadline(t)
 }
 
 // corkWriter hands the WebSocket library a corkConn when it hijacks the

@@ -140,23 +140,31 @@ func (ss *session) writeLoop() {
 // writeBatch writes frames as one network write and performs a close
 // among them; false when the session must end.
 func (ss *session) writeBatch(frames []outFrame) bool {
-	wctx, cancel := context.WithTimeout(ss.ctx, writeTimeout)
-	defer cancel()
+	// One deadline on the connection bounds the whole batch (and the
+	// library's own writes meanwhile): cheaper than a timer context per
+	// write, which the library would watch with one more timer. A session
+	// that ends closes the connection, which ends any write.
+	ss.cork.setWriteTimeout(writeTimeout)
+	defer ss.cork.setWriteTimeout(0)
+	if len(frames) == 1 && !frames[0].close { // nothing to gather: no copy
+		return ss.conn.Write(context.Background(), websocket.MessageText, frames[0].data) == nil
+	}
 	ss.cork.cork()
 	for _, f := range frames {
 		if f.close {
-			if ss.cork.uncork(writeTimeout) != nil {
+			if ss.cork.uncork() != nil {
 				return false
 			}
+			ss.cork.setWriteTimeout(0) // the close handshake has its own limit
 			_ = ss.conn.Close(f.code, f.reason)
 			return false
 		}
-		if ss.conn.Write(wctx, websocket.MessageText, f.data) != nil {
-			_ = ss.cork.uncork(time.Second) // whole frames, a close frame among them
+		if ss.conn.Write(context.Background(), websocket.MessageText, f.data) != nil {
+			_ = ss.cork.uncork() // whole frames, a close frame among them
 			return false
 		}
 	}
-	return ss.cork.uncork(writeTimeout) == nil
+	return ss.cork.uncork() == nil
 }
 
 // send queues one frame; a client too slow to drain its queue is
