@@ -15,10 +15,6 @@ import (
 // frame waiting in its queue with one write: while corked, writes are
 // kept in memory; uncork sends them at once.
 
-// maxCork is how many bytes one corked batch may hold before writes go
-// through directly (a write loop stops adding frames well before it).
-const maxCork = 1 << 20
-
 // corkConn is the hijacked connection of a WebSocket.
 type corkConn struct {
 	net.Conn
@@ -35,7 +31,7 @@ type corkConn struct {
 // being sent may go before it without breaking the stream.
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
-	if c.corked && len(c.buf)+len(p) <= maxCork {
+	if c.corked { // bounded by the write loop's batch (maxBatch, or one frame)
 		c.buf = append(c.buf, p...)
 		c.mu.Unlock()
 		return len(p), nil
