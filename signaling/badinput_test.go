@@ -148,7 +148,7 @@ func TestOversizedMessageClosesWith1009(t *testing.T) {
 }
 
 func TestIdleConnectionIsClosed(t *testing.T) {
-	ts := newServer(t) // idle timeout 3 s in tests
+	ts := newServerIdle(t, 3*time.Second)
 	c := dial(t, ts)
 	select {
 	case <-c.Done():

@@ -210,6 +210,7 @@ func (s *Server) tickLoop() {
 					s.mu.Lock()
 					if s.lessons[id] == nil && s.live[id] == l {
 						delete(s.live, id)
+						delete(s.chats, l)
 					}
 					s.mu.Unlock()
 				}

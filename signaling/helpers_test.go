@@ -23,9 +23,16 @@ type testServer struct {
 	sig    *signaling.Server
 }
 
+// newServer starts a server for tests whose clients, like peer.Client,
+// never ping: its idle timeout outlasts any test, even on a loaded
+// machine. (With 3 s, a teacher who published and then only listened was
+// closed as idle about 3 s in, taking its tracks with it, and
+// TestLiveLessonOverWebSocket, which needs about 3 s under -race, failed
+// with "unknown track" or a room gone.) Tests of idleness use
+// newServerIdle.
 func newServer(t testing.TB) *testServer {
 	t.Helper()
-	return newServerIdle(t, 3*time.Second)
+	return newServerIdle(t, 10*time.Minute)
 }
 
 func newServerIdle(t testing.TB, idle time.Duration) *testServer {

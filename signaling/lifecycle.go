@@ -109,6 +109,7 @@ func (s *Server) endLive(lessonID, by string) {
 	s.ended[lessonID] = true
 	l := s.live[lessonID]
 	delete(s.live, lessonID)
+	delete(s.chats, l)
 	s.mu.Unlock()
 	if l != nil {
 		s.apply(lessonID, l, l.Finish(context.Background(), by))
@@ -188,15 +189,16 @@ func (ss *session) endLesson(env Envelope) error {
 }
 
 // goAsync runs f on a goroutine Shutdown waits for, unless shutting down.
-func (s *Server) goAsync(f func()) {
+func (s *Server) goAsync(f func()) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return
+		return false
 	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		f()
 	}()
+	return true
 }

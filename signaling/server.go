@@ -72,9 +72,10 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu       sync.Mutex // guards lessons, live, sessions, ended, closed
+	mu       sync.Mutex // guards lessons, live, chats, sessions, ended, closed
 	lessons  map[string]*lessonHub
 	live     map[string]*live.Lesson
+	chats    map[*live.Lesson]*chatWriter
 	sessions map[*session]struct{}
 	ended    map[string]bool // lessons ended here and not reopened
 	closed   bool
@@ -105,7 +106,7 @@ func New(cfg Config) *Server {
 	if cfg.ClientAddr == nil {
 		cfg.ClientAddr = peerAddr
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{},
+	s := &Server{cfg: cfg, log: cfg.Logger, lessons: map[string]*lessonHub{}, live: map[string]*live.Lesson{}, chats: map[*live.Lesson]*chatWriter{},
 		sessions: map[*session]struct{}{}, ended: map[string]bool{}, whip: newHTTPSessions(),
 		caps: newCaps(cfg.Limits), stop: make(chan struct{})}
 	s.wg.Add(1)
@@ -138,7 +139,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 }
 
 // Shutdown closes every WebSocket with status 1001 and every WHIP/WHEP
-// session, and waits for their goroutines.
+// session, all in parallel, and waits for their goroutines (or ctx).
 func (s *Server) Shutdown(ctx context.Context) {
 	s.mu.Lock()
 	if !s.closed {
@@ -150,17 +151,26 @@ func (s *Server) Shutdown(ctx context.Context) {
 		sessions = append(sessions, ss)
 	}
 	s.mu.Unlock()
+	// Every connection is closed at once: each close waits for its
+	// client's close handshake, and 500 of them one after another would
+	// take minutes.
+	var closing sync.WaitGroup
 	for _, ss := range sessions {
-		ss.closeWith(1001, "server shutting down")
+		closing.Go(func() { ss.closeWith(1001, "server shutting down") })
 	}
 	for _, hs := range s.whip.all() {
-		s.closeHTTP(hs, "")
+		closing.Go(func() { s.closeHTTP(hs, "") })
 	}
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() { closing.Wait(); s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
+		// Clients that have not answered the close handshake by now are
+		// cut off, so that their goroutines end too.
+		for _, ss := range sessions {
+			ss.abort()
+		}
 	}
 }
 

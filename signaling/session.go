@@ -19,19 +19,6 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// outQueue is how many frames may wait for a slow client before it is
-// disconnected; the room never waits for it.
-const outQueue = 256
-
-// outFrame is a frame to write, or (close set) the close to perform once
-// everything queued before it is written.
-type outFrame struct {
-	data   []byte
-	close  bool
-	code   websocket.StatusCode
-	reason string
-}
-
 // session is one client's WebSocket.
 type session struct {
 	srv    *Server
@@ -39,8 +26,10 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	log    *slog.Logger
-	out    chan outFrame
+	out    *outbox
+	cork   *corkConn // the connection under conn, set by Accept
 	idle   *time.Timer
+	slow   atomic.Bool // the client was found too slow (logged once)
 
 	connID string // this connection's id, fresh per WebSocket
 	addr   string // the client's address, for the session limits
@@ -61,43 +50,23 @@ type session struct {
 
 	closeOnce sync.Once
 
-	holdMu sync.Mutex // guards holding and held
-	// While join is being answered, SFU events are held back so that the
-	// client sees joined first.
-	holding bool
-	held    []func()
+	// calls are the SFU's listener calls, run on the write loop.
+	calls *callQueue
 }
 
-// emit runs f now, or after joined has been sent.
-func (ss *session) emit(f func()) {
-	ss.holdMu.Lock()
-	if ss.holding {
-		ss.held = append(ss.held, f)
-		ss.holdMu.Unlock()
-		return
-	}
-	ss.holdMu.Unlock()
-	f()
-}
-
-func (ss *session) release() {
-	ss.holdMu.Lock()
-	held := ss.held
-	ss.held, ss.holding = nil, false
-	for _, f := range held {
-		f()
-	}
-	ss.holdMu.Unlock()
-}
+// emit queues f to run on the session's own goroutine, after joined has
+// been sent.
+func (ss *session) emit(f func()) { ss.calls.add(f) }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, s.acceptOptions(r))
+	cw := &corkWriter{ResponseWriter: w}
+	conn, err := websocket.Accept(cw, r, s.acceptOptions(r))
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{srv: s, conn: conn, ctx: ctx, cancel: cancel, log: s.log, out: make(chan outFrame, outQueue),
+	ss := &session{srv: s, conn: conn, cork: cw.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
 		connID: newSessionID(), addr: s.cfg.ClientAddr(r)}
 	s.mu.Lock()
 	if s.closed {
@@ -140,27 +109,62 @@ func (ss *session) readLoop() {
 	}
 }
 
+// writeLoop runs the SFU's queued calls and writes queued frames: each turn sends every frame waiting
+// (up to maxBatch bytes) with one write, so that a client that fell
+// behind during a fan-out catches up in a few system calls.
 func (ss *session) writeLoop() {
 	defer ss.srv.wg.Done()
+	defer ss.calls.stop()
+	var batch []outFrame
 	for {
 		select {
 		case <-ss.ctx.Done():
 			return
-		case f := <-ss.out:
-			if f.close {
-				_ = ss.conn.Close(f.code, f.reason)
-				ss.cancel()
-				return
-			}
-			wctx, cancel := context.WithTimeout(ss.ctx, 10*time.Second)
-			err := ss.conn.Write(wctx, websocket.MessageText, f.data)
-			cancel()
-			if err != nil {
-				ss.cancel()
-				return
-			}
+		case <-ss.calls.ready:
+			ss.calls.run()
+			continue
+		case <-ss.out.ready:
+		}
+		batch = ss.out.take(batch[:0])
+		if !ss.writeBatch(batch) {
+			ss.cancel()
+			return
+		}
+		clear(batch)
+		if cap(batch) > 64 {
+			batch = nil // a backlog's array goes with it
 		}
 	}
+}
+
+// writeBatch writes frames as one network write and performs a close
+// among them; false when the session must end.
+func (ss *session) writeBatch(frames []outFrame) bool {
+	// One deadline on the connection bounds the whole batch (and the
+	// library's own writes meanwhile): cheaper than a timer context per
+	// write, which the library would watch with one more timer. A session
+	// that ends closes the connection, which ends any write.
+	ss.cork.setWriteTimeout(writeTimeout)
+	defer ss.cork.setWriteTimeout(0)
+	if len(frames) == 1 && !frames[0].close { // nothing to gather: no copy
+		return ss.conn.Write(context.Background(), websocket.MessageText, frames[0].data) == nil
+	}
+	ss.cork.cork()
+	for _, f := range frames {
+		if f.close {
+			if ss.cork.uncork() != nil {
+				return false
+			}
+			ss.cork.setWriteTimeout(0) // the close handshake has its own limit
+			_ = ss.conn.Close(f.code, f.reason)
+			return false
+		}
+		if ss.conn.Write(context.Background(), websocket.MessageText, f.data) != nil {
+			_ = ss.cork.uncork() // whole frames, a close frame among them
+			return false
+		}
+	}
+	return ss.cork.uncork() == nil
 }
 
 // send queues one frame; a client too slow to drain its queue is
@@ -178,37 +182,46 @@ func (ss *session) send(typ, id string, payload any) {
 // sendFrame queues an encoded frame (shared by every recipient of an
 // event, so that a message to 500 students is encoded once).
 func (ss *session) sendFrame(frame []byte) {
-	select {
-	case ss.out <- outFrame{data: frame}:
-	default:
-		ss.log.Warn("client too slow, disconnecting", "participant", ss.pid)
-		go ss.closeWith(websocket.StatusPolicyViolation, "too slow")
+	if ss.out.push(outFrame{data: frame, at: time.Now()}) {
+		return
+	}
+	if ss.slow.CompareAndSwap(false, true) {
+		ss.log.Warn("client too slow, disconnecting", "participant", ss.pid, "behind", maxLag)
+		go ss.closeNow(websocket.StatusPolicyViolation, "too slow")
 	}
 }
 
 func (ss *session) sendError(id string, e *Error) { ss.send(TypeError, id, e) }
 
-// closeWith closes the WebSocket with a status and reason, once.
+// closeWith closes the WebSocket with a status and reason, once, after
+// the frames queued before it (an error explaining the close).
 func (ss *session) closeWith(code websocket.StatusCode, reason string) {
 	ss.closeOnce.Do(func() {
-		// Queued frames (an error explaining the close) go first; a queue
-		// that does not drain within a second is cut off.
-		select {
-		case ss.out <- outFrame{close: true, code: code, reason: reason}:
-		case <-ss.ctx.Done():
-			return
-		case <-time.After(time.Second):
-			_ = ss.conn.CloseNow()
-			ss.cancel()
+		if !ss.out.push(outFrame{close: true, code: code, reason: reason, at: time.Now()}) {
+			ss.abort()
 			return
 		}
 		select {
 		case <-ss.ctx.Done():
-		case <-time.After(6 * time.Second): // the close handshake's own limit is 5 s
-			_ = ss.conn.CloseNow()
-			ss.cancel()
+		case <-time.After(writeTimeout + 6*time.Second): // the close handshake's own limit is 5 s
+			ss.abort()
 		}
 	})
+}
+
+// closeNow closes the WebSocket with a status and reason, once, without
+// waiting for the frames queued (a client too slow to read them).
+func (ss *session) closeNow(code websocket.StatusCode, reason string) {
+	ss.closeOnce.Do(func() {
+		ss.cancel() // the write loop stops; the close frame goes alone
+		_ = ss.conn.Close(code, reason)
+		ss.abort()
+	})
+}
+
+func (ss *session) abort() {
+	_ = ss.conn.CloseNow()
+	ss.cancel()
 }
 
 // cut closes the session because access ended, with the reason's close
@@ -380,8 +393,11 @@ func (ss *session) dispatch(env Envelope) error {
 		}
 		return nil
 	}
-	if env.Type == live.MsgLessonEnd {
+	switch env.Type {
+	case live.MsgLessonEnd:
 		return ss.endLesson(env)
+	case live.MsgChatSend:
+		return ss.sendChat(env)
 	}
 	if liveTypes[env.Type] {
 		res, err := ss.live.Dispatch(ss.ctx, ss.pid, env.Type, env.Payload)
@@ -473,10 +489,8 @@ func (ss *session) join(env Envelope) error {
 	ss.gate = gateOf(claims, access.DoorWebSocket, d)
 	ss.joined.Store(true)
 	ss.log = ss.srv.log.With("lesson", ss.lesson, "participant", ss.pid)
-	ss.holdMu.Lock()
-	ss.holding = true
-	ss.holdMu.Unlock()
-	defer ss.release()
+	ss.calls.hold()
+	defer ss.calls.release()
 	part, err := ss.srv.cfg.SFU.Join(claims.Lesson, sfu.ParticipantConfig{
 		ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
 		Priority: priority(claims.Role),
@@ -523,8 +537,8 @@ func (ss *session) info(withPerms bool) ParticipantInfo {
 	return p
 }
 
-// The sfu.Listener methods: called from the SFU's goroutines; send never
-// blocks.
+// The sfu.Listener methods: called from the SFU's goroutines, they only
+// queue (callqueue.go).
 
 func (ss *session) SubscribeOffer(sdp string, tracks map[string]sfu.TrackInfo) {
 	ss.emit(func() { ss.send(TypeSubscribeOffer, "", SubscribeOffer{SDP: sdp, Tracks: tracks}) })

@@ -21,7 +21,10 @@ func (s *Store) Live() live.Store { return liveStore{s} }
 // (no transactions): a live.Lesson calls them while holding its lock.
 type liveStore struct{ s *Store }
 
-var _ live.Store = liveStore{}
+var (
+	_ live.Store       = liveStore{}
+	_ live.ChatBatcher = liveStore{}
+)
 
 // maxSeqRetries bounds retries of an insert whose per-lesson number (chat
 // id, seq) was taken by a concurrent insert (PostgreSQL; SQLite serialises
@@ -88,18 +91,42 @@ func (r *chatRow) message() live.ChatMessage {
 // AppendChat implements live.Store. The id is the lesson's highest plus
 // one, deleted messages included, so ids are never reused.
 func (l liveStore) AppendChat(ctx context.Context, m live.ChatMessage) (live.ChatMessage, error) {
-	err := l.retrySeq(ctx, func() error {
-		return l.s.db.queryRow(ctx, `INSERT INTO live_chat (lesson_id, id, sender_id, sender_user,
-			sender_name, sender_role, body, is_private, peer_id, peer_user, sent_at)
-			VALUES (?, (SELECT COALESCE(MAX(id), 0) + 1 FROM live_chat WHERE lesson_id = ?),
-			?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{&m.ID},
-			m.LessonID, m.LessonID, m.SenderID, m.SenderUser, m.SenderName, string(m.SenderRole),
-			m.Text, boolInt(m.Private), m.PeerID, m.PeerUser, ms(m.SentAt))
-	})
+	err := l.retrySeq(ctx, func() error { return insertChat(ctx, l.s.db, &m) })
 	if err != nil {
 		return live.ChatMessage{}, fmt.Errorf("store: append chat: %w", err)
 	}
 	return m, nil
+}
+
+// AppendChats implements live.ChatBatcher: the messages in one
+// transaction (one commit, one fsync on SQLite), ids in order.
+func (l liveStore) AppendChats(ctx context.Context, msgs []live.ChatMessage) ([]live.ChatMessage, error) {
+	out := make([]live.ChatMessage, len(msgs))
+	err := l.retrySeq(ctx, func() error {
+		return l.s.db.tx(ctx, func(q querier) error {
+			for i, m := range msgs {
+				if err := insertChat(ctx, q, &m); err != nil {
+					return err
+				}
+				out[i] = m
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: append chat: %w", err)
+	}
+	return out, nil
+}
+
+// insertChat inserts m and sets m.ID.
+func insertChat(ctx context.Context, q querier, m *live.ChatMessage) error {
+	return q.queryRow(ctx, `INSERT INTO live_chat (lesson_id, id, sender_id, sender_user,
+		sender_name, sender_role, body, is_private, peer_id, peer_user, sent_at)
+		VALUES (?, (SELECT COALESCE(MAX(id), 0) + 1 FROM live_chat WHERE lesson_id = ?),
+		?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{&m.ID},
+		m.LessonID, m.LessonID, m.SenderID, m.SenderUser, m.SenderName, string(m.SenderRole),
+		m.Text, boolInt(m.Private), m.PeerID, m.PeerUser, ms(m.SentAt))
 }
 
 // GetChat implements live.Store.

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -177,27 +178,45 @@ func (l *Lesson) spend(m *member, now time.Time) error {
 	return nil
 }
 
-// SendChat posts a chat message.
+// SendChat posts a chat message: PrepareChat, StoreChats and ChatStored
+// in one call. The store is written outside the lesson's lock.
 func (l *Lesson) SendChat(ctx context.Context, actorID string, c ChatSend) (Result, error) {
+	msg, err := l.PrepareChat(actorID, c)
+	if err != nil {
+		return Result{}, err
+	}
+	saved, err := l.StoreChats(ctx, []ChatMessage{msg})
+	if err != nil {
+		return Result{}, err
+	}
+	return l.ChatStored(saved[0]), nil
+}
+
+// PrepareChat checks a chat message from actorID against the room's rules
+// and spends the sender's rate limit. The message it returns has no ID
+// yet: the caller stores it with StoreChats (several senders' messages
+// may go in one batch) and delivers it with ChatStored once it is kept,
+// so that nothing is acknowledged or shown before it is durable and the
+// lesson's lock is never held across a store write.
+func (l *Lesson) PrepareChat(actorID string, c ChatSend) (ChatMessage, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var r Result
 	m, err := l.actor(actorID)
 	if err != nil {
-		return r, err
+		return ChatMessage{}, err
 	}
 	mod := m.Role.Moderator()
 	switch {
 	case m.Role == token.RoleObserver || !m.Perms.Chat:
-		return r, errf(CodeForbidden, "you may not chat")
+		return ChatMessage{}, errf(CodeForbidden, "you may not chat")
 	case !mod && !l.chatEnabled:
-		return r, errf(CodeForbidden, "chat is turned off")
+		return ChatMessage{}, errf(CodeForbidden, "chat is turned off")
 	case !mod && m.chatMuted:
-		return r, errf(CodeForbidden, "you are muted in chat")
+		return ChatMessage{}, errf(CodeForbidden, "you are muted in chat")
 	}
 	text, err := cleanText(c.Text, MaxChatLen, "message")
 	if err != nil {
-		return r, err
+		return ChatMessage{}, err
 	}
 	msg := ChatMessage{
 		LessonID: l.id, SenderID: m.ID, SenderUser: m.UserID, SenderName: m.Name, SenderRole: m.Role,
@@ -212,11 +231,11 @@ func (l *Lesson) SendChat(ctx context.Context, actorID string, c ChatSend) (Resu
 		}
 	default:
 		if !mod {
-			return r, errf(CodeForbidden, "students may write privately only to the moderators")
+			return ChatMessage{}, errf(CodeForbidden, "students may write privately only to the moderators")
 		}
 		t := l.members[c.To]
 		if t == nil {
-			return r, errf(CodeNotFound, "no such participant")
+			return ChatMessage{}, errf(CodeNotFound, "no such participant")
 		}
 		msg.Private = true
 		if !t.Role.Moderator() {
@@ -226,21 +245,67 @@ func (l *Lesson) SendChat(ctx context.Context, actorID string, c ChatSend) (Resu
 	now := l.now()
 	if !mod && l.slowMode > 0 && !m.lastChat.IsZero() {
 		if wait := m.lastChat.Add(l.slowMode).Sub(now); wait > 0 {
-			return r, rateLimited(wait, "slow mode is on")
+			return ChatMessage{}, rateLimited(wait, "slow mode is on")
 		}
 	}
 	if err := l.spend(m, now); err != nil {
-		return r, err
+		return ChatMessage{}, err
 	}
 	msg.SentAt = now
-	saved, err := l.cfg.store.AppendChat(ctx, msg)
+	m.lastChat = now
+	return msg, nil
+}
+
+// PrepareChatPayload is PrepareChat with chat.send's JSON payload,
+// decoded as Dispatch decodes it.
+func (l *Lesson) PrepareChatPayload(actorID string, payload json.RawMessage) (ChatMessage, error) {
+	var c ChatSend
+	if err := decode(payload, &c); err != nil {
+		return ChatMessage{}, err
+	}
+	return l.PrepareChat(actorID, c)
+}
+
+// ChatBatcher is a Store that appends several chat messages in one
+// transaction, all or none, assigning their IDs in order. StoreChats uses
+// it when the Store has it.
+type ChatBatcher interface {
+	AppendChats(ctx context.Context, msgs []ChatMessage) ([]ChatMessage, error)
+}
+
+// StoreChats keeps prepared messages, in one transaction when the Store
+// is a ChatBatcher, and returns them with their IDs. It takes no lock of
+// the lesson's. A failure is an internal *Error for every message.
+func (l *Lesson) StoreChats(ctx context.Context, msgs []ChatMessage) ([]ChatMessage, error) {
+	var saved []ChatMessage
+	var err error
+	if b, ok := l.cfg.store.(ChatBatcher); ok {
+		saved, err = b.AppendChats(ctx, msgs)
+	} else {
+		saved = make([]ChatMessage, 0, len(msgs))
+		for _, m := range msgs {
+			var s ChatMessage
+			if s, err = l.cfg.store.AppendChat(ctx, m); err != nil {
+				break
+			}
+			saved = append(saved, s)
+		}
+	}
+	if err == nil && len(saved) != len(msgs) {
+		err = errors.New("store returned a different number of chat messages")
+	}
 	if err != nil {
 		l.logStore("chat append", err)
-		return r, internal(err)
+		return nil, internal(err)
 	}
-	m.lastChat = now
-	r.emit(EvChatMessage, saved.audience(), saved.info())
-	return r, nil
+	return saved, nil
+}
+
+// ChatStored returns the delivery of a message the store has kept.
+func (l *Lesson) ChatStored(m ChatMessage) Result {
+	var r Result
+	r.emit(EvChatMessage, m.audience(), m.info())
+	return r
 }
 
 // DeleteChat deletes a message: the sender their own, moderators any.

@@ -251,6 +251,9 @@ const (
 	EvParticipantUpdated = "participant.updated"
 	EvParticipantLeft    = "participant.left"
 	EvParticipantRemoved = "participant.removed"
+	// EvParticipantSpeaking is the small delta of a speaking change
+	// (SpeakingChanged), in place of a whole participant.updated.
+	EvParticipantSpeaking = "participant.speaking"
 
 	EvHandRaised  = "hand.raised"
 	EvHandLowered = "hand.lowered"

@@ -49,6 +49,18 @@ func (s *MemoryStore) AppendChat(_ context.Context, m ChatMessage) (ChatMessage,
 	return m, nil
 }
 
+// AppendChats implements ChatBatcher.
+func (s *MemoryStore) AppendChats(ctx context.Context, msgs []ChatMessage) ([]ChatMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]ChatMessage, len(msgs))
+	for i, m := range msgs {
+		out[i], _ = s.AppendChat(ctx, m)
+	}
+	return out, nil
+}
+
 // GetChat implements Store.
 func (s *MemoryStore) GetChat(_ context.Context, lessonID string, id int64) (ChatMessage, error) {
 	s.mu.Lock()

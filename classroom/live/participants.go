@@ -323,6 +323,14 @@ func (l *Lesson) finalise(ctx context.Context, r *Result, m *member, reason stri
 	r.emit(EvParticipantLeft, everyoneExcept(m.ID), Left{ParticipantID: m.ID, Reason: reason})
 }
 
+// SpeakingChanged is the payload of participant.speaking, sent to
+// everyone when a participant starts or stops speaking: speaking changes
+// many times a minute, so they do not resend the whole participant.
+type SpeakingChanged struct {
+	ParticipantID string `json:"participantId"`
+	Speaking      bool   `json:"speaking"`
+}
+
 // SetSpeaking records what the SFU's speaker detection says.
 func (l *Lesson) SetSpeaking(participantID string, speaking bool) Result {
 	l.mu.Lock()
@@ -333,7 +341,7 @@ func (l *Lesson) SetSpeaking(participantID string, speaking bool) Result {
 		return r
 	}
 	m.speaking = speaking
-	l.updated(&r, m)
+	r.emit(EvParticipantSpeaking, everyone(), SpeakingChanged{ParticipantID: m.ID, Speaking: speaking})
 	return r
 }
 

@@ -170,8 +170,12 @@ func TestSecondConnectionReplacesFirst(t *testing.T) {
 func TestSpeakingAndQuality(t *testing.T) {
 	l, _ := newTestLesson(t)
 	join(t, l, "s", token.RoleStudent)
-	if r := l.SetSpeaking("s", true); len(events(r, EvParticipantUpdated)) != 1 {
-		t.Fatal("no update for speaking")
+	r := l.SetSpeaking("s", true)
+	if len(r.Events) != 1 || r.Events[0].Type != EvParticipantSpeaking || r.Events[0].To != everyone() {
+		t.Fatalf("speaking: %+v, want one participant.speaking to everyone", r.Events)
+	}
+	if got, want := r.Events[0].Payload, (SpeakingChanged{ParticipantID: "s", Speaking: true}); got != want {
+		t.Fatalf("speaking payload %+v, want the delta %+v", got, want)
 	}
 	if r := l.SetSpeaking("s", true); len(r.Events) != 0 {
 		t.Fatal("update without change")

@@ -11,8 +11,10 @@ import (
 // their votes, attendance, and the moderation state (RoomState). Package store implements it on SQLite and
 // PostgreSQL; MemoryStore is the default and the reference for tests.
 //
-// A Lesson calls its Store synchronously while holding its lock, so
-// implementations should be quick and must not call back into the Lesson.
+// A Lesson calls its Store synchronously, while holding its lock except
+// for chat appends (StoreChats), so implementations should be quick and
+// must not call back into the Lesson. A Store may also implement
+// ChatBatcher.
 // Lookups of something absent return an error for which
 // errors.Is(err, ErrNotFound) is true.
 type Store interface {

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) live.Store) {
 		{"ChatFields", testChatFields},
 		{"ChatIDsNotReused", testChatIDsNotReused},
 		{"ChatConcurrent", testChatConcurrent},
+		{"ChatBatch", testChatBatch},
 		{"Questions", testQuestions},
 		{"Polls", testPolls},
 		{"Votes", testVotes},
@@ -369,5 +370,44 @@ func testRoomState(t *testing.T, s live.Store) {
 	}
 	if got, err := s.RoomState(ctx, "other"); err != nil || !reflect.DeepEqual(got, first) {
 		t.Fatalf("other lesson: %+v, %v", got, err)
+	}
+}
+
+// testChatBatch: a ChatBatcher keeps a batch whole, in order, with ids
+// after the ones before it, and keeps nothing of a batch that fails.
+func testChatBatch(t *testing.T, s live.Store) {
+	b, ok := s.(live.ChatBatcher)
+	if !ok {
+		t.Fatalf("%T does not implement live.ChatBatcher", s)
+	}
+	ctx := context.Background()
+	first, err := s.AppendChat(ctx, live.ChatMessage{LessonID: "L", SenderUser: "u0", Text: "before", SentAt: t0})
+	must(t, err)
+	batch := []live.ChatMessage{
+		{LessonID: "L", SenderUser: "u1", Text: "one", SentAt: t0},
+		{LessonID: "L", SenderUser: "u2", Text: awkward, SentAt: t0.Add(time.Millisecond)},
+		{LessonID: "L", SenderUser: "u3", Text: "three", Private: true, PeerUser: "u3", SentAt: t0.Add(2 * time.Millisecond)},
+	}
+	saved, err := b.AppendChats(ctx, batch)
+	must(t, err)
+	if len(saved) != len(batch) {
+		t.Fatalf("%d messages back from a batch of %d", len(saved), len(batch))
+	}
+	for i, m := range saved {
+		if m.ID != first.ID+int64(i)+1 || m.Text != batch[i].Text || m.SenderUser != batch[i].SenderUser {
+			t.Errorf("message %d of the batch came back as %+v", i, m)
+		}
+	}
+	want := []int64{first.ID, saved[0].ID, saved[1].ID, saved[2].ID}
+	if got := chatIDs(t, s, live.ChatQuery{LessonID: "L", Limit: 10, Moderator: true}); !slices.Equal(got, want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := b.AppendChats(cancelled, batch); err == nil {
+		t.Error("a batch with a cancelled context was kept")
+	}
+	if got := chatIDs(t, s, live.ChatQuery{LessonID: "L", Limit: 10, Moderator: true}); !slices.Equal(got, want) {
+		t.Errorf("after a failed batch: %v, want %v", got, want)
 	}
 }

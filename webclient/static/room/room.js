@@ -336,6 +336,13 @@ class Room {
         this.participants.delete(p.participantId);
         this.render();
         break;
+      case 'participant.speaking': {
+        // A small delta (docs/protocol.md): only the flag changes, so the
+        // room is not rendered again; the participant list marks it.
+        const who = this.participants.get(p.participantId);
+        if (who) this.participants.set(who.id, { ...who, speaking: !!p.speaking });
+        break;
+      }
       case 'hand.raised':
       case 'hand.lowered': {
         // No participant.updated follows a hand: keep the list's flag here.

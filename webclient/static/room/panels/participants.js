@@ -1,6 +1,7 @@
 // Participant list (docs/classroom.md): who is in the lesson with their
 // role, raised hand, stage place, microphone, speaking and reconnecting
-// state, from the join snapshot and participant.joined / updated / left.
+// state, from the join snapshot and participant.joined / updated /
+// speaking / left.
 // Moderators get a menu per participant of lower rank: stage, microphone,
 // camera, chat mute, remove (optionally ban). The teacher also gets the
 // attendance export.
@@ -147,6 +148,14 @@ export function create(ctx) {
           speakers = new Speakers(p);
           markSpeakers();
           return;
+        case 'participant.speaking': {
+          // The classroom's flag, in place; `speakers` (from the media
+          // server) has the last word once it has come.
+          if (speakers) return;
+          const li = list.querySelector(`li[data-participant="${CSS.escape(String(p.participantId))}"]`);
+          if (li) li.classList.toggle('speaking', !!p.speaking);
+          return;
+        }
         case 'stage.invited': invited.add(p.participantId); break;
         case 'stage.declined': case 'stage.joined': invited.delete(p.participantId); break;
         case 'participant.joined': case 'participant.updated': case 'participant.left':

@@ -1,0 +1,39 @@
+package signaling
+
+import (
+	"time"
+
+	"github.com/lectern/lectern/sfu"
+)
+
+// ListenerOf returns the SFU listener of participant pid's WebSocket
+// session in a lesson, or nil.
+func (s *Server) ListenerOf(lesson, pid string) sfu.QualityListener {
+	if ss := s.member(lesson, pid); ss != nil {
+		return ss
+	}
+	return nil
+}
+
+// HoldLock takes the server's lock, as an SFU goroutine calling into
+// signalling might find it taken; the returned func gives it back.
+func (s *Server) HoldLock() func() {
+	s.mu.Lock()
+	return s.mu.Unlock
+}
+
+// QueueFrames queues encoded frames to participant pid's session, as a
+// fan-out does, and reports how many were accepted.
+func (s *Server) QueueFrames(lesson, pid string, frames [][]byte) int {
+	ss := s.member(lesson, pid)
+	if ss == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range frames {
+		if ss.out.push(outFrame{data: f, at: time.Now()}) {
+			n++
+		}
+	}
+	return n
+}
