@@ -293,7 +293,19 @@ func TestStageWithMedia(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Packets sent before the removal may still be on their way to a
+	// loaded client: let its count settle (a server still forwarding never
+	// lets it, 30 packets a second), then it must stay still.
 	v := viewerSub.WaitTrack(webrtc.RTPCodecTypeVideo, 0)
+	settled := false
+	for prev, end := v.Stats().Packets, time.Now().Add(3*time.Second); !settled && time.Now().Before(end); {
+		time.Sleep(300 * time.Millisecond)
+		cur := v.Stats().Packets
+		settled, prev = cur == prev, cur
+	}
+	if !settled {
+		t.Fatal("viewer still receiving the removed student's video 3 s after the removal")
+	}
 	before := v.Stats().Packets
 	time.Sleep(500 * time.Millisecond)
 	if after := v.Stats().Packets; after-before > 2 {
