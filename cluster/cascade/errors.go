@@ -1,0 +1,16 @@
+package cascade
+
+import "errors"
+
+var (
+	// ErrUnauthorized: a relay request without a valid signature of the
+	// cluster's shared secret.
+	ErrUnauthorized = errors.New("cascade: relay request not signed by a cluster node")
+	// ErrNotOrigin: the node asked for a lesson's media does not serve it.
+	ErrNotOrigin = errors.New("cascade: this node is not the lesson's origin")
+	// ErrClosed: the relay has been closed.
+	ErrClosed = errors.New("cascade: relay closed")
+	// ErrBadMessage: the other node sent something the relay protocol does
+	// not know.
+	ErrBadMessage = errors.New("cascade: bad relay message")
+)
