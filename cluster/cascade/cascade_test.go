@@ -55,7 +55,7 @@ func newNode(t *testing.T, url, id, public string, load int) *cluster.Node {
 	return n
 }
 
-func newSFU(t *testing.T) *sfu.SFU {
+func newSFU(t testing.TB) *sfu.SFU {
 	t.Helper()
 	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
 	if err != nil {
@@ -68,19 +68,25 @@ func newSFU(t *testing.T) *sfu.SFU {
 // student is a subscriber in one SFU room, answering its offers in order.
 type student struct {
 	sfu.NopListener
-	t    *testing.T
+	t    testing.TB
 	sub  *peer.Subscriber
 	part *sfu.Participant
 	work chan func()
 	wg   sync.WaitGroup
 }
 
-func join(t *testing.T, s *sfu.SFU, room, id string) *student {
+func join(t testing.TB, s *sfu.SFU, room, id string) *student {
 	t.Helper()
 	api, err := peer.NewAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return joinWith(t, s, room, id, api)
+}
+
+// joinWith is join with the student's own Pion API.
+func joinWith(t testing.TB, s *sfu.SFU, room, id string, api *webrtc.API) *student {
+	t.Helper()
 	sub, err := peer.NewSubscriber(api)
 	if err != nil {
 		t.Fatal(err)
@@ -124,42 +130,55 @@ func (c *student) SubscribeOffer(sdp string, _ map[string]sfu.TrackInfo) {
 }
 
 // teach publishes the test teacher's camera and microphone in room.
-func teach(t *testing.T, s *sfu.SFU, room string) {
+func teach(t testing.TB, s *sfu.SFU, room string) {
 	t.Helper()
 	pub, err := peer.NewTeacher()
 	if err != nil {
 		t.Fatal(err)
 	}
+	teachWith(t, s, room, pub)
+}
+
+// teachWith publishes pub's camera and microphone in room as the teacher.
+func teachWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) {
+	t.Helper()
 	t.Cleanup(pub.Close)
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	offer, err := pub.PC.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
 	sources := map[string]sfu.Source{}
 	for id, src := range pub.Sources() {
 		sources[id] = sfu.Source(src)
 	}
-	answer, err := part.Publish(pub.PC.LocalDescription().SDP, sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		t.Fatal(err)
-	}
+	offerAnswer(t, part, pub.PC, sources)
 	pub.Start()
 }
 
-func waitTracks(t *testing.T, r *sfu.Room, n int) {
+// offerAnswer publishes pc's tracks as part: a complete offer in, the
+// answer applied.
+func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, sources map[string]sfu.Source) {
+	t.Helper()
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-gathered
+	answer, err := part.Publish(pc.LocalDescription().SDP, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitTracks(t testing.TB, r *sfu.Room, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for len(r.Tracks()) < n {
