@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -311,5 +312,45 @@ func TestRelayRefused(t *testing.T) {
 	}
 	if err := r.Close(); err != nil || !errors.Is(r.Err(), cascade.ErrClosed) {
 		t.Errorf("close: %v, err %v", err, r.Err())
+	}
+}
+
+// TestRelayEndsWhenOriginLosesLesson: an origin that stops serving the
+// lesson (lease lost) ends its relays, and the edge's relay participant
+// leaves with them, saying why.
+func TestRelayEndsWhenOriginLosesLesson(t *testing.T) {
+	originSFU, edgeSFU := newSFU(t), newSFU(t)
+	var serving atomic.Bool
+	serving.Store(true)
+	mux := http.NewServeMux()
+	origin := cascade.NewOrigin(originSFU, secret,
+		cascade.WithServes(func(string) bool { return serving.Load() }), cascade.WithRecheck(50*time.Millisecond))
+	mux.Handle(cascade.RelayPath, origin)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	teach(t, originSFU, "l")
+	waitTracks(t, originSFU.Room("l"), 2)
+	r, err := cascade.Dial(context.Background(), cascade.EdgeConfig{SFU: edgeSFU, Secret: secret, NodeID: "edge",
+		OriginID: "origin", OriginURL: srv.URL}, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	waitTracks(t, edgeSFU.Room("l"), 2)
+	serving.Store(false)
+	select {
+	case <-r.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the relay outlived its origin's lease")
+	}
+	if !errors.Is(r.Err(), cascade.ErrNotOrigin) {
+		t.Errorf("relay ended with %v, want ErrNotOrigin", r.Err())
+	}
+	if room := edgeSFU.Room("l"); room != nil && len(room.Tracks()) != 0 {
+		t.Errorf("the edge still has %d relayed tracks", len(room.Tracks()))
+	}
+	origin.Wait()
+	if n := len(originSFU.Room("l").Participants()); n != 1 {
+		t.Errorf("origin room has %d participants, want the teacher alone", n)
 	}
 }

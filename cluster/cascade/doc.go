@@ -14,6 +14,9 @@
 // by the normal down-track path and exactly one copy of each stream
 // crosses between the nodes however many students the edge has.
 //
+// The origin checks every second that it still holds the lesson's lease
+// and closes the relay (StatusNotOrigin) once it does not.
+//
 // The origin makes every offer (its subscriber side always does); the
 // edge answers through sfu.Participant.Publish. Both descriptions carry
 // all their candidates, so nothing trickles.

@@ -91,6 +91,9 @@ func (r *Relay) run(ctx context.Context) error {
 			if errors.Is(err, context.Canceled) {
 				return ErrClosed
 			}
+			if websocket.CloseStatus(err) == StatusNotOrigin {
+				return fmt.Errorf("%w: it closed the relay", ErrNotOrigin)
+			}
 			return fmt.Errorf("cascade: relay from origin: %w", err)
 		}
 		if m.Type != "offer" {

@@ -21,6 +21,9 @@ type Origin struct {
 	serves func(lessonID string) bool
 	log    *slog.Logger
 	now    func() time.Time
+	// recheck is how often an open relay checks that this node still
+	// serves its lesson.
+	recheck time.Duration
 
 	wg sync.WaitGroup // open relays
 }
@@ -34,13 +37,24 @@ func WithServes(serves func(lessonID string) bool) OriginOption {
 	return func(o *Origin) { o.serves = serves }
 }
 
+// WithRecheck sets how often an open relay checks that this node still
+// serves its lesson (default 1 s).
+func WithRecheck(d time.Duration) OriginOption {
+	return func(o *Origin) {
+		if d > 0 {
+			o.recheck = d
+		}
+	}
+}
+
 // WithLogger sets the origin's logger.
 func WithLogger(l *slog.Logger) OriginOption { return func(o *Origin) { o.log = l } }
 
 // NewOrigin returns the relay handler of a node whose SFU is s; secret is
 // the cluster's shared secret.
 func NewOrigin(s *sfu.SFU, secret []byte, opts ...OriginOption) *Origin {
-	o := &Origin{sfu: s, secret: secret, serves: func(string) bool { return true }, log: slog.New(slog.DiscardHandler), now: time.Now}
+	o := &Origin{sfu: s, secret: secret, serves: func(string) bool { return true }, log: slog.New(slog.DiscardHandler), now: time.Now,
+		recheck: time.Second}
 	for _, f := range opts {
 		f(o)
 	}
@@ -136,8 +150,17 @@ func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge s
 			}
 		}
 	}()
+	check := time.NewTicker(o.recheck)
+	defer check.Stop()
 	for {
 		select {
+		case <-check.C:
+			// A node that lost the lesson's lease stops feeding edges, as
+			// it stops serving its own students.
+			if !o.serves(lesson) {
+				_ = conn.Close(StatusNotOrigin, "lease lost")
+				return ErrNotOrigin
+			}
 		case <-lis.ready:
 			if m := lis.take(); m != nil {
 				if err := wsjson.Write(ctx, conn, m); err != nil {

@@ -1,6 +1,14 @@
 package cascade
 
-import "github.com/lectern/lectern/sfu"
+import (
+	"github.com/coder/websocket"
+	"github.com/lectern/lectern/sfu"
+)
+
+// StatusNotOrigin closes a relay whose origin stopped serving the lesson
+// (its lease lost or released): the edge asks the cluster for the new
+// origin.
+const StatusNotOrigin websocket.StatusCode = 4012
 
 // RelayPath is where an origin serves relays: RelayPath + lesson id.
 const RelayPath = "/cluster/relay/"
