@@ -319,17 +319,8 @@ func TestRelayRefused(t *testing.T) {
 // lesson (lease lost) ends its relays, and the edge's relay participant
 // leaves with them, saying why.
 func TestRelayEndsWhenOriginLosesLesson(t *testing.T) {
-	originSFU, edgeSFU := newSFU(t), newSFU(t)
-	var serving atomic.Bool
-	serving.Store(true)
-	mux := http.NewServeMux()
-	origin := cascade.NewOrigin(originSFU, secret,
-		cascade.WithServes(func(string) bool { return serving.Load() }), cascade.WithRecheck(50*time.Millisecond))
-	mux.Handle(cascade.RelayPath, origin)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	teach(t, originSFU, "l")
-	waitTracks(t, originSFU.Room("l"), 2)
+	f := newFlipOrigin(t)
+	originSFU, edgeSFU, origin, serving, srv := f.sfu, newSFU(t), f.origin, &f.serving, f.srv
 	r, err := cascade.Dial(context.Background(), cascade.EdgeConfig{SFU: edgeSFU, Secret: secret, NodeID: "edge",
 		OriginID: "origin", OriginURL: srv.URL}, "l")
 	if err != nil {
@@ -353,4 +344,97 @@ func TestRelayEndsWhenOriginLosesLesson(t *testing.T) {
 	if n := len(originSFU.Room("l").Participants()); n != 1 {
 		t.Errorf("origin room has %d participants, want the teacher alone", n)
 	}
+}
+
+// TestEdgeKeepsOneRelayPerLesson: many students of an edge asking at once
+// get one relay; once it has ended (the origin lost the lesson) the next
+// ask locates the origin again and dials a new one; the origin node itself
+// is refused.
+func TestEdgeKeepsOneRelayPerLesson(t *testing.T) {
+	f := newFlipOrigin(t)
+	originSFU, edgeSFU, serving, srv := f.sfu, newSFU(t), &f.serving, f.srv
+	var located atomic.Int32
+	edge := cascade.NewEdge(cascade.EdgeConfig{SFU: edgeSFU, Secret: secret, NodeID: "edge"},
+		func(_ context.Context, l string) (string, string, error) {
+			located.Add(1)
+			if l == "mine" {
+				return "edge", "http://127.0.0.1:1", nil
+			}
+			return "origin", srv.URL, nil
+		})
+	t.Cleanup(func() { _ = edge.Close() })
+
+	relays := make([]*cascade.Relay, 5)
+	var wg sync.WaitGroup
+	for i := range relays {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := edge.Ensure(context.Background(), "l")
+			if err != nil {
+				t.Error(err)
+			}
+			relays[i] = r
+		}()
+	}
+	wg.Wait()
+	for _, r := range relays[1:] {
+		if r != relays[0] {
+			t.Fatal("concurrent asks got different relays")
+		}
+	}
+	if n := located.Load(); n != 1 {
+		t.Errorf("origin located %d times for one relay", n)
+	}
+	if n := len(originSFU.Room("l").Participants()); n != 2 {
+		t.Errorf("origin room has %d participants, want the teacher and one relay", n)
+	}
+
+	serving.Store(false)
+	select {
+	case <-relays[0].Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the relay outlived its origin's lease")
+	}
+	serving.Store(true)
+	r, err := edge.Ensure(context.Background(), "l")
+	if err != nil || r == relays[0] {
+		t.Fatalf("after the relay ended: %v, same relay %v", err, r == relays[0])
+	}
+	if n := located.Load(); n != 2 {
+		t.Errorf("origin located %d times, want again for the new relay", n)
+	}
+	waitTracks(t, edgeSFU.Room("l"), 2)
+
+	if _, err := edge.Ensure(context.Background(), "mine"); !errors.Is(err, cascade.ErrSelf) {
+		t.Errorf("relay of a lesson this node serves: %v, want ErrSelf", err)
+	}
+	edge.Stop("l")
+	if !errors.Is(r.Err(), cascade.ErrClosed) {
+		t.Errorf("after Stop the relay says %v", r.Err())
+	}
+}
+
+// flipOrigin is an origin node without a cluster, whose lease a test
+// takes away by clearing serving; the teacher publishes lesson "l" there.
+type flipOrigin struct {
+	sfu     *sfu.SFU
+	origin  *cascade.Origin
+	serving atomic.Bool
+	srv     *httptest.Server
+}
+
+func newFlipOrigin(t *testing.T) *flipOrigin {
+	t.Helper()
+	f := &flipOrigin{sfu: newSFU(t)}
+	f.serving.Store(true)
+	f.origin = cascade.NewOrigin(f.sfu, secret,
+		cascade.WithServes(func(string) bool { return f.serving.Load() }), cascade.WithRecheck(50*time.Millisecond))
+	mux := http.NewServeMux()
+	mux.Handle(cascade.RelayPath, f.origin)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	teach(t, f.sfu, "l")
+	waitTracks(t, f.sfu.Room("l"), 2)
+	return f
 }

@@ -10,6 +10,9 @@ var (
 	ErrNotOrigin = errors.New("cascade: this node is not the lesson's origin")
 	// ErrClosed: the relay has been closed.
 	ErrClosed = errors.New("cascade: relay closed")
+	// ErrSelf: an edge was asked to relay a lesson this node is the
+	// origin of.
+	ErrSelf = errors.New("cascade: this node is the lesson's origin")
 	// ErrBadMessage: the other node sent something the relay protocol does
 	// not know.
 	ErrBadMessage = errors.New("cascade: bad relay message")
