@@ -409,6 +409,9 @@ func TestEdgeKeepsOneRelayPerLesson(t *testing.T) {
 	if _, err := edge.Ensure(context.Background(), "mine"); !errors.Is(err, cascade.ErrSelf) {
 		t.Errorf("relay of a lesson this node serves: %v, want ErrSelf", err)
 	}
+	if err := r.Err(); err != nil {
+		t.Fatalf("the new relay ended on its own: %v", err)
+	}
 	edge.Stop("l")
 	if !errors.Is(r.Err(), cascade.ErrClosed) {
 		t.Errorf("after Stop the relay says %v", r.Err())
@@ -437,4 +440,30 @@ func newFlipOrigin(t *testing.T) *flipOrigin {
 	teach(t, f.sfu, "l")
 	waitTracks(t, f.sfu.Room("l"), 2)
 	return f
+}
+
+// TestRelayEndsWithOriginRoom: when the lesson's room closes on the origin
+// (the lesson ended there), the relay ends and leaves the edge's room.
+func TestRelayEndsWithOriginRoom(t *testing.T) {
+	f := newFlipOrigin(t)
+	edgeSFU := newSFU(t)
+	r, err := cascade.Dial(context.Background(), cascade.EdgeConfig{SFU: edgeSFU, Secret: secret, NodeID: "edge",
+		OriginID: "origin", OriginURL: f.srv.URL}, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	waitTracks(t, edgeSFU.Room("l"), 2)
+	f.sfu.Room("l").Close()
+	select {
+	case <-r.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the relay outlived the origin's room")
+	}
+	if !errors.Is(r.Err(), cascade.ErrMediaEnded) {
+		t.Errorf("relay ended with %v, want ErrMediaEnded", r.Err())
+	}
+	if room := edgeSFU.Room("l"); room != nil && len(room.Participants()) != 0 {
+		t.Errorf("the edge room still has %d participants", len(room.Participants()))
+	}
 }

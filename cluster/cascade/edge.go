@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 	"github.com/lectern/lectern/sfu"
+	"github.com/pion/webrtc/v4"
 )
 
 // Relay is an edge's pull of one lesson's media from its origin: the
@@ -24,10 +26,11 @@ type Relay struct {
 	conn   *websocket.Conn
 	log    *slog.Logger
 
-	cancel context.CancelFunc
-	done   chan struct{}
-	once   sync.Once
-	err    error // why the relay ended; read after done
+	cancel  context.CancelFunc
+	closing atomic.Bool // Close was called
+	done    chan struct{}
+	once    sync.Once
+	err     error // why the relay ended; read after done
 }
 
 // EdgeConfig describes the edge side of a relay.
@@ -66,7 +69,8 @@ func Dial(ctx context.Context, cfg EdgeConfig, lessonID string) (*Relay, error) 
 		return nil, fmt.Errorf("cascade: dialing the origin %s: %w", cfg.OriginURL, err)
 	}
 	conn.SetReadLimit(1 << 20)
-	part, err := cfg.SFU.Join(lessonID, sfu.ParticipantConfig{ID: RelayParticipantID(cfg.OriginID), Publish: true})
+	watch := &mediaWatch{ended: make(chan struct{})}
+	part, err := cfg.SFU.Join(lessonID, sfu.ParticipantConfig{ID: RelayParticipantID(cfg.OriginID), Publish: true, Listener: watch})
 	if err != nil {
 		_ = conn.Close(websocket.StatusInternalError, "edge room")
 		return nil, err
@@ -77,19 +81,57 @@ func Dial(ctx context.Context, cfg EdgeConfig, lessonID string) (*Relay, error) 
 	stop := context.AfterFunc(ctx, cancel)
 	go func() {
 		defer stop()
-		r.err = r.run(rctx)
+		r.err = r.run(rctx, watch.ended)
 		r.finish()
 	}()
 	return r, nil
 }
 
 // run answers the origin's offers until the connection ends.
-func (r *Relay) run(ctx context.Context) error {
+func (r *Relay) run(ctx context.Context, ended <-chan struct{}) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-ended:
+		case <-ctx.Done():
+			return
+		}
+		// The origin's reason, if it gave one, may still be on its way.
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+			cancel()
+		}
+	}()
+	err := r.answer(ctx)
+	switch {
+	case r.closing.Load():
+		return ErrClosed
+	case errors.Is(err, ErrNotOrigin), errors.Is(err, ErrMediaEnded):
+		return err
+	}
+	// Anything else (the origin's room closed and its DTLS close reached
+	// this side first, or its last offer was refused on a connection just
+	// closed): the media connection reports its end within moments.
+	select {
+	case <-ended:
+		return ErrMediaEnded
+	case <-time.After(time.Second):
+		return err
+	}
+}
+
+// answer applies the origin's offers until the connection ends.
+func (r *Relay) answer(ctx context.Context) error {
 	for {
 		var m message
 		if err := wsjson.Read(ctx, r.conn, &m); err != nil {
 			if errors.Is(err, context.Canceled) {
 				return ErrClosed
+			}
+			if websocket.CloseStatus(err) == StatusMediaEnded {
+				return fmt.Errorf("%w: on the origin", ErrMediaEnded)
 			}
 			if websocket.CloseStatus(err) == StatusNotOrigin {
 				return fmt.Errorf("%w: it closed the relay", ErrNotOrigin)
@@ -142,7 +184,22 @@ func (r *Relay) Err() error {
 
 // Close ends the relay and waits for it; calling it again does nothing.
 func (r *Relay) Close() error {
+	r.closing.Store(true)
 	r.cancel()
 	<-r.done
 	return nil
+}
+
+// mediaWatch is the edge relay participant's sfu.Listener: it tells the
+// relay when the publishing connection from the origin failed or closed.
+type mediaWatch struct {
+	sfu.NopListener
+	ended chan struct{}
+	once  sync.Once
+}
+
+func (w *mediaWatch) ConnectionState(_ sfu.Target, st webrtc.PeerConnectionState) {
+	if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+		w.once.Do(func() { close(w.ended) })
+	}
 }

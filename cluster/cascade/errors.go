@@ -13,6 +13,8 @@ var (
 	// ErrSelf: an edge was asked to relay a lesson this node is the
 	// origin of.
 	ErrSelf = errors.New("cascade: this node is the lesson's origin")
+	// ErrMediaEnded: the relay's PeerConnection failed or closed.
+	ErrMediaEnded = errors.New("cascade: the relay's media connection ended")
 	// ErrBadMessage: the other node sent something the relay protocol does
 	// not know.
 	ErrBadMessage = errors.New("cascade: bad relay message")

@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 	"github.com/lectern/lectern/sfu"
+	"github.com/pion/webrtc/v4"
 )
 
 // Origin serves relays of the lessons this node owns (RelayPath).
@@ -89,7 +90,6 @@ func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer o.wg.Done()
 	err = o.serve(r.Context(), conn, lesson, edge)
 	o.log.Info("relay ended", "lesson", lesson, "edge", edge, "err", err)
-	_ = conn.Close(websocket.StatusNormalClosure, "")
 }
 
 // offers is the origin's sfu.Listener for a relay participant: the latest
@@ -99,6 +99,16 @@ type offers struct {
 	mu     sync.Mutex
 	latest *message
 	ready  chan struct{}
+	ended  chan struct{} // closed when the relay's connection failed or closed
+	once   sync.Once
+}
+
+// ConnectionState ends the relay when its PeerConnection fails or closes
+// (the room was closed: the lesson ended here).
+func (f *offers) ConnectionState(_ sfu.Target, st webrtc.PeerConnectionState) {
+	if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+		f.once.Do(func() { close(f.ended) })
+	}
 }
 
 func (f *offers) SubscribeOffer(sdp string, tracks map[string]sfu.TrackInfo) {
@@ -119,12 +129,25 @@ func (f *offers) take() *message {
 	return m
 }
 
-func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge string) error {
+// closeWith closes a relay's WebSocket with the reason err stands for.
+func closeWith(conn *websocket.Conn, err error) {
+	switch {
+	case errors.Is(err, ErrNotOrigin):
+		_ = conn.Close(StatusNotOrigin, "lease lost")
+	case errors.Is(err, ErrMediaEnded):
+		_ = conn.Close(StatusMediaEnded, "relay connection ended")
+	default:
+		_ = conn.Close(websocket.StatusNormalClosure, "")
+	}
+}
+
+func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge string) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	lis := &offers{ready: make(chan struct{}, 1)}
+	lis := &offers{ready: make(chan struct{}, 1), ended: make(chan struct{})}
 	part, err := o.sfu.Join(lesson, sfu.ParticipantConfig{ID: RelayParticipantID(edge), Subscribe: true, Listener: lis})
 	if err != nil {
+		_ = conn.Close(websocket.StatusInternalError, "origin room")
 		return err
 	}
 	defer part.Close()
@@ -132,6 +155,10 @@ func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge s
 	errc := make(chan error, 1)
 	readerDone := make(chan struct{})
 	defer func() { cancel(); <-readerDone }()
+	// First of these: the edge hears the reason before the media
+	// connection closes, and before a cancelled read would close the
+	// WebSocket without one.
+	defer func() { closeWith(conn, err) }()
 	go func() {
 		defer close(readerDone)
 		for {
@@ -145,6 +172,13 @@ func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge s
 				return
 			}
 			if err := part.SetSubscribeAnswer(m.SDP); err != nil {
+				// Refused on a connection that just closed (the room
+				// closed): say so, as ConnectionState does moments later.
+				select {
+				case <-lis.ended:
+					err = ErrMediaEnded
+				case <-time.After(time.Second):
+				}
 				errc <- err
 				return
 			}
@@ -158,9 +192,10 @@ func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge s
 			// A node that lost the lesson's lease stops feeding edges, as
 			// it stops serving its own students.
 			if !o.serves(lesson) {
-				_ = conn.Close(StatusNotOrigin, "lease lost")
 				return ErrNotOrigin
 			}
+		case <-lis.ended:
+			return ErrMediaEnded
 		case <-lis.ready:
 			if m := lis.take(); m != nil {
 				if err := wsjson.Write(ctx, conn, m); err != nil {

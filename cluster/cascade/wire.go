@@ -20,3 +20,7 @@ type message struct {
 	SDP    string                   `json:"sdp"`
 	Tracks map[string]sfu.TrackInfo `json:"tracks,omitempty"`
 }
+
+// StatusMediaEnded closes a relay whose PeerConnection failed or closed on
+// one side (the lesson's room closed, or the media path broke).
+const StatusMediaEnded websocket.StatusCode = 4013
