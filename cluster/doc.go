@@ -24,5 +24,7 @@
 //
 // cluster uses pgx directly and needs PostgreSQL; SQLite stays one node.
 // It knows nothing of HTTP or WebRTC: it drives a Server (signaling) and
-// wraps a live.Store. It must not import api, signaling or sfu.
+// wraps a live.Store. It must not import api, signaling or sfu; the
+// cascade of one lesson's media over several nodes, which needs the SFU,
+// is its subpackage cascade.
 package cluster

@@ -1,0 +1,50 @@
+package cascade
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// authHeader carries "<node id>:<unix seconds>:<hex HMAC-SHA256>".
+const authHeader = "Lectern-Relay-Auth"
+
+// maxSkew bounds how far a relay request's time may be from the origin's
+// clock, both ways: clocks of nodes differ a little, replays later fail.
+const maxSkew = time.Minute
+
+func mac(secret []byte, lessonID, nodeID string, unix int64) string {
+	h := hmac.New(sha256.New, secret)
+	fmt.Fprintf(h, "lectern relay\n%s\n%s\n%d", lessonID, nodeID, unix)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sign returns the auth header value for a relay of lessonID by nodeID.
+func sign(secret []byte, lessonID, nodeID string, now time.Time) string {
+	u := now.Unix()
+	return nodeID + ":" + strconv.FormatInt(u, 10) + ":" + mac(secret, lessonID, nodeID, u)
+}
+
+// verify checks r's auth header for lessonID and returns the edge's node id.
+func verify(secret []byte, r *http.Request, lessonID string, now time.Time) (string, error) {
+	parts := strings.Split(r.Header.Get(authHeader), ":")
+	if len(parts) != 3 || parts[0] == "" {
+		return "", fmt.Errorf("%w: missing or malformed %s header", ErrUnauthorized, authHeader)
+	}
+	u, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("%w: bad time %q", ErrUnauthorized, parts[1])
+	}
+	if d := now.Sub(time.Unix(u, 0)); d > maxSkew || d < -maxSkew {
+		return "", fmt.Errorf("%w: signed %s away from this node's clock", ErrUnauthorized, d.Round(time.Second))
+	}
+	if !hmac.Equal([]byte(parts[2]), []byte(mac(secret, lessonID, parts[0], u))) {
+		return "", fmt.Errorf("%w: bad signature", ErrUnauthorized)
+	}
+	return parts[0], nil
+}

@@ -1,0 +1,25 @@
+// Package cascade spreads one lesson's media over several nodes: the
+// origin (the node that holds the lesson's lease, where the teacher
+// publishes) and edges (nodes that serve more of its students).
+//
+// An edge opens one server-to-server relay per lesson to the origin: a
+// WebSocket at RelayPath on the origin, authenticated with the cluster's
+// shared secret (auth.go), carries the SDP of one Pion-to-Pion
+// PeerConnection. On the origin the relay is an ordinary subscribing
+// participant of the lesson's SFU room, so it gets one stream per track
+// (one simulcast layer of each video, chosen by the same GCC estimator and
+// allocator as any subscriber) and its keyframe requests reach the
+// teacher. On the edge the same connection is the publishing connection
+// of a participant of the local room, so the edge's students are served
+// by the normal down-track path and exactly one copy of each stream
+// crosses between the nodes however many students the edge has.
+//
+// The origin checks every second that it still holds the lesson's lease
+// and closes the relay (StatusNotOrigin) once it does not.
+//
+// The origin makes every offer (its subscriber side always does); the
+// edge answers through sfu.Participant.Publish. Both descriptions carry
+// all their candidates, so nothing trickles.
+//
+// cascade imports sfu and cluster; cluster does not import it.
+package cascade
