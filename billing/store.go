@@ -148,6 +148,9 @@ type Tx interface {
 	UpdateExtraPayment(ctx context.Context, p ExtraPayment, prev ExtraStatus) error
 	// InsertNotice tells an account something (classroom's notices).
 	InsertNotice(ctx context.Context, n classroom.Notice) error
+	// AppendAudit writes e to the append-only audit log, committed with
+	// the transaction's change or not at all.
+	AppendAudit(ctx context.Context, e classroom.AuditEntry) error
 	// PutWeChatOpenID records the account's openid for appID.
 	PutWeChatOpenID(ctx context.Context, accountID, appID, openID string, at time.Time) error
 }
