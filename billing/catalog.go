@@ -131,3 +131,20 @@ func (s *Service) CreateCoupon(ctx context.Context, actor classroom.Account, in 
 func (s *Service) Coupons(ctx context.Context, actor classroom.Account) ([]Coupon, error) {
 	return s.store.ListCoupons(ctx, actor.ID)
 }
+
+// DisableCoupon ends one of actor's coupons now: it expires, keeping its
+// redemptions. Someone else's coupon is ErrNotFound.
+func (s *Service) DisableCoupon(ctx context.Context, actor classroom.Account, id string) (Coupon, error) {
+	c, err := s.store.Coupon(ctx, id)
+	if err == nil && c.TeacherID != actor.ID {
+		err = classroom.ErrNotFound
+	}
+	if err != nil {
+		return Coupon{}, err
+	}
+	now := s.clock()
+	if err := s.tx(ctx, func(tx Tx) error { return tx.ExpireCoupon(ctx, id, now) }); err != nil {
+		return c, err
+	}
+	return s.store.Coupon(ctx, id)
+}

@@ -108,6 +108,9 @@ type Tx interface {
 	// RedeemCoupon counts one redemption; ErrCouponExhausted when
 	// MaxRedemptions is reached.
 	RedeemCoupon(ctx context.Context, couponID string) error
+	// ExpireCoupon makes a coupon expire at at if it would expire later
+	// (disabling it).
+	ExpireCoupon(ctx context.Context, couponID string, at time.Time) error
 	// ReleaseCoupon gives one redemption back.
 	ReleaseCoupon(ctx context.Context, couponID string) error
 	// InsertOrder inserts o (Version 1). ErrConflict if the account

@@ -49,6 +49,7 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		// coupons
 		{"GET /api/v1/coupons", authed(h.listCoupons)},
 		{"POST /api/v1/coupons", authed(h.createCoupon)},
+		{"POST /api/v1/coupons/{id}/disable", authed(h.disableCoupon)},
 		// orders
 		{"POST /api/v1/orders", authed(h.createOrder)},
 		{"GET /api/v1/orders/{id}", authed(h.getOrder)},
