@@ -118,9 +118,11 @@ func TestTeacherApplication(t *testing.T) {
 
 // TestAuditedActions performs every action classroom.AuditedActions names
 // and checks each left one entry with who, when, from where, before and
-// after; then searches and exports the log.
+// after; then searches and exports the log. Price changes and refund
+// decisions go through billing's HTTP routes.
 func TestAuditedActions(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
+		bill := withBilling(t, h)
 		admin := h.register("boss@example.org", "Boss")
 		h.grant(admin, classroom.RoleAdmin, classroom.RoleTeacher)
 		tch := h.teacher("t@example.org")
@@ -135,10 +137,41 @@ func TestAuditedActions(t *testing.T) {
 			want(t, tch.do("POST", "/api/v1/courses/"+c.ID+"/submit", nil), http.StatusOK)
 			return c
 		}
+		var published courseJSON // approved, then priced and bought
+		requestRefund := func(s *client, orderID string) string {
+			r := s.do("POST", "/api/v1/orders/"+orderID+"/refund-requests", map[string]any{"reason": "changed my mind"})
+			want(t, r, http.StatusCreated)
+			var rf struct{ ID string }
+			r.decode(t, &rf)
+			return rf.ID
+		}
+		var order string
+		buyer := h.register("buyer@example.org", "Buyer")
 		perform := map[classroom.AuditAction]func(){
 			classroom.AuditCourseApprove: func() {
 				c := mkSubmitted("A")
 				want(t, decide(admin, c.ID, "approve", "", c.Revision), http.StatusOK)
+				published = c
+			},
+			classroom.AuditPriceSet: func() {
+				want(t, tch.do("PUT", "/api/v1/courses/"+published.ID+"/price", map[string]any{"amount": 5000, "currency": "CNY"}),
+					http.StatusOK)
+			},
+			classroom.AuditRefundDecline: func() {
+				order = paidOrder(t, h, bill, buyer, published.ID)
+				want(t, tch.do("POST", "/api/v1/refunds/"+requestRefund(buyer, order)+"/decline", map[string]any{"note": "no"}),
+					http.StatusOK)
+			},
+			classroom.AuditRefundApprove: func() {
+				want(t, tch.do("POST", "/api/v1/refunds/"+requestRefund(buyer, order)+"/approve", map[string]any{}), http.StatusOK)
+			},
+			classroom.AuditRefundAdmin: func() {
+				o := paidOrder(t, h, bill, h.register("b2@example.org", "B2"), published.ID)
+				want(t, admin.do("POST", "/api/v1/orders/"+o+"/refunds", map[string]any{"amount": 1000, "note": "goodwill"}),
+					http.StatusCreated)
+			},
+			classroom.AuditPriceRemove: func() {
+				want(t, tch.do("DELETE", "/api/v1/courses/"+published.ID+"/price", nil), http.StatusNoContent)
 			},
 			classroom.AuditCourseReject: func() {
 				c := mkSubmitted("R")

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -16,18 +15,7 @@ func (s *Server) audit(r *http.Request, c *caller, action classroom.AuditAction,
 	before, after any) classroom.AuditEntry {
 	return classroom.AuditEntry{At: s.now().UTC(), ActorID: c.account.ID, ActorEmail: c.account.Email,
 		IP: s.clientIP(r), Action: action, TargetType: targetType, TargetID: targetID,
-		Before: auditJSON(before), After: auditJSON(after)}
-}
-
-func auditJSON(v any) string {
-	if v == nil {
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
+		Before: classroom.AuditJSON(before), After: classroom.AuditJSON(after)}
 }
 
 type auditView struct {

@@ -48,7 +48,18 @@ func (s *Service) SetPrice(ctx context.Context, actor classroom.Account, courseI
 	if err != nil {
 		return p, err
 	}
-	if err := s.tx(ctx, func(tx Tx) error { return tx.PutPrice(ctx, p) }); err != nil {
+	err = s.tx(ctx, func(tx Tx) error {
+		before, err := txPrice(ctx, tx, courseID)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutPrice(ctx, p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, auditEntry(ctx, actor, p.UpdatedAt, classroom.AuditPriceSet, "course", courseID,
+			before, auditPrice(p, true)))
+	})
+	if err != nil {
 		return p, err
 	}
 	s.log.Info("price set", "course", courseID, "price", p.Money.String(), "by", actor.ID)
@@ -60,7 +71,26 @@ func (s *Service) RemovePrice(ctx context.Context, actor classroom.Account, cour
 	if _, err := s.courseOwned(ctx, actor, courseID); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx Tx) error { return tx.DeletePrice(ctx, courseID) })
+	return s.tx(ctx, func(tx Tx) error {
+		before, err := txPrice(ctx, tx, courseID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeletePrice(ctx, courseID); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, auditEntry(ctx, actor, s.clock(), classroom.AuditPriceRemove, "course", courseID,
+			before, auditPrice(Price{}, false)))
+	})
+}
+
+// txPrice is a course's price inside tx as the audit log shows it.
+func txPrice(ctx context.Context, tx Tx, courseID string) (priceAudit, error) {
+	p, err := tx.Price(ctx, courseID)
+	if errors.Is(err, classroom.ErrNotFound) {
+		return auditPrice(p, false), nil
+	}
+	return auditPrice(p, err == nil), err
 }
 
 // SetFreePreview flags a lesson as a free preview (or not).
@@ -100,4 +130,21 @@ func (s *Service) CreateCoupon(ctx context.Context, actor classroom.Account, in 
 // Coupons lists actor's coupons.
 func (s *Service) Coupons(ctx context.Context, actor classroom.Account) ([]Coupon, error) {
 	return s.store.ListCoupons(ctx, actor.ID)
+}
+
+// DisableCoupon ends one of actor's coupons now: it expires, keeping its
+// redemptions. Someone else's coupon is ErrNotFound.
+func (s *Service) DisableCoupon(ctx context.Context, actor classroom.Account, id string) (Coupon, error) {
+	c, err := s.store.Coupon(ctx, id)
+	if err == nil && c.TeacherID != actor.ID {
+		err = classroom.ErrNotFound
+	}
+	if err != nil {
+		return Coupon{}, err
+	}
+	now := s.clock()
+	if err := s.tx(ctx, func(tx Tx) error { return tx.ExpireCoupon(ctx, id, now) }); err != nil {
+		return c, err
+	}
+	return s.store.Coupon(ctx, id)
 }

@@ -161,7 +161,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (ap
 				TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
 				Note: "automatic: the course was already owned", RequestedBy: autoActor, DecidedBy: autoActor,
 				CreatedAt: now, DecidedAt: now}
-			if _, err := s.reserveTx(ctx, tx, r, ""); err != nil {
+			if _, _, err := s.reserveTx(ctx, tx, r, ""); err != nil {
 				return applied{}, err
 			}
 			res.refundID = r.ID

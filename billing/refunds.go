@@ -77,14 +77,21 @@ func (s *Service) DecideRefund(ctx context.Context, actor classroom.Account, ref
 	next.DecidedBy, next.DecidedAt, next.Note = actor.ID, now, note
 	if !approve {
 		next.Status = RefundDeclined
-		if err := s.store.BillingTx(ctx, func(tx Tx) error { return tx.UpdateRefund(ctx, next, RefundRequested) }); err != nil {
+		err := s.store.BillingTx(ctx, func(tx Tx) error {
+			if err := tx.UpdateRefund(ctx, next, RefundRequested); err != nil {
+				return err
+			}
+			return tx.AppendAudit(ctx, auditEntry(ctx, actor, now, classroom.AuditRefundDecline, "refund", r.ID,
+				auditRefund(r), auditRefund(next)))
+		})
+		if err != nil {
 			return r, err
 		}
 		return next, nil
 	}
 	next.Status = RefundProcessing
 	next.Amount = cmpOr(amount, r.Requested)
-	o, err := s.reserve(ctx, next, RefundRequested)
+	o, err := s.reserve(ctx, next, RefundRequested, auditOf(ctx, actor, classroom.AuditRefundApprove, r))
 	if err != nil {
 		return r, err
 	}
@@ -108,7 +115,8 @@ func (s *Service) AdminRefund(ctx context.Context, actor classroom.Account, orde
 	r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
 		TeacherID: o.TeacherID, Status: RefundProcessing, Requested: amount, Amount: amount,
 		Currency: o.Currency, Note: note, RequestedBy: actor.ID, DecidedBy: actor.ID, CreatedAt: now, DecidedAt: now}
-	if o, err = s.reserve(ctx, r, ""); err != nil {
+	before := Refund{OrderID: o.ID, AccountID: o.AccountID, Currency: o.Currency}
+	if o, err = s.reserve(ctx, r, "", auditOf(ctx, actor, classroom.AuditRefundAdmin, before)); err != nil {
 		return Refund{}, err
 	}
 	return s.complete(ctx, o, r)
@@ -133,53 +141,69 @@ func cmpOr(a, b int64) int64 {
 	return b
 }
 
+// auditOf returns the audit entry of actor's refund decision, from the
+// refund as it was to the refund as reserved.
+func auditOf(ctx context.Context, actor classroom.Account, action classroom.AuditAction, before Refund) func(Refund, time.Time) classroom.AuditEntry {
+	return func(after Refund, at time.Time) classroom.AuditEntry {
+		return auditEntry(ctx, actor, at, action, "refund", after.ID, auditRefund(before), auditRefund(after))
+	}
+}
+
 // reserve moves r to processing (inserting it when prev is "") and sets
 // its amount aside on the order (0 meaning everything left), in one
-// transaction. It returns the order as reserved; r.Amount is filled in.
-func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus) (Order, error) {
+// transaction with the decision's audit entry. It returns the order as
+// reserved; r.Amount is filled in.
+func (s *Service) reserve(ctx context.Context, r Refund, prev RefundStatus,
+	audit func(Refund, time.Time) classroom.AuditEntry) (Order, error) {
 	var o Order
 	err := s.tx(ctx, func(tx Tx) error {
-		var err error
-		o, err = s.reserveTx(ctx, tx, r, prev)
-		return err
+		var (
+			rr  Refund
+			err error
+		)
+		if o, rr, err = s.reserveTx(ctx, tx, r, prev); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit(rr, s.clock()))
 	})
 	return o, err
 }
 
-// reserveTx is reserve inside tx.
-func (s *Service) reserveTx(ctx context.Context, tx Tx, r Refund, prev RefundStatus) (Order, error) {
+// reserveTx is reserve inside tx, without an audit entry; it returns the
+// order and the refund as reserved.
+func (s *Service) reserveTx(ctx context.Context, tx Tx, r Refund, prev RefundStatus) (Order, Refund, error) {
 	cur, err := tx.Order(ctx, r.OrderID)
 	if err != nil {
-		return cur, err
+		return cur, r, err
 	}
 	if !cur.Status.Owns() {
-		return cur, ErrOrderState
+		return cur, r, ErrOrderState
 	}
 	amt := r.Amount
 	if amt == 0 {
 		amt = cur.Refundable()
 	}
 	if amt <= 0 || amt > cur.Refundable() {
-		return cur, Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
+		return cur, r, Invalid("amount", fmt.Sprintf("must be between 1 and %d", cur.Refundable()))
 	}
 	rr := r
 	rr.Amount = amt
 	if prev == "" {
 		if err := tx.InsertRefund(ctx, rr); err != nil {
 			if errors.Is(err, classroom.ErrConflict) {
-				return cur, ErrRefundOpen
+				return cur, rr, ErrRefundOpen
 			}
-			return cur, err
+			return cur, rr, err
 		}
 	} else if err := tx.UpdateRefund(ctx, rr, prev); err != nil {
-		return cur, err
+		return cur, rr, err
 	}
 	next := cur.bump(s.clock())
 	next.RefundPending += amt
 	if err := tx.UpdateOrder(ctx, next); err != nil {
-		return cur, err
+		return cur, rr, err
 	}
-	return next, nil
+	return next, rr, nil
 }
 
 // complete asks the provider to pay r back and records the result: on

@@ -108,6 +108,9 @@ type Tx interface {
 	// RedeemCoupon counts one redemption; ErrCouponExhausted when
 	// MaxRedemptions is reached.
 	RedeemCoupon(ctx context.Context, couponID string) error
+	// ExpireCoupon makes a coupon expire at at if it would expire later
+	// (disabling it).
+	ExpireCoupon(ctx context.Context, couponID string, at time.Time) error
 	// ReleaseCoupon gives one redemption back.
 	ReleaseCoupon(ctx context.Context, couponID string) error
 	// InsertOrder inserts o (Version 1). ErrConflict if the account
@@ -148,6 +151,9 @@ type Tx interface {
 	UpdateExtraPayment(ctx context.Context, p ExtraPayment, prev ExtraStatus) error
 	// InsertNotice tells an account something (classroom's notices).
 	InsertNotice(ctx context.Context, n classroom.Notice) error
+	// AppendAudit writes e to the append-only audit log, committed with
+	// the transaction's change or not at all.
+	AppendAudit(ctx context.Context, e classroom.AuditEntry) error
 	// PutWeChatOpenID records the account's openid for appID.
 	PutWeChatOpenID(ctx context.Context, accountID, appID, openID string, at time.Time) error
 }

@@ -1,6 +1,9 @@
 package classroom
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // AuditEntry is one line of the append-only audit log: who did what to
 // which thing, when, from where, and the thing before and after (JSON, ""
@@ -35,6 +38,11 @@ const (
 	AuditAccountSignOutAll AuditAction = "account.sign_out_everywhere"
 	AuditTeacherApprove    AuditAction = "teacher_application.approve"
 	AuditTeacherReject     AuditAction = "teacher_application.reject"
+	AuditPriceSet          AuditAction = "price.set"
+	AuditPriceRemove       AuditAction = "price.remove"
+	AuditRefundApprove     AuditAction = "refund.approve"
+	AuditRefundDecline     AuditAction = "refund.decline"
+	AuditRefundAdmin       AuditAction = "refund.admin"
 )
 
 // AuditedActions lists every action the log records, for the admin
@@ -42,7 +50,8 @@ const (
 func AuditedActions() []AuditAction {
 	return []AuditAction{AuditCourseApprove, AuditCourseReject, AuditCourseUnpublish, AuditCourseArchive,
 		AuditAccountRoles, AuditAccountDisable, AuditAccountEnable, AuditAccountSignOutAll,
-		AuditTeacherApprove, AuditTeacherReject}
+		AuditTeacherApprove, AuditTeacherReject, AuditPriceSet, AuditRefundDecline, AuditRefundApprove,
+		AuditRefundAdmin, AuditPriceRemove}
 }
 
 // AuditQuery filters the audit log; empty fields match everything. Text
@@ -55,4 +64,17 @@ type AuditQuery struct {
 	Since   time.Time
 	Until   time.Time
 	Page
+}
+
+// AuditJSON is v as an entry's before or after ("" for nil or what does
+// not marshal).
+func AuditJSON(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }

@@ -13,6 +13,12 @@ type RosterEntry struct {
 	DisplayName     string
 	EnrolledAt      time.Time
 	LessonsAttended int
+	// Exercises: how many of the course's exercises the student submitted
+	// (at least once), and the points of their best attempt at each, out
+	// of those exercises' maximum.
+	ExercisesSubmitted int
+	Points             int
+	PointsPossible     int
 }
 
 // Rosters lists a course's students.
@@ -21,4 +27,6 @@ type Rosters interface {
 	// (at most 10,000), and how many of its lessons took place (ended,
 	// not cancelled).
 	Roster(ctx context.Context, courseID string) ([]RosterEntry, int, error)
+	// CourseExercises counts the course's exercises.
+	CourseExercises(ctx context.Context, courseID string) (int, error)
 }

@@ -227,3 +227,10 @@ func (b billingQ) ReleaseCoupon(ctx context.Context, couponID string) error {
 	_, err := b.q.exec(ctx, "UPDATE billing_coupons SET redeemed = redeemed - 1 WHERE id = ? AND redeemed > 0", couponID)
 	return b.err(err)
 }
+
+// ExpireCoupon implements billing.Tx.
+func (b billingQ) ExpireCoupon(ctx context.Context, couponID string, at time.Time) error {
+	_, err := b.q.exec(ctx, "UPDATE billing_coupons SET expires_at = ? WHERE id = ? AND expires_at > ?",
+		ms(at), couponID, ms(at))
+	return b.err(err)
+}

@@ -109,3 +109,8 @@ func (b billingQ) PutWeChatOpenID(ctx context.Context, accountID, appID, openID 
 		accountID, appID, openID, ms(at))
 	return b.err(err)
 }
+
+// AppendAudit implements billing.Tx: the entry commits with the change.
+func (b billingQ) AppendAudit(ctx context.Context, e classroom.AuditEntry) error {
+	return b.err(appendAudit(ctx, b.q, e))
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lectern/lectern/billing"
 	"github.com/lectern/lectern/classroom"
 )
 
@@ -127,6 +128,19 @@ func testAuditFailure(t *testing.T, s *Store) {
 	if got, _ := s.Course(ctx, c.ID); got.State != classroom.StateDraft {
 		t.Fatalf("course state %q written without its audit entry", got.State)
 	}
+	// Billing's audited changes (price changes, refund decisions) write
+	// their entry in billing's transaction.
+	err = s.BillingTx(ctx, func(tx billing.Tx) error {
+		if err := tx.PutPrice(ctx, billing.Price{CourseID: c.ID, Money: billing.Money{Amount: 100, Currency: "CNY"},
+			UpdatedAt: t0}); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, entry(classroom.AuditPriceSet, c.ID))
+	})
+	if err == nil {
+		t.Fatal("price set without its audit entry")
+	}
+	mustIs(t, func() error { _, err := s.Price(ctx, c.ID); return err }(), classroom.ErrNotFound)
 }
 
 func testTeacherApplications(t *testing.T, s *Store) {

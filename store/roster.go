@@ -33,5 +33,42 @@ func (s *Store) Roster(ctx context.Context, courseID string) ([]classroom.Roster
 		out = append(out, r)
 		return nil
 	})
+	if err == nil {
+		err = s.rosterExercises(ctx, courseID, out)
+	}
 	return out, int(held), s.mapErr(err, nil)
+}
+
+// rosterExercises fills in each entry's exercise summary: the exercises of
+// courseID it submitted, and its best attempt's points at each.
+func (s *Store) rosterExercises(ctx context.Context, courseID string, out []classroom.RosterEntry) error {
+	byID := make(map[string]*classroom.RosterEntry, len(out))
+	for i := range out {
+		byID[out[i].AccountID] = &out[i]
+	}
+	rs, err := s.db.query(ctx, `SELECT t.account_id, COUNT(*), CAST(SUM(t.best) AS BIGINT), CAST(SUM(t.most) AS BIGINT)
+		FROM (SELECT su.account_id, su.exercise_id, MAX(su.score) AS best, MAX(su.max_score) AS most
+			FROM exercise_submissions su JOIN exercises x ON x.id = su.exercise_id
+			WHERE x.course_id = ? GROUP BY su.account_id, su.exercise_id) t
+		GROUP BY t.account_id`, courseID)
+	return scanAll(rs, err, func(rs rows) error {
+		var (
+			id                  string
+			n, points, possible int64
+		)
+		if err := rs.Scan(&id, &n, &points, &possible); err != nil {
+			return err
+		}
+		if e := byID[id]; e != nil {
+			e.ExercisesSubmitted, e.Points, e.PointsPossible = int(n), int(points), int(possible)
+		}
+		return nil
+	})
+}
+
+// CourseExercises implements classroom.Rosters.
+func (s *Store) CourseExercises(ctx context.Context, courseID string) (int, error) {
+	var n int64
+	err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM exercises WHERE course_id = ?", []any{&n}, courseID)
+	return int(n), s.mapErr(err, nil)
 }

@@ -30,9 +30,9 @@ func New(svc *billing.Service, srv *api.Server) *HTTP {
 // Register adds billing's routes to mux (next to srv.Register's).
 func (h *HTTP) Register(mux *http.ServeMux) {
 	a := h.api
-	authed := func(f api.CallerFunc) http.Handler { return a.Authed(wrap(f)) }
-	optional := func(f api.CallerFunc) http.Handler { return a.Optional(wrap(f)) }
-	form := func(f api.CallerFunc) http.Handler { return a.AuthedForm(devCSRFField, wrap(f)) }
+	authed := func(f api.CallerFunc) http.Handler { return a.Authed(h.wrap(f)) }
+	optional := func(f api.CallerFunc) http.Handler { return a.Optional(h.wrap(f)) }
+	form := func(f api.CallerFunc) http.Handler { return a.AuthedForm(devCSRFField, h.wrap(f)) }
 	routes := []struct {
 		pattern string
 		h       http.Handler
@@ -49,6 +49,7 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 		// coupons
 		{"GET /api/v1/coupons", authed(h.listCoupons)},
 		{"POST /api/v1/coupons", authed(h.createCoupon)},
+		{"POST /api/v1/coupons/{id}/disable", authed(h.disableCoupon)},
 		// orders
 		{"POST /api/v1/orders", authed(h.createOrder)},
 		{"GET /api/v1/orders/{id}", authed(h.getOrder)},
@@ -129,8 +130,13 @@ func apiErr(err error) error {
 	return err
 }
 
-func wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) api.CallerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error { return apiErr(f(w, r, c)) }
+// wrap maps f's billing errors and hands billing the client's address for
+// the audit log.
+func (h *HTTP) wrap(f func(w http.ResponseWriter, r *http.Request, c *api.Caller) error) api.CallerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+		r = r.WithContext(billing.WithOrigin(r.Context(), h.api.ClientIP(r)))
+		return apiErr(f(w, r, c))
+	}
 }
 
 func (h *HTTP) config(w http.ResponseWriter, r *http.Request) error {

@@ -151,3 +151,18 @@ func (h *HTTP) listCoupons(w http.ResponseWriter, r *http.Request, c *api.Caller
 	api.WriteJSON(w, http.StatusOK, map[string]any{"coupons": out})
 	return nil
 }
+
+// disableCoupon serves POST /coupons/{id}/disable: the coupon's teacher
+// ends it now.
+func (h *HTTP) disableCoupon(w http.ResponseWriter, r *http.Request, c *api.Caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	cp, err := h.svc.DisableCoupon(r.Context(), c.Account, id)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, viewCoupon(cp))
+	return nil
+}

@@ -11,6 +11,7 @@ import { contentLinks } from './contentlinks.js';
 import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, priceTag, resumeCheckout } from './billing.js';
 import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
 import { rosterSection } from './roster.js';
+import { couponSection } from './coupons.js';
 import { cardSchedule, coverButton, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
 
 const enc = encodeURIComponent;
@@ -438,5 +439,6 @@ export async function mountCourse(root, id) {
     section('landing.syllabus', relation === 'teacher' ? lessonForm(course.id, () => refresh()) : null, lessonList));
   if (relation === 'teacher' || relation === 'assistant') main.append(rosterSection(course.id, relation));
   if (relation === 'teacher') main.append(recordingSettings(course));
+  if (relation === 'teacher' && price) main.append(couponSection(course.id, price.currency));
   await loadLessons();
 }

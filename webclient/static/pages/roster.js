@@ -1,6 +1,7 @@
 // The course's students for its teacher and assistants (docs/api.md,
 // "Roster"): name, address (teacher only), enrolment date, lessons
-// attended out of those held, and Remove for the teacher.
+// attended out of those held, exercises submitted and points, and Remove
+// for the teacher.
 import { h, clear } from '../lib/dom.js';
 import { showAPIError } from '../lib/shell.js';
 import { api } from '../lib/api.js';
@@ -15,6 +16,7 @@ addStrings({
     'roster.none': 'No student is enrolled yet.',
     'roster.attended': '{n} of {held} lessons attended',
     'roster.since': 'since {date}',
+    'roster.exercises': '{n} of {total} exercises submitted, {points} of {possible} points',
     'roster.remove': 'Remove',
     'roster.removeConfirm': 'Remove this student from the course? Their access ends at once.',
   },
@@ -24,6 +26,7 @@ addStrings({
     'roster.none': '还没有学员报名。',
     'roster.attended': '已出勤 {n} / {held} 节课',
     'roster.since': '{date} 报名',
+    'roster.exercises': '已提交 {n} / {total} 个练习，得分 {points} / {possible}',
     'roster.remove': '移除',
     'roster.removeConfirm': '确定把这位学员移出课程吗？其访问权限会立即失效。',
   },
@@ -44,7 +47,10 @@ export function rosterSection(courseId, relation) {
           s.email ? h('span', { class: 'muted', text: s.email }) : null,
           h('div', { class: 'muted' },
             h('span', { i18n: 'roster.attended', vars: { n: s.lessons_attended, held: data.lessons_held } }), ' · ',
-            h('span', { i18n: 'roster.since', vars: { date: date.format(new Date(s.enrolled_at)) } }))));
+            h('span', { i18n: 'roster.since', vars: { date: date.format(new Date(s.enrolled_at)) } })),
+          data.exercises_total ? h('div', { class: 'muted roster-exercises', attrs: { 'data-points': s.points } },
+            h('span', { i18n: 'roster.exercises', vars: { n: s.exercises_submitted, total: data.exercises_total,
+              points: s.points, possible: s.points_possible } })) : null));
       if (relation === 'teacher') {
         const remove = h('button', {
           class: 'btn btn-small btn-danger', i18n: 'roster.remove', attrs: { type: 'button', 'data-remove': s.id },
