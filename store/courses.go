@@ -53,8 +53,20 @@ func (s *Store) CreateCourse(ctx context.Context, c classroom.Course) error {
 			ms(c.CreatedAt), ms(c.UpdatedAt)); err != nil {
 			return err
 		}
-		return putAssistants(ctx, q, c)
+		return putCourseExtras(ctx, q, c)
 	}), nil)
+}
+
+// putCourseExtras writes what a course has besides its row: assistants,
+// tags and search document.
+func putCourseExtras(ctx context.Context, q querier, c classroom.Course) error {
+	if err := putAssistants(ctx, q, c); err != nil {
+		return err
+	}
+	if err := putTags(ctx, q, c); err != nil {
+		return err
+	}
+	return indexCourse(ctx, q, c.ID)
 }
 
 // UpdateCourse implements classroom.Courses. Each update counts a new
@@ -73,7 +85,7 @@ func (s *Store) UpdateCourse(ctx context.Context, c classroom.Course) error {
 		if _, err := q.exec(ctx, "DELETE FROM course_assistants WHERE course_id = ?", c.ID); err != nil {
 			return err
 		}
-		return putAssistants(ctx, q, c)
+		return putCourseExtras(ctx, q, c)
 	}), nil)
 }
 
@@ -104,6 +116,11 @@ func (s *Store) Course(ctx context.Context, id string) (classroom.Course, error)
 		c.Assistants = append(c.Assistants, m)
 		return nil
 	})
+	if err == nil {
+		var tags map[string][]string
+		tags, err = courseTags(ctx, s.db, []string{id})
+		c.Tags = tags[id]
+	}
 	return c, s.mapErr(err, nil)
 }
 
@@ -123,17 +140,21 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 			args = append(args, string(st))
 		}
 	}
-	if cq.Text != "" {
-		pat := "%" + likeEscape(lower(cq.Text)) + "%"
-		where = append(where, `(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\'
-			OR LOWER(t.display_name) LIKE ? ESCAPE '\')`)
-		args = append(args, pat, pat, pat)
+	if cq.Tag != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM course_tags ct WHERE ct.course_id = c.id AND ct.key = ?)")
+		args = append(args, classroom.TagKey(cq.Tag))
+	}
+	sw, sargs, order, orderArgs := s.searchWhere(cq.Text)
+	if sw != nil {
+		q += " JOIN course_search cs ON cs.course_id = c.id"
+		where = append(where, sw...)
+		args = append(args, sargs...)
 	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY c.created_at DESC, c.id LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
+	q += " ORDER BY " + order + "c.created_at DESC, c.id LIMIT ? OFFSET ?"
+	args = append(append(args, orderArgs...), limit, offset)
 	var out []classroom.Course
 	rs, err := s.db.query(ctx, q, args...)
 	err = scanAll(rs, err, func(rs rows) error {
@@ -144,6 +165,17 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 		out = append(out, r.course())
 		return nil
 	})
+	if err != nil {
+		return nil, s.mapErr(err, nil)
+	}
+	ids := make([]string, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
+	tags, err := courseTags(ctx, s.db, ids)
+	for i := range out {
+		out[i].Tags = tags[out[i].ID]
+	}
 	return out, s.mapErr(err, nil)
 }
 
