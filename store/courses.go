@@ -127,9 +127,18 @@ func (s *Store) Course(ctx context.Context, id string) (classroom.Course, error)
 // ListCourses implements classroom.Courses.
 func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]classroom.Course, error) {
 	limit, offset := pageArgs(cq.Page)
+	sw, sargs, order, orderArgs := s.searchWhere(cq.Text)
 	q := "SELECT " + courseCols + courseFrom
 	args := []any{}
 	var where []string
+	if sw != nil {
+		// The search drives: CROSS JOIN keeps SQLite's planner from
+		// walking every course and probing the matches for each.
+		q = "SELECT " + courseCols + " FROM course_search cs CROSS JOIN courses c JOIN accounts t ON t.id = c.teacher_id"
+		where = append(where, "c.id = cs.course_id")
+		where = append(where, sw...)
+		args = append(args, sargs...)
+	}
 	if cq.TeacherID != "" {
 		where = append(where, "c.teacher_id = ?")
 		args = append(args, cq.TeacherID)
@@ -143,12 +152,6 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 	if cq.Tag != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM course_tags ct WHERE ct.course_id = c.id AND ct.key = ?)")
 		args = append(args, classroom.TagKey(cq.Tag))
-	}
-	sw, sargs, order, orderArgs := s.searchWhere(cq.Text)
-	if sw != nil {
-		q += " JOIN course_search cs ON cs.course_id = c.id"
-		where = append(where, sw...)
-		args = append(args, sargs...)
 	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
