@@ -18,6 +18,9 @@ addStrings({
     'cat.clearTag': 'All courses',
     'cat.more': 'More courses',
     'cat.tagLink': 'Courses tagged {tag}',
+    'cat.searchHint': 'Title, teacher, topic or tag',
+    'cat.tooManyTags': 'At most 8 tags.',
+    'cat.tagTooLong': 'A tag has at most 30 characters.',
   },
   'zh-CN': {
     'cat.tags': '标签',
@@ -26,6 +29,9 @@ addStrings({
     'cat.clearTag': '全部课程',
     'cat.more': '更多课程',
     'cat.tagLink': '标签为 {tag} 的课程',
+    'cat.searchHint': '课程名、讲师、主题或标签',
+    'cat.tooManyTags': '最多 8 个标签。',
+    'cat.tagTooLong': '每个标签最多 30 个字符。',
   },
 });
 
@@ -40,14 +46,21 @@ export function tagList(tags, { links = false } = {}) {
 }
 
 // tagsField edits a course's tags as one line; read() returns the list
-// (the server normalises and validates it).
+// (the server normalises and validates it), problem() the key of what
+// is wrong with it before sending, or null.
 export function tagsField(course) {
   const input = h('input', { attrs: { id: 'course-tags', autocomplete: 'off', maxlength: 400 } });
   input.value = (course?.tags || []).join(', ');
   const el = h('label', { class: 'field' }, h('span', { i18n: 'cat.tags' }), input,
     h('small', { class: 'field-hint', i18n: 'cat.tagsHint' }));
   const read = () => input.value.split(/[,，、;；]/).map((s) => s.trim()).filter(Boolean);
-  return { el, read };
+  const problem = () => {
+    const tags = read();
+    if (new Set(tags.map((t) => t.toLowerCase())).size > 8) return 'cat.tooManyTags';
+    if (tags.some((t) => [...t.normalize('NFC')].length > 30)) return 'cat.tagTooLong';
+    return null;
+  };
+  return { el, read, problem };
 }
 
 // catalogueSection appends the catalogue to main: cards made by card(c).
@@ -57,7 +70,7 @@ export async function catalogueSection(main, card, titleKey) {
   let tag = params.get('tag') || '';
   let offset = 0;
   const grid = h('div', { class: 'grid', attrs: { id: 'catalogue' } });
-  const search = h('input', { placeholder: 'pub.searchHint', aria: 'pub.search', attrs: { id: 'catalogue-search', type: 'search', maxlength: 200 } });
+  const search = h('input', { placeholder: 'cat.searchHint', aria: 'pub.search', attrs: { id: 'catalogue-search', type: 'search', maxlength: 200 } });
   search.value = q;
   const form = h('form', { class: 'form-row catalogue-search', attrs: { role: 'search' } }, search,
     h('button', { class: 'btn', i18n: 'pub.search', attrs: { type: 'submit', id: 'catalogue-search-button' } }));

@@ -137,6 +137,11 @@ function courseForm(course, onSaved, onCancel, price = null) {
       assistants: assistants.value.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean),
       tags: tags.read(),
     };
+    const tagProblem = tags.problem();
+    if (tagProblem) {
+      tr(error, tagProblem);
+      return;
+    }
     try {
       pricing.read();
     } catch (err) {
