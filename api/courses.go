@@ -19,6 +19,8 @@ type courseRequest struct {
 	Description *string `json:"description"`
 	// Assistants are account IDs or emails; the list replaces the old one.
 	Assistants *[]string `json:"assistants"`
+	// Tags replaces the course's tags (see classroom.NormalizeTags).
+	Tags *[]string `json:"tags"`
 }
 
 // readCourseChange decodes a courseRequest from the body and resolves
@@ -29,7 +31,7 @@ func (s *Server) readCourseChange(w http.ResponseWriter, r *http.Request) (class
 		return classroom.CourseChange{}, err
 	}
 	ctx := r.Context()
-	ch := classroom.CourseChange{Title: req.Title, Summary: req.Summary, Description: req.Description}
+	ch := classroom.CourseChange{Title: req.Title, Summary: req.Summary, Description: req.Description, Tags: req.Tags}
 	if req.Assistants == nil {
 		return ch, nil
 	}
@@ -202,23 +204,11 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
-// listCourses is the catalogue of published courses; ?teacher=<id>
-// narrows it, ?teacher=me lists the caller's own courses in every state,
-// ?q= searches title, summary and teacher, ?limit and ?offset page it.
+// listCourses is the catalogue of published courses; see catalogueQuery
+// for its parameters.
 func (s *Server) listCourses(w http.ResponseWriter, r *http.Request, c *caller) error {
-	q := classroom.CourseQuery{TeacherID: r.URL.Query().Get("teacher"),
-		States: []classroom.CourseState{classroom.StatePublished}, Text: r.URL.Query().Get("q")}
-	if len(q.Text) > 200 {
-		return &Error{Status: http.StatusBadRequest, Code: "invalid_input", Field: "q", Message: "q is too long"}
-	}
-	if q.TeacherID == "me" {
-		if c == nil {
-			return errUnauthenticated
-		}
-		q.TeacherID, q.States = c.account.ID, nil
-	}
-	var err error
-	if q.Page, err = pageOf(r); err != nil {
+	q, err := catalogueQuery(r, c)
+	if err != nil {
 		return err
 	}
 	list, err := s.store.ListCourses(r.Context(), q)

@@ -79,6 +79,7 @@ type courseView struct {
 	Teacher     memberView   `json:"teacher"`
 	Assistants  []memberView `json:"assistants"`
 	CoverURL    string       `json:"cover_url,omitempty"`
+	Tags        []string     `json:"tags"`
 	// State is the publishing state; Revision counts edits (a reviewer's
 	// decision names the revision it was taken on); ReviewNote is the
 	// reason of the last rejection.
@@ -101,8 +102,8 @@ type courseView struct {
 func viewCourse(c classroom.Course, rel *classroom.Relation) courseView {
 	v := courseView{ID: c.ID, Title: c.Title, Summary: c.Summary, Description: c.Description,
 		Teacher:    memberView{ID: c.TeacherID, DisplayName: c.TeacherName},
-		Assistants: make([]memberView, len(c.Assistants)),
-		State:      string(c.State), Revision: c.Revision, Submitted: c.SubmittedRevision, ReviewNote: c.Note,
+		Assistants: make([]memberView, len(c.Assistants)), Tags: append([]string{}, c.Tags...),
+		State: string(c.State), Revision: c.Revision, Submitted: c.SubmittedRevision, ReviewNote: c.Note,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if !c.SubmittedAt.IsZero() {
 		at := c.SubmittedAt

@@ -31,6 +31,7 @@ type Course struct {
 	Description string
 	CoverType   string   // content type of the cover, "" when none
 	Assistants  []Member // filled by the store on single-course reads
+	Tags        []string // normalised by NormalizeTags, in the teacher's order
 	Review               // publishing state, see review.go
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -43,6 +44,7 @@ type CourseChange struct {
 	Summary     *string
 	Description *string
 	Assistants  *[]string
+	Tags        *[]string // replaces the whole list
 }
 
 // NewCourse creates a course taught by teacher. c.Title is required.
@@ -88,6 +90,11 @@ func (c *Course) Apply(ch CourseChange, now time.Time) error {
 	}
 	if ch.Description != nil {
 		if next.Description, err = checkBlock("description", *ch.Description, 0, MaxDescriptionLen); err != nil {
+			return err
+		}
+	}
+	if ch.Tags != nil {
+		if next.Tags, err = NormalizeTags(*ch.Tags); err != nil {
 			return err
 		}
 	}

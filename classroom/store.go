@@ -67,9 +67,13 @@ type PasswordResets interface {
 type CourseQuery struct {
 	TeacherID string        // "" for all
 	States    []CourseState // nil for every state
-	// Text, when set, keeps courses whose title, summary or teacher's name
-	// contains it (case-insensitive).
+	// Text, when set, keeps courses whose title, summary, description,
+	// teacher's name or tags contain each of its words (case-insensitive
+	// substrings, so Chinese words are found in unspaced text); courses
+	// whose title contains them all come first.
 	Text string
+	// Tag, when set, keeps courses with that tag (compared by TagKey).
+	Tag string
 	Page
 }
 

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,8 +47,23 @@ func TestBrowserPublishing(t *testing.T) {
 	if n, _ := res["noticeText"].(string); !strings.Contains(n, "Rust for Poets") || !strings.Contains(n, "approved") {
 		t.Errorf("teacher's notice %q", n)
 	}
-	st := srv.app.Store()
 	id, _ := res["courseId"].(string)
+	zhTag, _ := res["zhTag"].(string)
+	wantTags := []any{"Rust", zhTag}
+	for _, k := range []string{"cardTags", "landingTags"} {
+		if got, _ := res[k].([]any); !slices.Equal(got, wantTags) {
+			t.Errorf("%s = %v, want %v", k, got, wantTags)
+		}
+	}
+	for _, k := range []string{"foundChinese", "foundByTag"} {
+		if got, _ := res[k].([]any); !slices.Equal(got, []any{id}) {
+			t.Errorf("%s = %v, want only the course %s", k, got, id)
+		}
+	}
+	if u, _ := res["tagURL"].(string); !strings.Contains(u, "/courses?tag=") {
+		t.Errorf("the tag link led to %q", u)
+	}
+	st := srv.app.Store()
 	c, err := st.Course(ctx, id)
 	if err != nil || c.State != classroom.StatePublished {
 		t.Fatalf("course %v, %v", c.Review, err)

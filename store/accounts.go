@@ -69,16 +69,18 @@ func (s *Store) accountWhere(ctx context.Context, where string, arg any) (classr
 // UpdateAccount implements classroom.Accounts.
 func (s *Store) UpdateAccount(ctx context.Context, a classroom.Account) error {
 	// disabled_at is written only by SetDisabled, with its audit entry.
-	n, err := s.db.exec(ctx, `UPDATE accounts SET display_name = ?, language = ?, roles = ?,
-		updated_at = ? WHERE id = ?`,
-		a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), a.ID)
-	if err != nil {
-		return s.mapErr(err, nil)
-	}
-	if n == 0 {
-		return classroom.ErrNotFound
-	}
-	return nil
+	return s.mapErr(s.db.tx(ctx, func(q querier) error {
+		n, err := q.exec(ctx, `UPDATE accounts SET display_name = ?, language = ?, roles = ?,
+			updated_at = ? WHERE id = ?`,
+			a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), a.ID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return classroom.ErrNotFound
+		}
+		return indexTeacherCourses(ctx, q, a.ID) // the teacher's name is in the documents
+	}), nil)
 }
 
 // ListAccounts implements classroom.Accounts.

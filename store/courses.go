@@ -53,8 +53,20 @@ func (s *Store) CreateCourse(ctx context.Context, c classroom.Course) error {
 			ms(c.CreatedAt), ms(c.UpdatedAt)); err != nil {
 			return err
 		}
-		return putAssistants(ctx, q, c)
+		return putCourseExtras(ctx, q, c)
 	}), nil)
+}
+
+// putCourseExtras writes what a course has besides its row: assistants,
+// tags and search document.
+func putCourseExtras(ctx context.Context, q querier, c classroom.Course) error {
+	if err := putAssistants(ctx, q, c); err != nil {
+		return err
+	}
+	if err := putTags(ctx, q, c); err != nil {
+		return err
+	}
+	return indexCourse(ctx, q, c.ID)
 }
 
 // UpdateCourse implements classroom.Courses. Each update counts a new
@@ -73,7 +85,7 @@ func (s *Store) UpdateCourse(ctx context.Context, c classroom.Course) error {
 		if _, err := q.exec(ctx, "DELETE FROM course_assistants WHERE course_id = ?", c.ID); err != nil {
 			return err
 		}
-		return putAssistants(ctx, q, c)
+		return putCourseExtras(ctx, q, c)
 	}), nil)
 }
 
@@ -104,15 +116,29 @@ func (s *Store) Course(ctx context.Context, id string) (classroom.Course, error)
 		c.Assistants = append(c.Assistants, m)
 		return nil
 	})
+	if err == nil {
+		var tags map[string][]string
+		tags, err = courseTags(ctx, s.db, []string{id})
+		c.Tags = tags[id]
+	}
 	return c, s.mapErr(err, nil)
 }
 
 // ListCourses implements classroom.Courses.
 func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]classroom.Course, error) {
 	limit, offset := pageArgs(cq.Page)
+	sw, sargs, order, orderArgs := s.searchWhere(cq.Text)
 	q := "SELECT " + courseCols + courseFrom
 	args := []any{}
 	var where []string
+	if sw != nil {
+		// The search drives: CROSS JOIN keeps SQLite's planner from
+		// walking every course and probing the matches for each.
+		q = "SELECT " + courseCols + " FROM course_search cs CROSS JOIN courses c JOIN accounts t ON t.id = c.teacher_id"
+		where = append(where, "c.id = cs.course_id")
+		where = append(where, sw...)
+		args = append(args, sargs...)
+	}
 	if cq.TeacherID != "" {
 		where = append(where, "c.teacher_id = ?")
 		args = append(args, cq.TeacherID)
@@ -123,17 +149,15 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 			args = append(args, string(st))
 		}
 	}
-	if cq.Text != "" {
-		pat := "%" + likeEscape(lower(cq.Text)) + "%"
-		where = append(where, `(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.summary) LIKE ? ESCAPE '\'
-			OR LOWER(t.display_name) LIKE ? ESCAPE '\')`)
-		args = append(args, pat, pat, pat)
+	if cq.Tag != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM course_tags ct WHERE ct.course_id = c.id AND ct.key = ?)")
+		args = append(args, classroom.TagKey(cq.Tag))
 	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY c.created_at DESC, c.id LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
+	q += " ORDER BY " + order + "c.created_at DESC, c.id LIMIT ? OFFSET ?"
+	args = append(append(args, orderArgs...), limit, offset)
 	var out []classroom.Course
 	rs, err := s.db.query(ctx, q, args...)
 	err = scanAll(rs, err, func(rs rows) error {
@@ -144,6 +168,17 @@ func (s *Store) ListCourses(ctx context.Context, cq classroom.CourseQuery) ([]cl
 		out = append(out, r.course())
 		return nil
 	})
+	if err != nil {
+		return nil, s.mapErr(err, nil)
+	}
+	ids := make([]string, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
+	tags, err := courseTags(ctx, s.db, ids)
+	for i := range out {
+		out[i].Tags = tags[out[i].ID]
+	}
 	return out, s.mapErr(err, nil)
 }
 

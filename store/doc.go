@@ -16,6 +16,9 @@
 // BIGINT (times are Unix milliseconds), BYTEA (SQLite stores it as a blob),
 // "?" placeholders (rewritten to $n for PostgreSQL), ON CONFLICT and no
 // engine-specific functions. To add tables, add the next numbered file.
+// The one exception is the catalogue search (search.go): each engine's own
+// trigram index (SQLite FTS5, PostgreSQL pg_trgm) over search documents
+// the store writes.
 //
 // LockDataDir keeps a second server off the same data directory.
 //

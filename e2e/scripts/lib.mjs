@@ -243,10 +243,11 @@ export async function submitForReview(page) {
 // createPricedCourse: the teacher on page (on /courses) creates a course
 // with a price and lands on its page; it returns the page's URL and the
 // course's ID.
-export async function createPricedCourse(page, { title, summary, amount, currency }) {
+export async function createPricedCourse(page, { title, summary, amount, currency, tags }) {
   await page.click('#course-new', { timeout: 5000 });
   await page.fill('#course-title', title);
   await page.fill('#course-summary', summary);
+  if (tags) await page.fill('#course-tags', tags);
   await page.fill('#course-price-amount', amount);
   await page.fill('#course-price-currency', currency);
   await page.click('#course-submit');

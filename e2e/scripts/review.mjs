@@ -2,8 +2,10 @@
 // Publishing with review in the browser: a would-be teacher applies from
 // the profile; the admin approves the application in /admin; the teacher
 // creates a priced course with a lesson and submits it; the admin approves
-// it from the review queue; a student finds it with the catalogue search,
-// opens its landing page and buys it through the dev checkout. Then the
+// it from the review queue; a student finds it with the catalogue search
+// (an English word, then a Chinese one that only its tag holds), sees its
+// tags on the card and the landing page, follows a tag to the catalogue
+// filtered by it, and buys it through the dev checkout. Then the
 // admin finds the student in the console and gives the reviewer role.
 import { runBrowser, emit, screenshot, signUp as signUpAt, createPricedCourse, buyWithDevCheckout } from './lib.mjs';
 
@@ -48,7 +50,9 @@ runBrowser(async (newContext) => {
   await teacher.waitForSelector('#teach-status[data-status="approved"]', { timeout: 5000 });
   await teacher.goto(`${base}/courses`);
   const title = `Rust for Poets ${stamp}`;
-  const { courseURL, courseId } = await createPricedCourse(teacher, { title, summary: 'Ownership, in verse', amount: '19.00', currency: 'EUR' });
+  const zhTag = '现代诗歌';
+  const { courseURL, courseId } = await createPricedCourse(teacher,
+    { title, summary: 'Ownership, in verse', amount: '19.00', currency: 'EUR', tags: `Rust， ${zhTag}` });
   await teacher.fill('#lesson-title', 'Borrowing');
   await teacher.click('#lesson-submit');
   await teacher.waitForSelector('#course-lessons [data-lesson]', { timeout: 5000 });
@@ -82,8 +86,25 @@ runBrowser(async (newContext) => {
   await student.click('#catalogue-search-button');
   await student.waitForSelector(`#catalogue [data-course="${courseId}"]`, { timeout: 5000 });
   shots.push(await screenshot(student, 'catalogue-search'));
-  await student.click(`#catalogue [data-course="${courseId}"]`);
+  const card = `#catalogue [data-course="${courseId}"]`;
+  const cardTags = await student.$$eval(`${card} [data-tag]`, (els) => els.map((el) => el.dataset.tag));
+  // A Chinese word inside unspaced text, in the tag only.
+  const zhQuery = '诗歌';
+  await student.fill('#catalogue-search', zhQuery);
+  await student.click('#catalogue-search-button');
+  await student.waitForFunction((q) => document.querySelector('#catalogue')?.dataset.query === q, zhQuery, { timeout: 5000 });
+  const foundChinese = await student.$$eval('#catalogue [data-course]', (els) => els.map((el) => el.dataset.course));
+  await student.click(card);
   await student.waitForURL(courseURL, { timeout: 5000 });
+  await student.waitForSelector('.course-head [data-tags] a.tag', { timeout: 5000 });
+  const landingTags = await student.$$eval('.course-head [data-tags] a.tag', (els) => els.map((el) => el.dataset.tag));
+  shots.push(await screenshot(student, 'landing-tags'));
+  // The tag leads to the catalogue filtered by it.
+  await student.click(`.course-head a.tag[data-tag="${zhTag}"]`);
+  await student.waitForFunction((tag) => document.querySelector('#catalogue')?.dataset.tag === tag, zhTag, { timeout: 5000 });
+  const foundByTag = await student.$$eval('#catalogue [data-course]', (els) => els.map((el) => el.dataset.course));
+  const tagURL = student.url();
+  await student.goto(courseURL);
   await buyWithDevCheckout(student, courseURL);
   await student.waitForSelector('#course-lessons [data-join]', { timeout: 5000 });
 
@@ -103,6 +124,7 @@ runBrowser(async (newContext) => {
   emit({ event: 'done' });
   return {
     newBefore, stateBefore, foundBefore, rowsFound, studentEmail, courseId, noticeText,
+    zhTag, cardTags, foundChinese, landingTags, foundByTag, tagURL,
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors, ...admin.errors],
   };

@@ -12,6 +12,7 @@ import { coursePurchase, formatMoney, loadPrice, priceFields, previewToggle, pri
 import { noticesCard, reviewPanel, stateBadge } from './publishing.js';
 import { rosterSection } from './roster.js';
 import { couponSection } from './coupons.js';
+import { catalogueSection, tagList, tagsField } from './catalogue.js';
 import { cardSchedule, coverButton, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
 
 const enc = encodeURIComponent;
@@ -90,6 +91,7 @@ function courseCard(c) {
     c.cover_url ? h('img', { class: 'course-cover', attrs: { src: c.cover_url, alt: '' } }) : null,
     h('h2', { text: c.title }),
     c.summary ? h('p', { class: 'muted', text: c.summary }) : null,
+    tagList(c.tags),
     h('p', { class: 'course-meta' },
       h('span', { text: c.teacher?.display_name || '' }),
       cardPrice(c.id),
@@ -102,7 +104,7 @@ function section(titleKey, ...body) {
   return h('section', { class: 'section' }, h('h2', { i18n: titleKey }), ...body);
 }
 
-// courseForm edits {title, summary, description, assistants} and the
+// courseForm edits {title, summary, description, assistants, tags} and the
 // course's price and refund window (billing).
 function courseForm(course, onSaved, onCancel, price = null) {
   const title = h('input', { attrs: { id: 'course-title', required: true, maxlength: 200 } });
@@ -115,12 +117,14 @@ function courseForm(course, onSaved, onCancel, price = null) {
   assistants.value = (course?.assistants || []).map((a) => a.id).join(', ');
   const error = h('p', { class: 'form-error', attrs: { role: 'alert' } });
   const pricing = priceFields(price);
+  const tags = tagsField(course);
   const form = h('form', { class: 'form card', attrs: { id: 'course-form' } },
     h('label', { class: 'field' }, h('span', { i18n: 'course.title' }), title),
     h('label', { class: 'field' }, h('span', { i18n: 'course.summary' }), summary),
     h('label', { class: 'field' }, h('span', { i18n: 'course.description' }), description),
     h('label', { class: 'field' }, h('span', { i18n: 'course.assistants' }), assistants,
       h('small', { class: 'field-hint', i18n: 'course.assistantsHint' })),
+    tags.el,
     pricing.el,
     error,
     h('div', { class: 'form-actions' },
@@ -132,7 +136,13 @@ function courseForm(course, onSaved, onCancel, price = null) {
     const body = {
       title: title.value.trim(), summary: summary.value.trim(), description: description.value,
       assistants: assistants.value.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean),
+      tags: tags.read(),
     };
+    const tagProblem = tags.problem();
+    if (tagProblem) {
+      tr(error, tagProblem);
+      return;
+    }
     try {
       pricing.read();
     } catch (err) {
@@ -238,20 +248,7 @@ export async function mountMyCourses(root) {
     for (const c of courses?.courses || []) mine.append(courseCard(c));
     if (!mine.childElementCount) mine.append(h('p', { class: 'muted', i18n: 'course.noCourses' }));
   }
-  const catalogue = h('div', { class: 'grid', attrs: { id: 'catalogue' } });
-  const search = h('input', { placeholder: 'pub.searchHint', attrs: { id: 'catalogue-search', type: 'search', maxlength: 200 } });
-  const searchForm = h('form', { class: 'form-row catalogue-search', attrs: { role: 'search' } }, search,
-    h('button', { class: 'btn', i18n: 'pub.search', attrs: { type: 'submit', id: 'catalogue-search-button' } }));
-  main.append(section('course.catalogue', searchForm, catalogue));
-  const load = async (q) => {
-    const all = await api('GET', `/api/v1/courses?limit=50${q ? `&q=${enc(q)}` : ''}`).catch(() => ({ courses: [] }));
-    clear(catalogue);
-    for (const c of all?.courses || []) catalogue.append(courseCard(c));
-    if (!catalogue.childElementCount) catalogue.append(h('p', { class: 'muted', i18n: q ? 'pub.noMatch' : 'course.noCatalogue' }));
-    catalogue.dataset.query = q;
-  };
-  searchForm.addEventListener('submit', (e) => { e.preventDefault(); load(search.value.trim()); });
-  await load('');
+  await catalogueSection(main, courseCard, 'course.catalogue');
 }
 
 export async function mountCourse(root, id) {
@@ -301,6 +298,7 @@ export async function mountCourse(root, id) {
       course.cover_url ? h('img', { class: 'course-cover wide', attrs: { src: course.cover_url, alt: '' } }) : null,
       h('h1', { text: course.title, attrs: { id: 'course-title-text' } }),
       course.summary ? h('p', { class: 'lead', text: course.summary }) : null,
+      tagList(course.tags, { links: true }),
       h('p', { class: 'course-meta' },
         h('span', { i18n: 'course.teacher', vars: { name: course.teacher?.display_name || '' } }),
         relation === 'teacher' || relation === 'assistant' ? priceTag(price) : null,
