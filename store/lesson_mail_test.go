@@ -248,7 +248,17 @@ func TestMailKeysMigration(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
 			s := openBefore(t, b, 13)
-			f := mkBilling(t, s)
+			// The course row as 0012 has it: the store's CreateCourse writes
+			// tables that later migrations add (0017's tags and search).
+			f := billingFixture{
+				teacher: mkAccount(t, s, "teacher-"+uuid.NewString()[:8]+"@example.org", classroom.RoleTeacher),
+				student: mkAccount(t, s, "student-"+uuid.NewString()[:8]+"@example.org", classroom.RoleStudent),
+				course:  classroom.Course{ID: uuid.NewString()},
+			}
+			if _, err := s.db.exec(ctx, `INSERT INTO courses (id, teacher_id, title, state, created_at, updated_at)
+				VALUES (?, ?, 'Paid course', 'published', 1, 1)`, f.course.ID, f.teacher.ID); err != nil {
+				t.Fatal(err)
+			}
 			paid := mkOrder(f, "before")
 			paid.Status, paid.PaidAt = billing.StatusPaid, time.Now()
 			btx(t, s, func(tx billing.Tx) error { return tx.InsertOrder(ctx, paid) })
