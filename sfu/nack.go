@@ -55,6 +55,7 @@ type rtxState struct {
 	buf   [receiveMTU]byte
 	patch []byte
 	osn   [receiveMTU + 2]byte // an RTX payload: original sequence number, payload
+	hdr   rtp.Header           // the resend's header (a local would escape through WriteRTP)
 }
 
 // remember records where the packet sent as seq came from. Called with
@@ -152,7 +153,8 @@ func (d *DownTrack) resend(b *binding, src *Track, seq uint16, now time.Time) bo
 	if d.ck == codecVP8 {
 		payload = vp8Patch(payload, r.picOff, r.tl0Off, &x.patch)
 	}
-	hdr := rtp.Header{Version: 2, Marker: x.pkt.Marker, PayloadType: b.pt, SequenceNumber: seq,
+	hdr := &x.hdr
+	*hdr = rtp.Header{Version: 2, Marker: x.pkt.Marker, PayloadType: b.pt, SequenceNumber: seq,
 		Timestamp: r.ts, SSRC: b.ssrc, Extensions: x.pkt.Extensions[:0]}
 	if rtx {
 		// RFC 4588 §4: the original sequence number, then the payload,
@@ -161,7 +163,7 @@ func (d *DownTrack) resend(b *binding, src *Track, seq uint16, now time.Time) bo
 		payload = x.osn[:2+copy(x.osn[2:], payload)]
 		hdr.PayloadType, hdr.SSRC, hdr.SequenceNumber = b.rtxPT, b.rtxSSRC, uint16(d.rtxSeq.Add(1))
 	}
-	if _, err := b.w.WriteRTP(&hdr, payload); err == nil {
+	if _, err := b.w.WriteRTP(hdr, payload); err == nil {
 		d.resent.Add(1)
 	}
 	return true

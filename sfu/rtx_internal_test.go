@@ -165,3 +165,51 @@ func TestPaddingProbeOnRTX(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkResend answers one NACKed packet per op, on the media SSRC
+// and over RTX, within a resend budget: the NACK path must not allocate
+// (-benchmem). The packet's resend record is cleared between ops so that
+// each op resends.
+func BenchmarkResend(b *testing.B) {
+	for _, rtx := range []bool{false, true} {
+		b.Run(map[bool]string{false: "media", true: "rtx"}[rtx], func(b *testing.B) {
+			_, _, _, w, d, _ := switchedDown()
+			seq := w.sent[len(w.sent)-1].seq
+			bd := *d.bound.Load()
+			bd.w = discardWriter{}
+			if rtx {
+				bd.rtxPT, bd.rtxSSRC = testRTXPT, testRTXSSRC
+			}
+			d.bound.Store(&bd)
+			var est atomic.Int64
+			est.Store(1 << 40)
+			d.limit = &resendLimiter{est: &est}
+			nack := &rtcp.TransportLayerNack{MediaSSRC: bd.ssrc, Nacks: rtcp.NackPairsFromSequenceNumbers([]uint16{seq})}
+			h := &d.hist[seq%histSize]
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				h.resent, h.tries = 0, 0
+				d.retransmit(nack)
+			}
+			if got := d.PacketsResent(); got != uint64(b.N) {
+				b.Fatalf("%d packets resent in %d ops", got, b.N)
+			}
+		})
+	}
+}
+
+// BenchmarkPadding writes one padding packet per op: it must not
+// allocate (-benchmem).
+func BenchmarkPadding(b *testing.B) {
+	_, _, _, _, d, _ := switchedDown()
+	bd := *d.bound.Load()
+	bd.w, bd.rtxPT, bd.rtxSSRC = discardWriter{}, testRTXPT, testRTXSSRC
+	d.bound.Store(&bd)
+	var hdr rtp.Header
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if !d.writePadding(&hdr) {
+			b.Fatal("no padding written")
+		}
+	}
+}
