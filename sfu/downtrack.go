@@ -85,6 +85,9 @@ type binding struct {
 	rtxPT   uint8
 }
 
+// hasRTX reports whether b (nil: unbound) can carry RTX packets.
+func (b *binding) hasRTX() bool { return b != nil && b.rtxPT != 0 && b.rtxSSRC != 0 }
+
 func newDownTrack(t *Track, streamID string, connected *atomic.Bool) *DownTrack {
 	d := newPlayerDownTrack(t.id, streamID, t.kind, t.codec, connected, t.ctr)
 	d.source.Store(t)

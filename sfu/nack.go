@@ -110,7 +110,7 @@ func (d *DownTrack) resend(b *binding, src *Track, seq uint16, now time.Time) bo
 	if d.rtt != nil {
 		gap = uint16(min(resendGap+d.rtt.Load()/1000, 1000))
 	}
-	rtx := b.rtxPT != 0 && b.rtxSSRC != 0
+	rtx := b.hasRTX()
 	d.mu.Lock()
 	h := &d.hist[seq%histSize]
 	r := *h

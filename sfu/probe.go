@@ -117,8 +117,7 @@ func (p *prober) run(done <-chan struct{}) {
 
 // canPad reports whether the down-track can carry padding probes.
 func (d *DownTrack) canPad() bool {
-	b := d.bound.Load()
-	return b != nil && b.rtxPT != 0 && b.rtxSSRC != 0 && d.connected.Load()
+	return d.bound.Load().hasRTX() && d.connected.Load()
 }
 
 // writePadding sends one padding-only packet on the down-track's RTX
@@ -126,7 +125,7 @@ func (d *DownTrack) canPad() bool {
 // returns false when the down-track cannot pad.
 func (d *DownTrack) writePadding(hdr *rtp.Header) bool {
 	b := d.bound.Load()
-	if b == nil || b.rtxPT == 0 || b.rtxSSRC == 0 || !d.connected.Load() {
+	if !b.hasRTX() || !d.connected.Load() {
 		return false
 	}
 	d.mu.Lock()
