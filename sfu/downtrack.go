@@ -296,6 +296,13 @@ func (d *DownTrack) write(l int, pkt *rtp.Packet, scratch *rtp.Header, keyframe 
 		want = src.top.Load()
 	}
 	layer := int32(l)
+	if layer != want && layer != d.curLayer.Load() {
+		// Neither forwarded nor wanted (another simulcast layer): drop
+		// it without the lock, which the forwarded layer's reader holds
+		// across its writes. Only this layer's reader makes it current,
+		// so the check under the lock below would drop it too.
+		return
+	}
 	d.mu.Lock()
 	switch {
 	case layer != d.cur:
