@@ -34,12 +34,27 @@ func (r *run) keepAlive(ctx context.Context, teacher *peer.Client) func() {
 			case <-tick.C:
 			}
 			ping(ctx, teacher)
-			for _, st := range r.snapshotStudents() {
-				ping(ctx, st.client)
+			for _, c := range r.clients() {
+				ping(ctx, c)
 			}
 		}
 	}()
 	return func() { cancel(); wg.Wait() }
+}
+
+// clients returns the clients of the students that have joined so far.
+// It reads them under r.mu, which join sets them under: joins run while
+// the keep-alive does.
+func (r *run) clients() []*peer.Client {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cs := make([]*peer.Client, 0, len(r.students))
+	for _, st := range r.students {
+		if st.client != nil {
+			cs = append(cs, st.client)
+		}
+	}
+	return cs
 }
 
 // ping sends one ping without waiting for its pong (the server's reply

@@ -269,9 +269,13 @@ func (r *run) join(ctx context.Context) (*student, error) {
 	jctx, cancel := context.WithTimeout(ctx, r.cfg.JoinTimeout)
 	defer cancel()
 	t0 := time.Now()
-	if st.client, err = peer.Join(jctx, r.tgt.wsURL, tok, st.sub); err != nil {
+	c, err := peer.Join(jctx, r.tgt.wsURL, tok, st.sub)
+	if err != nil {
 		return st, err
 	}
+	r.mu.Lock() // the keep-alive reads it while students join (keepalive.go)
+	st.client = c
+	r.mu.Unlock()
 	st.client.Follow(func(env signaling.Envelope, at time.Time) { r.chat.onEvent(env, at) })
 	r.chat.listening.Add(1)
 	v := st.sub.WaitTrack(webrtc.RTPCodecTypeVideo, time.Until(t0.Add(r.cfg.JoinTimeout)))
