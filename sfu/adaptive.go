@@ -299,8 +299,8 @@ func (s *subscriber) allocate(now int64) {
 			hurt := sent >= 10 && nacked >= 4 && float64(nacked) > probeNACKs*float64(sent)
 			if hurt || freshDecrease || (fresh && loss > congestionLoss) {
 				s.p.log.Debug("probe failed", "nacked", nacked, "sent", sent, "loss", loss, "fresh", fresh, "decrease", freshDecrease)
+				congested = true
 			}
-			congested = congested || freshDecrease || (fresh && loss > congestionLoss) || hurt
 		}
 	}
 	c.lastEst = est
