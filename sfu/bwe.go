@@ -38,9 +38,10 @@ func newEstimatorFactory(initial int, lf logging.LoggerFactory, got func(cc.Band
 
 // directPacer is a gcc.Pacer that sends at once. Unlike gcc.NoOpPacer it
 // takes no lock per packet, and it sends packets of an SSRC it was not
-// told about (RTX retransmissions from the NACK responder) through any
-// stream's writer: every writer ends in the same SRTP session, which
-// routes by the header's SSRC.
+// told about (what a down-track sends on its RTX SSRC: retransmissions,
+// nack.go, and padding probes, probe.go) through any stream's writer:
+// every writer ends in the same SRTP session, which routes by the
+// header's SSRC.
 type directPacer struct {
 	mu      sync.Mutex // serialises changes of writers
 	writers atomic.Pointer[map[uint32]interceptor.RTPWriter]
