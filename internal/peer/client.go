@@ -112,27 +112,28 @@ func (c *Client) Request(ctx context.Context, typ string, payload any) (signalin
 	defer cancel()
 	select {
 	case env := <-ch:
-		if env.Type == signaling.TypeError {
-			var e signaling.Error
-			_ = json.Unmarshal(env.Payload, &e)
-			return env, &ErrorReply{Code: e.Code, Message: e.Message, Payload: env.Payload}
-		}
-		return env, nil
+		return env, replyError(env)
 	case <-ctx.Done():
 		return signaling.Envelope{}, fmt.Errorf("waiting for reply to %s: %w", typ, ctx.Err())
 	case <-c.ctx.Done():
 		select {
 		case env := <-ch: // the reply came just before the close
-			if env.Type == signaling.TypeError {
-				var e signaling.Error
-				_ = json.Unmarshal(env.Payload, &e)
-				return env, &ErrorReply{Code: e.Code, Message: e.Message, Payload: env.Payload}
-			}
-			return env, nil
+			return env, replyError(env)
 		default:
 		}
 		return signaling.Envelope{}, fmt.Errorf("connection closed while waiting for reply to %s: %w", typ, c.closeError())
 	}
+}
+
+// replyError is the *ErrorReply a reply carries, nil unless it is an
+// error message.
+func replyError(env signaling.Envelope) error {
+	if env.Type != signaling.TypeError {
+		return nil
+	}
+	var e signaling.Error
+	_ = json.Unmarshal(env.Payload, &e)
+	return &ErrorReply{Code: e.Code, Message: e.Message, Payload: env.Payload}
 }
 
 func (c *Client) closeError() error {
