@@ -142,6 +142,7 @@ func (s *Server) acceptOptions(r *http.Request) *websocket.AcceptOptions {
 // store; writes from here are fenced off).
 func (s *Server) Moved(lessonID string) {
 	s.mu.Lock()
+	delete(s.chats, s.live[lessonID])
 	delete(s.live, lessonID)
 	s.mu.Unlock()
 	for _, ss := range s.members(lessonID) {
