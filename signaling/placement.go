@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -178,10 +179,5 @@ func (s *Server) bannedInStore(ctx context.Context, lessonID, accountID string) 
 	if err != nil {
 		return false
 	}
-	for _, u := range rs.Banned {
-		if u == accountID {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(rs.Banned, accountID)
 }
