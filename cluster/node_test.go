@@ -11,6 +11,7 @@ import (
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,15 +24,7 @@ func TestMain(m *testing.M) {
 func migrated(t *testing.T) string {
 	t.Helper()
 	url := pgtest.URL(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), DatabaseURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Open(t, store.Config{DataDir: t.TempDir(), DatabaseURL: url})
 	return url
 }
 
