@@ -167,9 +167,6 @@ func (s *Server) EndedElsewhere(lessonID, by string) {
 	defer s.lifeMu.Unlock()
 	s.broadcast(lessonID, TypeLessonStatus, LessonStatus{Status: classroom.StatusEnded, By: by})
 	s.endLive(lessonID, by)
-	if s.cfg.Placement != nil {
-		s.cfg.Placement.Ended(lessonID, by)
-	}
 }
 
 // bannedInStore reads a lesson's bans from its stored room state, for a
