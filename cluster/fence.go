@@ -10,9 +10,9 @@ import (
 )
 
 // Fence wraps the live store so that every write of a lesson's live state
-// (chat, questions, polls, votes, attendance, the room state) happens only
-// while this node holds the lesson's lease with the epoch it took. Reads
-// pass through.
+// (chat, questions, polls, votes, attendance, the room state, the slide
+// log) happens only while this node holds the lesson's lease with the
+// epoch it took. Reads pass through.
 //
 // The check takes a share lock on the lease row and keeps it until the
 // write has returned, so a node taking the lease over (an UPDATE of that
