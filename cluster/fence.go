@@ -88,26 +88,15 @@ func (f fenced) AppendSlideEvent(ctx context.Context, e live.SlideEvent) error {
 	return f.write(ctx, e.LessonID, func() error { return f.Store.AppendSlideEvent(ctx, e) })
 }
 
-// AppendChats keeps live.ChatBatcher's one transaction per batch under
-// the fence; a batch is one lesson's (signalling writes per lesson).
+// AppendChats keeps the store's one transaction per batch under the
+// fence; a batch is one lesson's (signalling writes per lesson).
 func (f fenced) AppendChats(ctx context.Context, msgs []live.ChatMessage) (out []live.ChatMessage, err error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
 	err = f.write(ctx, msgs[0].LessonID, func() error {
-		if b, ok := f.Store.(live.ChatBatcher); ok {
-			out, err = b.AppendChats(ctx, msgs)
-			return err
-		}
-		out = make([]live.ChatMessage, 0, len(msgs))
-		for _, m := range msgs {
-			saved, err := f.Store.AppendChat(ctx, m)
-			if err != nil {
-				return err
-			}
-			out = append(out, saved)
-		}
-		return nil
+		out, err = f.Store.AppendChats(ctx, msgs)
+		return err
 	})
 	return out, err
 }

@@ -222,7 +222,7 @@ func TestFenceUnderStolenLease(t *testing.T) {
 			return err
 		},
 		"AppendChats": func() error {
-			_, err := st.(live.ChatBatcher).AppendChats(ctx, []live.ChatMessage{{LessonID: other, SenderUser: "u", Text: "x"}})
+			_, err := st.AppendChats(ctx, []live.ChatMessage{{LessonID: other, SenderUser: "u", Text: "x"}})
 			return err
 		},
 		"DeleteChat":    func() error { return st.DeleteChat(ctx, other, 1) },
