@@ -10,9 +10,9 @@ import (
 )
 
 // Fence wraps the live store so that every write of a lesson's live state
-// (chat, questions, polls, votes, attendance, the room state) happens only
-// while this node holds the lesson's lease with the epoch it took. Reads
-// pass through.
+// (chat, questions, polls, votes, attendance, the room state, the slide
+// log) happens only while this node holds the lesson's lease with the
+// epoch it took. Reads pass through.
 //
 // The check takes a share lock on the lease row and keeps it until the
 // write has returned, so a node taking the lease over (an UPDATE of that
@@ -88,26 +88,15 @@ func (f fenced) AppendSlideEvent(ctx context.Context, e live.SlideEvent) error {
 	return f.write(ctx, e.LessonID, func() error { return f.Store.AppendSlideEvent(ctx, e) })
 }
 
-// AppendChats keeps live.ChatBatcher's one transaction per batch under
-// the fence; a batch is one lesson's (signalling writes per lesson).
+// AppendChats keeps the store's one transaction per batch under the
+// fence; a batch is one lesson's (signalling writes per lesson).
 func (f fenced) AppendChats(ctx context.Context, msgs []live.ChatMessage) (out []live.ChatMessage, err error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
 	err = f.write(ctx, msgs[0].LessonID, func() error {
-		if b, ok := f.Store.(live.ChatBatcher); ok {
-			out, err = b.AppendChats(ctx, msgs)
-			return err
-		}
-		out = make([]live.ChatMessage, 0, len(msgs))
-		for _, m := range msgs {
-			saved, err := f.Store.AppendChat(ctx, m)
-			if err != nil {
-				return err
-			}
-			out = append(out, saved)
-		}
-		return nil
+		out, err = f.Store.AppendChats(ctx, msgs)
+		return err
 	})
 	return out, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,15 +25,7 @@ func TestMain(m *testing.M) {
 func migrated(t *testing.T) string {
 	t.Helper()
 	url := pgtest.URL(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), DatabaseURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Open(t, store.Config{DataDir: t.TempDir(), DatabaseURL: url})
 	return url
 }
 
@@ -220,9 +214,41 @@ func TestFenceUnderStolenLease(t *testing.T) {
 	if err != nil || len(msgs) != 1 || msgs[0].Text != "before" {
 		t.Fatalf("chat after the theft: %+v, %v; want only the message from before", msgs, err)
 	}
-	// Writes for a lesson never held are refused without asking.
-	if err := st.PutRoomState(ctx, "other", live.RoomState{}); !errors.Is(err, ErrFenced) {
-		t.Fatalf("write for a lesson not held: %v", err)
+	// Every write for a lesson never held is refused without asking.
+	const other = "other"
+	writes := map[string]func() error{
+		"AppendChat": func() error {
+			_, err := st.AppendChat(ctx, live.ChatMessage{LessonID: other, SenderUser: "u", Text: "x"})
+			return err
+		},
+		"AppendChats": func() error {
+			_, err := st.AppendChats(ctx, []live.ChatMessage{{LessonID: other, SenderUser: "u", Text: "x"}})
+			return err
+		},
+		"DeleteChat":    func() error { return st.DeleteChat(ctx, other, 1) },
+		"PutQuestion":   func() error { return st.PutQuestion(ctx, live.Question{LessonID: other, ID: "q"}) },
+		"PutPoll":       func() error { return st.PutPoll(ctx, live.Poll{LessonID: other, ID: "p"}) },
+		"PutVote":       func() error { return st.PutVote(ctx, live.Vote{LessonID: other, PollID: "p", UserID: "u"}) },
+		"PutAttendance": func() error { return st.PutAttendance(ctx, live.Attendance{LessonID: other, ParticipantID: "p"}) },
+		"PutRoomState":  func() error { return st.PutRoomState(ctx, other, live.RoomState{}) },
+		"AppendSlideEvent": func() error {
+			return st.AppendSlideEvent(ctx, live.SlideEvent{LessonID: other, MaterialID: "m", Page: 1})
+		},
+	}
+	// A method added to live.Store is either a read or belongs above
+	// (and in fence.go).
+	reads := map[string]bool{"GetChat": true, "ListChat": true, "ListQuestions": true, "ListPolls": true,
+		"ListVotes": true, "ListAttendance": true, "RoomState": true, "SlideEvents": true}
+	storeType := reflect.TypeFor[live.Store]()
+	for i := range storeType.NumMethod() {
+		if name := storeType.Method(i).Name; !reads[name] && writes[name] == nil {
+			t.Errorf("live.Store.%s is neither a known read nor checked as a fenced write", name)
+		}
+	}
+	for name, write := range writes {
+		if err := write(); !errors.Is(err, ErrFenced) {
+			t.Errorf("%s for a lesson not held: %v, want ErrFenced", name, err)
+		}
 	}
 }
 

@@ -54,21 +54,25 @@ func (s *Server) chatWriterFor(lessonID string, l *live.Lesson) *chatWriter {
 	return w
 }
 
-// add queues a message and starts the drain if none runs. false when the
-// server is shutting down.
-func (w *chatWriter) add(p pendingChat) bool {
+// add queues a message and starts the drain if none runs. When the
+// server is shutting down, every message queued meanwhile (other
+// senders' too) is answered with an error instead.
+func (w *chatWriter) add(p pendingChat) {
 	w.mu.Lock()
 	w.queue = append(w.queue, p)
 	start := !w.running
 	w.running = true
 	w.mu.Unlock()
-	if start && !w.srv.goAsync(w.drain) {
-		w.mu.Lock()
-		w.queue, w.running = nil, false
-		w.mu.Unlock()
-		return false
+	if !start || w.srv.goAsync(w.drain) {
+		return
 	}
-	return true
+	w.mu.Lock()
+	dropped := w.queue
+	w.queue, w.running = nil, false
+	w.mu.Unlock()
+	for _, d := range dropped {
+		d.ss.send(TypeError, d.id, errorf(CodeInternal, "the server is shutting down"))
+	}
 }
 
 // drain writes batches until the queue is empty.
@@ -127,8 +131,6 @@ func (ss *session) sendChat(env Envelope) error {
 		}
 		return err
 	}
-	if !ss.srv.chatWriterFor(ss.lesson, ss.live).add(pendingChat{ss: ss, id: env.ID, msg: msg}) {
-		return errorf(CodeInternal, "the server is shutting down")
-	}
+	ss.srv.chatWriterFor(ss.lesson, ss.live).add(pendingChat{ss: ss, id: env.ID, msg: msg})
 	return nil
 }

@@ -143,3 +143,23 @@ func TestChatAcknowledgedWhenDurable(t *testing.T) {
 		t.Fatal("a message the store did not keep was shown")
 	}
 }
+
+// TestMovedForgetsChatWriter: a lesson whose lease this node lost
+// leaves no chat writer behind (it would be kept, keyed by the forgotten
+// lesson, for the server's life).
+func TestMovedForgetsChatWriter(t *testing.T) {
+	ts := newServer(t)
+	teacher := join(t, ts, "M", "teacher", token.RoleTeacher, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := teacher.Request(ctx, "chat.send", map[string]string{"text": "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := ts.sig.ChatWriters(); n != 1 {
+		t.Fatalf("%d chat writers after a message, want 1", n)
+	}
+	ts.sig.Moved("M")
+	if n := ts.sig.ChatWriters(); n != 0 {
+		t.Fatalf("%d chat writers after the lesson moved, want 0", n)
+	}
+}

@@ -37,3 +37,10 @@ func (s *Server) QueueFrames(lesson, pid string, frames [][]byte) int {
 	}
 	return n
 }
+
+// ChatWriters returns how many lessons have a chat writer.
+func (s *Server) ChatWriters() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.chats)
+}

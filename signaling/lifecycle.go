@@ -71,9 +71,6 @@ func (s *Server) SetLessonStatus(ctx context.Context, lessonID string, next clas
 	switch next {
 	case classroom.StatusEnded:
 		s.endLive(lessonID, by)
-		if s.cfg.Placement != nil {
-			s.cfg.Placement.Ended(lessonID, by)
-		}
 	case classroom.StatusScheduled:
 		s.mu.Lock()
 		delete(s.ended, lessonID)
@@ -102,8 +99,8 @@ func (s *Server) hasEnded(lessonID string) bool {
 }
 
 // endLive finishes the lesson's live state (attendance, polls,
-// lesson.ended), closes every connection to it with "lesson_ended" and
-// forgets the live state.
+// lesson.ended), closes every connection to it with "lesson_ended",
+// forgets the live state and tells the placement (a cluster's).
 func (s *Server) endLive(lessonID, by string) {
 	s.mu.Lock()
 	s.ended[lessonID] = true
@@ -127,6 +124,9 @@ func (s *Server) endLive(lessonID, by string) {
 	}
 	if room := s.cfg.SFU.Room(lessonID); room != nil {
 		go room.Close()
+	}
+	if s.cfg.Placement != nil {
+		s.cfg.Placement.Ended(lessonID, by)
 	}
 }
 

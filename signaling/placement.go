@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -142,6 +143,7 @@ func (s *Server) acceptOptions(r *http.Request) *websocket.AcceptOptions {
 // store; writes from here are fenced off).
 func (s *Server) Moved(lessonID string) {
 	s.mu.Lock()
+	delete(s.chats, s.live[lessonID])
 	delete(s.live, lessonID)
 	s.mu.Unlock()
 	for _, ss := range s.members(lessonID) {
@@ -165,9 +167,6 @@ func (s *Server) EndedElsewhere(lessonID, by string) {
 	defer s.lifeMu.Unlock()
 	s.broadcast(lessonID, TypeLessonStatus, LessonStatus{Status: classroom.StatusEnded, By: by})
 	s.endLive(lessonID, by)
-	if s.cfg.Placement != nil {
-		s.cfg.Placement.Ended(lessonID, by)
-	}
 }
 
 // bannedInStore reads a lesson's bans from its stored room state, for a
@@ -177,10 +176,5 @@ func (s *Server) bannedInStore(ctx context.Context, lessonID, accountID string) 
 	if err != nil {
 		return false
 	}
-	for _, u := range rs.Banned {
-		if u == accountID {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(rs.Banned, accountID)
 }

@@ -266,31 +266,17 @@ func (l *Lesson) PrepareChatPayload(actorID string, payload json.RawMessage) (Ch
 	return l.PrepareChat(actorID, c)
 }
 
-// ChatBatcher is a Store that appends several chat messages in one
-// transaction, all or none, assigning their IDs in order. StoreChats uses
-// it when the Store has it.
+// ChatBatcher appends several chat messages in one transaction, all or
+// none, assigning their IDs in order. Every Store is one.
 type ChatBatcher interface {
 	AppendChats(ctx context.Context, msgs []ChatMessage) ([]ChatMessage, error)
 }
 
-// StoreChats keeps prepared messages, in one transaction when the Store
-// is a ChatBatcher, and returns them with their IDs. It takes no lock of
-// the lesson's. A failure is an internal *Error for every message.
+// StoreChats keeps prepared messages in one transaction and returns them
+// with their IDs. It takes no lock of the lesson's. A failure is an
+// internal *Error for every message.
 func (l *Lesson) StoreChats(ctx context.Context, msgs []ChatMessage) ([]ChatMessage, error) {
-	var saved []ChatMessage
-	var err error
-	if b, ok := l.cfg.store.(ChatBatcher); ok {
-		saved, err = b.AppendChats(ctx, msgs)
-	} else {
-		saved = make([]ChatMessage, 0, len(msgs))
-		for _, m := range msgs {
-			var s ChatMessage
-			if s, err = l.cfg.store.AppendChat(ctx, m); err != nil {
-				break
-			}
-			saved = append(saved, s)
-		}
-	}
+	saved, err := l.cfg.store.AppendChats(ctx, msgs)
 	if err == nil && len(saved) != len(msgs) {
 		err = errors.New("store returned a different number of chat messages")
 	}

@@ -49,7 +49,7 @@ func (s *MemoryStore) AppendChat(_ context.Context, m ChatMessage) (ChatMessage,
 	return m, nil
 }
 
-// AppendChats implements ChatBatcher.
+// AppendChats implements Store.
 func (s *MemoryStore) AppendChats(ctx context.Context, msgs []ChatMessage) ([]ChatMessage, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

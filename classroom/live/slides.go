@@ -160,12 +160,9 @@ func (l *Lesson) OpenSlides(ctx context.Context, actor string, c SlidesOpen) (Re
 func (l *Lesson) TurnSlide(ctx context.Context, actor string, c SlidesPage) (Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	m, err := l.moderator(actor)
+	m, err := l.presenter(actor)
 	if err != nil {
 		return Result{}, err
-	}
-	if l.slides == nil {
-		return Result{}, errf(CodeConflict, "no slides are open")
 	}
 	if err := checkPage(l.slides.SlideDeck, c.Page); err != nil {
 		return Result{}, err
@@ -197,12 +194,9 @@ func (l *Lesson) CloseSlides(ctx context.Context, actor string, _ SlidesClose) (
 func (l *Lesson) PointSlide(_ context.Context, actor string, c SlidePointer) (Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	m, err := l.moderator(actor)
+	m, err := l.presenter(actor)
 	if err != nil {
 		return Result{}, err
-	}
-	if l.slides == nil {
-		return Result{}, errf(CodeConflict, "no slides are open")
 	}
 	if !c.Hide && (math.IsNaN(c.X) || math.IsNaN(c.Y) || c.X < 0 || c.X > 1 || c.Y < 0 || c.Y > 1) {
 		return Result{}, errf(CodeInvalid, "x and y must be between 0 and 1")
@@ -217,6 +211,19 @@ func (l *Lesson) PointSlide(_ context.Context, actor string, c SlidePointer) (Re
 	}
 	r.emit(EvSlidesPointer, everyoneExcept(m.ID), p)
 	return r, nil
+}
+
+// presenter returns the actor if they are a moderator and slides are
+// open. Callers hold l.mu.
+func (l *Lesson) presenter(actor string) (*member, error) {
+	m, err := l.moderator(actor)
+	if err != nil {
+		return nil, err
+	}
+	if l.slides == nil {
+		return nil, errf(CodeConflict, "no slides are open")
+	}
+	return m, nil
 }
 
 func checkPage(d SlideDeck, page int) error {

@@ -13,13 +13,14 @@ import (
 //
 // A Lesson calls its Store synchronously, while holding its lock except
 // for chat appends (StoreChats), so implementations should be quick and
-// must not call back into the Lesson. A Store may also implement
-// ChatBatcher.
+// must not call back into the Lesson.
 // Lookups of something absent return an error for which
 // errors.Is(err, ErrNotFound) is true.
 type Store interface {
 	// SlideLog keeps the slides' timeline (slides.go).
 	SlideLog
+	// ChatBatcher appends the chat of StoreChats (chat.go).
+	ChatBatcher
 
 	// AppendChat stores m, assigning m.ID (increasing within a lesson),
 	// and returns it.

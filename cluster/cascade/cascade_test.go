@@ -17,6 +17,7 @@ import (
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/sfu"
 	"github.com/lectern/lectern/store"
+	"github.com/lectern/lectern/store/storetest"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -27,15 +28,7 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 func migrated(t *testing.T) string {
 	t.Helper()
 	url := pgtest.URL(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), DatabaseURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Open(t, store.Config{DataDir: t.TempDir(), DatabaseURL: url})
 	return url
 }
 

@@ -373,13 +373,9 @@ func testRoomState(t *testing.T, s live.Store) {
 	}
 }
 
-// testChatBatch: a ChatBatcher keeps a batch whole, in order, with ids
+// testChatBatch: AppendChats keeps a batch whole, in order, with ids
 // after the ones before it, and keeps nothing of a batch that fails.
 func testChatBatch(t *testing.T, s live.Store) {
-	b, ok := s.(live.ChatBatcher)
-	if !ok {
-		t.Fatalf("%T does not implement live.ChatBatcher", s)
-	}
 	ctx := context.Background()
 	first, err := s.AppendChat(ctx, live.ChatMessage{LessonID: "L", SenderUser: "u0", Text: "before", SentAt: t0})
 	must(t, err)
@@ -388,7 +384,7 @@ func testChatBatch(t *testing.T, s live.Store) {
 		{LessonID: "L", SenderUser: "u2", Text: awkward, SentAt: t0.Add(time.Millisecond)},
 		{LessonID: "L", SenderUser: "u3", Text: "three", Private: true, PeerUser: "u3", SentAt: t0.Add(2 * time.Millisecond)},
 	}
-	saved, err := b.AppendChats(ctx, batch)
+	saved, err := s.AppendChats(ctx, batch)
 	must(t, err)
 	if len(saved) != len(batch) {
 		t.Fatalf("%d messages back from a batch of %d", len(saved), len(batch))
@@ -404,7 +400,7 @@ func testChatBatch(t *testing.T, s live.Store) {
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := b.AppendChats(cancelled, batch); err == nil {
+	if _, err := s.AppendChats(cancelled, batch); err == nil {
 		t.Error("a batch with a cancelled context was kept")
 	}
 	if got := chatIDs(t, s, live.ChatQuery{LessonID: "L", Limit: 10, Moderator: true}); !slices.Equal(got, want) {
