@@ -159,7 +159,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (ap
 			// (RetryRefunds finishes it).
 			r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
 				TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
-				Note: "automatic: the course was already owned", RequestedBy: autoActor, DecidedBy: autoActor,
+				Note: "automatic: the course was already owned", RequestedBy: AutoActor, DecidedBy: AutoActor,
 				CreatedAt: now, DecidedAt: now}
 			if _, _, err := s.reserveTx(ctx, tx, r, ""); err != nil {
 				return applied{}, err

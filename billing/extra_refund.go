@@ -11,9 +11,10 @@ import (
 	"github.com/lectern/lectern/classroom"
 )
 
-// autoActor is who requests and decides the refunds billing makes by
-// itself.
-const autoActor = "billing"
+// AutoActor is who requests and decides the refunds billing makes by
+// itself (a Refund's RequestedBy). Their buyer is told with a
+// NoticeAutoRefund written in the refund's transaction.
+const AutoActor = "billing"
 
 // The reasons an automatic refund gives the buyer (NoticeAutoRefund).
 const (
@@ -125,7 +126,7 @@ func (s *Service) finishExtra(ctx context.Context, tx Tx, id, ref string, perr e
 	if err := tx.UpdateExtraPayment(ctx, done, ExtraRefunding); err != nil {
 		return false, err
 	}
-	if err := tx.AppendLedger(ctx, entry(o, LedgerRefund, x.Money.Amount, now, ref, autoActor,
+	if err := tx.AppendLedger(ctx, entry(o, LedgerRefund, x.Money.Amount, now, ref, AutoActor,
 		"second payment "+x.PaymentRef+" returned")); err != nil {
 		return false, err
 	}

@@ -302,7 +302,7 @@ func (s *Service) finishRefund(ctx context.Context, tx Tx, refundID, ref string,
 	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
 		return r, false, false, err
 	}
-	if r.RequestedBy == autoActor {
+	if r.RequestedBy == AutoActor {
 		if err := tx.InsertNotice(ctx, autoRefundNotice(next, Money{r.Amount, r.Currency}, reasonCourseOwned, now)); err != nil {
 			return r, false, false, err
 		}
