@@ -85,12 +85,18 @@ func (s *Service) refundExtra(ctx context.Context, id string) error {
 		s.log.Warn("second payment's refund outcome not known yet; will ask again", "extra_payment", x.ID, "err", perr)
 		return perr
 	}
+	changed := false
 	err = s.tx(ctx, func(tx Tx) error {
-		_, err := s.finishExtra(ctx, tx, id, ref, perr, s.clock())
+		var err error
+		changed, err = s.finishExtra(ctx, tx, id, ref, perr, s.clock())
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	if !changed {
+		// Finished meanwhile (its refund notification, a concurrent retry).
+		return nil
 	}
 	if perr != nil {
 		s.log.Error("the provider refused to return a second payment: return it by hand", "order", o.ID,
