@@ -13,9 +13,7 @@ import (
 // what, when, from where, and the thing before and after (as JSON).
 func (s *Server) audit(r *http.Request, c *caller, action classroom.AuditAction, targetType, targetID string,
 	before, after any) classroom.AuditEntry {
-	return classroom.AuditEntry{At: s.now().UTC(), ActorID: c.account.ID, ActorEmail: c.account.Email,
-		IP: s.clientIP(r), Action: action, TargetType: targetType, TargetID: targetID,
-		Before: classroom.AuditJSON(before), After: classroom.AuditJSON(after)}
+	return classroom.NewAuditEntry(c.account, s.clientIP(r), s.now().UTC(), action, targetType, targetID, before, after)
 }
 
 type auditView struct {

@@ -187,6 +187,10 @@ func (s *Server) secure(r *http.Request) bool {
 	return s.trustedPeer(r) && r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
+// Secure is secure for handlers outside this package (billing's
+// cookies).
+func (s *Server) Secure(r *http.Request) bool { return s.secure(r) }
+
 // clientIP is the client's address: the TCP peer's, or behind a trusted
 // proxy (TrustedProxies, or any peer under the legacy TrustProxy) the one
 // X-Forwarded-For names, read as publicurl.ClientIP does for signalling.

@@ -3,15 +3,14 @@ package billing
 import (
 	"context"
 	"time"
-
-	"github.com/lectern/lectern/classroom"
 )
 
 // originKey keys the client address in a request's context.
 type originKey struct{}
 
 // WithOrigin returns ctx carrying the address the request came from, which
-// the audit entries of price changes and refund decisions record.
+// the audit entries of price changes and refund decisions record
+// (classroom.NewAuditEntry, as every other audited door).
 func WithOrigin(ctx context.Context, ip string) context.Context {
 	return context.WithValue(ctx, originKey{}, ip)
 }
@@ -20,14 +19,6 @@ func WithOrigin(ctx context.Context, ip string) context.Context {
 func origin(ctx context.Context) string {
 	ip, _ := ctx.Value(originKey{}).(string)
 	return ip
-}
-
-// auditEntry is the audit log line of actor's action on a target, before
-// and after as JSON.
-func auditEntry(ctx context.Context, actor classroom.Account, at time.Time, action classroom.AuditAction,
-	targetType, targetID string, before, after any) classroom.AuditEntry {
-	return classroom.AuditEntry{At: at, ActorID: actor.ID, ActorEmail: actor.Email, IP: origin(ctx),
-		Action: action, TargetType: targetType, TargetID: targetID, Before: classroom.AuditJSON(before), After: classroom.AuditJSON(after)}
 }
 
 // priceAudit is a course's price as the audit log shows it; a free course

@@ -56,7 +56,7 @@ func (s *Service) SetPrice(ctx context.Context, actor classroom.Account, courseI
 		if err := tx.PutPrice(ctx, p); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, auditEntry(ctx, actor, p.UpdatedAt, classroom.AuditPriceSet, "course", courseID,
+		return tx.AppendAudit(ctx, classroom.NewAuditEntry(actor, origin(ctx), p.UpdatedAt, classroom.AuditPriceSet, "course", courseID,
 			before, auditPrice(p, true)))
 	})
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *Service) RemovePrice(ctx context.Context, actor classroom.Account, cour
 		if err := tx.DeletePrice(ctx, courseID); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, auditEntry(ctx, actor, s.clock(), classroom.AuditPriceRemove, "course", courseID,
+		return tx.AppendAudit(ctx, classroom.NewAuditEntry(actor, origin(ctx), s.clock(), classroom.AuditPriceRemove, "course", courseID,
 			before, auditPrice(Price{}, false)))
 	})
 }

@@ -159,7 +159,7 @@ func (s *Service) apply(ctx context.Context, tx Tx, ev Event, now time.Time) (ap
 			// (RetryRefunds finishes it).
 			r := Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID,
 				TeacherID: o.TeacherID, Status: RefundProcessing, Currency: o.Currency,
-				Note: "automatic: the course was already owned", RequestedBy: autoActor, DecidedBy: autoActor,
+				Note: "automatic: the course was already owned", RequestedBy: AutoActor, DecidedBy: AutoActor,
 				CreatedAt: now, DecidedAt: now}
 			if _, _, err := s.reserveTx(ctx, tx, r, ""); err != nil {
 				return applied{}, err
@@ -249,10 +249,14 @@ func (s *Service) refundedAtProvider(ctx context.Context, tx Tx, o Order, ev Eve
 // reconciliation) is left alone: stale.
 func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, now time.Time) (applied, error) {
 	res := applied{orderID: o.ID}
+	var perr error // the provider's refusal, as the refund call would have answered it
+	if ev.Type == EventRefundFailed {
+		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
+	}
 	r, err := tx.Refund(ctx, ev.RefundID)
 	if errors.Is(err, classroom.ErrNotFound) {
 		if x, err := tx.ExtraPayment(ctx, ev.RefundID); err == nil && x.OrderID == o.ID {
-			return s.extraRefundNotified(ctx, tx, x, ev, now)
+			return s.extraRefundNotified(ctx, tx, x, ev, perr, now)
 		} else if err != nil && !errors.Is(err, classroom.ErrNotFound) {
 			return applied{}, err
 		}
@@ -280,35 +284,32 @@ func (s *Service) refundNotified(ctx context.Context, tx Tx, o Order, ev Event, 
 		res.out = OutcomeStale
 		return res, nil
 	}
-	var perr error
-	res.out = OutcomeRefunded
-	if ev.Type == EventRefundFailed {
-		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
-		res.out = OutcomeRefundFailed
-	}
+	res.out = notifiedOutcome(perr)
 	_, res.revoked, _, err = s.finishRefund(ctx, tx, r.ID, ev.RefundRef, perr, now)
 	return res, err
 }
 
+// notifiedOutcome is the outcome of a refund notification that finished
+// a refund: refunded, or refund_failed when the provider refused (perr).
+func notifiedOutcome(perr error) Outcome {
+	if perr != nil {
+		return OutcomeRefundFailed
+	}
+	return OutcomeRefunded
+}
+
 // extraRefundNotified applies the provider's final word on the refund of
-// extra payment x (its ID is the refund's number), as refundExtra would
-// have recorded the answer.
-func (s *Service) extraRefundNotified(ctx context.Context, tx Tx, x ExtraPayment, ev Event, now time.Time) (applied, error) {
+// extra payment x (its ID is the refund's number; perr the provider's
+// refusal), as refundExtra would have recorded the answer.
+func (s *Service) extraRefundNotified(ctx context.Context, tx Tx, x ExtraPayment, ev Event, perr error, now time.Time) (applied, error) {
 	res := applied{orderID: x.OrderID, out: OutcomeStale}
 	if ev.Money != x.Money {
 		res.out = OutcomeMismatch
 		return res, nil
 	}
-	var perr error
-	if ev.Type == EventRefundFailed {
-		perr = fmt.Errorf("%w: %s refund %s is %s", ErrProvider, ev.Provider, ev.RefundRef, ev.RawType)
-	}
 	changed, err := s.finishExtra(ctx, tx, x.ID, ev.RefundRef, perr, now)
 	if changed {
-		res.out = OutcomeRefunded
-		if perr != nil {
-			res.out = OutcomeRefundFailed
-		}
+		res.out = notifiedOutcome(perr)
 	}
 	return res, err
 }

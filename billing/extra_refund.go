@@ -11,9 +11,10 @@ import (
 	"github.com/lectern/lectern/classroom"
 )
 
-// autoActor is who requests and decides the refunds billing makes by
-// itself.
-const autoActor = "billing"
+// AutoActor is who requests and decides the refunds billing makes by
+// itself (a Refund's RequestedBy). Their buyer is told with a
+// NoticeAutoRefund written in the refund's transaction.
+const AutoActor = "billing"
 
 // The reasons an automatic refund gives the buyer (NoticeAutoRefund).
 const (
@@ -84,12 +85,18 @@ func (s *Service) refundExtra(ctx context.Context, id string) error {
 		s.log.Warn("second payment's refund outcome not known yet; will ask again", "extra_payment", x.ID, "err", perr)
 		return perr
 	}
+	changed := false
 	err = s.tx(ctx, func(tx Tx) error {
-		_, err := s.finishExtra(ctx, tx, id, ref, perr, s.clock())
+		var err error
+		changed, err = s.finishExtra(ctx, tx, id, ref, perr, s.clock())
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	if !changed {
+		// Finished meanwhile (its refund notification, a concurrent retry).
+		return nil
 	}
 	if perr != nil {
 		s.log.Error("the provider refused to return a second payment: return it by hand", "order", o.ID,
@@ -125,7 +132,7 @@ func (s *Service) finishExtra(ctx context.Context, tx Tx, id, ref string, perr e
 	if err := tx.UpdateExtraPayment(ctx, done, ExtraRefunding); err != nil {
 		return false, err
 	}
-	if err := tx.AppendLedger(ctx, entry(o, LedgerRefund, x.Money.Amount, now, ref, autoActor,
+	if err := tx.AppendLedger(ctx, entry(o, LedgerRefund, x.Money.Amount, now, ref, AutoActor,
 		"second payment "+x.PaymentRef+" returned")); err != nil {
 		return false, err
 	}

@@ -17,9 +17,15 @@ func (s *Service) WeChatOpenID(ctx context.Context, accountID, appID string) (st
 // SetWeChatOpenID records the openid WeChat's OAuth gave for account and
 // appID (the latest wins: an account may pay from another WeChat user).
 func (s *Service) SetWeChatOpenID(ctx context.Context, accountID, appID, openID string) error {
-	if openID == "" || len(openID) > 128 || strings.ContainsFunc(openID, func(r rune) bool { return r <= ' ' || r > '~' }) {
+	if !ValidOpenID(openID) {
 		return Invalid("openid", "is not an openid")
 	}
 	now := s.clock()
 	return s.store.BillingTx(ctx, func(tx Tx) error { return tx.PutWeChatOpenID(ctx, accountID, appID, openID, now) })
+}
+
+// ValidOpenID reports whether id can be a WeChat openid: 1 to 128
+// printable ASCII characters (WeChat's are 28).
+func ValidOpenID(id string) bool {
+	return id != "" && len(id) <= 128 && !strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r > '~' })
 }

@@ -81,7 +81,7 @@ func (s *Service) DecideRefund(ctx context.Context, actor classroom.Account, ref
 			if err := tx.UpdateRefund(ctx, next, RefundRequested); err != nil {
 				return err
 			}
-			return tx.AppendAudit(ctx, auditEntry(ctx, actor, now, classroom.AuditRefundDecline, "refund", r.ID,
+			return tx.AppendAudit(ctx, classroom.NewAuditEntry(actor, origin(ctx), now, classroom.AuditRefundDecline, "refund", r.ID,
 				auditRefund(r), auditRefund(next)))
 		})
 		if err != nil {
@@ -145,7 +145,7 @@ func cmpOr(a, b int64) int64 {
 // refund as it was to the refund as reserved.
 func auditOf(ctx context.Context, actor classroom.Account, action classroom.AuditAction, before Refund) func(Refund, time.Time) classroom.AuditEntry {
 	return func(after Refund, at time.Time) classroom.AuditEntry {
-		return auditEntry(ctx, actor, at, action, "refund", after.ID, auditRefund(before), auditRefund(after))
+		return classroom.NewAuditEntry(actor, origin(ctx), at, action, "refund", after.ID, auditRefund(before), auditRefund(after))
 	}
 }
 
@@ -302,7 +302,7 @@ func (s *Service) finishRefund(ctx context.Context, tx Tx, refundID, ref string,
 	if err := tx.AppendLedger(ctx, entry(next, LedgerRefund, r.Amount, now, ref, r.DecidedBy, r.ID)); err != nil {
 		return r, false, false, err
 	}
-	if r.RequestedBy == autoActor {
+	if r.RequestedBy == AutoActor {
 		if err := tx.InsertNotice(ctx, autoRefundNotice(next, Money{r.Amount, r.Currency}, reasonCourseOwned, now)); err != nil {
 			return r, false, false, err
 		}

@@ -28,15 +28,7 @@ const oauthStart = "/api/v1/billing/wechatpay/oauth"
 // only inside WeChat, so the browser half is not run here.
 func TestWeChatJSAPI(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		f := newFakeWeChat(t)
-		f.cfg.JSAPI = true
-		e := newEnv(t, st, withClock, withProvider(func(e *env) billing.Provider {
-			p, err := wechatpay.New(f.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}))
+		e, f := wxEnv(t, st, func(c *wechatpay.Config) { c.JSAPI = true })
 		teacher := e.register("js-teacher@example.com", classroom.RoleTeacher)
 		course := teacher.cnyCourse("微积分", 19900)
 		student := e.register("js-student@example.com")

@@ -14,9 +14,13 @@ import (
 	"github.com/lectern/lectern/store/storetest"
 )
 
-// wxEnv is a billing env with WeChat Pay against a fake WeChat Pay API.
-func wxEnv(t *testing.T, st *store.Store) (*env, *fakeWeChat) {
+// wxEnv is a billing env with WeChat Pay against a fake WeChat Pay API,
+// its configuration changed first by each of cfg.
+func wxEnv(t *testing.T, st *store.Store, cfg ...func(*wechatpay.Config)) (*env, *fakeWeChat) {
 	f := newFakeWeChat(t)
+	for _, c := range cfg {
+		c(&f.cfg)
+	}
 	e := newEnv(t, st, withClock, withProvider(func(e *env) billing.Provider {
 		p, err := wechatpay.New(f.cfg)
 		if err != nil {

@@ -66,9 +66,18 @@ type AuditQuery struct {
 	Page
 }
 
-// AuditJSON is v as an entry's before or after ("" for nil or what does
+// NewAuditEntry is the audit entry of actor's action, taken from ip at
+// at, on a target (targetType, targetID), with the target before and
+// after as JSON. Every door that audits builds its entries here.
+func NewAuditEntry(actor Account, ip string, at time.Time, action AuditAction, targetType, targetID string,
+	before, after any) AuditEntry {
+	return AuditEntry{At: at, ActorID: actor.ID, ActorEmail: actor.Email, IP: ip, Action: action,
+		TargetType: targetType, TargetID: targetID, Before: auditJSON(before), After: auditJSON(after)}
+}
+
+// auditJSON is v as an entry's before or after ("" for nil or what does
 // not marshal).
-func AuditJSON(v any) string {
+func auditJSON(v any) string {
 	if v == nil {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,11 +175,4 @@ func (o *Outbox) Flush(ctx context.Context) int {
 	return sent
 }
 
-func containsCRLF(s string) bool {
-	for _, c := range s {
-		if c == '\r' || c == '\n' {
-			return true
-		}
-	}
-	return false
-}
+func containsCRLF(s string) bool { return strings.ContainsAny(s, "\r\n") }

@@ -89,7 +89,7 @@ func (h *HTTP) wechatOAuth(w http.ResponseWriter, r *http.Request, c *api.Caller
 	}
 	state := hex.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state + "|" + next, Path: oauthPath, MaxAge: 600,
-		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: h.api.Secure(r), SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, j.AuthorizeURL(h.svc.BaseURL()+oauthPath+"/callback", state), http.StatusFound)
 	return nil
@@ -114,7 +114,7 @@ func (h *HTTP) wechatOAuthCallback(w http.ResponseWriter, r *http.Request, c *ap
 		return billing.Invalid("state", "does not match this browser's sign-in with WeChat; start again")
 	}
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: "", Path: oauthPath, MaxAge: -1,
-		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: h.api.Secure(r), SameSite: http.SameSiteLaxMode})
 	if q.Get("code") == "" {
 		// The buyer declined (snsapi_base is silent, but WeChat may still).
 		return billing.ErrPayerUnknown
@@ -150,9 +150,4 @@ func (h *HTTP) wechatBridge(w http.ResponseWriter, r *http.Request, c *api.Calle
 	}
 	api.WriteJSON(w, http.StatusOK, req)
 	return nil
-}
-
-// secure reports whether cookies must be Secure: under HTTPS.
-func (h *HTTP) secure(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(h.svc.BaseURL(), "https://")
 }

@@ -85,9 +85,6 @@ func (p *Provider) AuthorizeURL(redirect, state string) string {
 		url.QueryEscape(state) + "#wechat_redirect"
 }
 
-// maxOpenID bounds an openid (WeChat's are 28 characters).
-const maxOpenID = 128
-
 // OpenID exchanges an OAuth code for the payer's openid at
 // api.weixin.qq.com/sns/oauth2/access_token with the AppSecret. A code
 // WeChat refuses (used, expired, forged) is ErrPayerUnknown.
@@ -120,7 +117,7 @@ func (p *Provider) OpenID(ctx context.Context, code string) (string, error) {
 	if out.ErrCode != 0 || out.OpenID == "" {
 		return "", fmt.Errorf("%w: wechat oauth: %d %s", billing.ErrPayerUnknown, out.ErrCode, billing.Truncate(out.ErrMsg, 100))
 	}
-	if len(out.OpenID) > maxOpenID || strings.ContainsFunc(out.OpenID, func(r rune) bool { return r <= ' ' || r > '~' }) {
+	if !billing.ValidOpenID(out.OpenID) {
 		return "", fmt.Errorf("%w: wechat oauth: malformed openid", billing.ErrProvider)
 	}
 	return out.OpenID, nil

@@ -139,7 +139,13 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 			return n, err
 		}
 		mail, notice := refundOutcome(buyer, course.Title, r, s.base, now)
-		ok, err := s.st.QueueRefundMail(ctx, r.ID, r.Status, now, []classroom.Mail{mail}, []classroom.Notice{notice})
+		notices := []classroom.Notice{notice}
+		if r.RequestedBy == billing.AutoActor {
+			// Billing told the buyer, with the reason, when it made the
+			// refund (billing.NoticeAutoRefund): mail only.
+			notices = nil
+		}
+		ok, err := s.st.QueueRefundMail(ctx, r.ID, r.Status, now, []classroom.Mail{mail}, notices)
 		if err != nil {
 			return n, err
 		}

@@ -56,10 +56,15 @@ func (f *fixture) order(buyer classroom.Account, paidAt time.Time, discount int6
 	return o
 }
 
-func (f *fixture) refund(o billing.Order, st billing.RefundStatus, at time.Time, note string) billing.Refund {
+// refund stores a refund of o that reached st at at, requested by its
+// buyer, or by billing itself when auto.
+func (f *fixture) refund(o billing.Order, st billing.RefundStatus, at time.Time, note string, auto bool) billing.Refund {
 	f.t.Helper()
 	r := billing.Refund{ID: uuid.NewString(), OrderID: o.ID, AccountID: o.AccountID, CourseID: o.CourseID, TeacherID: o.TeacherID,
 		Status: st, Amount: o.Amount, Currency: o.Currency, Note: note, RequestedBy: o.AccountID, CreatedAt: at.Add(-time.Hour)}
+	if auto {
+		r.RequestedBy, r.DecidedBy = billing.AutoActor, billing.AutoActor
+	}
 	if st == billing.RefundDeclined {
 		r.DecidedAt = at
 	} else {
@@ -117,13 +122,17 @@ func TestReceiptsAndRefundMail(t *testing.T) {
 		b := f.order(zh, now.Add(-time.Minute), 0, "")
 		f.order(old, now.Add(-8*24*time.Hour), 0, "")
 		f.order(pending, time.Time{}, 0, "")
-		f.refund(a, billing.RefundDeclined, now.Add(-30*time.Minute), "Most lessons were watched")
-		f.refund(b, billing.RefundSucceeded, now.Add(-10*time.Second), "")
+		f.refund(a, billing.RefundDeclined, now.Add(-30*time.Minute), "Most lessons were watched", false)
+		f.refund(b, billing.RefundSucceeded, now.Add(-10*time.Second), "", false)
+		// Paid for a course already owned: billing refunded it by itself
+		// and wrote its own notice (payment.auto_refunded) then.
+		auto := f.account("auto@example.org", "en")
+		f.refund(f.order(auto, now.Add(-2*time.Minute), 0, ""), billing.RefundSucceeded, now.Add(-time.Minute), "", true)
 
 		sw := billingmail.New(st, billingmail.WithBaseURL("https://school.test"), billingmail.WithClock(func() time.Time { return now }))
 		n, err := sw.Sweep(ctx)
-		if err != nil || n != 4 {
-			t.Fatalf("first sweep queued %d, %v; want 4", n, err)
+		if err != nil || n != 6 {
+			t.Fatalf("first sweep queued %d, %v; want 6", n, err)
 		}
 		if n, err := sw.Sweep(ctx); err != nil || n != 0 {
 			t.Fatalf("second sweep queued %d, %v", n, err)
@@ -140,6 +149,13 @@ func TestReceiptsAndRefundMail(t *testing.T) {
 		if len(got) != 2 || !strings.Contains(joined, "购买凭证：Tea ceremony") || !strings.Contains(joined, "实付金额：49.00 EUR") ||
 			!strings.Contains(joined, "退款已完成") {
 			t.Fatalf("Chinese buyer's mail:\n%s", joined)
+		}
+		if got := f.mail(auto.Email); len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "Refund completed: Tea ceremony") {
+			t.Fatalf("automatic refund's buyer's mail: %q", got)
+		}
+		// The receipt's notice only: the refund's is billing's, not a second one.
+		if ns, err := st.Notices(ctx, auto.ID, classroom.Page{}); err != nil || len(ns) != 1 || ns[0].Kind != billingmail.NoticeReceipt {
+			t.Fatalf("automatic refund's buyer's notices %+v, %v", ns, err)
 		}
 		if m := f.mail(old.Email); len(m) != 0 {
 			t.Fatalf("an order paid before the window was mailed: %v", m)

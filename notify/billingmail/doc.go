@@ -2,7 +2,8 @@
 // money: a receipt for every paid order, and the outcome of every refund
 // request (declined with the decider's note, refunded, or failed), in the
 // buyer's language (zh-CN or English), with the same news as an in-app
-// notice.
+// notice (but for a refund billing made by itself, whose notice billing
+// wrote with the refund: billing.AutoActor).
 //
 // It does not hook into billing's transactions. A sweeper looks every
 // minute for paid orders and decided refunds whose mail is not queued
