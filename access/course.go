@@ -10,7 +10,8 @@ import (
 // role is the role acc takes in course's lessons at door: teacher,
 // assistant or student by the course relation; observer for an admin or
 // reviewer outside the course at the material and exercise doors (they
-// review what a course publishes); "" for no relation.
+// review what a course publishes) and for an admin at the replay door
+// (admins watch every recording); "" for no relation.
 func (p *Policy) role(ctx context.Context, acc classroom.Account, c classroom.Course, door Door) (token.Role, error) {
 	rel := classroom.RelationOf(c, acc.ID, false)
 	if rel == classroom.RelationNone {
@@ -28,7 +29,8 @@ func (p *Policy) role(ctx context.Context, acc classroom.Account, c classroom.Co
 	case classroom.RelationStudent:
 		return token.RoleStudent, nil
 	}
-	if door.content() && (acc.Roles.Has(classroom.RoleAdmin) || acc.Roles.Has(classroom.RoleReviewer)) {
+	admin := acc.Roles.Has(classroom.RoleAdmin)
+	if door.content() && (admin || acc.Roles.Has(classroom.RoleReviewer)) || door == DoorReplay && admin {
 		return token.RoleObserver, nil
 	}
 	return "", nil

@@ -106,7 +106,7 @@ func (p *Policy) banned(ctx context.Context, lessonID, accountID string) bool {
 // course (none → not_a_member, admins included), the door
 // (only the teacher and assistants publish through WHIP → forbidden; admins
 // and reviewers read materials and exercises as observers, to review
-// them), the
+// them, and admins watch replays as observers), the
 // lesson's status (an ended lesson shuts the live doors → lesson_ended), a
 // ban from the lesson (→ banned) and, for students, the entitlement
 // (→ payment_required). A failure to read the facts is returned as err
@@ -157,7 +157,7 @@ func (p *Policy) decide(ctx context.Context, accountID, lessonID, courseID strin
 		return d, err
 	}
 	if d.Role == token.RoleObserver {
-		return d, nil // a reviewer reading a material
+		return d, nil // an admin or reviewer outside the course, reviewing
 	}
 	if door == DoorWHIP && !token.DefaultPermissions(d.Role).Publish {
 		d.Reason = ReasonForbidden

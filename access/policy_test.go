@@ -144,6 +144,14 @@ func TestDecide(t *testing.T) {
 		if got, _ := p.Decide(ctx, reviewer.ID, l.ID, access.DoorWebSocket); got.Reason != access.ReasonNotMember {
 			t.Errorf("reviewer at the lesson's WebSocket: %q", got.Reason)
 		}
+		// Replays: an admin outside the course watches as an observer; a
+		// reviewer does not.
+		if got, _ := p.Decide(ctx, stranger.ID, l.ID, access.DoorReplay); !got.Allowed() || got.Role != token.RoleObserver {
+			t.Errorf("admin at the replay door: %q %q, want allowed as observer", got.Reason, got.Role)
+		}
+		if got, _ := p.Decide(ctx, reviewer.ID, l.ID, access.DoorReplay); got.Reason != access.ReasonNotMember {
+			t.Errorf("reviewer at the replay door: %q", got.Reason)
+		}
 		if got, _ := p.Decide(ctx, owner.ID, "00000000-0000-0000-0000-000000000000", access.DoorToken); got.Reason != access.ReasonNotFound {
 			t.Errorf("unknown lesson: %q", got.Reason)
 		}

@@ -8,21 +8,14 @@ import (
 	"github.com/lectern/lectern/token"
 )
 
-// ContentDoors is the access policy (package access) as a course's
-// content asks it: an item attached to a lesson (a material, an exercise)
-// opens to whoever may pass that lesson's door (Decide: relation, ban
-// from the lesson, entitlement or free preview; admins and reviewers to
-// review); a course-wide item to whoever may use the course as a whole
-// (DecideCourse: relation and entitlement to the course, no bans, a free
-// preview does not open it).
-type ContentDoors interface {
-	Decide(ctx context.Context, accountID, lessonID string, door access.Door) (access.Decision, error)
-	DecideCourse(ctx context.Context, accountID, courseID string, door access.Door) (access.Decision, error)
-}
-
 // decideContent asks doors about an item of courseID attached to lessonID
-// ("" for the course as a whole).
-func decideContent(ctx context.Context, doors ContentDoors, accountID, courseID, lessonID string, door access.Door) (access.Decision, error) {
+// ("" for the course as a whole). An item attached to a lesson (a
+// material, an exercise) opens to whoever may pass that lesson's door
+// (Decide: relation, ban from the lesson, entitlement or free preview;
+// admins and reviewers to review); a course-wide item to whoever may use
+// the course as a whole (DecideCourse: relation and entitlement to the
+// course, no bans, a free preview does not open it).
+func decideContent(ctx context.Context, doors Doors, accountID, courseID, lessonID string, door access.Door) (access.Decision, error) {
 	if lessonID != "" {
 		return doors.Decide(ctx, accountID, lessonID, door)
 	}
@@ -38,7 +31,7 @@ func decideContent(ctx context.Context, doors ContentDoors, accountID, courseID,
 // refused, that refusal is the error, so a refunded student hears
 // payment_required rather than an empty list. The course's decision is
 // returned too (its Role says what the caller may do).
-func reachable[T any](ctx context.Context, doors ContentDoors, accountID, courseID string, door access.Door,
+func reachable[T any](ctx context.Context, doors Doors, accountID, courseID string, door access.Door,
 	items []T, lessonOf func(T) string) ([]T, access.Decision, error) {
 	course, err := doors.DecideCourse(ctx, accountID, courseID, door)
 	if err != nil {

@@ -3,11 +3,11 @@ package api
 import (
 	"context"
 	"errors"
-	"github.com/lectern/lectern/access"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/content"
 )
@@ -34,22 +34,17 @@ import (
 type Exercises struct {
 	s     *Server
 	st    content.ExerciseStore
-	doors ContentDoors
+	doors Doors
 }
 
 // NewExercises returns the exercise endpoints of s over st; doors is the
-// access policy (nil: one on the Server's store with its Config.Access
-// as the entitlements).
-func NewExercises(s *Server, st content.ExerciseStore, doors ContentDoors) *Exercises {
+// access policy (nil: the Server's).
+func NewExercises(s *Server, st content.ExerciseStore, doors Doors) *Exercises {
 	if s == nil || st == nil {
 		panic("api: NewExercises needs a Server and a store")
 	}
 	if doors == nil {
-		var opts []access.Option
-		if s.access != nil {
-			opts = append(opts, access.WithEntitlements(s.access))
-		}
-		doors = access.New(s.store, opts...)
+		doors = s.doors
 	}
 	return &Exercises{s: s, st: st, doors: doors}
 }

@@ -18,27 +18,14 @@ import (
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 )
 
-// ContentAccess decides whether account may use a course's paid content
-// (lessonID "" for course-wide materials); an error wrapping
-// classroom.ErrEntitlementRequired answers 402. billing.Service implements
-// it. It only feeds the access policy built when MaterialsConfig.Doors is
-// nil.
-type ContentAccess interface {
-	MayAccess(ctx context.Context, account classroom.Account, course classroom.Course, lessonID string) error
-}
-
 // MaterialsConfig configures Materials. Service, Signer and UploadDir are
 // required.
 type MaterialsConfig struct {
 	Service *content.Service
 	Signer  *content.URLSigner
 	// Doors is the access policy, asked before a link is signed and
-	// again whenever it is used (materials_doors.go). nil: a policy on the
-	// Server's store with Access as its entitlements.
-	Doors ContentDoors
-	// Access gives the entitlements of the policy built when Doors is nil
-	// (nil: every course is free).
-	Access ContentAccess
+	// again whenever it is used (materials_doors.go). nil: the Server's.
+	Doors Doors
 	// Slides is the slide log, so that a course-wide deck presented in a
 	// lesson opens to that lesson's participants (nil: none).
 	Slides SlideTimeline
@@ -70,7 +57,7 @@ type Materials struct {
 	s         *Server
 	svc       *content.Service
 	signer    *content.URLSigner
-	doors     ContentDoors
+	doors     Doors
 	slides    SlideTimeline
 	ttl       time.Duration
 	onAdded   func(content.Material)
@@ -87,15 +74,10 @@ func NewMaterials(s *Server, cfg MaterialsConfig) (*Materials, error) {
 	if s == nil || cfg.Service == nil || cfg.Signer == nil || cfg.UploadDir == "" {
 		return nil, errors.New("api: NewMaterials needs a Server, a Service, a Signer and an UploadDir")
 	}
-	doors := cfg.Doors
-	if doors == nil {
-		var opts []access.Option
-		if cfg.Access != nil {
-			opts = append(opts, access.WithEntitlements(cfg.Access))
-		}
-		doors = access.New(s.store, opts...)
+	if cfg.Doors == nil {
+		cfg.Doors = s.doors
 	}
-	m := &Materials{s: s, svc: cfg.Service, signer: cfg.Signer, doors: doors, slides: cfg.Slides,
+	m := &Materials{s: s, svc: cfg.Service, signer: cfg.Signer, doors: cfg.Doors, slides: cfg.Slides,
 		ttl: cmp.Or(cfg.LinkTTL, 10*time.Minute), onAdded: cfg.OnAdded, hlsDir: cfg.HLSDir, thumbs: cfg.Thumbnails, log: s.log.With("part", "materials")}
 	if err := m.initTus(filepath.Clean(cfg.UploadDir)); err != nil {
 		return nil, err

@@ -56,8 +56,9 @@ type recordingsJSON struct {
 
 // TestRecordings: the teacher lists, downloads (an MP4 that ffprobes),
 // unpublishes and deletes a recording; an enrolled student lists it but
-// may not download it, nor see it once unpublished; a stranger and a
-// student without the entitlement get 403 on both.
+// may not download it, nor see it once unpublished; an admin outside the
+// course manages it; a stranger and a student without the entitlement
+// get 403 on both.
 func TestRecordings(t *testing.T) {
 	_, err := exec.LookPath("ffprobe")
 	testenv.Require(t, "ffprobe", err)
@@ -141,6 +142,18 @@ func TestRecordings(t *testing.T) {
 		r.decode(t, &list)
 		if len(list.Recordings) != 0 {
 			t.Fatalf("an unpublished recording is listed to a student: %s", r.body)
+		}
+		// An admin outside the course passes the replay door as an
+		// observer and manages the recordings: the unpublished one is
+		// listed, downloadable.
+		admin := h.register("admin@example.org", "A")
+		h.grant(admin, classroom.RoleAdmin)
+		r = admin.do("GET", base, nil)
+		want(t, r, http.StatusOK)
+		list = recordingsJSON{}
+		r.decode(t, &list)
+		if len(list.Recordings) != 1 || list.Recordings[0].Published || list.Recordings[0].DownloadURL == "" {
+			t.Fatalf("admin's list: %s", r.body)
 		}
 		// A recording stopped early is listed as truncated.
 		if err := h.st.PutRecording(t.Context(), recorder.Info{ID: "20261129T060000.000Z", Lesson: l.ID, State: recorder.StateStopped,

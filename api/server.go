@@ -27,9 +27,12 @@ type AccessPolicy interface {
 	MayAccess(ctx context.Context, account classroom.Account, course classroom.Course, lessonID string) error
 }
 
-// Doors is the access policy (package access) asked at the API's doors.
+// Doors is the access policy (package access) asked at the API's doors:
+// Decide at a lesson's, DecideCourse at a course-wide item's
+// (content_doors.go).
 type Doors interface {
 	Decide(ctx context.Context, accountID, lessonID string, door access.Door) (access.Decision, error)
+	DecideCourse(ctx context.Context, accountID, courseID string, door access.Door) (access.Decision, error)
 }
 
 // LessonLife moves a lesson's status; signaling implements it, so that

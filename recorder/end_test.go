@@ -25,11 +25,7 @@ func playlistLength(t *testing.T, path string) (time.Duration, bool) {
 	if err := m.Unmarshal(b); err != nil {
 		t.Fatalf("%s: %v\n%s", path, err, b)
 	}
-	var d time.Duration
-	for _, s := range m.Segments {
-		d += s.Duration
-	}
-	return d, m.Endlist
+	return mediaDuration(&m), m.Endlist
 }
 
 // TestEndKeepsLastSegment: End (the lesson ended) closes the recording at

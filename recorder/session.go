@@ -210,6 +210,10 @@ func (s *session) close() {
 		if m := s.muxer.Load(); m != nil {
 			m.Close()
 		}
-		s.log.Info("HLS session ended", "dropped", s.tap.Dropped())
+		var aacDropped uint64
+		if s.aac != nil {
+			aacDropped = s.aac.dropped.Load()
+		}
+		s.log.Info("HLS session ended", "dropped", s.tap.Dropped(), "aac_dropped", aacDropped)
 	})
 }

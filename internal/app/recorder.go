@@ -12,7 +12,6 @@ import (
 
 	"github.com/lectern/lectern/access"
 	"github.com/lectern/lectern/api"
-	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/recorder"
 	"github.com/lectern/lectern/rtmpingest"
 	"github.com/lectern/lectern/token"
@@ -68,8 +67,7 @@ func (a *App) wireRecorder() error {
 
 // recheckHLS asks the access policy again about the account an HLS grant
 // names: the live stream's door while the scope is a lesson, the replay's
-// for a recording (lesson/recording). Administrators may always watch
-// replays, as the recordings listing lets them.
+// for a recording (lesson/recording), where admins pass as observers.
 func (a *App) recheckHLS(r *http.Request, scope, accountID string) error {
 	lesson, _, isRecording := strings.Cut(scope, "/")
 	door := access.DoorHLS
@@ -79,9 +77,6 @@ func (a *App) recheckHLS(r *http.Request, scope, accountID string) error {
 	d, err := a.policy.Decide(r.Context(), accountID, lesson, door)
 	if err != nil {
 		return err
-	}
-	if isRecording && d.Reason == access.ReasonNotMember && d.Account.Roles.Has(classroom.RoleAdmin) {
-		return nil
 	}
 	return d.Err()
 }
