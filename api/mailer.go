@@ -5,16 +5,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/notify"
 	"github.com/lectern/lectern/notify/smtpmail"
 )
 
-// Message is one plain-text email.
-type Message struct {
-	To      string
-	Subject string
-	Body    string
-}
+// Message is one plain-text email: the classroom's Mail, which lesson
+// mailings queue, under the name the Mailer has always taken.
+type Message = classroom.Mail
 
 // Mailer sends email. The API sends password-reset links through it.
 type Mailer interface {
