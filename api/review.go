@@ -94,14 +94,10 @@ func (s *Server) reviewCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	return s.writeReview(w, r, c, course, prev, action, notice)
 }
 
-// courseForAdminOrTeacher loads the course in the path for its teacher or
-// an administrator, with the caller's relation.
-func (s *Server) courseForAdminOrTeacher(r *http.Request, c *caller) (classroom.Course, classroom.Relation, error) {
-	return s.visibleCourse(r.Context(), c, r.PathValue("id"))
-}
-
+// unpublishCourse and archiveCourse load any course the caller can see:
+// whether the caller may unpublish or archive it is Course's decision.
 func (s *Server) unpublishCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, rel, err := s.courseForAdminOrTeacher(r, c)
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -113,7 +109,7 @@ func (s *Server) unpublishCourse(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (s *Server) archiveCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, rel, err := s.courseForAdminOrTeacher(r, c)
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
