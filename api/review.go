@@ -150,10 +150,7 @@ func writeCourses(w http.ResponseWriter, list []classroom.Course, err error) err
 // registerPublishing adds the review, teacher-application and admin
 // console routes.
 func (s *Server) registerPublishing(mux *http.ServeMux) {
-	routes := []struct {
-		pattern string
-		h       http.Handler
-	}{
+	routes := []route{
 		{"POST /api/v1/courses/{id}/submit", s.authed(s.submitCourse)},
 		{"POST /api/v1/courses/{id}/review", s.authed(s.reviewCourse)},
 		{"POST /api/v1/courses/{id}/unpublish", s.authed(s.unpublishCourse)},
@@ -176,7 +173,7 @@ func (s *Server) registerPublishing(mux *http.ServeMux) {
 }
 
 // route is one pattern and its handler.
-type route = struct {
+type route struct {
 	pattern string
 	h       http.Handler
 }
