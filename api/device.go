@@ -1,12 +1,8 @@
 package api
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lectern/lectern/token"
@@ -39,18 +35,12 @@ func derivedKey(signer *token.Signer, label string) []byte {
 	return k[:]
 }
 
-func (s *Server) deviceMAC(accountID string, exp int64) string {
-	m := hmac.New(sha256.New, s.deviceKey)
-	m.Write([]byte(accountID + "|" + strconv.FormatInt(exp, 10)))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
 // setDevice marks this browser as known for accountID.
 func (s *Server) setDevice(w http.ResponseWriter, r *http.Request, accountID string) {
 	exp := s.now().Add(deviceTTL)
 	http.SetCookie(w, &http.Cookie{
 		Name:     DeviceCookieName,
-		Value:    accountID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + s.deviceMAC(accountID, exp.Unix()),
+		Value:    macToken(s.deviceKey, accountID, exp.Unix()),
 		Path:     "/api/v1/",
 		Expires:  exp,
 		MaxAge:   int(deviceTTL / time.Second),
@@ -66,13 +56,8 @@ func (s *Server) knownDevice(r *http.Request, accountID string) bool {
 		return false
 	}
 	for _, c := range r.CookiesNamed(DeviceCookieName) {
-		id, rest, ok1 := strings.Cut(c.Value, ".")
-		expS, mac, ok2 := strings.Cut(rest, ".")
-		exp, err := strconv.ParseInt(expS, 10, 64)
-		if !ok1 || !ok2 || err != nil || id != accountID || s.now().Unix() >= exp {
-			continue
-		}
-		if hmac.Equal([]byte(mac), []byte(s.deviceMAC(id, exp))) {
+		id, exp, mac, ok := splitMACToken(c.Value)
+		if ok && id == accountID && s.now().Unix() < exp && macValid(s.deviceKey, mac, id, exp) {
 			return true
 		}
 	}

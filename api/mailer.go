@@ -5,16 +5,12 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lectern/lectern/notify"
-	"github.com/lectern/lectern/notify/smtpmail"
+	"github.com/lectern/lectern/classroom"
 )
 
-// Message is one plain-text email.
-type Message struct {
-	To      string
-	Subject string
-	Body    string
-}
+// Message is one plain-text email: the classroom's Mail, which lesson
+// mailings queue, under the name the Mailer has always taken.
+type Message = classroom.Mail
 
 // Mailer sends email. The API sends password-reset links through it.
 type Mailer interface {
@@ -30,21 +26,6 @@ type LogMailer struct{ Logger *slog.Logger }
 func (l LogMailer) Send(_ context.Context, m Message) error {
 	l.Logger.Info("email not sent (no SMTP configured)", "to", m.To, "subject", m.Subject, "body", m.Body)
 	return nil
-}
-
-// SMTPMailer sends through an SMTP server (smtpmail.SMTP: STARTTLS when
-// offered, PLAIN authentication when Username is set).
-type SMTPMailer struct {
-	Addr     string // host:port
-	From     string
-	Username string
-	Password string
-}
-
-// Send implements Mailer.
-func (m SMTPMailer) Send(ctx context.Context, msg Message) error {
-	return smtpmail.SMTP{Addr: m.Addr, From: m.From, Username: m.Username, Password: m.Password}.
-		Send(ctx, notify.Mail{To: msg.To, Subject: msg.Subject, Body: msg.Body})
 }
 
 // Outbox queues mail durably (notify.Outbox): once Enqueue returns nil the

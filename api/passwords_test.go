@@ -1,16 +1,15 @@
 package api_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lectern/lectern/api"
+	"github.com/lectern/lectern/internal/testlog"
 	"github.com/lectern/lectern/store/storetest"
 )
 
@@ -90,7 +89,7 @@ func TestPasswordReset(t *testing.T) {
 
 func TestResetLinkLogged(t *testing.T) {
 	// Without a Mailer the link goes to the log; the API answers the same.
-	var logged syncBuffer
+	var logged testlog.Buffer
 	h := newHarness(t, storetest.SQLite(t), func(cfg *api.Config) {
 		cfg.Mailer = nil
 		cfg.Logger = slog.New(slog.NewTextHandler(&logged, nil))
@@ -101,22 +100,4 @@ func TestResetLinkLogged(t *testing.T) {
 	if out := logged.String(); !strings.Contains(out, "http://lectern.test/reset-password?token=") || !strings.Contains(out, "log@example.org") {
 		t.Fatalf("the reset link was not logged:\n%s", out)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

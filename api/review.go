@@ -94,14 +94,10 @@ func (s *Server) reviewCourse(w http.ResponseWriter, r *http.Request, c *caller)
 	return s.writeReview(w, r, c, course, prev, action, notice)
 }
 
-// courseForAdminOrTeacher loads the course in the path for its teacher or
-// an administrator, with the caller's relation.
-func (s *Server) courseForAdminOrTeacher(r *http.Request, c *caller) (classroom.Course, classroom.Relation, error) {
-	return s.visibleCourse(r.Context(), c, r.PathValue("id"))
-}
-
+// unpublishCourse and archiveCourse load any course the caller can see:
+// whether the caller may unpublish or archive it is Course's decision.
 func (s *Server) unpublishCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, rel, err := s.courseForAdminOrTeacher(r, c)
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -113,7 +109,7 @@ func (s *Server) unpublishCourse(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (s *Server) archiveCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	course, rel, err := s.courseForAdminOrTeacher(r, c)
+	course, rel, err := s.visibleCourse(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -154,10 +150,7 @@ func writeCourses(w http.ResponseWriter, list []classroom.Course, err error) err
 // registerPublishing adds the review, teacher-application and admin
 // console routes.
 func (s *Server) registerPublishing(mux *http.ServeMux) {
-	routes := []struct {
-		pattern string
-		h       http.Handler
-	}{
+	routes := []route{
 		{"POST /api/v1/courses/{id}/submit", s.authed(s.submitCourse)},
 		{"POST /api/v1/courses/{id}/review", s.authed(s.reviewCourse)},
 		{"POST /api/v1/courses/{id}/unpublish", s.authed(s.unpublishCourse)},
@@ -180,7 +173,7 @@ func (s *Server) registerPublishing(mux *http.ServeMux) {
 }
 
 // route is one pattern and its handler.
-type route = struct {
+type route struct {
 	pattern string
 	h       http.Handler
 }

@@ -266,10 +266,7 @@ func (s *Server) Close() error {
 
 // Register adds every /api/v1 route to mux.
 func (s *Server) Register(mux *http.ServeMux) {
-	routes := []struct {
-		pattern string
-		h       http.Handler
-	}{
+	routes := []route{
 		// accounts and sessions
 		{"POST /api/v1/accounts", s.public(s.register)},
 		{"POST /api/v1/sessions", s.public(s.signIn)},

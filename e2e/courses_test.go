@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern/lectern/classroom"
-	"github.com/lectern/lectern/internal/testenv"
 	"github.com/lectern/lectern/store/storetest"
 )
 
@@ -52,10 +50,7 @@ func startTeacherScript(t *testing.T, name string, timeout, signUpWait time.Dura
 	t.Helper()
 	requireBrowser(t)
 	srv := startServer(t)
-	if srv.app == nil {
-		testenv.Require(t, "the in-process server (to grant the teacher role)",
-			errors.New("LECTERN_E2E_BASE_URL names an external server"))
-	}
+	requireInProcess(t, srv, "to grant the teacher role")
 	s := startScript(t, timeout, name, append([]string{srv.URL}, args...)...)
 	ev := s.waitEventLine("signedUp", signUpWait)
 	email, _ := ev["email"].(string)

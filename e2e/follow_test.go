@@ -19,6 +19,7 @@ import (
 	"github.com/lectern/lectern/internal/app"
 	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/internal/testenv"
+	"github.com/lectern/lectern/internal/testlog"
 	"github.com/lectern/lectern/store/storetest"
 )
 
@@ -27,7 +28,7 @@ type clusterNode struct {
 	url  string
 	app  *app.App
 	srv  *http.Server
-	logs *lockedBuffer
+	logs *testlog.Buffer
 }
 
 // startClusterNode runs a whole server with --node-url on dbURL.
@@ -37,7 +38,7 @@ func startClusterNode(t *testing.T, dbURL string, secret []byte) *clusterNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := &clusterNode{url: "http://" + ln.Addr().String(), logs: &lockedBuffer{}}
+	n := &clusterNode{url: "http://" + ln.Addr().String(), logs: &testlog.Buffer{}}
 	n.app, err = app.New(context.Background(), app.Config{DataDir: t.TempDir(), DatabaseURL: dbURL, Secret: secret,
 		Logger: slog.New(slog.NewTextHandler(n.logs, nil)), Loopback: true, ICEUDPAddr: "127.0.0.1:0",
 		Cluster: app.ClusterConfig{NodeURL: n.url}})
@@ -50,7 +51,7 @@ func startClusterNode(t *testing.T, dbURL string, secret []byte) *clusterNode {
 	t.Cleanup(func() {
 		n.stop()
 		if t.Failed() {
-			t.Logf("log of %s:\n%s", n.url, n.logs.tail(6000))
+			t.Logf("log of %s:\n%s", n.url, n.logs.Tail(6000))
 		}
 	})
 	return n

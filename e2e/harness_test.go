@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -64,6 +65,16 @@ func startServer(t *testing.T) *server {
 		return &server{URL: strings.TrimSuffix(base, "/"), signer: signer}
 	}
 	return startInProcess(t)
+}
+
+// requireInProcess skips (or fails under LECTERN_REQUIRE_ALL=1) a test
+// that reaches into the server (for what, named by why) when srv is an
+// external one (LECTERN_E2E_BASE_URL).
+func requireInProcess(t *testing.T, srv *server, why string) {
+	t.Helper()
+	if srv.app == nil {
+		testenv.Require(t, "the in-process server ("+why+")", errors.New("LECTERN_E2E_BASE_URL names an external server"))
+	}
 }
 
 // token issues a join token for lesson with the role's default permissions.

@@ -18,9 +18,7 @@ import (
 func TestBrowserHLSFallback(t *testing.T) {
 	requireBrowser(t)
 	srv := startServer(t)
-	if srv.app == nil {
-		t.Skip("needs the in-process server (its SFU)")
-	}
+	requireInProcess(t, srv, "its SFU")
 	lesson := uniqueLesson(t)
 	pub, err := peer.NewH264Teacher()
 	if err != nil {
@@ -82,9 +80,7 @@ func teacherVideoCodec(t *testing.T, srv *server, lesson string) string {
 func TestBrowserTokenLinkPublishesH264(t *testing.T) {
 	requireBrowser(t)
 	srv := startServer(t)
-	if srv.app == nil {
-		t.Skip("needs the in-process server (its SFU)")
-	}
+	requireInProcess(t, srv, "its SFU")
 	for _, tc := range []struct {
 		name, param, want string
 	}{{"h264", "&h264=1", webrtc.MimeTypeH264}, {"default", "", webrtc.MimeTypeVP8}} {

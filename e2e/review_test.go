@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern/lectern/classroom"
-	"github.com/lectern/lectern/internal/testenv"
 )
 
 // TestBrowserPublishing: a teacher applies from the profile, an admin
@@ -20,9 +18,7 @@ import (
 func TestBrowserPublishing(t *testing.T) {
 	requireBrowser(t)
 	srv := startServer(t)
-	if srv.app == nil {
-		testenv.Require(t, "the in-process server (to create the admin)", errors.New("LECTERN_E2E_BASE_URL names an external server"))
-	}
+	requireInProcess(t, srv, "to create the admin")
 	ctx := context.Background()
 	const adminEmail, adminPassword = "chief@example.org", "a long admin password 42"
 	if _, _, err := srv.app.API().EnsureAdmin(ctx, adminEmail, adminPassword, "Chief"); err != nil {

@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lectern/lectern/internal/app"
+	"github.com/lectern/lectern/internal/testlog"
 )
 
 // startInProcess runs the whole server (internal/app) on 127.0.0.1:0 with
@@ -19,7 +19,7 @@ import (
 // printed if the test fails.
 func startInProcess(t *testing.T) *server {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &testlog.Buffer{}
 	secret := bytes.Repeat([]byte("e2e-secret-"), 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, app.Config{
@@ -43,36 +43,11 @@ func startInProcess(t *testing.T) *server {
 		}
 		cancel()
 		if t.Failed() {
-			t.Logf("server log:\n%s", logs.tail(8000))
+			t.Logf("server log:\n%s", logs.Tail(8000))
 		}
 		if dir := os.Getenv("LECTERN_E2E_LOGS"); dir != "" {
 			_ = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".log"), []byte(logs.String()), 0o644)
 		}
 	})
 	return &server{URL: srv.URL, signer: a.Signer(), app: a}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) tail(n int) string {
-	s := l.String()
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
 }

@@ -25,7 +25,7 @@ func (r *extraRow) dest() []any {
 
 func (r *extraRow) extra() billing.ExtraPayment {
 	r.p.Status = billing.ExtraStatus(r.status)
-	r.p.CreatedAt, r.p.CompletedAt = fromMS(r.created), optMS(r.completed)
+	r.p.CreatedAt, r.p.CompletedAt = fromMS(r.created), fromMS(r.completed)
 	return r.p
 }
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"strings"
-	"time"
 
 	"github.com/lectern/lectern/classroom"
 )
@@ -30,17 +29,9 @@ func (r *courseRow) dest() []any {
 
 func (r *courseRow) course() classroom.Course {
 	r.c.State = classroom.CourseState(r.state)
-	r.c.SubmittedAt, r.c.ReviewedAt = optMS(r.submitted), optMS(r.reviewed)
+	r.c.SubmittedAt, r.c.ReviewedAt = fromMS(r.submitted), fromMS(r.reviewed)
 	r.c.CreatedAt, r.c.UpdatedAt = fromMS(r.created), fromMS(r.updated)
 	return r.c
-}
-
-// optMS is fromMS with 0 meaning the zero time.
-func optMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return fromMS(v)
 }
 
 // CreateCourse implements classroom.Courses.

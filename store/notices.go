@@ -41,7 +41,7 @@ func (s *Store) Notices(ctx context.Context, accountID string, p classroom.Page)
 		if err := json.Unmarshal([]byte(vars), &n.Vars); err != nil {
 			return err
 		}
-		n.CreatedAt, n.ReadAt = fromMS(created), optMS(read)
+		n.CreatedAt, n.ReadAt = fromMS(created), fromMS(read)
 		out = append(out, n)
 		return nil
 	})

@@ -24,7 +24,7 @@ func (r *applicationRow) dest() []any {
 
 func (r *applicationRow) application() classroom.TeacherApplication {
 	r.a.Status = classroom.ApplicationStatus(r.status)
-	r.a.CreatedAt, r.a.DecidedAt = fromMS(r.created), optMS(r.decided)
+	r.a.CreatedAt, r.a.DecidedAt = fromMS(r.created), fromMS(r.decided)
 	return r.a
 }
 

@@ -110,14 +110,17 @@ func Handler() http.Handler {
 // ContentSecurityPolicyFor is ContentSecurityPolicy for a request to host:
 // connect-src allows this server's own WebSocket origins (wss:// and
 // ws:// of the same host; a page served over https cannot use ws:// anyway)
-// besides 'self', for browsers whose 'self' does not cover WebSockets yet.
-// A Host header that is not a plain host[:port] adds nothing.
-func ContentSecurityPolicyFor(host string) string {
-	if !validHost(host) {
-		return ContentSecurityPolicy
+// besides 'self', for browsers whose 'self' does not cover WebSockets yet,
+// and those of others (the other nodes of a cluster, WithNodes). A host
+// that is not a plain host[:port] adds nothing.
+func ContentSecurityPolicyFor(host string, others ...string) string {
+	var extra strings.Builder
+	for i, h := range append([]string{host}, others...) {
+		if validHost(h) && (i == 0 || h != host) {
+			extra.WriteString(" wss://" + h + " ws://" + h)
+		}
 	}
-	return strings.Replace(ContentSecurityPolicy, "connect-src 'self';",
-		"connect-src 'self' wss://"+host+" ws://"+host+";", 1)
+	return strings.Replace(ContentSecurityPolicy, "connect-src 'self';", "connect-src 'self'"+extra.String()+";", 1)
 }
 
 func validHost(h string) bool {
@@ -136,17 +139,11 @@ func validHost(h string) bool {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	csp := ContentSecurityPolicyFor(r.Host)
+	var others []string
 	if h.nodes != nil {
-		var extra strings.Builder
-		for _, n := range h.nodes() {
-			if validHost(n) && n != r.Host {
-				extra.WriteString(" wss://" + n + " ws://" + n)
-			}
-		}
-		csp = strings.Replace(csp, "connect-src 'self'", "connect-src 'self'"+extra.String(), 1)
+		others = h.nodes()
 	}
-	hdr.Set("Content-Security-Policy", csp)
+	hdr.Set("Content-Security-Policy", ContentSecurityPolicyFor(r.Host, others...))
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	// Join tokens travel in lesson URLs: never leak them to other origins.
 	hdr.Set("Referrer-Policy", "same-origin")

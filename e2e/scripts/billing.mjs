@@ -6,7 +6,7 @@
 // 402), buys through the dev checkout page (double click: one order),
 // returns to the course page, which polls the order until paid, and joins
 // the paid lesson. Every wait is bounded.
-import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, submitForReview } from './lib.mjs';
+import { runBrowser, emit, screenshot, signUp as signUpAt, signUpTeacher, submitForReview } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -27,11 +27,7 @@ async function lessonId(page, title) {
 runBrowser(async (newContext) => {
   const shots = [];
   const teacherEmail = `teacher-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), 'Ms Li', teacherEmail);
-  emit({ event: 'signedUp', email: teacherEmail });
-  if ((await waitLine(10000)).trim() !== 'teacher') throw new Error('not promoted');
-
-  await teacher.reload();
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', teacherEmail);
   await teacher.click('#course-new', { timeout: 5000 });
   await teacher.fill('#course-title', 'Paid Go');
   await teacher.fill('#course-summary', 'Ten evenings of Go');

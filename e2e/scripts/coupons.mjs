@@ -5,7 +5,7 @@
 // course with the coupon through the dev checkout and pays EUR 30.00; the
 // teacher reloads and sees one redemption, then disables the coupon. Every
 // wait is bounded.
-import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, submitForReview, createPricedCourse, buyWithDevCheckout } from './lib.mjs';
+import { runBrowser, screenshot, signUp as signUpAt, signUpTeacher, submitForReview, createCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -14,12 +14,8 @@ const code = `SAVE${stamp}`.toUpperCase().slice(0, 32);
 runBrowser(async (newContext) => {
   const shots = [];
   const teacherEmail = `coupon-t-${stamp}@example.org`;
-  const teacher = await signUpAt(await newContext(), base, 'Ms Zhou', teacherEmail);
-  emit({ event: 'signedUp', email: teacherEmail });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
-
-  await teacher.reload();
-  const { courseURL } = await createPricedCourse(teacher,
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Zhou', teacherEmail);
+  const { courseURL } = await createCourse(teacher,
     { title: `Go with a coupon ${stamp}`, summary: 'Cheaper this week', amount: '40.00', currency: 'EUR' });
   await submitForReview(teacher);
 

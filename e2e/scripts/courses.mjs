@@ -4,7 +4,7 @@
 // schedules a lesson; a second account signs up, enrols from the course
 // page and joins the lesson room from there (the room asks for its own join
 // token: none in the URL); the teacher joins too.
-import { runBrowser, emit, waitLine, waitStatus, screenshot, sleep, signUp as signUpAt, submitForReview } from './lib.mjs';
+import { runBrowser, waitStatus, screenshot, sleep, signUp as signUpAt, signUpTeacher, createCourse, submitForReview } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -14,18 +14,9 @@ const signUp = (ctx, name, email) => signUpAt(ctx, base, name, email);
 runBrowser(async (newContext) => {
   const shots = [];
   const teacherEmail = `teacher-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), 'Ms Li', teacherEmail);
-  emit({ event: 'signedUp', email: teacherEmail });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
-
-  await teacher.reload();
-  await teacher.click('#course-new');
-  await teacher.fill('#course-title', 'Go for teachers');
-  await teacher.fill('#course-summary', 'Ten evenings of Go');
-  await teacher.fill('#course-description', 'Goroutines,\nchannels and <script>alert(1)</script>.');
-  await teacher.click('#course-submit');
-  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
-  const courseURL = teacher.url();
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', teacherEmail);
+  const { courseURL } = await createCourse(teacher, { title: 'Go for teachers', summary: 'Ten evenings of Go',
+    description: 'Goroutines,\nchannels and <script>alert(1)</script>.' });
   await teacher.fill('#lesson-title', 'Goroutines');
   await teacher.click('#lesson-submit');
   await teacher.waitForSelector('#course-lessons [data-lesson] [data-join]', { timeout: 10000 });

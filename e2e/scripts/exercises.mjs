@@ -4,7 +4,7 @@
 // Chinese) answers, sees the objective part graded at once with the key
 // and explanation; the teacher grades the short answer with a comment; the
 // student sees the comment; the gradebook shows the total.
-import { runBrowser, emit, waitLine, screenshot, signUp, submitForReview } from './lib.mjs';
+import { runBrowser, screenshot, signUp, signUpTeacher, createCourse, submitForReview } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -12,14 +12,8 @@ const stamp = Date.now().toString(36);
 runBrowser(async (newContext) => {
   const shots = [];
   const email = `teacher-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), base, 'Ms Li', email);
-  emit({ event: 'signedUp', email });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
-  await teacher.reload();
-  await teacher.click('#course-new');
-  await teacher.fill('#course-title', 'Quiz course');
-  await teacher.click('#course-submit');
-  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', email);
+  await createCourse(teacher, { title: 'Quiz course' });
   await submitForReview(teacher); // students see published courses only
   const courseURL = teacher.url();
   await teacher.click('#course-exercises');

@@ -9,7 +9,7 @@
 // reschedules the second lesson and cancels it with a reason; the student
 // sees it cancelled and a notice (the Go test checks the mails). The
 // student also verifies the address with the link mailed at sign-up.
-import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, submitForReview, createPricedCourse, buyWithDevCheckout } from './lib.mjs';
+import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, signUpTeacher, submitForReview, createCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -24,12 +24,8 @@ async function ctaOf(page, kind) {
 runBrowser(async (newContext) => {
   const shots = [];
   const teacherEmail = `hu-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), 'Hu Shi', teacherEmail);
-  emit({ event: 'signedUp', email: teacherEmail });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
-
-  await teacher.reload();
-  const { courseURL, courseId } = await createPricedCourse(teacher,
+  const teacher = await signUpTeacher(await newContext(), base, 'Hu Shi', teacherEmail);
+  const { courseURL, courseId } = await createCourse(teacher,
     { title: `Classical Chinese ${stamp}`, summary: 'Reading the classics', amount: '25.00', currency: 'EUR' });
   await teacher.fill('#lesson-title', 'The Analects');
   await teacher.click('#lesson-submit');

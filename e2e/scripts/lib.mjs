@@ -240,16 +240,29 @@ export async function submitForReview(page) {
   await page.waitForSelector('#course-state[data-state="published"]', { timeout: 10000 });
 }
 
-// createPricedCourse: the teacher on page (on /courses) creates a course
-// with a price and lands on its page; it returns the page's URL and the
-// course's ID.
-export async function createPricedCourse(page, { title, summary, amount, currency, tags }) {
+// signUpTeacher signs up an account (as signUp) that the Go test makes a
+// teacher: it prints {event: 'signedUp', email}, waits for the answer
+// "teacher" and reloads, so that the page shows a teacher's controls.
+export async function signUpTeacher(ctx, base, name, email) {
+  const page = await signUp(ctx, base, name, email);
+  emit({ event: 'signedUp', email });
+  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
+  await page.reload();
+  return page;
+}
+
+// createCourse: the teacher on page (on /courses) creates a course with a
+// title and whichever of summary, description, tags and price (amount and
+// currency) are given, and lands on its page; it returns the page's URL and
+// the course's ID.
+export async function createCourse(page, { title, summary, description, tags, amount, currency }) {
   await page.click('#course-new', { timeout: 5000 });
   await page.fill('#course-title', title);
-  await page.fill('#course-summary', summary);
+  if (summary) await page.fill('#course-summary', summary);
+  if (description) await page.fill('#course-description', description);
   if (tags) await page.fill('#course-tags', tags);
-  await page.fill('#course-price-amount', amount);
-  await page.fill('#course-price-currency', currency);
+  if (amount) await page.fill('#course-price-amount', amount);
+  if (currency) await page.fill('#course-price-currency', currency);
   await page.click('#course-submit');
   await page.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
   const courseURL = page.url();

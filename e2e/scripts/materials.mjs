@@ -4,7 +4,7 @@
 // with pdf.js (page count, next page), and sees a file whose extension
 // lies refused with the server's reason, in Chinese, and a damaged PDF
 // shown with pdf.js's reason.
-import { runBrowser, emit, waitLine, screenshot, signUp, submitForReview } from './lib.mjs';
+import { runBrowser, screenshot, signUpTeacher, createCourse, submitForReview } from './lib.mjs';
 
 const [base, pdfPath, liarPath, brokenPath] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -12,14 +12,8 @@ const stamp = Date.now().toString(36);
 runBrowser(async (newContext) => {
   const shots = [];
   const email = `teacher-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), base, 'Ms Li', email);
-  emit({ event: 'signedUp', email });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
-  await teacher.reload();
-  await teacher.click('#course-new');
-  await teacher.fill('#course-title', 'Slides course');
-  await teacher.click('#course-submit');
-  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', email);
+  await createCourse(teacher, { title: 'Slides course' });
   await submitForReview(teacher); // students see published courses only
   await teacher.click('#course-materials');
   await teacher.waitForSelector('#materials-upload', { timeout: 10000 });

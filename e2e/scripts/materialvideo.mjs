@@ -3,26 +3,20 @@
 // ffmpeg, the server transcodes it to HLS (the page shows the progress
 // until it is ready), and opening it plays the HLS renditions — the
 // playlist and its segments are fetched and currentTime advances.
-import { runBrowser, emit, waitLine, screenshot, signUp } from './lib.mjs';
+import { runBrowser, screenshot, signUpTeacher, createCourse } from './lib.mjs';
 
 const [base, mp4Path] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
 
 runBrowser(async (newContext) => {
   const email = `teacher-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), base, 'Ms Li', email);
-  emit({ event: 'signedUp', email });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', email);
   const hlsRequests = [];
   teacher.on('request', (r) => {
     const u = new URL(r.url());
     if (u.pathname.includes('/hls/')) hlsRequests.push(u.pathname.replace(/^.*\/hls\//, ''));
   });
-  await teacher.reload();
-  await teacher.click('#course-new');
-  await teacher.fill('#course-title', 'Video course');
-  await teacher.click('#course-submit');
-  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
+  await createCourse(teacher, { title: 'Video course' });
   await teacher.click('#course-materials');
   await teacher.waitForSelector('#materials-upload', { timeout: 10000 });
   await teacher.setInputFiles('#materials-file', mp4Path);

@@ -5,7 +5,7 @@
 // teacher; the student asks for a full refund and the teacher approves it.
 // The student's tab stops playing within seconds and says why. Every wait
 // is bounded.
-import { runBrowser, emit, waitLine, goLive, videoPlaying, screenshot, signUp as signUpAt, awaitApproval } from './lib.mjs';
+import { runBrowser, goLive, videoPlaying, screenshot, signUp as signUpAt, signUpTeacher, awaitApproval } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -33,9 +33,7 @@ async function must(page, method, path, body, want) {
 runBrowser(async (newContext) => {
   const shots = [];
   const teacherEmail = `teacher-${stamp}@example.org`;
-  const teacher = await signUpAt(await newContext(), base, 'Ms Li', teacherEmail);
-  emit({ event: 'signedUp', email: teacherEmail });
-  if ((await waitLine(10000)).trim() !== 'teacher') throw new Error('not promoted');
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', teacherEmail);
 
   const course = await must(teacher, 'POST', '/api/v1/courses', { title: 'Paid Go' }, 201);
   const lesson = await must(teacher, 'POST', `/api/v1/courses/${course.id}/lessons`,

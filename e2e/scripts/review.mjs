@@ -7,7 +7,7 @@
 // tags on the card and the landing page, follows a tag to the catalogue
 // filtered by it, and buys it through the dev checkout. Then the
 // admin finds the student in the console and gives the reviewer role.
-import { runBrowser, emit, screenshot, signUp as signUpAt, createPricedCourse, buyWithDevCheckout } from './lib.mjs';
+import { runBrowser, emit, screenshot, signUp as signUpAt, createCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base, adminEmail, adminPassword] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -51,7 +51,7 @@ runBrowser(async (newContext) => {
   await teacher.goto(`${base}/courses`);
   const title = `Rust for Poets ${stamp}`;
   const zhTag = '现代诗歌';
-  const { courseURL, courseId } = await createPricedCourse(teacher,
+  const { courseURL, courseId } = await createCourse(teacher,
     { title, summary: 'Ownership, in verse', amount: '19.00', currency: 'EUR', tags: `Rust， ${zhTag}` });
   await teacher.fill('#lesson-title', 'Borrowing');
   await teacher.click('#lesson-submit');

@@ -8,7 +8,7 @@
 // (pages/replayslides.js) is driven through the lesson's timeline as a
 // recording that started 5 s before the slides would be: before, after the
 // open, after the turn, and seeking back.
-import { runBrowser, emit, waitLine, waitStatus, screenshot, signUp, submitForReview, openTab } from './lib.mjs';
+import { runBrowser, emit, waitLine, waitStatus, screenshot, signUp, signUpTeacher, createCourse, submitForReview, openTab } from './lib.mjs';
 
 const [base, pdfPath] = process.argv.slice(2);
 const stamp = Date.now().toString(36);
@@ -31,15 +31,8 @@ async function studentJoins(newContext, name, courseURL) {
 runBrowser(async (newContext) => {
   const shots = [];
   const email = `teacher-${stamp}@example.org`;
-  const teacher = await signUp(await newContext(), base, 'Ms Li', email);
-  emit({ event: 'signedUp', email });
-  if ((await waitLine(15000)).trim() !== 'teacher') throw new Error('not promoted');
-  await teacher.reload();
-  await teacher.click('#course-new');
-  await teacher.fill('#course-title', 'Slides in the room');
-  await teacher.click('#course-submit');
-  await teacher.waitForURL(/\/courses\/[^/]+$/, { timeout: 10000 });
-  const courseURL = teacher.url();
+  const teacher = await signUpTeacher(await newContext(), base, 'Ms Li', email);
+  const { courseURL } = await createCourse(teacher, { title: 'Slides in the room' });
   await teacher.fill('#lesson-title', 'Week 1');
   await teacher.click('#lesson-submit');
   await teacher.waitForSelector('#course-lessons [data-lesson] [data-join]', { timeout: 10000 });
