@@ -122,7 +122,7 @@ func TestTeacherApplication(t *testing.T) {
 // decisions go through billing's HTTP routes.
 func TestAuditedActions(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
-		bill := withBilling(t, h)
+		bill := withBilling(t, h, materialsOn(t, h).Register)
 		admin := h.register("boss@example.org", "Boss")
 		h.grant(admin, classroom.RoleAdmin, classroom.RoleTeacher)
 		tch := h.teacher("t@example.org")
@@ -202,6 +202,21 @@ func TestAuditedActions(t *testing.T) {
 				a := h.register("ta@example.org", "TA")
 				want(t, a.do("POST", "/api/v1/me/teacher-application", map[string]any{}), http.StatusCreated)
 				want(t, admin.do("POST", "/api/v1/admin/teacher-applications/"+a.id+"/decision", map[string]any{"approve": true}), http.StatusOK)
+			},
+			classroom.AuditAccountTrust: func() {
+				want(t, admin.do("POST", "/api/v1/admin/accounts/"+tch.id+"/trust", map[string]any{"trusted": true}), http.StatusOK)
+			},
+			classroom.AuditAccountUntrust: func() {
+				want(t, admin.do("POST", "/api/v1/admin/accounts/"+tch.id+"/trust", map[string]any{"trusted": false}), http.StatusOK)
+			},
+			classroom.AuditMaterialApprove: func() {
+				m := pendingMaterial(t, h.st, published.ID, tch.id)
+				want(t, admin.do("POST", "/api/v1/materials/"+m.ID+"/review", map[string]any{"decision": "approve"}), http.StatusOK)
+			},
+			classroom.AuditMaterialReject: func() {
+				m := pendingMaterial(t, h.st, published.ID, tch.id)
+				want(t, admin.do("POST", "/api/v1/materials/"+m.ID+"/review", map[string]any{"decision": "reject", "reason": "blurry"}),
+					http.StatusOK)
 			},
 			classroom.AuditTeacherReject: func() {
 				a := h.register("tr@example.org", "TR")

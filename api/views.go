@@ -20,6 +20,9 @@ type accountView struct {
 	CreatedAt   time.Time `json:"created_at"`
 	// EmailVerified: the owner opened the link mailed to Email.
 	EmailVerified bool `json:"email_verified"`
+	// Trusted: an admin marked the account trusted (no review of its new
+	// materials).
+	Trusted bool `json:"trusted,omitempty"`
 }
 
 func viewAccount(a classroom.Account) accountView {
@@ -29,7 +32,7 @@ func viewAccount(a classroom.Account) accountView {
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
 		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
-		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified()}
+		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified(), Trusted: a.Trusted()}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {

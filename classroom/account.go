@@ -100,7 +100,14 @@ type Account struct {
 	// EmailVerifiedAt is when the owner opened the verification link
 	// mailed to Email; zero while unverified.
 	EmailVerifiedAt time.Time
+	// TrustedAt is when an administrator marked the account trusted: the
+	// materials it adds to published courses need no review. Zero while
+	// not trusted.
+	TrustedAt time.Time
 }
+
+// Trusted reports whether an administrator marked the account trusted.
+func (a Account) Trusted() bool { return !a.TrustedAt.IsZero() }
 
 // Disabled reports whether an administrator disabled the account.
 func (a Account) Disabled() bool { return !a.DisabledAt.IsZero() }

@@ -8,7 +8,7 @@ import (
 )
 
 const accountCols = `a.id, a.email, a.display_name, a.password_hash, a.roles, a.language,
-	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at`
+	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at, a.trusted_at`
 
 // accountRow scans accountCols.
 type accountRow struct {
@@ -17,11 +17,12 @@ type accountRow struct {
 	disabled         int64
 	created, updated int64
 	verified         int64
+	trusted          int64
 }
 
 func (r *accountRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Email, &r.a.DisplayName, &r.a.PasswordHash, &r.roles,
-		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified}
+		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified, &r.trusted}
 }
 
 func (r *accountRow) account() (classroom.Account, error) {
@@ -31,7 +32,7 @@ func (r *accountRow) account() (classroom.Account, error) {
 	}
 	r.a.Roles = roles
 	r.a.CreatedAt, r.a.UpdatedAt = fromMS(r.created), fromMS(r.updated)
-	r.a.EmailVerifiedAt = fromMS(r.verified)
+	r.a.EmailVerifiedAt, r.a.TrustedAt = fromMS(r.verified), fromMS(r.trusted)
 	if r.disabled != 0 {
 		r.a.DisabledAt = fromMS(r.disabled)
 	}
