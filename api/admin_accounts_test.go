@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern/lectern/classroom"
 )
@@ -217,6 +218,15 @@ func TestAuditedActions(t *testing.T) {
 				m := pendingMaterial(t, h.st, published.ID, tch.id)
 				want(t, admin.do("POST", "/api/v1/materials/"+m.ID+"/review", map[string]any{"decision": "reject", "reason": "blurry"}),
 					http.StatusOK)
+			},
+			classroom.AuditLessonEnd: func() {
+				r := tch.do("POST", "/api/v1/courses/"+published.ID+"/lessons", map[string]any{"title": "Live",
+					"starts_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "duration_minutes": 60})
+				want(t, r, http.StatusCreated)
+				var l struct{ ID string }
+				r.decode(t, &l)
+				want(t, tch.do("POST", "/api/v1/lessons/"+l.ID+"/status", map[string]any{"status": "live"}), http.StatusOK)
+				want(t, admin.do("POST", "/api/v1/admin/live-lessons/"+l.ID+"/end", nil), http.StatusOK)
 			},
 			classroom.AuditTeacherReject: func() {
 				a := h.register("tr@example.org", "TR")

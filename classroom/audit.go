@@ -26,7 +26,8 @@ type AuditAction string
 
 // The audited actions: every review decision, role change, account
 // disabling, trust, forced sign-out, teacher application decision, price
-// change, refund decision and material review.
+// change, refund decision, material review and an admin's end of a live
+// lesson.
 const (
 	AuditCourseApprove     AuditAction = "course.approve"
 	AuditCourseReject      AuditAction = "course.reject"
@@ -47,6 +48,7 @@ const (
 	AuditAccountUntrust    AuditAction = "account.untrust"
 	AuditMaterialApprove   AuditAction = "material.approve"
 	AuditMaterialReject    AuditAction = "material.reject"
+	AuditLessonEnd         AuditAction = "lesson.end"
 )
 
 // AuditedActions lists every action the log records, for the admin
@@ -56,7 +58,7 @@ func AuditedActions() []AuditAction {
 		AuditAccountRoles, AuditAccountDisable, AuditAccountEnable, AuditAccountSignOutAll,
 		AuditTeacherApprove, AuditTeacherReject, AuditPriceSet, AuditRefundDecline, AuditRefundApprove,
 		AuditRefundAdmin, AuditPriceRemove, AuditAccountTrust, AuditAccountUntrust, AuditMaterialApprove,
-		AuditMaterialReject}
+		AuditMaterialReject, AuditLessonEnd}
 }
 
 // AuditQuery filters the audit log; empty fields match everything. Text

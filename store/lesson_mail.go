@@ -24,24 +24,6 @@ func insertMails(ctx context.Context, q querier, at time.Time, mails []classroom
 	return nil
 }
 
-// CancelLesson implements classroom.LessonMailings.
-func (s *Store) CancelLesson(ctx context.Context, l classroom.Lesson, m classroom.Mailing, mails []classroom.Mail,
-	notices []classroom.Notice) error {
-	return s.mapErr(s.db.tx(ctx, func(q querier) error {
-		n, err := q.exec(ctx, `UPDATE lessons SET cancelled_at = ?, cancel_reason = ?, updated_at = ?
-			WHERE id = ? AND status = 'ended' AND cancelled_at = 0`,
-			ms(l.CancelledAt), l.CancelReason, ms(l.UpdatedAt), l.ID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return missingOrConflict(ctx, q, "lessons", l.ID)
-		}
-		_, err = queueIfClaimed(ctx, q, m.At, mails, notices, claimMailing, m.LessonID, m.Kind, ms(m.Key), ms(m.At))
-		return err
-	}), nil)
-}
-
 // queueIfClaimed runs claim, an INSERT … ON CONFLICT DO NOTHING, and if
 // it inserted its row queues mails and notices, inside the caller's
 // transaction; false, with nothing queued, if the row was there.
