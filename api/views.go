@@ -23,6 +23,11 @@ type accountView struct {
 	// Trusted: an admin marked the account trusted (no review of its new
 	// materials).
 	Trusted bool `json:"trusted,omitempty"`
+	// EmailBounces: mail to Email was refused for good (EmailBounce says
+	// how) and is kept unsent until the owner asks for a new
+	// verification link.
+	EmailBounces bool   `json:"email_bounces,omitempty"`
+	EmailBounce  string `json:"email_bounce,omitempty"`
 }
 
 func viewAccount(a classroom.Account) accountView {
@@ -32,7 +37,8 @@ func viewAccount(a classroom.Account) accountView {
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
 		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
-		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified(), Trusted: a.Trusted()}
+		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified(), Trusted: a.Trusted(),
+		EmailBounces: a.EmailBounces(), EmailBounce: a.EmailBounce}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {

@@ -104,7 +104,16 @@ type Account struct {
 	// materials it adds to published courses need no review. Zero while
 	// not trusted.
 	TrustedAt time.Time
+	// EmailBouncedAt is when mail to Email was last refused for good
+	// (zero while it does not bounce); EmailBounce is the refusal. Mail to
+	// a bouncing address is kept unsent until its owner verifies it
+	// again.
+	EmailBouncedAt time.Time
+	EmailBounce    string
 }
+
+// EmailBounces reports whether mail to the account's address bounces.
+func (a Account) EmailBounces() bool { return !a.EmailBouncedAt.IsZero() }
 
 // Trusted reports whether an administrator marked the account trusted.
 func (a Account) Trusted() bool { return !a.TrustedAt.IsZero() }

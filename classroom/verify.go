@@ -17,5 +17,9 @@ type EmailVerification interface {
 	// SetEmailVerified marks accountID's address verified at at if it is
 	// still email (ErrConflict if the address changed since the link was
 	// mailed); verifying again changes nothing.
+	// It also clears the address's bounce mark (ClearEmailBounce).
 	SetEmailVerified(ctx context.Context, accountID, email string, at time.Time) error
+	// ClearEmailBounce forgets that addr bounces and releases the mail
+	// kept unsent for it (due at at); nothing when it does not bounce.
+	ClearEmailBounce(ctx context.Context, addr string, at time.Time) error
 }

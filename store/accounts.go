@@ -8,7 +8,9 @@ import (
 )
 
 const accountCols = `a.id, a.email, a.display_name, a.password_hash, a.roles, a.language,
-	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at, a.trusted_at`
+	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at, a.trusted_at,
+	COALESCE((SELECT b.bounced_at FROM mail_bounces b WHERE b.addr = a.email), 0),
+	COALESCE((SELECT b.reason FROM mail_bounces b WHERE b.addr = a.email), '')`
 
 // accountRow scans accountCols.
 type accountRow struct {
@@ -18,11 +20,13 @@ type accountRow struct {
 	created, updated int64
 	verified         int64
 	trusted          int64
+	bounced          int64
 }
 
 func (r *accountRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Email, &r.a.DisplayName, &r.a.PasswordHash, &r.roles,
-		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified, &r.trusted}
+		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified, &r.trusted,
+		&r.bounced, &r.a.EmailBounce}
 }
 
 func (r *accountRow) account() (classroom.Account, error) {
@@ -32,7 +36,7 @@ func (r *accountRow) account() (classroom.Account, error) {
 	}
 	r.a.Roles = roles
 	r.a.CreatedAt, r.a.UpdatedAt = fromMS(r.created), fromMS(r.updated)
-	r.a.EmailVerifiedAt, r.a.TrustedAt = fromMS(r.verified), fromMS(r.trusted)
+	r.a.EmailVerifiedAt, r.a.TrustedAt, r.a.EmailBouncedAt = fromMS(r.verified), fromMS(r.trusted), fromMS(r.bounced)
 	if r.disabled != 0 {
 		r.a.DisabledAt = fromMS(r.disabled)
 	}

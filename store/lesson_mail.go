@@ -16,8 +16,7 @@ func insertMails(ctx context.Context, q querier, at time.Time, mails []classroom
 		if strings.ContainsAny(m.To, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
 			return &classroom.FieldError{Field: "mail", Reason: "line break in a mail header", Err: classroom.ErrInvalid}
 		}
-		if _, err := q.exec(ctx, `INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, uuid.NewString(), m.To, m.Subject, m.Body, ms(at), ms(at)); err != nil {
+		if err := insertMail(ctx, q, uuid.NewString(), m.To, m.Subject, m.Body, at, at); err != nil {
 			return err
 		}
 	}

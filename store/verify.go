@@ -12,8 +12,11 @@ func (s *Store) SetEmailVerified(ctx context.Context, accountID, email string, a
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
 		n, err := q.exec(ctx, `UPDATE accounts SET email_verified_at = ? WHERE id = ? AND email = ? AND email_verified_at = 0`,
 			ms(at), accountID, email)
-		if err != nil || n == 1 {
+		if err != nil {
 			return err
+		}
+		if n == 1 {
+			return clearBounce(ctx, q, email, at)
 		}
 		var got string
 		var verified int64
@@ -23,6 +26,6 @@ func (s *Store) SetEmailVerified(ctx context.Context, accountID, email string, a
 		if got != email {
 			return classroom.ErrConflict
 		}
-		return nil // verified before
+		return clearBounce(ctx, q, email, at) // verified before: the mailbox works
 	}), nil)
 }

@@ -10,7 +10,7 @@ import { api, currentAccount, hasRole } from '../lib/api.js';
 import { addStrings, lang } from '../i18n.js';
 import { stateBadge } from './publishing.js';
 import { liveLessons } from './adminlive.js';
-import { materialQueue, trustButton, trustedBadge } from './adminreview.js';
+import { materialQueue, trustButton, trustedBadge, bounceBadge } from './adminreview.js';
 
 addStrings({
   en: {
@@ -216,7 +216,7 @@ function accountRow(a, me) {
   const trust = trustButton(a, guard, (updated) => row.replaceWith(accountRow(updated, me)));
   row.append(
     h('div', {}, h('strong', { text: a.display_name }), ' ', h('span', { class: 'muted', text: a.email }),
-      a.disabled ? h('span', { class: 'badge', i18n: 'admin.disabled' }) : null, ' ', trustedBadge(a)),
+      a.disabled ? h('span', { class: 'badge', i18n: 'admin.disabled' }) : null, ' ', trustedBadge(a), ' ', bounceBadge(a)),
     h('div', { class: 'roles' }, ...boxes, save),
     a.id === me.id ? h('div', { class: 'form-actions' }, trust) : h('div', { class: 'form-actions' }, toggle, trust, signOut),
     error);

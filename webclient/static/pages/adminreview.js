@@ -2,7 +2,7 @@
 // materials"): each material added to a published course by a teacher who
 // is not trusted, with its course and teacher, a link to open it, and
 // approve / reject with a reason the teacher sees. Also the trust toggle
-// of an account row.
+// and the badges (trusted, mail bounces) of an account row.
 import { h, clear } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { addStrings } from '../i18n.js';
@@ -18,6 +18,7 @@ addStrings({
     'admin.trust': 'Trust (no review of new materials)',
     'admin.untrust': 'Withdraw trust',
     'admin.trusted': 'Trusted',
+    'admin.bounces': 'Mail bounces',
   },
   'zh-CN': {
     'admin.materialQueue': '待审核的新资料',
@@ -27,6 +28,7 @@ addStrings({
     'admin.trust': '设为可信（新资料免审核）',
     'admin.untrust': '取消可信',
     'admin.trusted': '可信',
+    'admin.bounces': '邮件被退回',
   },
 });
 
@@ -72,4 +74,12 @@ export function trustButton(a, guard, onUpdated) {
 // trustedBadge marks a trusted account.
 export function trustedBadge(a) {
   return a.trusted ? h('span', { class: 'badge', i18n: 'admin.trusted', attrs: { 'data-trusted': '' } }) : null;
+}
+
+// bounceBadge marks an account whose address bounces, with the refusal
+// as its title.
+export function bounceBadge(a) {
+  return a.email_bounces
+    ? h('span', { class: 'badge status-failed', i18n: 'admin.bounces', attrs: { 'data-bounces': '', title: a.email_bounce || '' } })
+    : null;
 }

@@ -17,6 +17,7 @@ addStrings({
     'verify.resend': 'Send the link again',
     'verify.sent': 'A new link is on its way.',
     'verify.toCourses': 'Go to my courses',
+    'verify.bounces': 'Mail to this address bounces ({reason}), so we keep it unsent. Check that the address is right and its mailbox accepts mail, then send the verification link again.',
   },
   'zh-CN': {
     'verify.title': '邮箱地址',
@@ -28,6 +29,7 @@ addStrings({
     'verify.resend': '重新发送验证链接',
     'verify.sent': '新的验证链接已发送。',
     'verify.toCourses': '前往我的课程',
+    'verify.bounces': '发往此地址的邮件被退回（{reason}），因此暂不发送。请确认地址无误且邮箱可以收信，然后重新发送验证链接。',
   },
 });
 
@@ -35,7 +37,7 @@ addStrings({
 export function emailStatus(me) {
   const line = h('p', { class: 'muted email-status', attrs: { id: 'email-status', 'data-verified': String(!!me.email_verified) } },
     h('span', { text: me.email }), ' ');
-  if (me.email_verified) {
+  if (me.email_verified && !me.email_bounces) {
     line.append(h('span', { class: 'badge badge-ok', i18n: 'verify.verified' }));
     return line;
   }
@@ -55,6 +57,11 @@ export function emailStatus(me) {
       },
     },
   });
+  if (me.email_bounces) {
+    line.dataset.bounces = 'true';
+    line.append(h('span', { class: 'form-error', i18n: 'verify.bounces', vars: { reason: me.email_bounce || '' }, attrs: { id: 'email-bounces' } }), ' ', btn, error);
+    return line;
+  }
   line.append(h('span', { i18n: 'verify.unverified' }), ' ', btn, error);
   return line;
 }
