@@ -77,9 +77,9 @@ func seedCatalogue(b *testing.B, s *Store, n int) {
 // the web client asks) among 10,000 published courses on each backend:
 // by an English word of three or more letters that one course in eight
 // holds, by a number that one or two hold (both through SQLite's FTS5
-// trigram index), by a two-character Chinese word (shorter than a trigram: a LIKE
-// on the documents), by a tag, and two words at once. Reports p50 and
-// p99 latency.
+// trigram index), by a two-character Chinese word (shorter than a
+// trigram: the character grams, search_grams.go), by a tag, and two words
+// at once. Reports p50 and p99 latency.
 func BenchmarkCatalogueSearch(b *testing.B) {
 	kinds := []struct {
 		name string

@@ -24,3 +24,19 @@ CREATE TABLE mail_bounces (
 	reason TEXT NOT NULL
 );
 ALTER TABLE mail_outbox ADD COLUMN held_at BIGINT NOT NULL DEFAULT 0;
+
+-- Catalogue search: character grams (store/search_grams.go) find Chinese
+-- words of one or two characters without reading every document, and on
+-- PostgreSQL any Chinese word (pg_trgm makes no trigrams of it in the C
+-- locale). Documents written before this migration have no grams (NULL);
+-- the store writes them right after migrating.
+ALTER TABLE course_search ADD COLUMN grams TEXT;
+-- only sqlite
+CREATE VIRTUAL TABLE course_grams USING fts5(grams, content='course_search', content_rowid='n', tokenize='unicode61');
+INSERT INTO course_grams (course_grams) VALUES ('rebuild');
+CREATE TRIGGER course_grams_ai AFTER INSERT ON course_search BEGIN INSERT INTO course_grams (rowid, grams) VALUES (new.n, new.grams); END;
+CREATE TRIGGER course_grams_ad AFTER DELETE ON course_search BEGIN INSERT INTO course_grams (course_grams, rowid, grams) VALUES ('delete', old.n, old.grams); END;
+CREATE TRIGGER course_grams_au AFTER UPDATE ON course_search BEGIN INSERT INTO course_grams (course_grams, rowid, grams) VALUES ('delete', old.n, old.grams); INSERT INTO course_grams (rowid, grams) VALUES (new.n, new.grams); END;
+-- only postgres
+CREATE INDEX course_search_grams ON course_search USING gin (to_tsvector('simple'::regconfig, grams));
+-- only end
