@@ -62,6 +62,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, c *caller) error {
 type profileRequest struct {
 	DisplayName *string `json:"display_name"`
 	Language    *string `json:"language"`
+	Bio         *string `json:"bio"`
 }
 
 func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -70,7 +71,7 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, c *caller
 		return err
 	}
 	acc := c.account
-	if err := acc.ApplyProfile(classroom.ProfileChange{DisplayName: req.DisplayName, Language: req.Language}, s.now()); err != nil {
+	if err := acc.ApplyProfile(classroom.ProfileChange{DisplayName: req.DisplayName, Language: req.Language, Bio: req.Bio}, s.now()); err != nil {
 		return err
 	}
 	if err := s.store.UpdateAccount(r.Context(), acc); err != nil {

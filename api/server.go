@@ -291,6 +291,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/courses", s.optional(s.listCourses)},
 		{"POST /api/v1/courses", s.authed(s.createCourse)},
 		{"GET /api/v1/courses/{id}", s.optional(s.getCourse)},
+		{"GET /api/v1/teachers/{id}", s.public(s.teacherProfile)},
 		{"PATCH /api/v1/courses/{id}", s.authed(s.updateCourse)},
 		{"PUT /api/v1/courses/{id}/cover", s.authed(s.putCover)},
 		{"GET /api/v1/courses/{id}/cover", s.public(s.getCover)},

@@ -28,6 +28,7 @@ type accountView struct {
 	// verification link.
 	EmailBounces bool   `json:"email_bounces,omitempty"`
 	EmailBounce  string `json:"email_bounce,omitempty"`
+	Bio          string `json:"bio"`
 }
 
 func viewAccount(a classroom.Account) accountView {
@@ -38,7 +39,7 @@ func viewAccount(a classroom.Account) accountView {
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
 		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
 		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified(), Trusted: a.Trusted(),
-		EmailBounces: a.EmailBounces(), EmailBounce: a.EmailBounce}
+		EmailBounces: a.EmailBounces(), EmailBounce: a.EmailBounce, Bio: a.Bio}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {

@@ -110,6 +110,9 @@ type Account struct {
 	// again.
 	EmailBouncedAt time.Time
 	EmailBounce    string
+	// Bio is the account's public biography, shown with the courses it
+	// teaches (line breaks allowed).
+	Bio string
 }
 
 // EmailBounces reports whether mail to the account's address bounces.
@@ -220,7 +223,11 @@ func CheckLanguage(s string) (string, error) {
 type ProfileChange struct {
 	DisplayName *string
 	Language    *string
+	Bio         *string
 }
+
+// MaxBioLen bounds an account's biography (runes).
+const MaxBioLen = 2000
 
 // ApplyProfile validates p and applies it to a.
 func (a *Account) ApplyProfile(p ProfileChange, now time.Time) error {
@@ -238,6 +245,13 @@ func (a *Account) ApplyProfile(p ProfileChange, now time.Time) error {
 			return err
 		}
 		next.Language = l
+	}
+	if p.Bio != nil {
+		b, err := checkBlock("bio", *p.Bio, 0, MaxBioLen)
+		if err != nil {
+			return err
+		}
+		next.Bio = b
 	}
 	next.UpdatedAt = now.UTC().Truncate(time.Millisecond)
 	*a = next

@@ -40,3 +40,7 @@ CREATE TRIGGER course_grams_au AFTER UPDATE ON course_search BEGIN INSERT INTO c
 -- only postgres
 CREATE INDEX course_search_grams ON course_search USING gin (to_tsvector('simple'::regconfig, grams));
 -- only end
+
+-- A teacher's public profile: a short biography shown on the landing
+-- pages of their courses.
+ALTER TABLE accounts ADD COLUMN bio TEXT NOT NULL DEFAULT '';

@@ -7,6 +7,7 @@ import { api, putBytes, currentAccount, APIError } from '../lib/api.js';
 import { LANGUAGES, lang, setLang } from '../i18n.js';
 import { teachCard } from './publishing.js';
 import { emailStatus } from './verify.js';
+import { bioField } from './teacherprofile.js';
 
 const AVATAR_MAX = 1 << 20;
 
@@ -141,13 +142,16 @@ export async function mountProfile(root) {
   if (![...language.options].some((o) => o.value === language.value)) language.value = '';
   const perr = h('p', { class: 'form-error', attrs: { role: 'alert' } });
   const pok = h('p', { class: 'form-ok', i18n: 'account.saved', attrs: { hidden: true, role: 'status', id: 'profile-saved' } });
+  const bio = (me.roles || []).includes('teacher') ? bioField(me) : null;
   const profile = h('form', { class: 'form' },
     emailStatus(me),
-    field('account.displayName', name), field('account.language', language), perr, pok,
+    field('account.displayName', name), field('account.language', language), bio?.field, perr, pok,
     h('button', { class: 'btn btn-primary', i18n: 'account.save', attrs: { type: 'submit', id: 'profile-save' } }));
   onSubmit(profile, perr, async () => {
     pok.hidden = true;
-    me = await api('PATCH', '/api/v1/me', { display_name: name.value.trim(), language: language.value });
+    const change = { display_name: name.value.trim(), language: language.value };
+    if (bio) change.bio = bio.area.value;
+    me = await api('PATCH', '/api/v1/me', change);
     if (language.value) setLang(language.value);
     currentAccount({ refresh: true });
     pok.hidden = false;
