@@ -122,7 +122,7 @@ func (s *Store) searchWhere(text string) (where []string, args []any, order stri
 			where = append(where, "cs.n IN (SELECT rowid FROM course_grams WHERE course_grams MATCH ?)")
 			args = append(args, strings.Join(grams, " AND "))
 		} else {
-			where = append(where, "to_tsvector('simple'::regconfig, cs.grams) @@ to_tsquery('simple'::regconfig, ?)")
+			where = append(where, "cs.grams_tsv @@ to_tsquery('simple'::regconfig, ?)")
 			args = append(args, strings.Join(grams, " & "))
 		}
 	}

@@ -15,8 +15,8 @@ import (
 // ("u" and 6 letters for a character, "b" and 12 for a pair: its code
 // points in base 16 with the digits a–p), which both engines' word
 // tokenizers take whole: SQLite an FTS5 table (unicode61) over
-// course_search.grams, PostgreSQL a GIN index on
-// to_tsvector('simple', grams). A query term's grams must all be in the
+// course_search.grams, PostgreSQL a GIN index on the stored column
+// grams_tsv = to_tsvector('simple', grams). A query term's grams must all be in the
 // document; the LIKE on the document then decides, so grams only narrow.
 
 // gramRune reports whether r is of a script written without spaces.

@@ -28,7 +28,8 @@ ALTER TABLE mail_outbox ADD COLUMN held_at BIGINT NOT NULL DEFAULT 0;
 -- Catalogue search: character grams (store/search_grams.go) find Chinese
 -- words of one or two characters without reading every document, and on
 -- PostgreSQL any Chinese word (pg_trgm makes no trigrams of it in the C
--- locale). Documents written before this migration have no grams (NULL);
+-- locale). PostgreSQL keeps them as a stored tsvector too, so that checking
+-- a candidate row does not parse its grams again. Documents written before this migration have no grams (NULL);
 -- the store writes them right after migrating.
 ALTER TABLE course_search ADD COLUMN grams TEXT;
 -- only sqlite
@@ -38,7 +39,9 @@ CREATE TRIGGER course_grams_ai AFTER INSERT ON course_search BEGIN INSERT INTO c
 CREATE TRIGGER course_grams_ad AFTER DELETE ON course_search BEGIN INSERT INTO course_grams (course_grams, rowid, grams) VALUES ('delete', old.n, old.grams); END;
 CREATE TRIGGER course_grams_au AFTER UPDATE ON course_search BEGIN INSERT INTO course_grams (course_grams, rowid, grams) VALUES ('delete', old.n, old.grams); INSERT INTO course_grams (rowid, grams) VALUES (new.n, new.grams); END;
 -- only postgres
-CREATE INDEX course_search_grams ON course_search USING gin (to_tsvector('simple'::regconfig, grams));
+ALTER TABLE course_search ADD COLUMN grams_tsv tsvector
+	GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, COALESCE(grams, ''))) STORED;
+CREATE INDEX course_search_grams ON course_search USING gin (grams_tsv);
 -- only end
 
 -- A teacher's public profile: a short biography shown on the landing
