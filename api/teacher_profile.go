@@ -21,9 +21,10 @@ type teacherProfileView struct {
 const maxProfileCourses = 24
 
 // teacherProfile answers GET /api/v1/teachers/{id} (no sign-in): the
-// name, avatar and biography of an account that teaches, and its
-// published courses, newest first. Anyone else is 404, so that the
-// endpoint tells nothing of students' accounts.
+// name, avatar and biography of an account that teaches (the teacher
+// role, or a published course), and its published courses, newest first.
+// Anyone else is 404, so that the endpoint tells nothing of students'
+// accounts.
 func (s *Server) teacherProfile(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if uuid.Validate(id) != nil {
@@ -33,13 +34,16 @@ func (s *Server) teacherProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !acc.Roles.Has(classroom.RoleTeacher) || acc.Disabled() {
+	if acc.Disabled() {
 		return errNotFound
 	}
 	list, err := s.store.ListCourses(r.Context(), classroom.CourseQuery{TeacherID: acc.ID,
 		States: []classroom.CourseState{classroom.StatePublished}, Page: classroom.Page{Limit: maxProfileCourses}})
 	if err != nil {
 		return err
+	}
+	if !acc.Roles.Has(classroom.RoleTeacher) && len(list) == 0 {
+		return errNotFound // an admin who teaches a published course has a profile
 	}
 	v := teacherProfileView{ID: acc.ID, DisplayName: acc.DisplayName, AvatarURL: avatarURL(acc.ID, acc.AvatarType, acc.UpdatedAt),
 		Bio: acc.Bio, Courses: make([]courseView, len(list))}
