@@ -19,6 +19,7 @@ addStrings({
     'admin.untrust': 'Withdraw trust',
     'admin.trusted': 'Trusted',
     'admin.bounces': 'Mail bounces',
+    'api.not_pending': 'This material is no longer waiting for review; reload.',
   },
   'zh-CN': {
     'admin.materialQueue': '待审核的新资料',
@@ -29,6 +30,7 @@ addStrings({
     'admin.untrust': '取消可信',
     'admin.trusted': '可信',
     'admin.bounces': '邮件被退回',
+    'api.not_pending': '这份资料已不在待审核状态，请刷新。',
   },
 });
 
