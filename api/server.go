@@ -282,6 +282,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		{"GET /api/v1/me", s.authed(s.me)},
 		{"PATCH /api/v1/me", s.authed(s.updateProfile)},
 		{"PUT /api/v1/me/password", s.authed(s.changePassword)},
+		{"PUT /api/v1/me/email", s.authed(s.changeEmail)},
 		{"PUT /api/v1/me/avatar", s.authed(s.putAvatar)},
 		{"DELETE /api/v1/me/avatar", s.authed(s.deleteAvatar)},
 		{"GET /api/v1/accounts/{id}/avatar", s.public(s.getAvatar)},

@@ -22,4 +22,9 @@ type EmailVerification interface {
 	// ClearEmailBounce forgets that addr bounces and releases the mail
 	// kept unsent for it (due at at); nothing when it does not bounce.
 	ClearEmailBounce(ctx context.Context, addr string, at time.Time) error
+	// ChangeEmail moves accountID from address from to address to
+	// (unverified) at at and queues mails, in one transaction;
+	// ErrEmailTaken if another account uses to, ErrConflict if the
+	// account's address is no longer from.
+	ChangeEmail(ctx context.Context, accountID, from, to string, at time.Time, mails []Mail) error
 }

@@ -6,7 +6,7 @@ import { topbar, safeNext, showAPIError, signOut } from '../lib/shell.js';
 import { api, putBytes, currentAccount, APIError } from '../lib/api.js';
 import { LANGUAGES, lang, setLang } from '../i18n.js';
 import { teachCard } from './publishing.js';
-import { emailStatus } from './verify.js';
+import { emailChangeCard, emailStatus } from './verify.js';
 import { bioField } from './teacherprofile.js';
 
 const AVATAR_MAX = 1 << 20;
@@ -220,5 +220,6 @@ export async function mountProfile(root) {
     ...(teach ? [teach] : []),
     h('section', { class: 'card' }, h('h2', { i18n: 'account.details' }), profile),
     h('section', { class: 'card' }, h('h2', { i18n: 'account.password' }), pw),
+    emailChangeCard((acc) => { me = acc; profile.querySelector('#email-status')?.replaceWith(emailStatus(acc)); }),
     h('p', {}, h('button', { class: 'btn btn-danger', i18n: 'nav.signOut', attrs: { type: 'button', id: 'signout' }, on: { click: () => signOut() } })));
 }
