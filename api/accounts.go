@@ -62,6 +62,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, c *caller) error {
 type profileRequest struct {
 	DisplayName *string `json:"display_name"`
 	Language    *string `json:"language"`
+	Bio         *string `json:"bio"`
 }
 
 func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -70,7 +71,7 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request, c *caller
 		return err
 	}
 	acc := c.account
-	if err := acc.ApplyProfile(classroom.ProfileChange{DisplayName: req.DisplayName, Language: req.Language}, s.now()); err != nil {
+	if err := acc.ApplyProfile(classroom.ProfileChange{DisplayName: req.DisplayName, Language: req.Language, Bio: req.Bio}, s.now()); err != nil {
 		return err
 	}
 	if err := s.store.UpdateAccount(r.Context(), acc); err != nil {
@@ -92,18 +93,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *calle
 	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
 		return err
 	}
-	key := "acct:" + c.account.ID
-	if err := s.limitCheck(w, s.accountLimit, key); err != nil {
+	if err := s.checkCurrentPassword(w, r, c, req.CurrentPassword); err != nil {
 		return err
-	}
-	ok, err := s.verifyPassword(r.Context(), req.CurrentPassword, c.account.PasswordHash)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		s.accountLimit.take(key)
-		return &Error{Status: http.StatusForbidden, Code: "wrong_password", Field: "current_password",
-			Message: "current password is wrong"}
 	}
 	if err := classroom.CheckPassword(req.NewPassword, c.account.Email, c.account.DisplayName); err != nil {
 		return err
@@ -116,6 +107,26 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *calle
 		return err
 	}
 	writeJSON(w, http.StatusNoContent, nil)
+	return nil
+}
+
+// checkCurrentPassword refuses a change to the caller's account unless
+// password is their current one; wrong guesses spend the account's
+// rate limit (429 when spent).
+func (s *Server) checkCurrentPassword(w http.ResponseWriter, r *http.Request, c *caller, password string) error {
+	key := "acct:" + c.account.ID
+	if err := s.limitCheck(w, s.accountLimit, key); err != nil {
+		return err
+	}
+	ok, err := s.verifyPassword(r.Context(), password, c.account.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.accountLimit.take(key)
+		return &Error{Status: http.StatusForbidden, Code: "wrong_password", Field: "current_password",
+			Message: "current password is wrong"}
+	}
 	return nil
 }
 

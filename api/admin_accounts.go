@@ -51,6 +51,43 @@ func (s *Server) adminEnable(w http.ResponseWriter, r *http.Request, c *caller) 
 	return s.setDisabled(w, r, c, false)
 }
 
+type trustedState struct {
+	Trusted bool `json:"trusted"`
+}
+
+// adminTrust marks an account trusted (its new materials in published
+// courses need no review) or not: POST …/trust {"trusted": bool}.
+func (s *Server) adminTrust(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := requireAdmin(c); err != nil {
+		return err
+	}
+	var req struct {
+		Trusted *bool `json:"trusted"`
+	}
+	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
+		return err
+	}
+	if req.Trusted == nil {
+		return &classroom.FieldError{Field: "trusted", Reason: "is required (true or false)", Err: classroom.ErrInvalid}
+	}
+	acc, err := s.loadAccount(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var at time.Time
+	action := classroom.AuditAccountUntrust
+	if *req.Trusted {
+		at, action = s.now().UTC().Truncate(time.Millisecond), classroom.AuditAccountTrust
+	}
+	e := s.audit(r, c, action, "account", acc.ID, trustedState{acc.Trusted()}, trustedState{*req.Trusted})
+	if err := s.store.SetTrusted(r.Context(), acc.ID, at, e); err != nil {
+		return err
+	}
+	acc.TrustedAt = at
+	writeJSON(w, http.StatusOK, viewAccount(acc))
+	return nil
+}
+
 // adminSignOutEverywhere revokes every session of an account.
 func (s *Server) adminSignOutEverywhere(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := requireAdmin(c); err != nil {

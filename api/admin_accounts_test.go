@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern/lectern/classroom"
 )
@@ -122,7 +123,7 @@ func TestTeacherApplication(t *testing.T) {
 // decisions go through billing's HTTP routes.
 func TestAuditedActions(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, h *harness) {
-		bill := withBilling(t, h)
+		bill := withBilling(t, h, materialsOn(t, h).Register)
 		admin := h.register("boss@example.org", "Boss")
 		h.grant(admin, classroom.RoleAdmin, classroom.RoleTeacher)
 		tch := h.teacher("t@example.org")
@@ -202,6 +203,30 @@ func TestAuditedActions(t *testing.T) {
 				a := h.register("ta@example.org", "TA")
 				want(t, a.do("POST", "/api/v1/me/teacher-application", map[string]any{}), http.StatusCreated)
 				want(t, admin.do("POST", "/api/v1/admin/teacher-applications/"+a.id+"/decision", map[string]any{"approve": true}), http.StatusOK)
+			},
+			classroom.AuditAccountTrust: func() {
+				want(t, admin.do("POST", "/api/v1/admin/accounts/"+tch.id+"/trust", map[string]any{"trusted": true}), http.StatusOK)
+			},
+			classroom.AuditAccountUntrust: func() {
+				want(t, admin.do("POST", "/api/v1/admin/accounts/"+tch.id+"/trust", map[string]any{"trusted": false}), http.StatusOK)
+			},
+			classroom.AuditMaterialApprove: func() {
+				m := pendingMaterial(t, h.st, published.ID, tch.id)
+				want(t, admin.do("POST", "/api/v1/materials/"+m.ID+"/review", map[string]any{"decision": "approve"}), http.StatusOK)
+			},
+			classroom.AuditMaterialReject: func() {
+				m := pendingMaterial(t, h.st, published.ID, tch.id)
+				want(t, admin.do("POST", "/api/v1/materials/"+m.ID+"/review", map[string]any{"decision": "reject", "reason": "blurry"}),
+					http.StatusOK)
+			},
+			classroom.AuditLessonEnd: func() {
+				r := tch.do("POST", "/api/v1/courses/"+published.ID+"/lessons", map[string]any{"title": "Live",
+					"starts_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "duration_minutes": 60})
+				want(t, r, http.StatusCreated)
+				var l struct{ ID string }
+				r.decode(t, &l)
+				want(t, tch.do("POST", "/api/v1/lessons/"+l.ID+"/status", map[string]any{"status": "live"}), http.StatusOK)
+				want(t, admin.do("POST", "/api/v1/admin/live-lessons/"+l.ID+"/end", nil), http.StatusOK)
 			},
 			classroom.AuditTeacherReject: func() {
 				a := h.register("tr@example.org", "TR")

@@ -37,8 +37,13 @@ func (s *Server) adminLiveLessons(w http.ResponseWriter, r *http.Request, c *cal
 	return nil
 }
 
+// lessonStatusState is what the audit log keeps of a lesson's status.
+type lessonStatusState struct {
+	Status classroom.Status `json:"status"`
+}
+
 // adminEndLesson ends a live lesson (admins): through the lesson's owner,
-// so every connection to it closes.
+// so every connection to it closes; audited (lesson.end).
 func (s *Server) adminEndLesson(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := requireAdmin(c); err != nil {
 		return err
@@ -50,7 +55,11 @@ func (s *Server) adminEndLesson(w http.ResponseWriter, r *http.Request, c *calle
 	if l.Status != classroom.StatusLive {
 		return &classroom.FieldError{Field: "status", Reason: "only a live lesson can be ended here", Err: classroom.ErrStatus}
 	}
-	if l, err = s.life.SetLessonStatus(r.Context(), l.ID, classroom.StatusEnded, c.account.ID); err != nil {
+	// Audited in the move's transaction: no entry without the end, no end
+	// without its entry.
+	e := s.audit(r, c, classroom.AuditLessonEnd, "lesson", l.ID, lessonStatusState{l.Status}, lessonStatusState{classroom.StatusEnded})
+	ctx := classroom.WithLessonNews(r.Context(), classroom.LessonNews{LessonID: l.ID, Audit: e})
+	if l, err = s.life.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, c.account.ID); err != nil {
 		return err
 	}
 	s.log.Warn("lesson ended by an administrator", "lesson", l.ID, "by", c.account.ID)

@@ -14,8 +14,9 @@ import (
 )
 
 // withBilling mounts billing's HTTP routes (dev provider) next to the
-// API's on h's server and returns the billing service.
-func withBilling(t *testing.T, h *harness) *billing.Service {
+// API's on h's server, and whatever also registers, and returns the
+// billing service.
+func withBilling(t *testing.T, h *harness, also ...func(*http.ServeMux)) *billing.Service {
 	t.Helper()
 	bill, err := billing.New(billing.Config{Store: h.st, Providers: []billing.Provider{devpay.New(devpay.Config{})}})
 	if err != nil {
@@ -24,6 +25,9 @@ func withBilling(t *testing.T, h *harness) *billing.Service {
 	mux := http.NewServeMux()
 	h.api.Register(mux)
 	billinghttp.New(bill, h.api).Register(mux)
+	for _, reg := range also {
+		reg(mux)
+	}
 	h.srv.Close()
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)

@@ -45,9 +45,11 @@ type cancelRequest struct {
 }
 
 // cancelLesson ends a scheduled lesson that will not take place (its
-// teacher only): the room is closed through the lesson's owner, then the
-// cancellation, the mail to every enrolled student and their in-app
-// notices are written in one transaction.
+// teacher only), in one transaction: the lesson's owner moves it to ended
+// (and then closes the room), and the same write records the
+// cancellation and queues the mail to every enrolled student and their
+// in-app notices (classroom.LessonNews). If any of it fails, nothing is
+// written and the room stays as it was.
 func (s *Server) cancelLesson(w http.ResponseWriter, r *http.Request, c *caller) error {
 	l, course, _, err := s.lessonFor(r, c, classroom.Relation.CanEdit)
 	if err != nil {
@@ -66,17 +68,19 @@ func (s *Server) cancelLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := cancelled.Cancel(reason, now); err != nil {
 		return err
 	}
-	if _, err := s.life.SetLessonStatus(r.Context(), l.ID, classroom.StatusEnded, c.account.ID); err != nil {
-		return err
-	}
 	f := lessonMailFacts{Kind: classroom.MailingCancelled, Course: course, Lesson: cancelled, Reason: reason,
 		Link: lessonLink(s.publicURL(r), course.ID)}
 	mails, notices, err := s.lessonMailing(r.Context(), f, false)
 	if err != nil {
 		return err
 	}
-	m := classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingCancelled, Key: now, At: now}
-	if err := s.store.CancelLesson(r.Context(), cancelled, m, mails, notices); err != nil {
+	ctx := classroom.WithLessonNews(r.Context(), classroom.LessonNews{LessonID: l.ID, Cancel: true, Reason: reason,
+		Mailing: classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingCancelled, Key: now, At: now},
+		Mails:   mails, Notices: notices})
+	if _, err := s.life.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, c.account.ID); err != nil {
+		return err
+	}
+	if cancelled, err = s.loadLesson(r.Context(), l.ID); err != nil {
 		return err
 	}
 	s.log.Info("lesson cancelled", "lesson", l.ID, "by", c.account.ID, "mails", len(mails))
@@ -84,20 +88,14 @@ func (s *Server) cancelLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
-// lessonMoved tells the students of a lesson that moved from was. The
-// lesson is already saved: a failure here is logged, not answered, so the
-// teacher does not move it again.
-func (s *Server) lessonMoved(r *http.Request, course classroom.Course, l classroom.Lesson, was time.Time) {
+// moveNews is the news of a lesson that moved from was: the mail and
+// notice to its students, queued in the move's transaction.
+func (s *Server) moveNews(r *http.Request, course classroom.Course, l classroom.Lesson, was time.Time) (classroom.LessonNews, error) {
 	f := lessonMailFacts{Kind: classroom.MailingMoved, Course: course, Lesson: l, Was: was,
 		Link: lessonLink(s.publicURL(r), course.ID)}
 	mails, notices, err := s.lessonMailing(r.Context(), f, false)
-	if err == nil {
-		m := classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingMoved, Key: l.UpdatedAt, At: s.now()}
-		_, err = s.store.QueueMailing(r.Context(), m, mails, notices)
-	}
-	if err != nil {
-		s.log.Error("lesson moved: queueing the mail", "lesson", l.ID, "err", err)
-	}
+	return classroom.LessonNews{LessonID: l.ID, Mails: mails, Notices: notices,
+		Mailing: classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingMoved, Key: l.UpdatedAt, At: s.now()}}, err
 }
 
 // reminderRules: which reminder is due in which window before a start.

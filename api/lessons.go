@@ -125,11 +125,17 @@ func (s *Server) updateLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := l.Apply(ch, s.now()); err != nil {
 		return err
 	}
-	if err := s.store.UpdateLesson(r.Context(), l, prev); err != nil {
-		return err
-	}
+	ctx := r.Context()
 	if !l.StartsAt.Equal(was) {
-		s.lessonMoved(r, course, l, was)
+		// The students' mail is queued in the move's transaction.
+		news, err := s.moveNews(r, course, l, was)
+		if err != nil {
+			return err
+		}
+		ctx = classroom.WithLessonNews(ctx, news)
+	}
+	if err := s.store.UpdateLesson(ctx, l, prev); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, viewLesson(l))
 	return nil

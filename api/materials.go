@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -97,6 +98,8 @@ func (m *Materials) Register(mux *http.ServeMux) {
 		"HEAD /api/v1/materials/{id}/file":         http.HandlerFunc(m.file),
 		"GET /api/v1/materials/{id}/hls/{file...}": http.HandlerFunc(m.hls),
 		"PUT /api/v1/materials/{id}/thumbnail":     m.s.authed(m.putThumbnail),
+		"POST /api/v1/materials/{id}/review":       m.s.authed(m.reviewMaterial),
+		"GET /api/v1/review/materials":             m.s.authed(m.reviewQueue),
 		"GET /api/v1/materials/{id}/thumbnail":     m.s.authed(m.getThumbnail),
 		"/api/v1/uploads/":                         m.tusHandler(),
 	} {
@@ -157,7 +160,8 @@ func mayEdit(acc classroom.Account, course classroom.Course) bool {
 // policy, as for each material's link): all of them for the course's
 // teacher, assistants, entitled students, admins and reviewers; a free
 // preview lesson's for a student not entitled to the course; the
-// policy's refusal for anyone else.
+// policy's refusal for anyone else. Students never see a material that is
+// not approved (materials_review.go).
 func (m *Materials) list(w http.ResponseWriter, r *http.Request, c *caller) error {
 	course, err := m.s.loadCourse(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -171,6 +175,9 @@ func (m *Materials) list(w http.ResponseWriter, r *http.Request, c *caller) erro
 		func(mat content.Material) string { return mat.LessonID })
 	if err != nil {
 		return err
+	}
+	if !seesUnreviewed(c.account, course) {
+		list = slices.DeleteFunc(list, func(mat content.Material) bool { return !mat.Approved() })
 	}
 	if list == nil {
 		list = []content.Material{}

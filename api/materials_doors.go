@@ -24,7 +24,12 @@ var errNotPresented = &Error{Status: http.StatusForbidden, Code: "not_presented"
 // lesson, as part of that lesson: a material attached to it, or a
 // course-wide deck it presented as slides (so that everyone in the room
 // and at its replay sees the slides, a free-preview student included).
+// A material that is not approved opens only to those who manage the
+// course and to reviewers.
 func (m *Materials) mayUse(ctx context.Context, acc classroom.Account, course classroom.Course, mat content.Material, via string) error {
+	if !mat.Approved() && !seesUnreviewed(acc, course) {
+		return errNotReviewed
+	}
 	lesson := mat.LessonID
 	switch {
 	case via == "":

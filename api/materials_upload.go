@@ -189,9 +189,13 @@ func (m *Materials) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 	info := ev.Upload
 	defer m.discardUpload(info)
 	meta := info.MetaData
+	pending, err := m.needsReview(ev.Context, meta[metaCourse], meta[metaAccount])
+	if err != nil {
+		return tusd.HTTPResponse{}, m.tusError(err)
+	}
 	mat, err := m.svc.AddFile(ev.Context, content.NewMaterial{CourseID: meta[metaCourse], LessonID: meta[metaLesson],
-		Name: meta[metaName], Downloadable: meta[metaDownloadable] == "true", CreatedBy: meta[metaAccount]},
-		info.Storage[filestore.StorageKeyPath])
+		Name: meta[metaName], Downloadable: meta[metaDownloadable] == "true", CreatedBy: meta[metaAccount],
+		Pending: pending}, info.Storage[filestore.StorageKeyPath])
 	var de *content.DuplicateError
 	dup := errors.As(err, &de)
 	if dup {
@@ -204,7 +208,7 @@ func (m *Materials) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 		m.onAdded(mat)
 	}
 	m.log.Info("material uploaded", "material", mat.ID, "course", mat.CourseID, "size", mat.Size,
-		"type", mat.MediaType, "duplicate", dup)
+		"type", mat.MediaType, "duplicate", dup, "review", mat.Review)
 	body, _ := json.Marshal(struct {
 		Material  content.Material `json:"material"`
 		Duplicate bool             `json:"duplicate"`

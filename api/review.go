@@ -162,6 +162,7 @@ func (s *Server) registerPublishing(mux *http.ServeMux) {
 		{"POST /api/v1/admin/teacher-applications/{id}/decision", s.authed(s.adminDecideApplication)},
 		{"POST /api/v1/admin/accounts/{id}/disable", s.authed(s.adminDisable)},
 		{"POST /api/v1/admin/accounts/{id}/enable", s.authed(s.adminEnable)},
+		{"POST /api/v1/admin/accounts/{id}/trust", s.authed(s.adminTrust)},
 		{"DELETE /api/v1/admin/accounts/{id}/sessions", s.authed(s.adminSignOutEverywhere)},
 		{"GET /api/v1/admin/courses", s.authed(s.adminCourses)},
 		{"GET /api/v1/admin/audit", s.authed(s.adminAudit)},

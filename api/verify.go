@@ -61,14 +61,22 @@ func (s *Server) confirmVerification(w http.ResponseWriter, r *http.Request) err
 }
 
 // resendVerification mails the caller a new link (202), unless the
-// address is verified already (204).
+// address is verified already and does not bounce (204). Asking clears
+// the address's bounce mark, so that the link (and the mail kept unsent
+// meanwhile) is tried again; if it bounces again, the mark comes back.
 func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if c.account.EmailVerified() {
+	if c.account.EmailVerified() && !c.account.EmailBounces() {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
 	if err := s.limit(w, s.signUpLimit, "verify:"+c.account.ID); err != nil {
 		return err
+	}
+	if c.account.EmailBounces() {
+		if err := s.store.ClearEmailBounce(r.Context(), c.account.Email, s.now()); err != nil {
+			return err
+		}
+		s.log.Info("bounce mark cleared by its owner", "account", c.account.ID)
 	}
 	if err := s.sendVerification(r, c.account); err != nil {
 		return err

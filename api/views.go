@@ -20,6 +20,15 @@ type accountView struct {
 	CreatedAt   time.Time `json:"created_at"`
 	// EmailVerified: the owner opened the link mailed to Email.
 	EmailVerified bool `json:"email_verified"`
+	// Trusted: an admin marked the account trusted (no review of its new
+	// materials).
+	Trusted bool `json:"trusted,omitempty"`
+	// EmailBounces: mail to Email was refused for good (EmailBounce says
+	// how) and is kept unsent until the owner asks for a new
+	// verification link.
+	EmailBounces bool   `json:"email_bounces,omitempty"`
+	EmailBounce  string `json:"email_bounce,omitempty"`
+	Bio          string `json:"bio"`
 }
 
 func viewAccount(a classroom.Account) accountView {
@@ -29,7 +38,8 @@ func viewAccount(a classroom.Account) accountView {
 	}
 	return accountView{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Roles: roles,
 		Language: a.Language, AvatarURL: avatarURL(a.ID, a.AvatarType, a.UpdatedAt), Disabled: a.Disabled(),
-		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified()}
+		CreatedAt: a.CreatedAt, EmailVerified: a.EmailVerified(), Trusted: a.Trusted(),
+		EmailBounces: a.EmailBounces(), EmailBounce: a.EmailBounce, Bio: a.Bio}
 }
 
 func avatarURL(id, ctype string, updated time.Time) string {

@@ -100,7 +100,26 @@ type Account struct {
 	// EmailVerifiedAt is when the owner opened the verification link
 	// mailed to Email; zero while unverified.
 	EmailVerifiedAt time.Time
+	// TrustedAt is when an administrator marked the account trusted: the
+	// materials it adds to published courses need no review. Zero while
+	// not trusted.
+	TrustedAt time.Time
+	// EmailBouncedAt is when mail to Email was last refused for good
+	// (zero while it does not bounce); EmailBounce is the refusal. Mail to
+	// a bouncing address is kept unsent until its owner verifies it
+	// again.
+	EmailBouncedAt time.Time
+	EmailBounce    string
+	// Bio is the account's public biography, shown with the courses it
+	// teaches (line breaks allowed).
+	Bio string
 }
+
+// EmailBounces reports whether mail to the account's address bounces.
+func (a Account) EmailBounces() bool { return !a.EmailBouncedAt.IsZero() }
+
+// Trusted reports whether an administrator marked the account trusted.
+func (a Account) Trusted() bool { return !a.TrustedAt.IsZero() }
 
 // Disabled reports whether an administrator disabled the account.
 func (a Account) Disabled() bool { return !a.DisabledAt.IsZero() }
@@ -204,7 +223,11 @@ func CheckLanguage(s string) (string, error) {
 type ProfileChange struct {
 	DisplayName *string
 	Language    *string
+	Bio         *string
 }
+
+// MaxBioLen bounds an account's biography (runes).
+const MaxBioLen = 2000
 
 // ApplyProfile validates p and applies it to a.
 func (a *Account) ApplyProfile(p ProfileChange, now time.Time) error {
@@ -222,6 +245,13 @@ func (a *Account) ApplyProfile(p ProfileChange, now time.Time) error {
 			return err
 		}
 		next.Language = l
+	}
+	if p.Bio != nil {
+		b, err := checkBlock("bio", *p.Bio, 0, MaxBioLen)
+		if err != nil {
+			return err
+		}
+		next.Bio = b
 	}
 	next.UpdatedAt = now.UTC().Truncate(time.Millisecond)
 	*a = next

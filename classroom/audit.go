@@ -25,8 +25,9 @@ type AuditEntry struct {
 type AuditAction string
 
 // The audited actions: every review decision, role change, account
-// disabling, forced sign-out, teacher application decision, price change,
-// refund decision and deletion.
+// disabling, trust, forced sign-out, teacher application decision, price
+// change, refund decision, material review and an admin's end of a live
+// lesson.
 const (
 	AuditCourseApprove     AuditAction = "course.approve"
 	AuditCourseReject      AuditAction = "course.reject"
@@ -43,6 +44,11 @@ const (
 	AuditRefundApprove     AuditAction = "refund.approve"
 	AuditRefundDecline     AuditAction = "refund.decline"
 	AuditRefundAdmin       AuditAction = "refund.admin"
+	AuditAccountTrust      AuditAction = "account.trust"
+	AuditAccountUntrust    AuditAction = "account.untrust"
+	AuditMaterialApprove   AuditAction = "material.approve"
+	AuditMaterialReject    AuditAction = "material.reject"
+	AuditLessonEnd         AuditAction = "lesson.end"
 )
 
 // AuditedActions lists every action the log records, for the admin
@@ -51,7 +57,8 @@ func AuditedActions() []AuditAction {
 	return []AuditAction{AuditCourseApprove, AuditCourseReject, AuditCourseUnpublish, AuditCourseArchive,
 		AuditAccountRoles, AuditAccountDisable, AuditAccountEnable, AuditAccountSignOutAll,
 		AuditTeacherApprove, AuditTeacherReject, AuditPriceSet, AuditRefundDecline, AuditRefundApprove,
-		AuditRefundAdmin, AuditPriceRemove}
+		AuditRefundAdmin, AuditPriceRemove, AuditAccountTrust, AuditAccountUntrust, AuditMaterialApprove,
+		AuditMaterialReject, AuditLessonEnd}
 }
 
 // AuditQuery filters the audit log; empty fields match everything. Text

@@ -57,14 +57,10 @@ type CourseSchedule struct {
 	Next *Lesson
 }
 
-// LessonMailings stores what is sent about lessons: cancellations, moves
-// and reminders, each with its mails and in-app notices in one
-// transaction.
+// LessonMailings stores what is sent about lessons: reminders, each with
+// its mails and in-app notices in one transaction. Cancellations and moves
+// ride the lesson's own write (LessonNews).
 type LessonMailings interface {
-	// CancelLesson records l's CancelledAt and CancelReason if the stored
-	// lesson is ended and not cancelled yet (ErrConflict otherwise), and
-	// queues m's mails and notices in the same transaction.
-	CancelLesson(ctx context.Context, l Lesson, m Mailing, mails []Mail, notices []Notice) error
 	// QueueMailing records m and queues its mails and notices, in one
 	// transaction; false, with nothing queued, if m was recorded before.
 	QueueMailing(ctx context.Context, m Mailing, mails []Mail, notices []Notice) (bool, error)
@@ -78,4 +74,40 @@ type LessonMailings interface {
 	// CourseSchedules returns, for each of courseIDs that has one, its
 	// live lesson and its next scheduled lesson not yet over at now.
 	CourseSchedules(ctx context.Context, courseIDs []string, now time.Time) (map[string]CourseSchedule, error)
+}
+
+// LessonNews is what a change of a lesson writes with it, in the same
+// transaction as the lesson (Lessons.UpdateLesson): a mailing, queued at
+// most once, an audit entry, and, for a cancellation, the reason. A cancellation is the
+// move of a scheduled lesson to ended, which goes through the lesson's
+// owner (it closes the room), so the news travels in the context the
+// owner's move is asked with (WithLessonNews): if any part of the write
+// fails, the lesson is neither ended nor cancelled and nothing is queued.
+type LessonNews struct {
+	LessonID string
+	// Cancel marks the lesson cancelled (CancelledAt is the move's time)
+	// with Reason; the store refuses it (ErrStatus) unless the move is
+	// from scheduled to ended.
+	Cancel bool
+	Reason string
+	// Mailing, when its Kind is set, is queued with Mails and Notices.
+	Mailing Mailing
+	Mails   []Mail
+	Notices []Notice
+	// Audit, when its Action is set, is appended (an admin's end).
+	Audit AuditEntry
+}
+
+type lessonNewsKey struct{}
+
+// WithLessonNews returns ctx carrying n, for the write of lesson
+// n.LessonID made under it.
+func WithLessonNews(ctx context.Context, n LessonNews) context.Context {
+	return context.WithValue(ctx, lessonNewsKey{}, n)
+}
+
+// LessonNewsOf returns the news ctx carries for lessonID.
+func LessonNewsOf(ctx context.Context, lessonID string) (LessonNews, bool) {
+	n, ok := ctx.Value(lessonNewsKey{}).(LessonNews)
+	return n, ok && n.LessonID == lessonID
 }

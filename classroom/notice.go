@@ -20,10 +20,12 @@ type Notice struct {
 
 // The notice kinds.
 const (
-	NoticeCourseApproved  = "course.approved"
-	NoticeCourseRejected  = "course.rejected"
-	NoticeTeacherApproved = "teacher.approved"
-	NoticeTeacherRejected = "teacher.rejected"
+	NoticeCourseApproved   = "course.approved"
+	NoticeCourseRejected   = "course.rejected"
+	NoticeTeacherApproved  = "teacher.approved"
+	NoticeTeacherRejected  = "teacher.rejected"
+	NoticeMaterialApproved = "material.approved"
+	NoticeMaterialRejected = "material.rejected"
 )
 
 // NewNotice returns a notice for accountID.

@@ -147,3 +147,11 @@ func (c *Course) Archive(by Account, rel Relation, now time.Time) error {
 	c.State, c.UpdatedAt = StateArchived, now.UTC().Truncate(time.Millisecond)
 	return nil
 }
+
+// MaterialNeedsReview reports whether a material that by adds to c waits
+// for a reviewer before students see it: in a published course, unless by
+// is trusted or an administrator. Materials added before publication are
+// reviewed with the course.
+func MaterialNeedsReview(c Course, by Account) bool {
+	return c.State == StatePublished && !by.Trusted() && !by.Roles.Has(RoleAdmin)
+}

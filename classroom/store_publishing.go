@@ -36,6 +36,9 @@ type Publishing interface {
 	// enables (at zero) an account and appends e; ErrLastAdmin if no
 	// enabled administrator would remain.
 	SetDisabled(ctx context.Context, accountID string, at time.Time, e AuditEntry) error
+	// SetTrusted marks an account trusted (at non-zero) or not (at zero)
+	// and appends e.
+	SetTrusted(ctx context.Context, accountID string, at time.Time, e AuditEntry) error
 	// RevokeSessions signs an account out everywhere and appends e.
 	RevokeSessions(ctx context.Context, accountID string, e AuditEntry) (int64, error)
 	// SearchAccounts finds accounts whose email or display name contains

@@ -55,6 +55,9 @@ func (d *Decks) SlideDeck(ctx context.Context, lessonID, materialID string) (liv
 	if m.Kind != KindPDF {
 		return live.SlideDeck{}, &live.Error{Code: live.CodeInvalid, Message: fmt.Sprintf("%q is not a PDF: only a PDF can be presented", m.Name)}
 	}
+	if !m.Approved() {
+		return live.SlideDeck{}, &live.Error{Code: live.CodeForbidden, Message: fmt.Sprintf("%q is waiting for review: students cannot see it yet", m.Name)}
+	}
 	if m.LessonID != "" && m.LessonID != lessonID {
 		return live.SlideDeck{}, &live.Error{Code: live.CodeForbidden, Message: fmt.Sprintf("%q belongs to another lesson of the course", m.Name)}
 	}

@@ -16,7 +16,7 @@ import (
 
 // TestDecks: what a lesson may present as slides, on both stores: a PDF
 // of its course, course-wide or its own; not a PDF of another lesson, of
-// another course, a video, or an unknown id.
+// another course, one waiting for review, a video, or an unknown id.
 func TestDecks(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -34,8 +34,9 @@ func TestDecks(t *testing.T) {
 			return l.ID
 		}
 		here, there := lesson(course), lesson(course)
-		add := func(courseID, lessonID, name, by string, data []byte) string {
-			m, err := svc.Add(ctx, content.NewMaterial{CourseID: courseID, LessonID: lessonID, Name: name, CreatedBy: by}, bytes.NewReader(data))
+		add := func(courseID, lessonID, name, by string, data []byte, pending ...bool) string {
+			m, err := svc.Add(ctx, content.NewMaterial{CourseID: courseID, LessonID: lessonID, Name: name, CreatedBy: by,
+				Pending: len(pending) > 0}, bytes.NewReader(data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,6 +47,7 @@ func TestDecks(t *testing.T) {
 		elsewhere := add(course.ID, there, "elsewhere.pdf", teacher.ID, minimalPDF(3))
 		notes := add(course.ID, "", "notes.txt", teacher.ID, []byte("plain notes"))
 		foreign := add(other.ID, "", "foreign.pdf", otherTeacher.ID, minimalPDF(5))
+		unreviewed := add(course.ID, "", "unreviewed.pdf", teacher.ID, minimalPDF(6), true)
 
 		decks := content.NewDecks(st, st)
 		for _, c := range []struct {
@@ -57,6 +59,7 @@ func TestDecks(t *testing.T) {
 			{"another lesson's PDF", elsewhere, live.CodeForbidden, 0},
 			{"not a PDF", notes, live.CodeInvalid, 0},
 			{"another course's PDF", foreign, live.CodeNotFound, 0},
+			{"a PDF waiting for review", unreviewed, live.CodeForbidden, 0},
 			{"unknown", uuid.NewString(), live.CodeNotFound, 0},
 			{"not an id", "../etc/passwd", live.CodeNotFound, 0},
 		} {

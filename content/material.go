@@ -3,6 +3,8 @@ package content
 import (
 	"context"
 	"time"
+
+	"github.com/lectern/lectern/classroom"
 )
 
 // Status is where a material is in its processing.
@@ -35,6 +37,12 @@ type Material struct {
 	Progress  int       `json:"progress,omitempty"` // processing, percent
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
+	// Review is where the material stands in review (review.go);
+	// ReviewNote the reason of a rejection, shown to the teacher.
+	Review     Review    `json:"review"`
+	ReviewNote string    `json:"review_note,omitempty"`
+	ReviewedBy string    `json:"-"`
+	ReviewedAt time.Time `json:"-"`
 }
 
 // Store keeps materials' metadata. Package store implements it on SQLite
@@ -66,4 +74,12 @@ type Store interface {
 	ProcessingMaterials(ctx context.Context) ([]Material, error)
 	// CourseUsage is the total size of a course's materials.
 	CourseUsage(ctx context.Context, courseID string) (int64, error)
+	// SetMaterialReview writes m's review (Review, ReviewNote, ReviewedBy,
+	// ReviewedAt) if the stored material is still in review state prev
+	// (classroom.ErrConflict otherwise), with the audit entry e (when its
+	// Action is set) and the notices, in one transaction.
+	SetMaterialReview(ctx context.Context, m Material, prev Review, e classroom.AuditEntry, notices ...classroom.Notice) error
+	// PendingMaterials lists the materials waiting for review, oldest
+	// first.
+	PendingMaterials(ctx context.Context, p classroom.Page) ([]Material, error)
 }

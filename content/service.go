@@ -84,6 +84,9 @@ type NewMaterial struct {
 	Name               string
 	Downloadable       bool
 	CreatedBy          string
+	// Pending makes the material wait for a reviewer (hidden from
+	// students until approved).
+	Pending bool
 }
 
 // CheckUpload refuses early what Add would refuse for its name or size
@@ -184,6 +187,10 @@ func (s *Service) add(ctx context.Context, nm NewMaterial, r io.Reader, stage fu
 		ID: uuid.NewString(), CourseID: nm.CourseID, LessonID: nm.LessonID, Name: nm.Name,
 		MediaType: mt, Kind: kind, Size: b.Size, SHA256: b.SHA256, Downloadable: nm.Downloadable,
 		Status: StatusReady, CreatedBy: nm.CreatedBy, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
+		Review: ReviewApproved,
+	}
+	if nm.Pending {
+		m.Review = ReviewPending
 	}
 	if pc != nil {
 		m.Pages = pc.Pages()

@@ -31,6 +31,7 @@ func TestBrowserLanding(t *testing.T) {
 	checks := map[string]any{
 		"visitorCTA": "buy", "studentCTA": "buy", "liveCTA": "live",
 		"afterEndCTA": "next", "coverShown": true, "verifiedBefore": "false", "verifiedAfter": "true", "visitorNext": first, "liveBanner": first, "joinHref": "/lesson/" + first, "summary": "2",
+		"teacherBio": "北京大学教授，讲授先秦典籍。", "teacherName": "Hu Shi", "teacherHeading": "About the teacher",
 	}
 	for k, v := range checks {
 		if res[k] != v {

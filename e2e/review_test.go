@@ -13,8 +13,10 @@ import (
 // TestBrowserPublishing: a teacher applies from the profile, an admin
 // approves the teacher and then the course in /admin, the course appears
 // in the catalogue search, a student buys it from its landing page with
-// the dev test provider; then the admin finds the student in the console
-// and gives the reviewer role. The store confirms each step.
+// the dev test provider; a material the teacher adds then waits for the
+// admin's approval in the console before the student sees it; then the
+// admin finds the student in the console and gives the reviewer role. The
+// store confirms each step.
 func TestBrowserPublishing(t *testing.T) {
 	requireBrowser(t)
 	srv := startServer(t)
@@ -24,8 +26,8 @@ func TestBrowserPublishing(t *testing.T) {
 	if _, _, err := srv.app.API().EnsureAdmin(ctx, adminEmail, adminPassword, "Chief"); err != nil {
 		t.Fatal(err)
 	}
-	s := startScript(t, 100*time.Second, "review", srv.URL, adminEmail, adminPassword)
-	res := s.result(95 * time.Second)
+	s := startScript(t, 150*time.Second, "review", srv.URL, adminEmail, adminPassword)
+	res := s.result(145 * time.Second)
 	t.Logf("result: %v", res)
 
 	if res["newBefore"] != false {
@@ -59,6 +61,13 @@ func TestBrowserPublishing(t *testing.T) {
 	if u, _ := res["tagURL"].(string); !strings.Contains(u, "/courses?tag=") {
 		t.Errorf("the tag link led to %q", u)
 	}
+	if p, _ := res["pendingText"].(string); !strings.Contains(p, "Waiting for review") {
+		t.Errorf("the teacher's new material shows %q, want it waiting for review", p)
+	}
+	if res["studentMaterialsBefore"] != float64(0) || res["studentMaterialsAfter"] != float64(1) {
+		t.Errorf("the student saw %v materials before the approval and %v after, want 0 and 1",
+			res["studentMaterialsBefore"], res["studentMaterialsAfter"])
+	}
 	st := srv.app.Store()
 	c, err := st.Course(ctx, id)
 	if err != nil || c.State != classroom.StatePublished {
@@ -77,7 +86,8 @@ func TestBrowserPublishing(t *testing.T) {
 	for _, e := range entries {
 		seen[e.Action] = true
 	}
-	for _, a := range []classroom.AuditAction{classroom.AuditTeacherApprove, classroom.AuditCourseApprove, classroom.AuditAccountRoles} {
+	for _, a := range []classroom.AuditAction{classroom.AuditTeacherApprove, classroom.AuditCourseApprove, classroom.AuditAccountRoles,
+		classroom.AuditMaterialApprove} {
 		if !seen[a] {
 			t.Errorf("no %s in the audit log", a)
 		}

@@ -5,5 +5,8 @@
 // outbox ID as the Message-ID, and marks it sent, retrying with backoff
 // on failure. A message is sent again only if the process dies between
 // the SMTP server's acceptance and the mark (at-least-once; the stable
-// Message-ID lets receivers drop the duplicate). It knows nothing of HTTP.
+// Message-ID lets receivers drop the duplicate). A permanent refusal (an
+// SMTP 5xx to RCPT or DATA, ErrBounced) is not retried: the store marks
+// the address as bouncing and keeps its mail unsent until the mark is
+// cleared. It knows nothing of HTTP.
 package notify

@@ -22,6 +22,9 @@ type Mail struct {
 	Attempts      int
 	SentAt        time.Time
 	LastError     string
+	// HeldAt is when the message was kept unsent because its address
+	// bounces (zero otherwise); LastError says why.
+	HeldAt time.Time
 }
 
 // Store is the outbox's persistence (package store implements it).
@@ -37,6 +40,11 @@ type Store interface {
 	MarkMailSent(ctx context.Context, id string, at time.Time) error
 	// MarkMailFailed records a failed attempt and when to try again.
 	MarkMailFailed(ctx context.Context, id string, next time.Time, reason string) error
+	// MarkMailBounced records, in one transaction, that message id was
+	// refused for good (it is kept, never retried) and that its address
+	// bounces: every unsent message to it is kept too, and so is mail
+	// queued to it later, until the mark is cleared.
+	MarkMailBounced(ctx context.Context, id, to string, at time.Time, reason string) error
 }
 
 // Sender delivers one message (SMTP in production).
@@ -158,6 +166,13 @@ func (o *Outbox) Flush(ctx context.Context) int {
 		sctx, cancel := context.WithTimeout(ctx, time.Minute)
 		err = o.sender.Send(sctx, m)
 		cancel()
+		if errors.Is(err, ErrBounced) {
+			o.log.Warn("outbox: the address bounces; its mail is kept unsent", "id", m.ID, "err", err)
+			if err := o.store.MarkMailBounced(ctx, m.ID, m.To, o.now(), err.Error()); err != nil {
+				o.log.Error("outbox: recording a bounce", "id", m.ID, "err", err)
+			}
+			continue
+		}
 		if err != nil {
 			next := o.now().Add(backoff(m.Attempts + 1))
 			o.log.Warn("outbox: send failed, will retry", "id", m.ID, "attempt", m.Attempts+1, "next", next, "err", err)

@@ -8,7 +8,9 @@ import (
 )
 
 const accountCols = `a.id, a.email, a.display_name, a.password_hash, a.roles, a.language,
-	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at`
+	a.avatar_type, a.disabled_at, a.created_at, a.updated_at, a.email_verified_at, a.trusted_at,
+	COALESCE((SELECT b.bounced_at FROM mail_bounces b WHERE b.addr = a.email), 0),
+	COALESCE((SELECT b.reason FROM mail_bounces b WHERE b.addr = a.email), ''), a.bio`
 
 // accountRow scans accountCols.
 type accountRow struct {
@@ -17,11 +19,14 @@ type accountRow struct {
 	disabled         int64
 	created, updated int64
 	verified         int64
+	trusted          int64
+	bounced          int64
 }
 
 func (r *accountRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Email, &r.a.DisplayName, &r.a.PasswordHash, &r.roles,
-		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified}
+		&r.a.Language, &r.a.AvatarType, &r.disabled, &r.created, &r.updated, &r.verified, &r.trusted,
+		&r.bounced, &r.a.EmailBounce, &r.a.Bio}
 }
 
 func (r *accountRow) account() (classroom.Account, error) {
@@ -31,7 +36,7 @@ func (r *accountRow) account() (classroom.Account, error) {
 	}
 	r.a.Roles = roles
 	r.a.CreatedAt, r.a.UpdatedAt = fromMS(r.created), fromMS(r.updated)
-	r.a.EmailVerifiedAt = fromMS(r.verified)
+	r.a.EmailVerifiedAt, r.a.TrustedAt, r.a.EmailBouncedAt = fromMS(r.verified), fromMS(r.trusted), fromMS(r.bounced)
 	if r.disabled != 0 {
 		r.a.DisabledAt = fromMS(r.disabled)
 	}
@@ -70,9 +75,9 @@ func (s *Store) accountWhere(ctx context.Context, where string, arg any) (classr
 func (s *Store) UpdateAccount(ctx context.Context, a classroom.Account) error {
 	// disabled_at is written only by SetDisabled, with its audit entry.
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
-		n, err := q.exec(ctx, `UPDATE accounts SET display_name = ?, language = ?, roles = ?,
+		n, err := q.exec(ctx, `UPDATE accounts SET display_name = ?, language = ?, roles = ?, bio = ?,
 			updated_at = ? WHERE id = ?`,
-			a.DisplayName, a.Language, a.Roles.String(), ms(a.UpdatedAt), a.ID)
+			a.DisplayName, a.Language, a.Roles.String(), a.Bio, ms(a.UpdatedAt), a.ID)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,7 @@ import (
 var _ content.Store = (*Store)(nil)
 
 const materialCols = `id, course_id, lesson_id, name, media_type, kind, size, sha256, downloadable,
-	pages, status, detail, progress, created_by, created_at`
+	pages, status, detail, progress, created_by, created_at, review, review_note, reviewed_by, reviewed_at`
 
 func scanMaterial(sc interface{ Scan(...any) error }) (content.Material, error) {
 	var (
@@ -21,11 +22,14 @@ func scanMaterial(sc interface{ Scan(...any) error }) (content.Material, error) 
 		kind, status    string
 		dl, pages, prog int64
 		created         int64
+		review          string
+		reviewed        int64
 	)
 	err := sc.Scan(&m.ID, &m.CourseID, &m.LessonID, &m.Name, &m.MediaType, &kind, &m.Size, &m.SHA256,
-		&dl, &pages, &status, &m.Detail, &prog, &m.CreatedBy, &created)
+		&dl, &pages, &status, &m.Detail, &prog, &m.CreatedBy, &created, &review, &m.ReviewNote, &m.ReviewedBy, &reviewed)
 	m.Kind, m.Status, m.Downloadable = content.Kind(kind), content.Status(status), dl != 0
 	m.Pages, m.Progress, m.CreatedAt = int(pages), int(prog), fromMS(created)
+	m.Review, m.ReviewedAt = content.Review(review), fromMS(reviewed)
 	return m, err
 }
 
@@ -78,9 +82,10 @@ func (s *Store) InsertMaterial(ctx context.Context, m content.Material, quota in
 			}
 		}
 		_, err = q.exec(ctx, `INSERT INTO materials (`+materialCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.ID, m.CourseID, m.LessonID, m.Name, m.MediaType, string(m.Kind), m.Size, m.SHA256,
-			b2i(m.Downloadable), m.Pages, string(m.Status), m.Detail, m.Progress, m.CreatedBy, ms(m.CreatedAt))
+			b2i(m.Downloadable), m.Pages, string(m.Status), m.Detail, m.Progress, m.CreatedBy, ms(m.CreatedAt),
+			string(cmp.Or(m.Review, content.ReviewApproved)), m.ReviewNote, m.ReviewedBy, ms(m.ReviewedAt))
 		return err
 	})
 	var de *content.DuplicateError

@@ -25,6 +25,7 @@ func TestContentConformance(t *testing.T) {
 				{"Materials", testMaterials},
 				{"MaterialQuotaAndDuplicates", testMaterialQuota},
 				{"MaterialConcurrentDuplicates", testMaterialConcurrent},
+				{"MaterialReview", testMaterialReview},
 			} {
 				t.Run(c.name, func(t *testing.T) { c.fn(t, b.open(t)) })
 			}
@@ -35,7 +36,7 @@ func TestContentConformance(t *testing.T) {
 func mkMaterial(course classroom.Course, by classroom.Account, sha string, size int64) content.Material {
 	return content.Material{ID: uuid.NewString(), CourseID: course.ID, Name: "Notes 第一讲 '\"; --.pdf",
 		MediaType: "application/pdf", Kind: content.KindPDF, Size: size, SHA256: sha, Pages: 3,
-		Status: content.StatusReady, CreatedBy: by.ID, CreatedAt: t0}
+		Status: content.StatusReady, CreatedBy: by.ID, CreatedAt: t0, Review: content.ReviewApproved}
 }
 
 func sha(c byte) string { return strings.Repeat(string(c), 64) }

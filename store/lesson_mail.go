@@ -16,30 +16,11 @@ func insertMails(ctx context.Context, q querier, at time.Time, mails []classroom
 		if strings.ContainsAny(m.To, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
 			return &classroom.FieldError{Field: "mail", Reason: "line break in a mail header", Err: classroom.ErrInvalid}
 		}
-		if _, err := q.exec(ctx, `INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, uuid.NewString(), m.To, m.Subject, m.Body, ms(at), ms(at)); err != nil {
+		if err := insertMail(ctx, q, uuid.NewString(), m.To, m.Subject, m.Body, at, at); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// CancelLesson implements classroom.LessonMailings.
-func (s *Store) CancelLesson(ctx context.Context, l classroom.Lesson, m classroom.Mailing, mails []classroom.Mail,
-	notices []classroom.Notice) error {
-	return s.mapErr(s.db.tx(ctx, func(q querier) error {
-		n, err := q.exec(ctx, `UPDATE lessons SET cancelled_at = ?, cancel_reason = ?, updated_at = ?
-			WHERE id = ? AND status = 'ended' AND cancelled_at = 0`,
-			ms(l.CancelledAt), l.CancelReason, ms(l.UpdatedAt), l.ID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return missingOrConflict(ctx, q, "lessons", l.ID)
-		}
-		_, err = queueIfClaimed(ctx, q, m.At, mails, notices, claimMailing, m.LessonID, m.Kind, ms(m.Key), ms(m.At))
-		return err
-	}), nil)
 }
 
 // queueIfClaimed runs claim, an INSERT … ON CONFLICT DO NOTHING, and if

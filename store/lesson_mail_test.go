@@ -58,21 +58,27 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	notices := []classroom.Notice{classroom.NewNotice(st.ID, classroom.MailingCancelled, map[string]string{"lesson": l.Title}, t0)}
 	m := classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingCancelled, Key: t0, At: t0}
 
-	// A scheduled lesson is not cancelled by the store alone: the status
-	// moves first (through the lesson's owner).
-	cancelled := l
-	if err := cancelled.Cancel("ill", t0); err != nil {
-		t.Fatal(err)
+	news := classroom.LessonNews{LessonID: l.ID, Cancel: true, Reason: "ill", Mailing: m, Mails: mails, Notices: notices}
+	cancel := func(news classroom.LessonNews) error {
+		_, _, err := classroom.Transition(classroom.WithLessonNews(ctx, news), s, news.LessonID, classroom.StatusEnded, t0)
+		return err
 	}
-	mustIs(t, s.CancelLesson(ctx, cancelled, m, mails, notices), classroom.ErrConflict)
-	if n := outboxCount(t, s); n != 0 {
-		t.Fatalf("%d mails queued by a refused cancellation", n)
+
+	// A failure in any part (here a header injection in the mail) leaves
+	// nothing half done: the lesson is neither ended nor cancelled and
+	// nothing is queued.
+	bad := news
+	bad.Mails = []classroom.Mail{{To: st.Email, Subject: "Cancelled\r\nBcc: x@example.org", Body: "sorry"}}
+	mustIs(t, cancel(bad), classroom.ErrInvalid)
+	if got, _ := s.Lesson(ctx, l.ID); got.Status != classroom.StatusScheduled || got.Cancelled() {
+		t.Fatalf("after a failed cancellation the lesson is %+v", got)
 	}
-	if err := s.UpdateLesson(ctx, classroom.Lesson{ID: l.ID, CourseID: c.ID, Title: l.Title, StartsAt: l.StartsAt,
-		Duration: l.Duration, Status: classroom.StatusEnded, UpdatedAt: t0}, classroom.StatusScheduled); err != nil {
-		t.Fatal(err)
+	if n, k := outboxCount(t, s), noticeCount(t, s, st.ID); n != 0 || k != 0 {
+		t.Fatalf("%d mails and %d notices queued by a failed cancellation", n, k)
 	}
-	if err := s.CancelLesson(ctx, cancelled, m, mails, notices); err != nil {
+
+	// Ended, cancelled and mailed in one write.
+	if err := cancel(news); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Lesson(ctx, l.ID)
@@ -83,7 +89,7 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 		t.Fatalf("stored %+v", got)
 	}
 	// Twice: refused, nothing queued again.
-	mustIs(t, s.CancelLesson(ctx, cancelled, m, mails, notices), classroom.ErrConflict)
+	mustIs(t, cancel(news), classroom.ErrAlreadyEnded)
 	if n := outboxCount(t, s); n != 1 {
 		t.Fatalf("%d mails queued, want 1", n)
 	}
@@ -97,7 +103,42 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	if n := noticeCount(t, s, st.ID); n != 1 {
 		t.Fatalf("%d notices, want 1", n)
 	}
-	mustIs(t, s.CancelLesson(ctx, classroom.Lesson{ID: "00000000-0000-4000-8000-000000000000"}, m, nil, nil), classroom.ErrNotFound)
+	missing := news
+	missing.LessonID = "00000000-0000-4000-8000-000000000000"
+	mustIs(t, cancel(missing), classroom.ErrNotFound)
+
+	// Only a scheduled lesson is cancelled: a live one is refused, and
+	// stays live.
+	live := mkLesson(t, s, c, "Live", t0.Add(24*time.Hour), time.Hour)
+	if _, _, err := classroom.Transition(ctx, s, live.ID, classroom.StatusLive, t0); err != nil {
+		t.Fatal(err)
+	}
+	liveNews := news
+	liveNews.LessonID = live.ID
+	mustIs(t, cancel(liveNews), classroom.ErrStatus)
+	if got, _ := s.Lesson(ctx, live.ID); got.Status != classroom.StatusLive || got.Cancelled() {
+		t.Fatalf("a refused cancellation left %+v", got)
+	}
+	// A move's mailing rides the move: queued with it, not without it.
+	moved := mkLesson(t, s, c, "Moved", t0.Add(96*time.Hour), time.Hour)
+	moveNews := classroom.LessonNews{LessonID: moved.ID, Mailing: classroom.Mailing{LessonID: moved.ID, Kind: classroom.MailingMoved, Key: t0, At: t0},
+		Mails: []classroom.Mail{{To: st.Email, Subject: "Moved", Body: "later"}}}
+	stale := moved
+	stale.StartsAt = moved.StartsAt.Add(time.Hour)
+	mustIs(t, s.UpdateLesson(classroom.WithLessonNews(ctx, moveNews), stale, classroom.StatusLive), classroom.ErrConflict)
+	if n := outboxCount(t, s); n != 0 {
+		t.Fatalf("%d mails after a failed move, want 0", n)
+	}
+	if err := s.UpdateLesson(classroom.WithLessonNews(ctx, moveNews), stale, classroom.StatusScheduled); err != nil {
+		t.Fatal(err)
+	}
+	if n := outboxCount(t, s); n != 1 {
+		t.Fatalf("%d mails after the move, want 1", n)
+	}
+	due, _ = s.DueMail(ctx, t0.Add(time.Hour), 10)
+	if err := s.MarkMailSent(ctx, due[0].ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 
 	// A header injection fails the whole transaction.
 	l2 := mkLesson(t, s, c, "Two", t0.Add(72*time.Hour), time.Hour)

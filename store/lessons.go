@@ -48,12 +48,22 @@ func (s *Store) Lesson(ctx context.Context, id string) (classroom.Lesson, error)
 	return r.lesson(), nil
 }
 
-// UpdateLesson implements classroom.Lessons.
+const updateLessonSQL = `UPDATE lessons SET title = ?, starts_at = ?, duration_seconds = ?,
+	status = ?, updated_at = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ? AND status = ?`
+
+func updateLessonArgs(l classroom.Lesson, prev classroom.Status) []any {
+	return []any{l.Title, ms(l.StartsAt), int64(l.Duration / time.Second), string(l.Status), ms(l.UpdatedAt),
+		ms(l.CancelledAt), l.CancelReason, l.ID, string(prev)}
+}
+
+// UpdateLesson implements classroom.Lessons. The news ctx carries for the
+// lesson (classroom.LessonNews: a cancellation, a mailing) is written in
+// the same transaction.
 func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev classroom.Status) error {
-	n, err := s.db.exec(ctx, `UPDATE lessons SET title = ?, starts_at = ?, duration_seconds = ?,
-		status = ?, updated_at = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ? AND status = ?`,
-		l.Title, ms(l.StartsAt), int64(l.Duration/time.Second), string(l.Status), ms(l.UpdatedAt),
-		ms(l.CancelledAt), l.CancelReason, l.ID, string(prev))
+	if news, ok := classroom.LessonNewsOf(ctx, l.ID); ok {
+		return s.updateLessonWithNews(ctx, l, prev, news)
+	}
+	n, err := s.db.exec(ctx, updateLessonSQL, updateLessonArgs(l, prev)...)
 	if err != nil {
 		return s.mapErr(err, nil)
 	}
@@ -64,6 +74,35 @@ func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev class
 		return classroom.ErrConflict
 	}
 	return nil
+}
+
+// updateLessonWithNews writes l, a cancellation (only of a scheduled
+// lesson not cancelled before, moving to ended), the news' mailing and
+// its audit entry in one transaction.
+func (s *Store) updateLessonWithNews(ctx context.Context, l classroom.Lesson, prev classroom.Status, news classroom.LessonNews) error {
+	sql := updateLessonSQL
+	if news.Cancel {
+		if prev != classroom.StatusScheduled || l.Status != classroom.StatusEnded {
+			return &classroom.FieldError{Field: "status", Reason: "only a scheduled lesson can be cancelled", Err: classroom.ErrStatus}
+		}
+		l.CancelledAt, l.CancelReason = l.UpdatedAt, news.Reason
+		sql += " AND cancelled_at = 0"
+	}
+	return s.mapErr(s.db.tx(ctx, func(q querier) error {
+		n, err := q.exec(ctx, sql, updateLessonArgs(l, prev)...)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return missingOrConflict(ctx, q, "lessons", l.ID)
+		}
+		if m := news.Mailing; m.Kind != "" {
+			if _, err := queueIfClaimed(ctx, q, m.At, news.Mails, news.Notices, claimMailing, l.ID, m.Kind, ms(m.Key), ms(m.At)); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, q, news.Audit)
+	}), nil)
 }
 
 // ListLessons implements classroom.Lessons.

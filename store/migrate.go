@@ -107,6 +107,15 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	if err := s.db.queryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", []any{&newest}); err != nil {
 		return applied, err
 	}
+	if newest >= 18 {
+		// Search documents written before 0018 get their grams (Go
+		// computes them); nothing to do on later runs.
+		if n, err := s.indexMissingGrams(ctx); err != nil {
+			return applied, fmt.Errorf("%w: search grams: %v", ErrMigration, err)
+		} else if n > 0 {
+			s.log.Info("search grams written", "documents", n)
+		}
+	}
 	if len(migs) > 0 && newest > migs[len(migs)-1].Version {
 		return applied, fmt.Errorf("%w: database at version %d, binary knows up to %d",
 			ErrSchemaTooNew, newest, migs[len(migs)-1].Version)

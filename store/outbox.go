@@ -9,16 +9,14 @@ import (
 
 // EnqueueMail implements notify.Store.
 func (s *Store) EnqueueMail(ctx context.Context, m notify.Mail) error {
-	_, err := s.db.exec(ctx, `INSERT INTO mail_outbox (id, to_addr, subject, body, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, m.ID, m.To, m.Subject, m.Body, ms(m.CreatedAt), ms(m.NextAttemptAt))
-	return s.mapErr(err, nil)
+	return s.mapErr(insertMail(ctx, s.db, m.ID, m.To, m.Subject, m.Body, m.CreatedAt, m.NextAttemptAt), nil)
 }
 
 // DueMail implements notify.Store.
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]notify.Mail, error) {
 	var out []notify.Mail
 	rs, err := s.db.query(ctx, `SELECT id, to_addr, subject, body, created_at, next_attempt_at, attempts, last_error
-		FROM mail_outbox WHERE sent_at = 0 AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?`, ms(now), limit)
+		FROM mail_outbox WHERE sent_at = 0 AND held_at = 0 AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?`, ms(now), limit)
 	err = scanAll(rs, err, func(rs rows) error {
 		var (
 			m            notify.Mail
@@ -38,7 +36,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]notify
 // ClaimMail implements notify.Store.
 func (s *Store) ClaimMail(ctx context.Context, id string, now, leaseUntil time.Time) (bool, error) {
 	n, err := s.db.exec(ctx, `UPDATE mail_outbox SET next_attempt_at = ?, attempts = attempts + 1
-		WHERE id = ? AND sent_at = 0 AND next_attempt_at <= ?`, ms(leaseUntil), id, ms(now))
+		WHERE id = ? AND sent_at = 0 AND held_at = 0 AND next_attempt_at <= ?`, ms(leaseUntil), id, ms(now))
 	return n == 1, s.mapErr(err, nil)
 }
 
@@ -66,18 +64,19 @@ func (s *Store) MailTo(ctx context.Context, to string, limit int) ([]notify.Mail
 		limit = 200
 	}
 	var out []notify.Mail
-	rs, err := s.db.query(ctx, `SELECT id, to_addr, subject, body, created_at, next_attempt_at, attempts, sent_at, last_error
+	rs, err := s.db.query(ctx, `SELECT id, to_addr, subject, body, created_at, next_attempt_at, attempts, sent_at, last_error, held_at
 		FROM mail_outbox WHERE to_addr = ? ORDER BY created_at DESC, id LIMIT ?`, to, limit)
 	err = scanAll(rs, err, func(rs rows) error {
 		var (
-			m                  notify.Mail
-			created, nxt, sent int64
-			attempts           int64
+			m                        notify.Mail
+			created, nxt, sent, held int64
+			attempts                 int64
 		)
-		if err := rs.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &created, &nxt, &attempts, &sent, &m.LastError); err != nil {
+		if err := rs.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &created, &nxt, &attempts, &sent, &m.LastError, &held); err != nil {
 			return err
 		}
 		m.CreatedAt, m.NextAttemptAt, m.Attempts, m.SentAt = fromMS(created), fromMS(nxt), int(attempts), fromMS(sent)
+		m.HeldAt = fromMS(held)
 		out = append(out, m)
 		return nil
 	})

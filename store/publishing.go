@@ -104,6 +104,20 @@ func (s *Store) SetDisabled(ctx context.Context, accountID string, at time.Time,
 	}), nil)
 }
 
+// SetTrusted implements classroom.Publishing.
+func (s *Store) SetTrusted(ctx context.Context, accountID string, at time.Time, e classroom.AuditEntry) error {
+	return s.mapErr(s.db.tx(ctx, func(q querier) error {
+		n, err := q.exec(ctx, "UPDATE accounts SET trusted_at = ? WHERE id = ?", ms(at), accountID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return classroom.ErrNotFound
+		}
+		return appendAudit(ctx, q, e)
+	}), nil)
+}
+
 // RevokeSessions implements classroom.Publishing.
 func (s *Store) RevokeSessions(ctx context.Context, accountID string, e classroom.AuditEntry) (int64, error) {
 	var n int64

@@ -37,28 +37,25 @@ func indexCourse(ctx context.Context, q querier, id string) error {
 		return err
 	}
 	body := strings.Join(append([]string{title, summary, desc, teacher}, tags[id]...), "\n")
-	_, err = q.exec(ctx, `INSERT INTO course_search (course_id, title, body) VALUES (?, ?, ?)
-		ON CONFLICT (course_id) DO UPDATE SET title = excluded.title, body = excluded.body`,
-		id, searchFold(title), searchFold(body))
+	folded := searchFold(body)
+	_, err = q.exec(ctx, `INSERT INTO course_search (course_id, title, body, grams) VALUES (?, ?, ?, ?)
+		ON CONFLICT (course_id) DO UPDATE SET title = excluded.title, body = excluded.body, grams = excluded.grams`,
+		id, searchFold(title), folded, documentGrams(folded))
 	return err
 }
 
 // indexTeacherCourses rewrites the search documents of the courses
 // teacherID teaches (after a change of name).
 func indexTeacherCourses(ctx context.Context, q querier, teacherID string) error {
-	var ids []string
-	rs, err := q.query(ctx, "SELECT id FROM courses WHERE teacher_id = ?", teacherID)
-	err = scanAll(rs, err, func(rs rows) error {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		return nil
-	})
+	ids, err := queryIDs(ctx, q, "SELECT id FROM courses WHERE teacher_id = ?", teacherID)
 	if err != nil {
 		return err
 	}
+	return indexCourses(ctx, q, ids)
+}
+
+// indexCourses rewrites the search documents of ids.
+func indexCourses(ctx context.Context, q querier, ids []string) error {
 	for _, id := range ids {
 		if err := indexCourse(ctx, q, id); err != nil {
 			return err
@@ -67,37 +64,67 @@ func indexTeacherCourses(ctx context.Context, q querier, teacherID string) error
 	return nil
 }
 
+// queryIDs runs sql, which selects one text column, and returns its values.
+func queryIDs(ctx context.Context, q querier, sql string, args ...any) ([]string, error) {
+	var ids []string
+	rs, err := q.query(ctx, sql, args...)
+	err = scanAll(rs, err, func(rs rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
+
 // searchWhere returns the conditions (joined by AND) and arguments that
 // keep the courses whose search document contains every term of text, and
 // an ORDER BY prefix (with its arguments) that puts the courses whose
 // title contains every term first. The caller joins course_search cs.
 // Every term is a literal substring: quotes, operators and wildcards in
 // it mean nothing. SQLite finds terms of three or more characters through
-// its FTS5 trigram index (a quoted phrase, so FTS5 syntax is inert);
-// PostgreSQL finds every term with LIKE, which pg_trgm's index serves.
-// Shorter terms (a two-character Chinese word) are LIKE on the document
-// in both.
+// its FTS5 trigram index (a quoted phrase, so FTS5 syntax is inert), and
+// shorter terms of Chinese (Japanese, Korean) characters through the
+// character grams (search_grams.go), then LIKE. PostgreSQL finds every
+// term with LIKE, which pg_trgm's index serves, narrowed first by the
+// grams for terms with such characters (pg_trgm makes no trigrams of them
+// in the C locale). Only short terms without such characters ("go", "c")
+// are a LIKE on every document.
 func (s *Store) searchWhere(text string) (where []string, args []any, order string, orderArgs []any) {
 	terms := searchTerms(text)
 	if len(terms) == 0 {
 		return nil, nil, "", nil
 	}
-	var phrases []string
+	sqlite := s.db.name() == "sqlite"
+	var phrases, grams []string
 	var titleConds []string
 	for _, t := range terms {
 		pat := "%" + likeEscape(t) + "%"
 		titleConds = append(titleConds, `cs.title LIKE ? ESCAPE '\'`)
 		orderArgs = append(orderArgs, pat)
-		if s.db.name() == "sqlite" && utf8.RuneCountInString(t) >= 3 {
+		if sqlite && utf8.RuneCountInString(t) >= 3 {
 			phrases = append(phrases, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
 			continue
 		}
+		grams = append(grams, termGrams(t)...)
 		where = append(where, `cs.body LIKE ? ESCAPE '\'`)
 		args = append(args, pat)
 	}
 	if len(phrases) > 0 {
 		where = append(where, "cs.n IN (SELECT rowid FROM course_fts WHERE course_fts MATCH ?)")
 		args = append(args, strings.Join(phrases, " AND "))
+	}
+	if len(grams) > 0 {
+		// Grams are ASCII letters only: no syntax of either engine.
+		if sqlite {
+			where = append(where, "cs.n IN (SELECT rowid FROM course_grams WHERE course_grams MATCH ?)")
+			args = append(args, strings.Join(grams, " AND "))
+		} else {
+			where = append(where, "cs.grams_tsv @@ to_tsquery('simple'::regconfig, ?)")
+			args = append(args, strings.Join(grams, " & "))
+		}
 	}
 	order = "CASE WHEN " + strings.Join(titleConds, " AND ") + " THEN 0 ELSE 1 END, "
 	return where, args, order, orderArgs

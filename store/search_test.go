@@ -73,6 +73,11 @@ func TestCatalogueSearch(t *testing.T) {
 				{"并发编程", []string{goC.ID}},
 				{"编程", []string{goC.ID}},   // title and tag
 				{"诗", []string{poetry.ID}}, // one character, in a tag
+				{"发", []string{goC.ID}},
+				{"并程", nil}, // both characters are there, not as a word
+				{"程并", nil}, // nor this way round
+				{"诗词", []string{poetry.ID}},
+				{"協程", nil}, // another character, not a folding of 协
 				{"name of zhao", []string{rust.ID}},
 				{"programming", []string{rust.ID}},
 				{"go 通道", []string{goC.ID}},

@@ -8,7 +8,9 @@
 // student's one call to action is "Join the live lesson". The teacher
 // reschedules the second lesson and cancels it with a reason; the student
 // sees it cancelled and a notice (the Go test checks the mails). The
-// student also verifies the address with the link mailed at sign-up.
+// student also verifies the address with the link mailed at sign-up. The
+// teacher's biography, written on the profile page, is on the landing
+// page.
 import { runBrowser, emit, waitLine, screenshot, signUp as signUpAt, signUpTeacher, submitForReview, createCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base] = process.argv.slice(2);
@@ -25,6 +27,13 @@ runBrowser(async (newContext) => {
   const shots = [];
   const teacherEmail = `hu-${stamp}@example.org`;
   const teacher = await signUpTeacher(await newContext(), base, 'Hu Shi', teacherEmail);
+  // The teacher's biography, from the profile page, shown on the landing page.
+  await teacher.goto(`${base}/account`);
+  await teacher.waitForSelector('#profile-bio', { timeout: 10000 });
+  await teacher.fill('#profile-bio', '北京大学教授，讲授先秦典籍。');
+  await teacher.click('#profile-save');
+  await teacher.waitForSelector('#profile-saved:not([hidden])', { timeout: 10000 });
+  await teacher.goto(`${base}/courses`);
   const { courseURL, courseId } = await createCourse(teacher,
     { title: `Classical Chinese ${stamp}`, summary: 'Reading the classics', amount: '25.00', currency: 'EUR' });
   await teacher.fill('#lesson-title', 'The Analects');
@@ -57,6 +66,10 @@ runBrowser(async (newContext) => {
     return img && img.complete && img.naturalWidth === 2;
   }, null, { timeout: 5000 }).then(() => true, () => false);
   const summary = await visitor.$eval('#syllabus-summary', (el) => el.dataset.count);
+  await visitor.waitForSelector('#teacher-profile:not([hidden]) #teacher-bio', { timeout: 10000 });
+  const teacherBio = await visitor.$eval('#teacher-bio', (el) => el.textContent);
+  const teacherName = await visitor.$eval('#teacher-name', (el) => el.textContent);
+  const teacherHeading = await visitor.$eval('#teacher-profile h2', (el) => el.textContent);
   const primaries = await visitor.$$eval('main .btn-primary', (els) => els.length);
   shots.push(await screenshot(visitor, 'landing-visitor'));
 
@@ -150,7 +163,7 @@ runBrowser(async (newContext) => {
     courseId, first, second, studentEmail,
     verifiedBefore, verifiedAfter, visitorCTA, visitorNext, summary, primaries, studentCTA, ownerCTA, liveCTA, liveBanner, joinHref, reasonShown, noticeText,
     screenshots: shots.filter(Boolean),
-    afterEndCTA, roster, coverShown,
+    afterEndCTA, roster, coverShown, teacherBio, teacherName, teacherHeading,
     errors: [...teacher.errors, ...student.errors, ...visitor.errors, ...admin.errors],
   };
 }, { totalMs: 110000 });

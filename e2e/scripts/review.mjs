@@ -5,8 +5,10 @@
 // it from the review queue; a student finds it with the catalogue search
 // (an English word, then a Chinese one that only its tag holds), sees its
 // tags on the card and the landing page, follows a tag to the catalogue
-// filtered by it, and buys it through the dev checkout. Then the
-// admin finds the student in the console and gives the reviewer role.
+// filtered by it, and buys it through the dev checkout. The teacher adds
+// a material, which waits for review: the student sees it once the admin
+// approves it from the console's material queue. Then the admin finds the
+// student in the console and gives the reviewer role.
 import { runBrowser, emit, screenshot, signUp as signUpAt, createCourse, buyWithDevCheckout } from './lib.mjs';
 
 const [base, adminEmail, adminPassword] = process.argv.slice(2);
@@ -108,6 +110,28 @@ runBrowser(async (newContext) => {
   await buyWithDevCheckout(student, courseURL);
   await student.waitForSelector('#course-lessons [data-join]', { timeout: 5000 });
 
+  // A material added to the published course waits for review: the
+  // teacher sees it pending, the student does not see it until the admin
+  // approves it from the console's material queue.
+  const materialsURL = `${courseURL}/materials`;
+  await teacher.goto(materialsURL);
+  await teacher.waitForSelector('#materials-upload', { timeout: 10000 });
+  await teacher.setInputFiles('#materials-file', { name: 'handout.txt', mimeType: 'text/plain', buffer: Buffer.from('Borrowing, in verse.\n') });
+  await teacher.waitForSelector('#materials-list [data-material][data-review="pending"]', { timeout: 20000 });
+  const pendingText = await teacher.$eval('#materials-list [data-material][data-review="pending"]', (el) => el.textContent);
+  await student.goto(materialsURL);
+  await student.waitForSelector('#materials-list li', { timeout: 10000 }); // loaded: a material or "none"
+  const studentMaterialsBefore = await student.$$eval('#materials-list [data-material]', (els) => els.length);
+  await admin.reload();
+  const matRow = '#material-queue [data-material-review]';
+  await admin.waitForSelector(matRow, { timeout: 10000 });
+  shots.push(await screenshot(admin, 'admin-material-queue'));
+  await admin.click(`${matRow} [data-approve]`);
+  await admin.waitForSelector(matRow, { state: 'detached', timeout: 5000 });
+  await student.reload();
+  await student.waitForSelector('#materials-list [data-material]', { timeout: 10000 });
+  const studentMaterialsAfter = await student.$$eval('#materials-list [data-material]', (els) => els.length);
+
   // The admin console: find the student by email, make them a reviewer.
   const studentEmail = `wang-${stamp}@example.org`;
   await admin.fill('#account-search', `wang-${stamp}`);
@@ -125,7 +149,8 @@ runBrowser(async (newContext) => {
   return {
     newBefore, stateBefore, foundBefore, rowsFound, studentEmail, courseId, noticeText,
     zhTag, cardTags, foundChinese, landingTags, foundByTag, tagURL,
+    pendingText, studentMaterialsBefore, studentMaterialsAfter,
     screenshots: shots.filter(Boolean),
     errors: [...teacher.errors, ...student.errors, ...admin.errors],
   };
-}, { totalMs: 90000 });
+}, { totalMs: 140000 });

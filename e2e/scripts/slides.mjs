@@ -36,11 +36,14 @@ runBrowser(async (newContext) => {
   await teacher.fill('#lesson-title', 'Week 1');
   await teacher.click('#lesson-submit');
   await teacher.waitForSelector('#course-lessons [data-lesson] [data-join]', { timeout: 10000 });
-  await submitForReview(teacher);
+  // The deck goes up before the course is submitted: it is reviewed with
+  // the course (a material added to a published course waits for review).
   await teacher.click('#course-materials');
   await teacher.waitForSelector('#materials-upload', { timeout: 10000 });
   await teacher.setInputFiles('#materials-file', pdfPath);
   await teacher.waitForSelector('#materials-list [data-material][data-kind="pdf"]', { timeout: 20000 });
+  await teacher.goto(courseURL);
+  await submitForReview(teacher);
 
   const early = await studentJoins(newContext, 'Wang', courseURL);
   await teacher.goto(courseURL);

@@ -17,13 +17,7 @@ import (
 // pointing at the host the request came to.
 func TestResetMailOverSMTP(t *testing.T) {
 	smtp := smtptest.Start(t, "127.0.0.1:0")
-	a, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Secret: secret, Loopback: true,
-		ICEUDPAddr: "127.0.0.1:0", Mail: app.MailConfig{SMTPAddr: smtp.Addr(), SMTPFrom: "school@example.org"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	defer func() { srv.Close(); a.Close() }()
+	srv := serveWithSMTP(t, smtp)
 	post := func(path, body string) int {
 		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -60,4 +54,18 @@ func TestResetMailOverSMTP(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("no reset mail reached the SMTP server")
+}
+
+// serveWithSMTP runs the whole server (SQLite) with smtp as its mail
+// server, until the test ends.
+func serveWithSMTP(t *testing.T, smtp *smtptest.Server) *httptest.Server {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Secret: secret, Loopback: true,
+		ICEUDPAddr: "127.0.0.1:0", Mail: app.MailConfig{SMTPAddr: smtp.Addr(), SMTPFrom: "school@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return srv
 }

@@ -6,10 +6,12 @@ package smtpmail
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"mime"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -80,19 +82,30 @@ func (s SMTP) Send(ctx context.Context, m notify.Mail) error {
 		return err
 	}
 	if err := c.Rcpt(m.To); err != nil {
-		return fmt.Errorf("notify: recipient refused: %w", err)
+		return fmt.Errorf("notify: recipient refused: %w", permanent(err))
 	}
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return permanent(err)
 	}
 	if _, err := w.Write([]byte(body)); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
-		return err
+		return fmt.Errorf("notify: message refused: %w", permanent(err))
 	}
 	return c.Quit()
+}
+
+// permanent turns an SMTP 5xx reply (a refusal for good, RFC 5321
+// section 4.2.1) into a *notify.BounceError; anything else, a 4xx or a
+// network failure, is returned as is and retried.
+func permanent(err error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 && te.Code < 600 {
+		return &notify.BounceError{Code: te.Code, Msg: te.Msg}
+	}
+	return err
 }
 
 func crlf(s string) bool { return strings.ContainsAny(s, "\r\n") }

@@ -6,7 +6,8 @@ import { topbar, safeNext, showAPIError, signOut } from '../lib/shell.js';
 import { api, putBytes, currentAccount, APIError } from '../lib/api.js';
 import { LANGUAGES, lang, setLang } from '../i18n.js';
 import { teachCard } from './publishing.js';
-import { emailStatus } from './verify.js';
+import { emailChangeCard, emailStatus } from './verify.js';
+import { bioField } from './teacherprofile.js';
 
 const AVATAR_MAX = 1 << 20;
 
@@ -141,13 +142,16 @@ export async function mountProfile(root) {
   if (![...language.options].some((o) => o.value === language.value)) language.value = '';
   const perr = h('p', { class: 'form-error', attrs: { role: 'alert' } });
   const pok = h('p', { class: 'form-ok', i18n: 'account.saved', attrs: { hidden: true, role: 'status', id: 'profile-saved' } });
+  const bio = (me.roles || []).includes('teacher') ? bioField(me) : null;
   const profile = h('form', { class: 'form' },
     emailStatus(me),
-    field('account.displayName', name), field('account.language', language), perr, pok,
+    field('account.displayName', name), field('account.language', language), bio?.field, perr, pok,
     h('button', { class: 'btn btn-primary', i18n: 'account.save', attrs: { type: 'submit', id: 'profile-save' } }));
   onSubmit(profile, perr, async () => {
     pok.hidden = true;
-    me = await api('PATCH', '/api/v1/me', { display_name: name.value.trim(), language: language.value });
+    const change = { display_name: name.value.trim(), language: language.value };
+    if (bio) change.bio = bio.area.value;
+    me = await api('PATCH', '/api/v1/me', change);
     if (language.value) setLang(language.value);
     currentAccount({ refresh: true });
     pok.hidden = false;
@@ -216,5 +220,6 @@ export async function mountProfile(root) {
     ...(teach ? [teach] : []),
     h('section', { class: 'card' }, h('h2', { i18n: 'account.details' }), profile),
     h('section', { class: 'card' }, h('h2', { i18n: 'account.password' }), pw),
+    emailChangeCard((acc) => { me = acc; profile.querySelector('#email-status')?.replaceWith(emailStatus(acc)); }),
     h('p', {}, h('button', { class: 'btn btn-danger', i18n: 'nav.signOut', attrs: { type: 'button', id: 'signout' }, on: { click: () => signOut() } })));
 }

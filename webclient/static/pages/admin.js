@@ -1,4 +1,5 @@
-// The admin console (/admin): teacher applications, the review queue,
+// The admin console (/admin): teacher applications, the review queues
+// (courses, and new materials: adminreview.js),
 // accounts (search, roles, disable/enable, sign out everywhere), courses
 // by state, the lessons live now (adminlive.js), the audit log with its
 // CSV export, and links to orders and refunds. Reviewers see the review queue only. Every action is checked
@@ -9,6 +10,7 @@ import { api, currentAccount, hasRole } from '../lib/api.js';
 import { addStrings, lang } from '../i18n.js';
 import { stateBadge } from './publishing.js';
 import { liveLessons } from './adminlive.js';
+import { materialQueue, trustButton, trustedBadge, bounceBadge } from './adminreview.js';
 
 addStrings({
   en: {
@@ -211,11 +213,12 @@ function accountRow(a, me) {
       }),
     },
   });
+  const trust = trustButton(a, guard, (updated) => row.replaceWith(accountRow(updated, me)));
   row.append(
     h('div', {}, h('strong', { text: a.display_name }), ' ', h('span', { class: 'muted', text: a.email }),
-      a.disabled ? h('span', { class: 'badge', i18n: 'admin.disabled' }) : null),
+      a.disabled ? h('span', { class: 'badge', i18n: 'admin.disabled' }) : null, ' ', trustedBadge(a), ' ', bounceBadge(a)),
     h('div', { class: 'roles' }, ...boxes, save),
-    a.id === me.id ? null : h('div', { class: 'form-actions' }, toggle, signOut),
+    a.id === me.id ? h('div', { class: 'form-actions' }, trust) : h('div', { class: 'form-actions' }, toggle, trust, signOut),
     error);
   return row;
 }
@@ -273,8 +276,10 @@ export async function mountAdmin(root) {
     return;
   }
   const queueList = h('ul', { class: 'admin-list', attrs: { id: 'review-queue' } });
-  main.append(section('admin-queue', 'admin.queue', queueList));
-  const loads = [queue(queueList)];
+  const materialList = h('ul', { class: 'admin-list', attrs: { id: 'material-queue' } });
+  main.append(section('admin-queue', 'admin.queue', queueList),
+    section('admin-material-queue', 'admin.materialQueue', materialList));
+  const loads = [queue(queueList), materialQueue(materialList, decisionRow)];
   if (admin) {
     const appList = h('ul', { class: 'admin-list', attrs: { id: 'teacher-applications' } });
     main.insertBefore(section('admin-applications', 'admin.applications', appList), main.children[1]);

@@ -14,6 +14,7 @@ import { rosterSection } from './roster.js';
 import { couponSection } from './coupons.js';
 import { catalogueSection, tagList, tagsField } from './catalogue.js';
 import { cardSchedule, coverButton, ctaFor, ctaLink, isoOf, lessonTools, scheduleLine, syllabusSummary, when } from './landing.js';
+import { teacherBlock } from './teacherprofile.js';
 
 const enc = encodeURIComponent;
 
@@ -434,7 +435,8 @@ export async function mountCourse(root, id) {
     if (tracker) checkoutSlot.append(tracker);
   }
   main.append(header, checkoutSlot, actions, editSlot,
-    section('landing.syllabus', relation === 'teacher' ? lessonForm(course.id, () => refresh()) : null, lessonList));
+    section('landing.syllabus', relation === 'teacher' ? lessonForm(course.id, () => refresh()) : null, lessonList),
+    teacherBlock(course));
   if (relation === 'teacher' || relation === 'assistant') main.append(rosterSection(course.id, relation));
   if (relation === 'teacher') main.append(recordingSettings(course));
   if (relation === 'teacher' && price) main.append(couponSection(course.id, price.currency));

@@ -35,6 +35,8 @@ addStrings({
     'materials.status.processing': 'Processing {progress}%',
     'materials.status.failed': 'Processing failed',
     'materials.status.ready': 'Ready',
+    'materials.review.pending': 'Waiting for review: students do not see it yet',
+    'materials.review.rejected': 'Not approved: {reason}',
     'materials.kind.video': 'Video',
     'materials.kind.pdf': 'PDF',
     'materials.kind.image': 'Image',
@@ -74,6 +76,8 @@ addStrings({
     'materials.status.processing': '处理中 {progress}%',
     'materials.status.failed': '处理失败',
     'materials.status.ready': '就绪',
+    'materials.review.pending': '等待审核：学员暂时看不到',
+    'materials.review.rejected': '未通过审核：{reason}',
     'materials.kind.video': '视频',
     'materials.kind.pdf': 'PDF',
     'materials.kind.image': '图片',
@@ -236,7 +240,9 @@ export async function mountMaterials(root, courseId) {
       class: 'material-thumb', attrs: { src: `/api/v1/materials/${enc(m.id)}/thumbnail`, alt: '', loading: 'lazy', width: 60 },
       on: { error: (e) => e.target.remove() },
     }) : null;
-    return h('li', { class: 'lesson-row material-row', attrs: { 'data-material': m.id, 'data-kind': m.kind, 'data-status': m.status } },
+    const review = m.review === 'pending' ? h('span', { class: 'badge', i18n: 'materials.review.pending' })
+      : m.review === 'rejected' ? h('span', { class: 'badge status-failed', i18n: 'materials.review.rejected', vars: { reason: m.review_note || '' } }) : null;
+    return h('li', { class: 'lesson-row material-row', attrs: { 'data-material': m.id, 'data-kind': m.kind, 'data-status': m.status, 'data-review': m.review || 'approved' } },
       thumb,
       h('div', { class: 'lesson-main' },
         h('strong', { text: m.name }),
@@ -244,7 +250,7 @@ export async function mountMaterials(root, courseId) {
           m.pages ? h('span', {}, ' · ', h('span', { i18n: 'materials.pages', vars: { n: m.pages } })) : null,
           ' · ', m.lesson_id ? h('span', { text: lessonTitle(m.lesson_id) }) : h('span', { i18n: 'materials.courseWide' })),
         m.status === 'failed' && m.detail ? h('span', { class: 'form-error-detail', text: m.detail }) : null),
-      st, actions, err);
+      review, st, actions, err);
   }
 
   // show opens a material in the page.
