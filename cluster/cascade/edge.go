@@ -53,7 +53,7 @@ func Dial(ctx context.Context, cfg EdgeConfig, lessonID string) (*Relay, error) 
 	}
 	u := strings.TrimSuffix(cfg.OriginURL, "/") + RelayPath + lessonID
 	h := http.Header{}
-	h.Set(authHeader, sign(cfg.Secret, lessonID, cfg.NodeID, time.Now()))
+	h.Set(authHeader, sign(cfg.Secret, kindRelay, lessonID, cfg.NodeID, time.Now()))
 	dctx, cancelDial := context.WithTimeout(ctx, 10*time.Second)
 	defer cancelDial()
 	conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPHeader: h, HTTPClient: cfg.HTTPClient})

@@ -72,7 +72,7 @@ func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cascade: relay path must be "+RelayPath+"<lesson id>", http.StatusNotFound)
 		return
 	}
-	edge, err := verify(o.secret, r, lesson, o.now())
+	edge, err := verify(o.secret, kindRelay, r, lesson, o.now())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
