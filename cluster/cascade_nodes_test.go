@@ -143,6 +143,22 @@ func TestThreeNodesCascade(t *testing.T) {
 			}
 		}
 	}
+	// The relayed tracks are shown as the teacher's.
+	for _, c := range []*peer.Client{c2, c3} {
+		shown := map[string]bool{}
+		for _, tr := range c.Joined.Tracks {
+			shown[tr.ParticipantID] = true
+		}
+		for _, e := range c.Events() {
+			var ev signaling.TrackEvent
+			if e.Type == signaling.TypeTrackPublished && json.Unmarshal(e.Payload, &ev) == nil {
+				shown[ev.Track.ParticipantID] = true
+			}
+		}
+		if want := teacher.Joined.Participant.ID; len(shown) != 1 || !shown[want] {
+			t.Errorf("an edge student sees tracks of %v, want the teacher's %s only", shown, want)
+		}
+	}
 	// One relay crosses, whatever the edge's audience.
 	if got := metric(t, own, `lectern_sfu_participants{direction="subscribe"}`); got != subsBefore+1 {
 		t.Errorf("the origin's subscribers went from %v to %v with two edge students; want one relay more", subsBefore, got)

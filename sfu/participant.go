@@ -31,6 +31,9 @@ type Participant struct {
 	mu      sync.Mutex // guards everything below
 	pub     *webrtc.PeerConnection
 	sources map[string]Source // client track id → source, from offers
+	// shownAs: client track id → the participant a relayed track is
+	// shown as (PublishRelayed); empty for a participant's own tracks.
+	shownAs map[string]string
 	tracks  map[string]*Track // published, by server track id
 	byRecv  map[*webrtc.RTPReceiver]*Track
 	simSSRC map[uint32]int // SSRC → layer, from a=ssrc-group:SIM
@@ -49,7 +52,7 @@ func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
 	return &Participant{
 		id: cfg.ID, room: r, cfg: cfg, publish: cfg.Publish,
 		log:     r.sfu.log.With("room", r.id, "participant", cfg.ID),
-		sources: map[string]Source{}, tracks: map[string]*Track{},
+		sources: map[string]Source{}, shownAs: map[string]string{}, tracks: map[string]*Track{},
 		byRecv: map[*webrtc.RTPReceiver]*Track{}, simSSRC: map[uint32]int{}, muted: map[Source]bool{},
 	}
 }

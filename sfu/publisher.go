@@ -8,6 +8,23 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// PublishRelayed is Publish for a relay of another node's room (package
+// cluster/cascade): tracks maps the offer's track ids to the origin's
+// descriptions, whose source is kept and whose participant id subscribers
+// are shown in place of the relay's.
+func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInfo) (string, error) {
+	sources := make(map[string]Source, len(tracks))
+	p.mu.Lock()
+	for id, t := range tracks {
+		sources[id] = t.Source
+		if t.ParticipantID != "" {
+			p.shownAs[id] = t.ParticipantID
+		}
+	}
+	p.mu.Unlock()
+	return p.Publish(offerSDP, sources)
+}
+
 // Publish applies a publisher's offer on the publishing connection and
 // returns the answer. sources maps the offer's track ids (a=msid) to what
 // they carry; unnamed tracks are microphone (audio) or camera (video).
@@ -114,6 +131,7 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 			}
 		}
 		t = newTrack(randomID("t_"), p, source, remote)
+		t.shownAs = p.shownAs[remote.ID()]
 		t.audioLevelID = extensionID(recv, extAudioLevel)
 		p.tracks[t.id] = t
 		p.byRecv[recv] = t

@@ -89,7 +89,7 @@ func (s *subscriber) add(t *Track) {
 		s.mu.Unlock()
 		return
 	}
-	d := newDownTrack(t, t.owner.id, &s.connected)
+	d := newDownTrack(t, t.shownID(), &s.connected)
 	d.limit, d.rtt = &s.resends, &s.rttMicros
 	if t.kind == webrtc.RTPCodecTypeVideo {
 		d.nacked, d.vsent = &s.nacked, &s.vsent

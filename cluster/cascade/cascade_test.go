@@ -187,7 +187,8 @@ func waitTracks(t testing.TB, r *sfu.Room, n int) {
 // the lesson is placed on the origin, where the teacher publishes; the
 // edge finds the origin through the lease and relays it; three students
 // on the edge receive the teacher's video and sound with no loss, and
-// exactly one stream per track crosses between the nodes.
+// exactly one stream per track crosses between the nodes; the relayed
+// tracks are shown as the teacher's.
 func TestCascadeRelaysTeacherToEdgeStudents(t *testing.T) {
 	url := migrated(t)
 	ctx := context.Background()
@@ -265,6 +266,9 @@ func TestCascadeRelaysTeacherToEdgeStudents(t *testing.T) {
 	for _, tr := range relayed {
 		if tr.Owner() != relay.Participant() || tr.Simulcast() {
 			t.Errorf("edge track %s: owner %s, simulcast %v", tr.ID(), tr.Owner().ID(), tr.Simulcast())
+		}
+		if id := tr.Info().ParticipantID; id != "teacher" {
+			t.Errorf("edge track %s is shown as %q's, want the teacher's", tr.ID(), id)
 		}
 		if got := tr.PacketsReceived(); got == 0 || got > sent[tr.Kind()] {
 			t.Errorf("edge %s track got %d packets from the origin, which got %d from the teacher", tr.Kind(), got, sent[tr.Kind()])

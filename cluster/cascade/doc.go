@@ -13,6 +13,15 @@
 // of a participant of the local room, so the edge's students are served
 // by the normal down-track path and exactly one copy of each stream
 // crosses between the nodes however many students the edge has.
+// The relayed tracks are shown to the edge's students as the origin
+// publisher's (sfu.Participant.PublishRelayed).
+//
+// In a running server (internal/app) every cluster node is both: it
+// serves relays of the lessons it owns and, as the edge a big lesson
+// spilled onto (cluster.Node.JoinURL, --spill-at), relays them to its
+// students. The classroom of those students stays on the origin
+// (signaling's edge.go); ClassroomHeader and VerifyClassroom sign the
+// connections that carry it.
 //
 // The origin checks every second that it still holds the lesson's lease
 // and closes the relay (StatusNotOrigin) once it does not.

@@ -141,11 +141,11 @@ func (r *Relay) answer(ctx context.Context) error {
 		if m.Type != "offer" {
 			return fmt.Errorf("%w: %q from the origin", ErrBadMessage, m.Type)
 		}
-		sources := make(map[string]sfu.Source, len(m.Tracks))
+		tracks := make(map[string]sfu.TrackInfo, len(m.Tracks))
 		for _, t := range m.Tracks {
-			sources[t.ID] = t.Source
+			tracks[t.ID] = t
 		}
-		answer, err := r.part.Publish(m.SDP, sources)
+		answer, err := r.part.PublishRelayed(m.SDP, tracks)
 		if err != nil {
 			return fmt.Errorf("cascade: applying the origin's offer: %w", err)
 		}
