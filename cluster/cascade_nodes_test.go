@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -13,8 +14,10 @@ import (
 	"time"
 
 	"github.com/lectern/lectern/classroom/live"
+	"github.com/lectern/lectern/cluster/cascade"
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/token"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -33,6 +36,8 @@ import (
 //     hand raised on the edge reaches the teacher's queue; a student on
 //     the edge may not open a poll (checked on the origin); a student
 //     removed by the teacher is closed at the edge with 4003;
+//   - the origin's classroom door for edges refuses an unsigned
+//     connection, a token of another lesson, and media;
 //   - partition: the origin is SIGKILLed; the edge's student is told at
 //     once (4012, well before the lease expires) and comes back through
 //     its usual path (a fresh join answer) with its participant id.
@@ -228,6 +233,39 @@ func TestThreeNodesCascade(t *testing.T) {
 	// A removal on the origin reaches the edge's connection.
 	mustOK(t, ctx, teacher, live.MsgParticipantRemove, live.ParticipantRemove{ParticipantID: pid(c3)})
 	awaitClose(t, c3, signaling.CloseRemoved, "the removed edge student")
+
+	// The origin's classroom door for edges: unsigned, refused; signed
+	// for this lesson, a token of another lesson is refused; a joined
+	// edge connection carries no media on the origin.
+	door := "ws" + strings.TrimPrefix(own.url, "http") + signaling.UpstreamPath + lesson.ID
+	resp, err := http.Get(own.url + signaling.UpstreamPath + lesson.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an unsigned classroom connection: %s, want 401", resp.Status)
+	}
+	secret, _ := hex.DecodeString(c.hex)
+	other, err := peer.DialHeader(ctx, door, cascade.ClassroomHeader(secret, lesson.ID, "test-edge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Request(ctx, signaling.TypeJoin, signaling.JoinRequest{Token: operatorToken(t, c.signer, "another-lesson", "x", token.RoleStudent)}); !peer.IsError(err, signaling.CodeUnauthorized) {
+		t.Errorf("a token of another lesson on a signed classroom connection: %v, want unauthorized", err)
+	}
+	edged, err := peer.DialHeader(ctx, door, cascade.ClassroomHeader(secret, lesson.ID, "test-edge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer edged.Close()
+	if _, err := edged.Request(ctx, signaling.TypeJoin, signaling.JoinRequest{Token: operatorToken(t, c.signer, lesson.ID, "x", token.RoleStudent)}); err != nil {
+		t.Fatal("a signed classroom connection with the lesson's token:", err)
+	}
+	if _, err := edged.Request(ctx, signaling.TypeSubscribeAnswer, signaling.SDP{SDP: "v=0"}); !peer.IsError(err, signaling.CodeForbidden) {
+		t.Errorf("media on an edge's classroom connection: %v, want forbidden", err)
+	}
 
 	// Partition: the origin dies; its edge student, who holds a place
 	// (a raised hand), is told at once.
