@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"slices"
@@ -36,6 +37,8 @@ import (
 //     hand raised on the edge reaches the teacher's queue; a student on
 //     the edge may not open a poll (checked on the origin); a student
 //     removed by the teacher is closed at the edge with 4003;
+//   - an edge cut off from the origin gives the lesson up, and the next
+//     student is sent to the third node, which relays it too;
 //   - the origin's classroom door for edges refuses an unsigned
 //     connection, a token of another lesson, and media;
 //   - partition: the origin is SIGKILLed; the edge's student is told at
@@ -233,6 +236,46 @@ func TestThreeNodesCascade(t *testing.T) {
 	// A removal on the origin reaches the edge's connection.
 	mustOK(t, ctx, teacher, live.MsgParticipantRemove, live.ParticipantRemove{ParticipantID: pid(c3)})
 	awaitClose(t, c3, signaling.CloseRemoved, "the removed edge student")
+
+	// The edge loses its way to the origin (the origin's registered URL
+	// is made unreachable for a moment: the origin still serves and
+	// beats): a student joining at the edge is told "moved" with no URL,
+	// the edge gives the lesson up, and the next join answer names the
+	// third node, where the student receives the teacher through a new
+	// relay.
+	var third *node
+	for _, n := range nodes {
+		if n != own && n != edge {
+			third = n
+		}
+	}
+	if _, err := db.Exec(ctx, `UPDATE cluster_nodes SET url = 'http://127.0.0.1:1' WHERE url = $1`, own.url); err != nil {
+		t.Fatal(err)
+	}
+	_, err = joinAt(ctx, edge.ws(), operatorToken(t, c.signer, lesson.ID, "late", token.RoleStudent), nil)
+	if m := (*errMoved)(nil); !errors.As(err, &m) || m.url != "" {
+		t.Errorf("a join at an edge cut off from its origin: %v, want moved without a URL", err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE cluster_nodes SET url = $1 WHERE url = 'http://127.0.0.1:1'`, own.url); err != nil {
+		t.Fatal(err)
+	}
+	var givenUp string
+	if err := db.QueryRow(ctx, `SELECT given_up FROM lesson_spills WHERE lesson_id = $1`, lesson.ID).Scan(&givenUp); err != nil || givenUp == "" {
+		t.Errorf("the cut-off edge did not give the lesson up (%q, %v)", givenUp, err)
+	}
+	j3 = joinAns(stu["s3"], own)
+	if j3.NodeURL != third.url {
+		t.Fatalf("after the edge gave up, s3 is sent to %s, want the third node %s", j3.NodeURL, third.url)
+	}
+	sub3b := newSubscriber(t)
+	c3b, err := peer.Join(ctx, third.ws(), j3.Token, sub3b)
+	if err != nil {
+		t.Fatal("s3 at the new edge:", err)
+	}
+	defer c3b.Close()
+	if !seesVideo(sub3b, 20*time.Second) {
+		t.Error("s3 receives no video at the new edge")
+	}
 
 	// The origin's classroom door for edges: unsigned, refused; signed
 	// for this lesson, a token of another lesson is refused; a joined

@@ -76,7 +76,12 @@ func (n *Node) spill(ctx context.Context, lessonID string, epoch int64) (Owner, 
 	if edge, _, err := n.spilled(ctx, lessonID); err != nil || edge.NodeID != "" {
 		return edge, err
 	}
-	target, err := n.leastLoaded(ctx, n.cfg.ID)
+	var givenUp string
+	err := n.pool.QueryRow(ctx, `SELECT given_up FROM lesson_spills WHERE lesson_id = $1`, lessonID).Scan(&givenUp)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return Owner{}, fmt.Errorf("cluster: reading the edge of %s: %w", lessonID, err)
+	}
+	target, err := n.leastLoaded(ctx, n.cfg.ID, givenUp)
 	if errors.Is(err, ErrNoNode) {
 		return Owner{}, nil
 	}
@@ -86,7 +91,8 @@ func (n *Node) spill(ctx context.Context, lessonID string, epoch int64) (Owner, 
 	// Replaces only a choice that no longer holds: racing choices of the
 	// same owner agree on the first.
 	if _, err := n.pool.Exec(ctx, `INSERT INTO lesson_spills (lesson_id, node_id, owner_epoch) VALUES ($1, $2, $3)
-		ON CONFLICT (lesson_id) DO UPDATE SET node_id = excluded.node_id, owner_epoch = excluded.owner_epoch, chosen_at = now()
+		ON CONFLICT (lesson_id) DO UPDATE SET node_id = excluded.node_id, owner_epoch = excluded.owner_epoch, chosen_at = now(),
+			given_up = CASE WHEN lesson_spills.owner_epoch = excluded.owner_epoch THEN lesson_spills.given_up ELSE '' END
 		WHERE lesson_spills.owner_epoch <> excluded.owner_epoch OR NOT EXISTS (SELECT 1 FROM cluster_nodes c
 			WHERE c.id = lesson_spills.node_id AND c.heartbeat_at > now() - make_interval(secs => $4))`,
 		lessonID, target.NodeID, epoch, n.cfg.LeaseTTL.Seconds()); err != nil {
@@ -97,6 +103,21 @@ func (n *Node) spill(ctx context.Context, lessonID string, epoch int64) (Owner, 
 		n.log.Info("lesson spills onto an edge", "lesson", lessonID, "edge", edge.NodeID, "url", edge.URL)
 	}
 	return edge, err
+}
+
+// GiveUpEdge is called by this node, lessonID's edge, when it cannot
+// reach the lesson's owner (a partition between the two): it stops being
+// the edge, and the owner's next choice is another node, if any.
+func (n *Node) GiveUpEdge(ctx context.Context, lessonID string) error {
+	tag, err := n.pool.Exec(ctx, `UPDATE lesson_spills SET given_up = node_id, node_id = '' WHERE lesson_id = $1 AND node_id = $2`,
+		lessonID, n.cfg.ID)
+	if err != nil {
+		return fmt.Errorf("cluster: giving up the edge of %s: %w", lessonID, err)
+	}
+	if tag.RowsAffected() > 0 {
+		n.log.Warn("gave up as the lesson's edge: its owner is out of reach", "lesson", lessonID)
+	}
+	return nil
 }
 
 // spillHeld chooses an edge for each held lesson that has reached

@@ -12,7 +12,8 @@ import (
 // owner; once it has reached it, the owner chooses the least-loaded other
 // node below its capacity, and every node's answer for a student names that
 // edge (a teacher's still names the owner); the edge knows it is one and
-// who its origin is. When the edge leaves, the owner chooses another; a
+// who its origin is. An edge that gives up (it cannot reach the owner) is
+// not chosen again; when the edge leaves, the owner chooses another; a
 // new lease epoch (failover) voids the choice.
 func TestSpillChoosesOneEdge(t *testing.T) {
 	url := migrated(t)
@@ -70,7 +71,19 @@ func TestSpillChoosesOneEdge(t *testing.T) {
 		}
 	}
 
-	// The edge leaves: the owner's next answer (or heartbeat) chooses c.
+	// The edge cannot reach the owner and gives up: the owner chooses c,
+	// though b is less loaded.
+	if err := b.GiveUpEdge(ctx, lesson); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := b.EdgeOf(ctx, lesson); err != nil || ok {
+		t.Fatalf("b is still the edge after giving up (%v)", err)
+	}
+	if u, err := a.JoinURL(ctx, lesson, true); err != nil || u != c.URL() {
+		t.Fatalf("after b gave up, the owner names %q, %v; want c", u, err)
+	}
+	// The edge leaves: the owner's next answer (or heartbeat) chooses
+	// another live node.
 	_ = b.Close()
 	if u, err := a.JoinURL(ctx, lesson, true); err != nil || u != c.URL() {
 		t.Fatalf("with b gone, the owner names %q, %v; want c", u, err)

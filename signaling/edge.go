@@ -45,6 +45,10 @@ type Edge interface {
 	Relay(ctx context.Context, lessonID string) (<-chan struct{}, error)
 	// Release says that one edge student of lessonID left.
 	Release(lessonID string)
+	// Unreachable says that this edge could not reach lessonID's origin:
+	// it stops being the lesson's edge, so that students are sent to
+	// another node.
+	Unreachable(lessonID string)
 	// UpstreamHeader signs an edge student's classroom connection.
 	UpstreamHeader(lessonID string) http.Header
 	// VerifyUpstream checks, on the origin, the signature of a classroom
@@ -86,9 +90,13 @@ func (ss *session) canEdge(c token.Claims) (string, bool) {
 }
 
 // edgeFailed answers a join this edge could not serve with "moved" and
-// no URL: the client asks for a fresh join token.
-func (ss *session) edgeFailed(id string, err error) {
-	ss.log.Warn("edge join failed", "err", err)
+// no URL: the client asks for a fresh join token. When the origin was out
+// of reach (lost, not false), the edge gives the lesson up first.
+func (ss *session) edgeFailed(id, lesson string, lost bool, err error) {
+	ss.log.Warn("edge join failed", "lesson", lesson, "err", err)
+	if lost {
+		ss.srv.cfg.Edge.Unreachable(lesson)
+	}
 	ss.send(TypeError, id, Moved{Code: CodeMoved, Message: "the lesson's edge cannot reach its origin now; try again"})
 	ss.closeWith(CloseMoved, CodeMoved)
 }
@@ -107,14 +115,14 @@ func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, 
 	relayDone, err := s.cfg.Edge.Relay(ss.ctx, lesson)
 	if err != nil {
 		release()
-		ss.edgeFailed(env.ID, err)
+		ss.edgeFailed(env.ID, lesson, true, err)
 		return nil
 	}
 	unlimit := func() { release(); s.cfg.Edge.Release(lesson) }
 	up, first, err := dialUpstream(ss.ctx, originURL, lesson, s.cfg.Edge.UpstreamHeader(lesson), env)
 	if err != nil {
 		unlimit()
-		ss.edgeFailed(env.ID, err)
+		ss.edgeFailed(env.ID, lesson, true, err)
 		return nil
 	}
 	var reply Envelope
@@ -135,7 +143,7 @@ func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, 
 	if err := json.Unmarshal(reply.Payload, &j); err != nil || j.Participant.ID == "" {
 		unlimit()
 		_ = up.CloseNow()
-		ss.edgeFailed(env.ID, errors.New("the origin's joined answer is unreadable"))
+		ss.edgeFailed(env.ID, lesson, false, errors.New("the origin's joined answer is unreadable"))
 		return nil
 	}
 	ss.claims, ss.pid, ss.lesson = claims, j.Participant.ID, lesson
@@ -149,7 +157,7 @@ func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, 
 	if err != nil {
 		unlimit()
 		_ = up.Close(websocket.StatusNormalClosure, "")
-		ss.edgeFailed(env.ID, err)
+		ss.edgeFailed(env.ID, lesson, false, err)
 		return nil
 	}
 	ss.part, ss.up, ss.unlimit = part, up, unlimit

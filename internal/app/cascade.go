@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -21,13 +22,14 @@ type cascadeEdge struct {
 	node   *cluster.Node
 	edge   *cascade.Edge
 	secret []byte
+	log    *slog.Logger
 
 	mu       sync.Mutex
 	students map[string]int // edge students per lesson
 }
 
 func newCascadeEdge(n *cluster.Node, secret []byte, cfg cascade.EdgeConfig) *cascadeEdge {
-	c := &cascadeEdge{node: n, secret: secret, students: map[string]int{}}
+	c := &cascadeEdge{node: n, secret: secret, log: cfg.Logger, students: map[string]int{}}
 	c.edge = cascade.NewEdge(cfg, func(ctx context.Context, lessonID string) (string, string, error) {
 		o, ok, err := n.EdgeOf(ctx, lessonID)
 		if err == nil && !ok {
@@ -71,6 +73,14 @@ func (c *cascadeEdge) Release(lessonID string) {
 			c.edge.Stop(lessonID)
 		}
 	})
+}
+
+func (c *cascadeEdge) Unreachable(lessonID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.node.GiveUpEdge(ctx, lessonID); err != nil {
+		c.log.Warn("giving up as the lesson's edge", "lesson", lessonID, "err", err)
+	}
 }
 
 func (c *cascadeEdge) UpstreamHeader(lessonID string) http.Header {

@@ -10,6 +10,9 @@ CREATE TABLE lesson_spills (
 	lesson_id TEXT PRIMARY KEY,
 	node_id TEXT NOT NULL,
 	owner_epoch BIGINT NOT NULL,
+	-- an edge that could not reach the owner gives up (node_id = '') and
+	-- is not chosen again for the lesson
+	given_up TEXT NOT NULL DEFAULT '',
 	chosen_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 -- only end
