@@ -15,7 +15,7 @@ type Router interface {
 // Spiller is a Router that may send a big lesson's new students to an
 // edge node (the cascade, package cluster).
 type Spiller interface {
-	JoinURL(ctx context.Context, lessonID string, student bool) (string, error)
+	JoinURL(ctx context.Context, lessonID, accountID string, student bool) (string, error)
 }
 
 // SetRouter makes the join-token answer name the lesson's node (call
@@ -25,14 +25,14 @@ func (s *Server) SetRouter(r Router) { s.router = r }
 // nodeURL is the base URL of the lesson's node, "" on one node or when
 // no node can take it now (the client then joins here and is told to ask
 // again).
-func (s *Server) nodeURL(ctx context.Context, lessonID string, role token.Role) string {
+func (s *Server) nodeURL(ctx context.Context, lessonID, accountID string, role token.Role) string {
 	if s.router == nil {
 		return ""
 	}
 	var u string
 	var err error
 	if sp, ok := s.router.(Spiller); ok {
-		u, err = sp.JoinURL(ctx, lessonID, role == token.RoleStudent)
+		u, err = sp.JoinURL(ctx, lessonID, accountID, role == token.RoleStudent)
 	} else {
 		u, err = s.router.OwnerURL(ctx, lessonID)
 	}

@@ -34,7 +34,9 @@ import (
 //   - classroom: chat goes both ways between a student on the origin and
 //     students on the edge and is stored by the origin with the sender's
 //     account; a poll opened by the teacher gets votes from both nodes; a
-//     hand raised on the edge reaches the teacher's queue; a student on
+//     hand raised on the edge reaches the teacher's queue; an edge
+//     student cannot be invited on stage, and a student on stage is sent
+//     to the owner even while the lesson spills; a student on
 //     the edge may not open a poll (checked on the origin); a student
 //     removed by the teacher is closed at the edge with 4003;
 //   - an edge cut off from the origin gives the lesson up, and the next
@@ -232,6 +234,19 @@ func TestThreeNodesCascade(t *testing.T) {
 	var votes int
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM live_votes WHERE lesson_id = $1`, lesson.ID).Scan(&votes); err != nil || votes != 2 {
 		t.Errorf("%d votes stored (%v), want 2", votes, err)
+	}
+	// The stage: a student on the edge cannot be invited (its media is
+	// on the edge); one on the origin can, and while it holds the place
+	// its join answers name the owner, not the edge.
+	if _, err := teacher.Request(ctx, live.MsgStageInvite, live.StageInvite{ParticipantID: pid(c2)}); !peer.IsError(err, live.CodeInvalid) {
+		t.Errorf("inviting an edge student on stage: %v, want invalid", err)
+	}
+	mustOK(t, ctx, teacher, live.MsgStageInvite, live.StageInvite{ParticipantID: pid(c1)})
+	mustOK(t, ctx, c1, live.MsgStageAccept, struct{}{})
+	for _, n := range nodes {
+		if j := joinAns(stu["s1"], n); j.NodeURL != own.url {
+			t.Errorf("s1 on stage is sent by %s to %s, want the owner", n.url, j.NodeURL)
+		}
 	}
 	// A removal on the origin reaches the edge's connection.
 	mustOK(t, ctx, teacher, live.MsgParticipantRemove, live.ParticipantRemove{ParticipantID: pid(c3)})

@@ -40,7 +40,10 @@ type Config struct {
 	// LessonLoad returns a lesson's participants on this node (needed
 	// with SpillAt).
 	LessonLoad func(lessonID string) int
-	Logger     *slog.Logger
+	// OnStage reports whether an account holds a stage place in a lesson
+	// (it then joins the owner, where it can publish); nil: never.
+	OnStage func(ctx context.Context, lessonID, accountID string) bool
+	Logger  *slog.Logger
 }
 
 // Server is what a node drives in its signalling server.

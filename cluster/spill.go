@@ -18,10 +18,11 @@ import (
 // that epoch: an edge that died is replaced by the owner's next choice,
 // and a new owner (failover) chooses afresh.
 
-// JoinURL is the base URL a participant should join lessonID at: the
+// JoinURL is the base URL accountID should join lessonID at: the
 // lesson's owner (placing it if needed), or its edge for a student
-// (student true) once the lesson has spilled.
-func (n *Node) JoinURL(ctx context.Context, lessonID string, student bool) (string, error) {
+// (student true) once the lesson has spilled, unless the student holds a
+// stage place (Config.OnStage).
+func (n *Node) JoinURL(ctx context.Context, lessonID, accountID string, student bool) (string, error) {
 	o, err := n.Place(ctx, lessonID)
 	if err != nil || !student || n.cfg.SpillAt == 0 {
 		return o.URL, err
@@ -35,7 +36,7 @@ func (n *Node) JoinURL(ctx context.Context, lessonID string, student bool) (stri
 	if err != nil {
 		n.log.Warn("choosing the edge of a big lesson", "lesson", lessonID, "err", err)
 	}
-	if edge.URL == "" {
+	if edge.URL == "" || (n.cfg.OnStage != nil && n.cfg.OnStage(ctx, lessonID, accountID)) {
 		return o.URL, nil
 	}
 	return edge.URL, nil

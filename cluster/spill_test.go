@@ -11,7 +11,7 @@ import (
 // TestSpillChoosesOneEdge: a lesson below --spill-at sends everyone to its
 // owner; once it has reached it, the owner chooses the least-loaded other
 // node below its capacity, and every node's answer for a student names that
-// edge (a teacher's still names the owner); the edge knows it is one and
+// edge (a teacher's, or a student's on stage, still names the owner); the edge knows it is one and
 // who its origin is. An edge that gives up (it cannot reach the owner) is
 // not chosen again; when the edge leaves, the owner chooses another; a
 // new lease epoch (failover) voids the choice.
@@ -27,7 +27,7 @@ func TestSpillChoosesOneEdge(t *testing.T) {
 					return int(load.Load())
 				}
 				return 0
-			}})
+			}, OnStage: func(_ context.Context, l, account string) bool { return account == "on-stage" }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,18 +49,21 @@ func TestSpillChoosesOneEdge(t *testing.T) {
 	}
 	load.Store(2)
 	for _, n := range []*Node{a, b, c} {
-		if u, err := n.JoinURL(ctx, lesson, true); err != nil || u != a.URL() {
+		if u, err := n.JoinURL(ctx, lesson, "student", true); err != nil || u != a.URL() {
 			t.Fatalf("below spill-at, %s sends a student to %q, %v; want the owner", n.ID(), u, err)
 		}
 	}
 	load.Store(3)
-	if u, err := a.JoinURL(ctx, lesson, false); err != nil || u != a.URL() {
+	if u, err := a.JoinURL(ctx, lesson, "student", false); err != nil || u != a.URL() {
 		t.Fatalf("a teacher is sent to %q, %v; want the owner", u, err)
 	}
 	for _, n := range []*Node{a, b, c} {
-		if u, err := n.JoinURL(ctx, lesson, true); err != nil || u != b.URL() {
+		if u, err := n.JoinURL(ctx, lesson, "student", true); err != nil || u != b.URL() {
 			t.Fatalf("at spill-at, %s sends a student to %q, %v; want b, the least-loaded other node", n.ID(), u, err)
 		}
+	}
+	if u, err := c.JoinURL(ctx, lesson, "on-stage", true); err != nil || u != a.URL() {
+		t.Fatalf("a student on stage is sent to %q, %v; want the owner, where it can publish", u, err)
 	}
 	if o, ok, err := b.EdgeOf(ctx, lesson); err != nil || !ok || o.NodeID != "a" || o.URL != a.URL() {
 		t.Fatalf("b as edge: %+v %v %v", o, ok, err)
@@ -79,13 +82,13 @@ func TestSpillChoosesOneEdge(t *testing.T) {
 	if _, ok, err := b.EdgeOf(ctx, lesson); err != nil || ok {
 		t.Fatalf("b is still the edge after giving up (%v)", err)
 	}
-	if u, err := a.JoinURL(ctx, lesson, true); err != nil || u != c.URL() {
+	if u, err := a.JoinURL(ctx, lesson, "student", true); err != nil || u != c.URL() {
 		t.Fatalf("after b gave up, the owner names %q, %v; want c", u, err)
 	}
 	// The edge leaves: the owner's next answer (or heartbeat) chooses
 	// another live node.
 	_ = b.Close()
-	if u, err := a.JoinURL(ctx, lesson, true); err != nil || u != c.URL() {
+	if u, err := a.JoinURL(ctx, lesson, "student", true); err != nil || u != c.URL() {
 		t.Fatalf("with b gone, the owner names %q, %v; want c", u, err)
 	}
 	// The owner's heartbeat makes the choice too, without a join answer.

@@ -518,7 +518,7 @@ func (ss *session) join(env Envelope) error {
 		return nil
 	}
 	res, err := l.Join(ss.ctx, live.JoinRequest{ConnID: ss.connID, UserID: claims.User, Name: claims.Name,
-		Role: claims.Role, Perms: claims.Permissions})
+		Role: claims.Role, Perms: claims.Permissions, Remote: ss.edgeNode != ""})
 	if err != nil {
 		release()
 		if le, ok := liveError(err); ok {

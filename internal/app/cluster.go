@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/lectern/lectern/classroom/live"
@@ -51,7 +52,7 @@ func (a *App) wireCluster(ctx context.Context, secret []byte) (live.Store, error
 	}
 	n, err := cluster.New(ctx, cluster.Config{DatabaseURL: a.cfg.DatabaseURL, URL: cc.NodeURL, Capacity: cc.Capacity,
 		LeaseTTL: cc.LeaseTTL, Load: func() int { return a.sfu.Stats().Participants },
-		SpillAt: cc.SpillAt, LessonLoad: a.lessonLoad,
+		SpillAt: cc.SpillAt, LessonLoad: a.lessonLoad, OnStage: a.onStage,
 		Logger: a.log.With("subsystem", "cluster")})
 	if err != nil {
 		return nil, err
@@ -66,6 +67,21 @@ func (a *App) wireCluster(ctx context.Context, secret []byte) (live.Store, error
 	a.closers = append(a.closers, a.edge.Close)
 	a.log.Info("cluster node registered", "node", n.ID(), "url", n.URL(), "capacity", cc.Capacity, "spill_at", cc.SpillAt)
 	return n.Fence(liveStore), nil
+}
+
+// onStage reports whether the account holds a stage place in the
+// lesson, from its stored room state (written by the lesson's owner).
+func (a *App) onStage(ctx context.Context, lessonID, accountID string) bool {
+	rs, err := a.store.Live().RoomState(ctx, lessonID)
+	if err != nil {
+		return false
+	}
+	for _, m := range rs.Members {
+		if m.UserID == accountID && slices.Contains(rs.Stage, m.ParticipantID) {
+			return true
+		}
+	}
+	return false
 }
 
 // lessonLoad is a lesson's participants in this node's SFU (an edge's
