@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lectern/lectern/classroom/live"
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/internal/pgtest"
+	"github.com/lectern/lectern/internal/testenv"
+	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/token"
+)
+
+// TestBrowserOnEdgeNode: two nodes with --spill-at 1. The teacher (a Pion
+// peer) publishes at node A, which owns the lesson, so it has spilled: a
+// signed-in student opening the lesson's page at A is sent to B, the
+// edge. In the browser the room's WebSocket goes to B, the teacher's
+// relayed video plays on the main stage with the teacher's name and
+// participant id, the teacher's chat message is there, and the student's
+// message reaches the teacher at A.
+func TestBrowserOnEdgeNode(t *testing.T) {
+	requireBrowser(t)
+	ctx := context.Background()
+	pg, err := pgtest.Start(ctx)
+	testenv.Require(t, "PostgreSQL", err)
+	t.Cleanup(func() { _ = pg.Stop() })
+	if err := pg.CreateDatabase(ctx, "edge"); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := pg.URL("edge")
+	secret := bytes.Repeat([]byte("e2e-secret-"), 4)
+	a := startClusterNode(t, dbURL, secret, 1)
+	b := startClusterNode(t, dbURL, secret, 1)
+	tch, lessonID, stu := courseWithStudent(t, a)
+	giveLease(t, dbURL, lessonID, a)
+
+	tok, err := a.app.Signer().Issue(token.Claims{Lesson: lessonID, User: tch.id, Name: "Teacher Li", Role: token.RoleTeacher,
+		Permissions: token.DefaultPermissions(token.RoleTeacher)}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacher, err := peer.Join(ctx, "ws"+strings.TrimPrefix(a.url, "http")+"/rtc", tok, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer teacher.Close()
+	pub, err := peer.NewTeacher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	if err := teacher.Publish(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := teacher.Request(ctx, live.MsgChatSend, live.ChatSend{Text: "hello from the owner"}); err != nil {
+		t.Fatal(err)
+	}
+
+	s := startScript(t, 150*time.Second, "edge", a.url+"/lesson/"+lessonID, cookiesOf(stu, a))
+	res := s.result(140 * time.Second)
+	sockets := fmt.Sprint(res["sockets"])
+	if want := "ws" + strings.TrimPrefix(b.url, "http") + "/rtc"; !strings.Contains(sockets, want) || strings.Contains(sockets, strings.TrimPrefix(a.url, "http://")+"/rtc") {
+		t.Errorf("the room's WebSockets were %s, want B's only (%s)", sockets, want)
+	}
+	if res["label"] != "Teacher Li" || res["participant"] != teacher.Joined.Participant.ID {
+		t.Errorf("the main stage shows %v (%v), want the teacher %s", res["label"], res["participant"], teacher.Joined.Participant.ID)
+	}
+	if _, ok := teacher.WaitEvent(live.EvChatMessage, 10*time.Second, func(e signaling.Envelope) bool {
+		var m live.ChatInfo
+		return json.Unmarshal(e.Payload, &m) == nil && m.Text == "hello from the edge"
+	}); !ok {
+		t.Error("the teacher never got the edge student's chat")
+	}
+	if errs, _ := res["errors"].([]any); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
