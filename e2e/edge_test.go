@@ -23,7 +23,8 @@ import (
 // edge. In the browser the room's WebSocket goes to B, the teacher's
 // relayed video plays on the main stage with the teacher's name and
 // participant id, the teacher's chat message is there, and the student's
-// message reaches the teacher at A.
+// message reaches the teacher at A. When the teacher ends the lesson, a
+// student on the edge is closed with 4011, as on the owner.
 func TestBrowserOnEdgeNode(t *testing.T) {
 	requireBrowser(t)
 	ctx := context.Background()
@@ -79,5 +80,33 @@ func TestBrowserOnEdgeNode(t *testing.T) {
 	}
 	if errs, _ := res["errors"].([]any); len(errs) > 0 {
 		t.Errorf("page errors: %v", errs)
+	}
+
+	// The teacher ends the lesson at the owner: a student on the edge is
+	// closed with the same code (4011) as one on the owner.
+	var j struct {
+		Token   string `json:"token"`
+		NodeURL string `json:"node_url"`
+	}
+	stu.rest(t, "POST", "/api/v1/lessons/"+lessonID+"/join", nil, &j)
+	if j.NodeURL != b.url {
+		t.Fatalf("the student's join answer names %s, want the edge %s", j.NodeURL, b.url)
+	}
+	onEdge, err := peer.Join(ctx, "ws"+strings.TrimPrefix(b.url, "http")+"/rtc", j.Token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer onEdge.Close()
+	// The teacher's own connection closes (4011) before any reply.
+	if err := teacher.Send(ctx, live.MsgLessonEnd, "end", struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-onEdge.Done():
+	case <-time.After(15 * time.Second):
+		t.Fatal("the edge student outlived the lesson")
+	}
+	if code := onEdge.CloseStatus(); code != signaling.CloseLessonEnded {
+		t.Errorf("the edge student was closed with %d (%s), want %d", code, onEdge.CloseReason(), signaling.CloseLessonEnded)
 	}
 }

@@ -30,6 +30,10 @@ import (
 // the relay ends, with CloseMoved, and the client asks for a fresh join
 // token as after any move.
 
+// relayEndGrace is how long an edge student outlives the lesson's relay,
+// waiting for the origin's own reason.
+const relayEndGrace = time.Second
+
 // UpstreamPath is where an origin accepts an edge's classroom connection
 // of one student: UpstreamPath + lesson id.
 const UpstreamPath = "/cluster/classroom/"
@@ -226,9 +230,16 @@ func (ss *session) pumpDown(relayDone <-chan struct{}) {
 	go func() {
 		select {
 		case <-relayDone:
+		case <-ss.ctx.Done():
+			return
+		}
+		// The origin's own close (the lesson ended: 4011) is on its way
+		// when its room's end ended the relay: it wins if it comes soon.
+		select {
+		case <-ss.ctx.Done():
+		case <-time.After(relayEndGrace):
 			ss.log.Info("the lesson's relay ended: the student is sent back")
 			ss.closeWith(CloseMoved, CodeMoved)
-		case <-ss.ctx.Done():
 		}
 	}()
 	for {
