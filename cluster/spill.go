@@ -14,9 +14,10 @@ import (
 // than itself below its capacity, and records it in lesson_spills with
 // the epoch of its lease. From then on every node's join answer sends new
 // students there; the edge relays the lesson's media from the owner and
-// serves them. The choice holds while the edge beats and the lease keeps
-// that epoch: an edge that died is replaced by the owner's next choice,
-// and a new owner (failover) chooses afresh.
+// serves them. The choice holds while the edge beats, is below its
+// capacity and the lease keeps that epoch: an edge that died or filled up
+// is replaced by the owner's next choice (a full edge keeps serving the
+// students it has), and a new owner (failover) chooses afresh.
 
 // JoinURL is the base URL accountID should join lessonID at: the
 // lesson's owner (placing it if needed), or its edge for a student
@@ -58,6 +59,7 @@ func (n *Node) spilled(ctx context.Context, lessonID string) (edge, origin Owner
 	err = n.pool.QueryRow(ctx, `SELECT s.node_id, e.url, l.node_id, o.url, l.epoch FROM lesson_spills s
 		JOIN lesson_leases l ON l.lesson_id = s.lesson_id AND l.epoch = s.owner_epoch AND l.expires_at > now()
 		JOIN cluster_nodes e ON e.id = s.node_id AND e.heartbeat_at > now() - make_interval(secs => $2)
+			AND (e.capacity = 0 OR e.load < e.capacity)
 		JOIN cluster_nodes o ON o.id = l.node_id
 		WHERE s.lesson_id = $1`, lessonID, n.cfg.LeaseTTL.Seconds()).
 		Scan(&edge.NodeID, &edge.URL, &origin.NodeID, &origin.URL, &origin.Epoch)
@@ -95,7 +97,8 @@ func (n *Node) spill(ctx context.Context, lessonID string, epoch int64) (Owner, 
 		ON CONFLICT (lesson_id) DO UPDATE SET node_id = excluded.node_id, owner_epoch = excluded.owner_epoch, chosen_at = now(),
 			given_up = CASE WHEN lesson_spills.owner_epoch = excluded.owner_epoch THEN lesson_spills.given_up ELSE '' END
 		WHERE lesson_spills.owner_epoch <> excluded.owner_epoch OR NOT EXISTS (SELECT 1 FROM cluster_nodes c
-			WHERE c.id = lesson_spills.node_id AND c.heartbeat_at > now() - make_interval(secs => $4))`,
+			WHERE c.id = lesson_spills.node_id AND c.heartbeat_at > now() - make_interval(secs => $4)
+				AND (c.capacity = 0 OR c.load < c.capacity))`,
 		lessonID, target.NodeID, epoch, n.cfg.LeaseTTL.Seconds()); err != nil {
 		return Owner{}, fmt.Errorf("cluster: recording the edge of %s: %w", lessonID, err)
 	}

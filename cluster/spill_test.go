@@ -13,7 +13,7 @@ import (
 // node below its capacity, and every node's answer for a student names that
 // edge (a teacher's, or a student's on stage, still names the owner); the edge knows it is one and
 // who its origin is. An edge that gives up (it cannot reach the owner) is
-// not chosen again; when the edge leaves, the owner chooses another; a
+// not chosen again, nor is a full one; when the edge leaves, the owner chooses another; a
 // new lease epoch (failover) voids the choice.
 func TestSpillChoosesOneEdge(t *testing.T) {
 	url := migrated(t)
@@ -84,6 +84,17 @@ func TestSpillChoosesOneEdge(t *testing.T) {
 	}
 	if u, err := a.JoinURL(ctx, lesson, "student", true); err != nil || u != c.URL() {
 		t.Fatalf("after b gave up, the owner names %q, %v; want c", u, err)
+	}
+	// c fills up (its load reaches its capacity) and b gave up: no other
+	// node can take students, so the owner takes them.
+	if _, err := a.pool.Exec(ctx, `UPDATE cluster_nodes SET capacity = 5 WHERE id = 'c'`); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := a.JoinURL(ctx, lesson, "student", true); err != nil || u != a.URL() {
+		t.Fatalf("with every other node full or given up, the owner names %q, %v; want itself", u, err)
+	}
+	if _, err := a.pool.Exec(ctx, `UPDATE cluster_nodes SET capacity = 0 WHERE id = 'c'`); err != nil {
+		t.Fatal(err)
 	}
 	// The edge leaves: the owner's next answer (or heartbeat) chooses
 	// another live node.
