@@ -150,13 +150,10 @@ func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, 
 		ss.edgeFailed(env.ID, lesson, false, errors.New("the origin's joined answer is unreadable"))
 		return nil
 	}
-	ss.claims, ss.pid, ss.lesson = claims, j.Participant.ID, lesson
-	ss.gate = gateOf(claims, access.DoorWebSocket, d)
-	ss.joined.Store(true)
-	ss.log = s.log.With("lesson", lesson, "participant", ss.pid, "edge", true)
+	ss.log = s.log.With("lesson", lesson, "participant", j.Participant.ID, "edge", true)
 	ss.calls.hold()
 	defer ss.calls.release()
-	part, err := s.cfg.SFU.Join(lesson, sfu.ParticipantConfig{ID: ss.pid, Subscribe: claims.Permissions.Subscribe,
+	part, err := s.cfg.SFU.Join(lesson, sfu.ParticipantConfig{ID: j.Participant.ID, Subscribe: claims.Permissions.Subscribe,
 		Listener: ss, Priority: priority(claims.Role)})
 	if err != nil {
 		unlimit()
@@ -164,7 +161,11 @@ func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, 
 		ss.edgeFailed(env.ID, lesson, false, err)
 		return nil
 	}
+	// Joined: from here finish ends it as an edge session (finishEdge).
+	ss.claims, ss.pid, ss.lesson = claims, j.Participant.ID, lesson
+	ss.gate = gateOf(claims, access.DoorWebSocket, d)
 	ss.part, ss.up, ss.unlimit = part, up, unlimit
+	ss.joined.Store(true)
 	j.Tracks = []sfu.TrackInfo{}
 	for _, t := range part.Room().Tracks() {
 		j.Tracks = append(j.Tracks, t.Info())
