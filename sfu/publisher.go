@@ -20,6 +20,7 @@ func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInf
 		if t.ParticipantID != "" {
 			p.shownAs[id] = t.ParticipantID
 		}
+		p.relayed[id], _ = parseRelayLayer(id)
 	}
 	p.mu.Unlock()
 	return p.Publish(offerSDP, sources)
@@ -121,6 +122,17 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 			}
 		}
 	}
+	// A relay's streams: each is one layer of the origin's track.
+	relayOf, relayed := p.relayed[remote.ID()]
+	_, relayIndex := parseRelayLayer(remote.ID())
+	if t == nil && relayed {
+		for _, x := range p.tracks {
+			if x.relayOf == relayOf && x.kind == remote.Kind() {
+				t = x
+				break
+			}
+		}
+	}
 	fresh := t == nil
 	if fresh {
 		source, ok := p.sources[remote.ID()]
@@ -132,6 +144,9 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		}
 		t = newTrack(randomID("t_"), p, source, remote)
 		t.shownAs = p.shownAs[remote.ID()]
+		if relayed {
+			t.relayOf = relayOf
+		}
 		t.audioLevelID = extensionID(recv, extAudioLevel)
 		p.tracks[t.id] = t
 		p.byRecv[recv] = t
@@ -142,6 +157,9 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		index = layerIndex(remote.RID(), t.layerTaken)
 	case bySSRC:
 		index = simIndex
+	case relayed:
+		index = relayIndex
+		p.byRecv[recv] = t
 	}
 	l := t.addLayer(remote, index)
 	p.mu.Unlock()

@@ -24,6 +24,7 @@ type Track struct {
 	clientID string // the publisher's own track id (a=msid)
 	owner    *Participant
 	shownAs  string // the participant a relayed track is shown as ("": owner)
+	relayOf  string // a relayed track's id on the origin ("": not relayed)
 	kind     webrtc.RTPCodecType
 	source   Source
 	codec    webrtc.RTPCodecParameters

@@ -137,17 +137,23 @@ func teach(t testing.TB, s *sfu.SFU, room string) {
 func teachWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) {
 	t.Helper()
 	t.Cleanup(pub.Close)
+	publishAs(t, s, room, pub.PC, pub.Sources())
+	pub.Start()
+}
+
+// publishAs publishes pc's tracks (named by srcs) in room as the teacher.
+func publishAs(t testing.TB, s *sfu.SFU, room string, pc *webrtc.PeerConnection, srcs map[string]string) {
+	t.Helper()
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
 	sources := map[string]sfu.Source{}
-	for id, src := range pub.Sources() {
+	for id, src := range srcs {
 		sources[id] = sfu.Source(src)
 	}
-	offerAnswer(t, part, pub.PC, sources)
-	pub.Start()
+	offerAnswer(t, part, pc, sources)
 }
 
 // offerAnswer publishes pc's tracks as part: a complete offer in, the
@@ -383,6 +389,11 @@ func TestEdgeKeepsOneRelayPerLesson(t *testing.T) {
 	if n := located.Load(); n != 1 {
 		t.Errorf("origin located %d times for one relay", n)
 	}
+	// The origin joins the relay to its room just after accepting it.
+	for deadline := time.Now().Add(5 * time.Second); len(originSFU.Room("l").Participants()) < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // a second relay would show by now
 	if n := len(originSFU.Room("l").Participants()); n != 2 {
 		t.Errorf("origin room has %d participants, want the teacher and one relay", n)
 	}

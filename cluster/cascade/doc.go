@@ -6,9 +6,9 @@
 // WebSocket at RelayPath on the origin, authenticated with the cluster's
 // shared secret (auth.go), carries the SDP of one Pion-to-Pion
 // PeerConnection. On the origin the relay is an ordinary subscribing
-// participant of the lesson's SFU room, so it gets one stream per track
-// (one simulcast layer of each video, chosen by the same GCC estimator and
-// allocator as any subscriber) and its keyframe requests reach the
+// participant of the lesson's SFU room, marked as a relay: it gets the
+// sound as any subscriber and each simulcast layer of every video as a
+// stream of its own (sfu's relay.go), and its keyframe requests reach the
 // teacher. On the edge the same connection is the publishing connection
 // of a participant of the local room, so the edge's students are served
 // by the normal down-track path and exactly one copy of each stream
@@ -27,7 +27,7 @@
 // and closes the relay (StatusNotOrigin) once it does not.
 //
 // The origin makes every offer (its subscriber side always does); the
-// edge answers through sfu.Participant.Publish. Both descriptions carry
+// edge answers through sfu.Participant.PublishRelayed. Both descriptions carry
 // all their candidates, so nothing trickles.
 //
 // cascade imports sfu and cluster; cluster does not import it.

@@ -145,7 +145,7 @@ func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge s
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lis := &offers{ready: make(chan struct{}, 1), ended: make(chan struct{})}
-	part, err := o.sfu.Join(lesson, sfu.ParticipantConfig{ID: RelayParticipantID(edge), Subscribe: true, Listener: lis})
+	part, err := o.sfu.Join(lesson, sfu.ParticipantConfig{ID: RelayParticipantID(edge), Subscribe: true, Relay: true, Listener: lis})
 	if err != nil {
 		_ = conn.Close(websocket.StatusInternalError, "origin room")
 		return err
