@@ -58,7 +58,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request, c *caller) error {
 	writeJSON(w, http.StatusOK, joinResponse{Token: tok, Lesson: viewLesson(d.Lesson), Role: d.Role,
 		ExpiresAt:  now.Add(s.tokenTTL).UTC().Truncate(time.Second),
 		RenewAfter: now.Add(s.tokenTTL / 2).UTC().Truncate(time.Second),
-		HLSURL:     s.hlsURL(d.Lesson.ID, c.account.ID), H264: s.h264, NodeURL: s.nodeURL(r.Context(), d.Lesson.ID)})
+		HLSURL:     s.hlsURL(d.Lesson.ID, c.account.ID), H264: s.h264, NodeURL: s.nodeURL(r.Context(), d.Lesson.ID, c.account.ID, d.Role)})
 	return nil
 }
 

@@ -18,6 +18,11 @@
 // same moment, so a node that lost its lease cannot overwrite what the new
 // owner restored.
 //
+// A lesson that has reached Config.SpillAt participants on its owner
+// spills: the owner chooses one edge node (lesson_spills, spill.go) and
+// every node's join answer sends new students there (the cascade,
+// package cluster/cascade).
+//
 // Signals between nodes (an access change, a lesson ended by REST on a
 // node that does not own it) travel over PostgreSQL LISTEN/NOTIFY on the
 // channel lectern_cluster.

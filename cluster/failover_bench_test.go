@@ -2,14 +2,11 @@ package cluster_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/token"
 )
 
@@ -23,17 +20,8 @@ import (
 //
 //	go test ./cluster -run '^$' -bench Failover -benchtime 10x
 func BenchmarkFailover(b *testing.B) {
-	bin := lecternBinary(b)
-	dbURL := pgtest.URL(b)
-	var raw [32]byte
-	_, _ = rand.Read(raw[:])
-	secretHex := hex.EncodeToString(raw[:])
-	signer, err := token.NewSigner(raw[:])
-	if err != nil {
-		b.Fatal(err)
-	}
-	nodes := []*node{startNode(b, bin, dbURL, secretHex)}
-	nodes = append(nodes, startNode(b, bin, dbURL, secretHex), startNode(b, bin, dbURL, secretHex))
+	c := startThree(b)
+	nodes, signer, bin, dbURL, secretHex := c.nodes, c.signer, c.bin, c.dbURL, c.hex
 	ctx := context.Background()
 	var times []time.Duration
 	for i := 0; i < b.N; i++ {

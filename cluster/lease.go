@@ -82,12 +82,13 @@ func (n *Node) lease(ctx context.Context, lessonID string) (Owner, bool, error) 
 }
 
 // leastLoaded picks the live node (beaten within LeaseTTL) with the
-// fewest participants relative to room left, below its capacity.
-func (n *Node) leastLoaded(ctx context.Context) (Owner, error) {
+// fewest participants relative to room left, below its capacity, other
+// than the nodes exclude names.
+func (n *Node) leastLoaded(ctx context.Context, exclude ...string) (Owner, error) {
 	var o Owner
 	err := n.pool.QueryRow(ctx, `SELECT id, url FROM cluster_nodes
-		WHERE heartbeat_at > now() - make_interval(secs => $1) AND (capacity = 0 OR load < capacity)
-		ORDER BY load, capacity = 0 DESC, capacity DESC, id LIMIT 1`, n.cfg.LeaseTTL.Seconds()).Scan(&o.NodeID, &o.URL)
+		WHERE heartbeat_at > now() - make_interval(secs => $1) AND (capacity = 0 OR load < capacity) AND id <> ALL($2)
+		ORDER BY load, capacity = 0 DESC, capacity DESC, id LIMIT 1`, n.cfg.LeaseTTL.Seconds(), append(exclude, "")).Scan(&o.NodeID, &o.URL)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Owner{}, ErrNoNode
 	}

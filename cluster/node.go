@@ -33,8 +33,17 @@ type Config struct {
 	// this long after its owner's last renewal; nodes beat every LeaseTTL/3.
 	LeaseTTL time.Duration
 	// Load returns this node's live participants (e.g. the SFU's count).
-	Load   func() int
-	Logger *slog.Logger
+	Load func() int
+	// SpillAt (0: off) sends new students of a lesson that has this many
+	// participants on its owner to an edge node (spill.go).
+	SpillAt int
+	// LessonLoad returns a lesson's participants on this node (needed
+	// with SpillAt).
+	LessonLoad func(lessonID string) int
+	// OnStage reports whether an account holds a stage place in a lesson
+	// (it then joins the owner, where it can publish); nil: never.
+	OnStage func(ctx context.Context, lessonID, accountID string) bool
+	Logger  *slog.Logger
 }
 
 // Server is what a node drives in its signalling server.
@@ -91,6 +100,12 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if cfg.Load == nil {
 		cfg.Load = func() int { return 0 }
+	}
+	if cfg.SpillAt < 0 {
+		return nil, fmt.Errorf("%w: spill-at %d is negative", ErrConfig, cfg.SpillAt)
+	}
+	if cfg.LessonLoad == nil {
+		cfg.LessonLoad = func(string) int { return 0 }
 	}
 	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
@@ -221,6 +236,7 @@ func (n *Node) beat() {
 	n.mu.Unlock()
 	n.drop(lost, "lease taken by another node")
 	n.refreshOrigins(ctx)
+	n.spillHeld(ctx, renewed)
 }
 
 // renew beats and renews this node's leases, returning them.

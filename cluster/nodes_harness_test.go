@@ -2,6 +2,8 @@ package cluster_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,9 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/lectern/lectern/cluster"
 	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/signaling"
+	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/token"
 	"github.com/pion/webrtc/v4"
 )
@@ -262,4 +267,48 @@ func rejoin(ctx context.Context, nodes []*node, tok string, deadline time.Time, 
 		time.Sleep(200 * time.Millisecond)
 	}
 	return nil, "", fmt.Errorf("no join before the deadline: %v", last)
+}
+
+// three is three nodes on one throwaway PostgreSQL with a fresh shared
+// secret.
+type three struct {
+	nodes           []*node
+	bin, dbURL, hex string // for starting more nodes
+	signer          *token.Signer
+}
+
+// startThree starts three nodes (the first migrates), each with extra
+// flags.
+func startThree(t testing.TB, extra ...string) *three {
+	t.Helper()
+	c := &three{bin: lecternBinary(t), dbURL: pgtest.URL(t)}
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	c.hex = hex.EncodeToString(raw[:])
+	signer, err := token.NewSigner(raw[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.signer = signer
+	for range 3 {
+		c.nodes = append(c.nodes, startNode(t, c.bin, c.dbURL, c.hex, extra...))
+	}
+	return c
+}
+
+// openStore opens the nodes' store and a plain connection to their
+// database, both closed at the test's end.
+func openStore(t *testing.T, ctx context.Context, dbURL string) (*store.Store, *pgx.Conn) {
+	t.Helper()
+	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), DatabaseURL: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	db, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	return st, db
 }

@@ -3,8 +3,6 @@ package cluster_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,10 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/peer"
-	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/store"
 	"github.com/lectern/lectern/store/storetest"
@@ -95,35 +91,13 @@ type joinAnswer struct {
 // a node that does not serve it closes the sessions on its node (4011) and
 // releases its lease.
 func TestThreeNodesAccessAndEnd(t *testing.T) {
-	bin := lecternBinary(t)
-	dbURL := pgtest.URL(t)
-	var raw [32]byte
-	_, _ = rand.Read(raw[:])
-	secretHex := hex.EncodeToString(raw[:])
-	nodes := []*node{startNode(t, bin, dbURL, secretHex)}
-	nodes = append(nodes, startNode(t, bin, dbURL, secretHex), startNode(t, bin, dbURL, secretHex))
+	c := startThree(t)
+	nodes := c.nodes
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), DatabaseURL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	db, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(context.Background())
+	st, db := openStore(t, ctx, c.dbURL)
 
-	tch := signUp(t, nodes[0], "teacher@example.org")
-	storetest.GrantRole(t, st, tch.id, classroom.RoleTeacher)
-	var course, lesson struct {
-		ID string `json:"id"`
-	}
-	tch.must(nodes[0], "POST", "/api/v1/courses", map[string]any{"title": "Cluster course"}, http.StatusCreated, &course)
-	storetest.Publish(t, st, course.ID)
-	tch.must(nodes[1], "POST", "/api/v1/courses/"+course.ID+"/lessons", map[string]any{"title": "Lesson",
-		"starts_at": time.Now().UTC(), "duration_minutes": 60}, http.StatusCreated, &lesson)
+	tch, course, lesson := liveCourse(t, st, nodes[0], nodes[1])
 	stu := signUp(t, nodes[1], "student@example.org")
 	stu.must(nodes[2], "POST", "/api/v1/courses/"+course.ID+"/enrolment", nil, http.StatusCreated, nil)
 
@@ -171,6 +145,21 @@ func TestThreeNodesAccessAndEnd(t *testing.T) {
 		_ = db.QueryRow(ctx, `SELECT expires_at > now() FROM lesson_leases WHERE lesson_id = $1`, lesson.ID).Scan(&valid)
 		return !valid
 	})
+}
+
+// liveCourse signs a teacher up at a, who creates a published course and
+// one lesson starting now (at b).
+func liveCourse(t *testing.T, st *store.Store, a, b *node) (tch *person, course, lesson struct {
+	ID string `json:"id"`
+}) {
+	t.Helper()
+	tch = signUp(t, a, "teacher@example.org")
+	storetest.GrantRole(t, st, tch.id, classroom.RoleTeacher)
+	tch.must(a, "POST", "/api/v1/courses", map[string]any{"title": "Cluster course"}, http.StatusCreated, &course)
+	storetest.Publish(t, st, course.ID)
+	tch.must(b, "POST", "/api/v1/courses/"+course.ID+"/lessons", map[string]any{"title": "Lesson",
+		"starts_at": time.Now().UTC(), "duration_minutes": 60}, http.StatusCreated, &lesson)
+	return tch, course, lesson
 }
 
 func awaitClose(t *testing.T, c *peer.Client, code int, who string) {

@@ -3,8 +3,6 @@ package cluster_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/lectern/lectern/classroom/live"
 	"github.com/lectern/lectern/internal/peer"
-	"github.com/lectern/lectern/internal/pgtest"
 	"github.com/lectern/lectern/token"
 	"github.com/pion/webrtc/v4"
 )
@@ -37,17 +34,8 @@ import (
 //     serving at once (4012), a chat message sent then is not stored, and
 //     the students come back again with their places.
 func TestThreeNodes(t *testing.T) {
-	bin := lecternBinary(t)
-	dbURL := pgtest.URL(t)
-	var raw [32]byte
-	_, _ = rand.Read(raw[:])
-	secretHex := hex.EncodeToString(raw[:])
-	signer, err := token.NewSigner(raw[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	nodes := []*node{startNode(t, bin, dbURL, secretHex)} // migrates
-	nodes = append(nodes, startNode(t, bin, dbURL, secretHex), startNode(t, bin, dbURL, secretHex))
+	c := startThree(t)
+	nodes, signer, dbURL := c.nodes, c.signer, c.dbURL
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	db, err := pgx.Connect(ctx, dbURL)

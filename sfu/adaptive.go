@@ -121,9 +121,10 @@ type controller struct {
 	budget         int
 	probe          *prober
 
-	subs  []*subscription // reused between rounds
-	items []allocItem
-	out   []int
+	subs   []*subscription // reused between rounds
+	pinned []*subscription // a relay's layer streams, reused between reports
+	items  []allocItem
+	out    []int
 }
 
 // endTrial ends the running trial; a padding probe stops sending.
@@ -340,7 +341,9 @@ func (s *subscriber) allocate(now int64) {
 	s.mu.Lock()
 	c.subs = c.subs[:0]
 	for _, sub := range s.downs {
-		c.subs = append(c.subs, sub)
+		if !sub.down.pinned { // a relay's layer streams keep their layer
+			c.subs = append(c.subs, sub)
+		}
 	}
 	s.mu.Unlock()
 	slices.SortFunc(c.subs, func(a, b *subscription) int {
@@ -443,7 +446,7 @@ func (s *subscriber) reportStats() {
 		RTTMs:    float64(s.rttMicros.Load()) / 1000,
 	}
 	now := time.Now()
-	for _, sub := range c.subs {
+	add := func(sub *subscription, id string) {
 		d := sub.down
 		b := d.bytes.Load()
 		rate := 0
@@ -453,7 +456,22 @@ func (s *subscriber) reportStats() {
 			}
 		}
 		d.alloc.statsBytes, d.alloc.statsAt = b, now
-		st.Tracks = append(st.Tracks, TrackStats{TrackID: sub.track.id, Layer: d.Layer(), Paused: d.alloc.reported.Paused, Bitrate: rate})
+		st.Tracks = append(st.Tracks, TrackStats{TrackID: id, Layer: d.Layer(), Paused: d.alloc.reported.Paused, Bitrate: rate})
+	}
+	for _, sub := range c.subs {
+		add(sub, sub.track.id)
+	}
+	// A relay's layer streams, outside the allocation, by their own ids.
+	s.mu.Lock()
+	c.pinned = c.pinned[:0]
+	for _, sub := range s.downs {
+		if sub.down.pinned {
+			c.pinned = append(c.pinned, sub)
+		}
+	}
+	s.mu.Unlock()
+	for _, sub := range c.pinned {
+		add(sub, sub.down.id)
 	}
 	s.stats.Store(&st)
 	if ql, ok := s.p.cfg.Listener.(QualityListener); ok {

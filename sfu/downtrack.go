@@ -19,6 +19,7 @@ import (
 // new layer, so the subscriber sees one continuous stream.
 type DownTrack struct {
 	id, streamID string
+	pinned       bool // a relay's layer stream: its target never changes (relay.go)
 	kind         webrtc.RTPCodecType
 	codec        webrtc.RTPCodecParameters // the publisher's codec
 	ck           codecKind

@@ -19,6 +19,9 @@ type ParticipantConfig struct {
 	// bandwidth allocation: higher goes first (the teacher's camera
 	// before students on stage). A screen share outranks any camera.
 	Priority int
+	// Relay makes a subscriber the relay of an edge node (relay.go): it
+	// receives every simulcast layer of each video as its own stream.
+	Relay bool
 }
 
 // Participant is one member of a room, with up to two PeerConnections.
@@ -31,6 +34,13 @@ type Participant struct {
 	mu      sync.Mutex // guards everything below
 	pub     *webrtc.PeerConnection
 	sources map[string]Source // client track id → source, from offers
+	// shownAs: client track id → the participant a relayed track is
+	// shown as (PublishRelayed); empty for a participant's own tracks.
+	shownAs map[string]string
+	// relayed: client track id → the relayed track's id on the origin, for
+	// the streams of a relay (PublishRelayed): their layers are gathered
+	// into one Track.
+	relayed map[string]string
 	tracks  map[string]*Track // published, by server track id
 	byRecv  map[*webrtc.RTPReceiver]*Track
 	simSSRC map[uint32]int // SSRC → layer, from a=ssrc-group:SIM
@@ -49,7 +59,7 @@ func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
 	return &Participant{
 		id: cfg.ID, room: r, cfg: cfg, publish: cfg.Publish,
 		log:     r.sfu.log.With("room", r.id, "participant", cfg.ID),
-		sources: map[string]Source{}, tracks: map[string]*Track{},
+		sources: map[string]Source{}, shownAs: map[string]string{}, relayed: map[string]string{}, tracks: map[string]*Track{},
 		byRecv: map[*webrtc.RTPReceiver]*Track{}, simSSRC: map[uint32]int{}, muted: map[Source]bool{},
 	}
 }

@@ -8,6 +8,24 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// PublishRelayed is Publish for a relay of another node's room (package
+// cluster/cascade): tracks maps the offer's track ids to the origin's
+// descriptions, whose source is kept and whose participant id subscribers
+// are shown in place of the relay's.
+func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInfo) (string, error) {
+	sources := make(map[string]Source, len(tracks))
+	p.mu.Lock()
+	for id, t := range tracks {
+		sources[id] = t.Source
+		if t.ParticipantID != "" {
+			p.shownAs[id] = t.ParticipantID
+		}
+		p.relayed[id], _ = parseRelayLayer(id)
+	}
+	p.mu.Unlock()
+	return p.Publish(offerSDP, sources)
+}
+
 // Publish applies a publisher's offer on the publishing connection and
 // returns the answer. sources maps the offer's track ids (a=msid) to what
 // they carry; unnamed tracks are microphone (audio) or camera (video).
@@ -104,6 +122,17 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 			}
 		}
 	}
+	// A relay's streams: each is one layer of the origin's track.
+	relayOf, relayed := p.relayed[remote.ID()]
+	_, relayIndex := parseRelayLayer(remote.ID())
+	if t == nil && relayed {
+		for _, x := range p.tracks {
+			if x.relayOf == relayOf && x.kind == remote.Kind() {
+				t = x
+				break
+			}
+		}
+	}
 	fresh := t == nil
 	if fresh {
 		source, ok := p.sources[remote.ID()]
@@ -114,6 +143,10 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 			}
 		}
 		t = newTrack(randomID("t_"), p, source, remote)
+		t.shownAs = p.shownAs[remote.ID()]
+		if relayed {
+			t.relayOf = relayOf
+		}
 		t.audioLevelID = extensionID(recv, extAudioLevel)
 		p.tracks[t.id] = t
 		p.byRecv[recv] = t
@@ -124,6 +157,9 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		index = layerIndex(remote.RID(), t.layerTaken)
 	case bySSRC:
 		index = simIndex
+	case relayed:
+		index = relayIndex
+		p.byRecv[recv] = t
 	}
 	l := t.addLayer(remote, index)
 	p.mu.Unlock()

@@ -63,8 +63,8 @@ func (st *speakerState) update(tracks []*Track) (Speakers, bool) {
 			continue
 		}
 		lvl := math.Pow(10, dbov/20)
-		if lvl > levels[t.owner.id] {
-			levels[t.owner.id] = lvl
+		if id := t.shownID(); lvl > levels[id] {
+			levels[id] = lvl
 		}
 	}
 	speaking := make([]SpeakerLevel, 0, len(levels))

@@ -84,12 +84,34 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 }
 
 func (s *subscriber) add(t *Track) {
-	s.mu.Lock()
-	if s.closed || s.downs[t.id] != nil || t.closed() {
-		s.mu.Unlock()
-		return
+	added := false
+	if s.p.cfg.Relay && t.kind == webrtc.RTPCodecTypeVideo {
+		// A relay takes every layer, each pinned (relay.go).
+		for n := range maxLayers {
+			added = s.addDown(t, relayLayerID(t.id, n), n) || added
+		}
+	} else {
+		added = s.addDown(t, t.id, -1)
 	}
-	d := newDownTrack(t, t.owner.id, &s.connected)
+	if added {
+		s.kick()
+		s.negotiate()
+	}
+}
+
+// addDown adds a down-track of t under key: pinned to layer pin, or
+// allocated (pin < 0). It reports whether it added one.
+func (s *subscriber) addDown(t *Track, key string, pin int) bool {
+	s.mu.Lock()
+	if s.closed || s.downs[key] != nil || t.closed() {
+		s.mu.Unlock()
+		return false
+	}
+	d := newDownTrack(t, t.shownID(), &s.connected)
+	if pin >= 0 {
+		d.id, d.pinned = key, true
+		d.target.Store(int32(pin))
+	}
 	d.limit, d.rtt = &s.resends, &s.rttMicros
 	if t.kind == webrtc.RTPCodecTypeVideo {
 		d.nacked, d.vsent = &s.nacked, &s.vsent
@@ -98,10 +120,10 @@ func (s *subscriber) add(t *Track) {
 	if err != nil {
 		s.mu.Unlock()
 		s.p.log.Error("add down-track", "track", t.id, "err", err)
-		return
+		return false
 	}
 	s.preferCodec(sender, t)
-	s.downs[t.id] = &subscription{track: t, down: d, sender: sender}
+	s.downs[key] = &subscription{track: t, down: d, sender: sender}
 	s.rtcpGroup.Add(1)
 	go func() {
 		defer s.rtcpGroup.Done()
@@ -111,8 +133,7 @@ func (s *subscriber) add(t *Track) {
 	// cannot leave d on the track.
 	t.addDown(d)
 	s.mu.Unlock()
-	s.kick()
-	s.negotiate()
+	return true
 }
 
 // preferCodec narrows the sender's transceiver to the publisher's codec, so
@@ -159,16 +180,20 @@ func (s *subscriber) setConnected(up bool) {
 
 func (s *subscriber) remove(t *Track) {
 	s.mu.Lock()
-	sub := s.downs[t.id]
-	if sub == nil || s.closed {
-		s.mu.Unlock()
-		return
+	removed := false
+	for key, sub := range s.downs {
+		if sub.track != t || s.closed {
+			continue
+		}
+		delete(s.downs, key)
+		t.removeDown(sub.down)
+		_ = s.pc.RemoveTrack(sub.sender)
+		removed = true
 	}
-	delete(s.downs, t.id)
-	t.removeDown(sub.down)
-	_ = s.pc.RemoveTrack(sub.sender)
 	s.mu.Unlock()
-	s.negotiate()
+	if removed {
+		s.negotiate()
+	}
 }
 
 // negotiate sends a new offer, or notes that one is needed once the
@@ -199,7 +224,9 @@ func (s *subscriber) negotiate() {
 	for _, tr := range s.pc.GetTransceivers() {
 		for _, sub := range s.downs {
 			if tr.Sender() != nil && tr.Sender() == sub.sender && tr.Mid() != "" {
-				tracks[tr.Mid()] = sub.track.Info()
+				info := sub.track.Info()
+				info.ID = sub.down.id // a relay's layer streams have their own
+				tracks[tr.Mid()] = info
 			}
 		}
 	}

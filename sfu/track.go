@@ -23,6 +23,8 @@ type Track struct {
 	id       string
 	clientID string // the publisher's own track id (a=msid)
 	owner    *Participant
+	shownAs  string // the participant a relayed track is shown as ("": owner)
+	relayOf  string // a relayed track's id on the origin ("": not relayed)
 	kind     webrtc.RTPCodecType
 	source   Source
 	codec    webrtc.RTPCodecParameters
@@ -126,7 +128,16 @@ func (t *Track) PacketsReceived() uint64 { return t.packets.Load() }
 
 // Info describes the track for subscribers.
 func (t *Track) Info() TrackInfo {
-	return TrackInfo{ID: t.id, ParticipantID: t.owner.id, Kind: t.kind.String(), Source: t.source}
+	return TrackInfo{ID: t.id, ParticipantID: t.shownID(), Kind: t.kind.String(), Source: t.source}
+}
+
+// shownID is the participant id subscribers see as the track's: its
+// owner's, or for a relayed track the origin's publisher.
+func (t *Track) shownID() string {
+	if t.shownAs != "" {
+		return t.shownAs
+	}
+	return t.owner.id
 }
 
 // LayerInfo describes one simulcast layer as the SFU sees it.

@@ -65,6 +65,9 @@ type Config struct {
 	// Placement, on a cluster of nodes (package cluster), says which node
 	// serves each lesson (placement.go); nil: this node serves all.
 	Placement Placement
+	// Edge, on a cluster, lets this node serve students of big lessons
+	// other nodes own (edge.go); nil: it does not.
+	Edge Edge
 }
 
 // Server serves /rtc, /whip and /whep.
@@ -129,6 +132,9 @@ func (s *Server) iceServers(user string) []ICEServer {
 // Register adds the server's routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rtc", s.serveWS)
+	if s.cfg.Edge != nil {
+		mux.HandleFunc("GET "+UpstreamPath+"{lesson}", s.serveUpstream)
+	}
 	mux.HandleFunc("POST /whip/{lesson}", s.serveWHIP)
 	mux.HandleFunc("POST /whep/{lesson}", s.serveWHEP)
 	for _, kind := range []string{"whip", "whep"} {

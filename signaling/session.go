@@ -48,6 +48,14 @@ type session struct {
 
 	departed atomic.Bool // left on purpose: no reconnection grace
 
+	// On an origin, a classroom connection from an edge node (edge.go)
+	// for one of its students of edgeLesson: no media here. Set at
+	// accept.
+	edgeNode, edgeLesson string
+	// On an edge, the student's classroom connection to the lesson's
+	// origin (edge.go); set by joinEdge.
+	up *websocket.Conn
+
 	closeOnce sync.Once
 
 	// calls are the SFU's listener calls, run on the write loop.
@@ -58,7 +66,11 @@ type session struct {
 // been sent.
 func (ss *session) emit(f func()) { ss.calls.add(f) }
 
-func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) { s.serveConn(w, r, nil) }
+
+// serveConn serves one WebSocket; setup (may be nil) marks the session
+// before it reads anything.
+func (s *Server) serveConn(w http.ResponseWriter, r *http.Request, setup func(*session)) {
 	cw := &corkWriter{ResponseWriter: w}
 	conn, err := websocket.Accept(cw, r, s.acceptOptions(r))
 	if err != nil {
@@ -68,6 +80,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ss := &session{srv: s, conn: conn, cork: cw.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
 		connID: newSessionID(), addr: s.cfg.ClientAddr(r)}
+	if setup != nil {
+		setup(ss)
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -237,6 +252,10 @@ func (ss *session) finish() {
 	if ss.unlimit != nil {
 		ss.unlimit()
 	}
+	if ss.up != nil {
+		ss.finishEdge()
+		return
+	}
 	if ss.pid == "" {
 		ss.srv.mu.Lock()
 		delete(ss.srv.sessions, ss)
@@ -244,7 +263,7 @@ func (ss *session) finish() {
 		return
 	}
 	_, ok := ss.srv.detach(ss)
-	if ok {
+	if ok && ss.part != nil {
 		ss.part.Close()
 	}
 	var res live.Result
@@ -271,7 +290,15 @@ func (ss *session) handle(data []byte) {
 		ss.sendError(env.ID, errorf(CodeUnsupportedVersion, "protocol version %d is not supported; use %d", env.V, ProtocolVersion))
 		return
 	}
-	if ss.part == nil && env.Type != TypeJoin {
+	if ss.up != nil && !edgeLocal[env.Type] {
+		// An edge student's classroom message: the origin answers it.
+		if env.Type == TypeLeave {
+			ss.departed.Store(true)
+		}
+		ss.forwardUp(data)
+		return
+	}
+	if !ss.ready() && env.Type != TypeJoin {
 		if env.Type == TypePing {
 			ss.send(TypePong, env.ID, struct{}{})
 			return
@@ -297,7 +324,16 @@ func decode(raw json.RawMessage, v any) error {
 	return nil
 }
 
+// ready reports whether the session has joined: it has its media
+// participant, or is an edge's classroom connection that joined.
+func (ss *session) ready() bool {
+	return ss.part != nil || (ss.edgeNode != "" && ss.joined.Load())
+}
+
 func (ss *session) dispatch(env Envelope) error {
+	if ss.part == nil && edgeLocal[env.Type] {
+		return errorf(CodeForbidden, "this participant's media is served by its edge node")
+	}
 	switch env.Type {
 	case TypeJoin:
 		return ss.join(env)
@@ -431,7 +467,7 @@ func sfuError(err error) error {
 }
 
 func (ss *session) join(env Envelope) error {
-	if ss.part != nil {
+	if ss.ready() || ss.up != nil {
 		return errorf(CodeAlreadyJoined, "already joined")
 	}
 	var req JoinRequest
@@ -453,14 +489,26 @@ func (ss *session) join(env Envelope) error {
 		ss.cut(d.Reason)
 		return nil
 	}
+	if ss.edgeNode != "" && claims.Lesson != ss.edgeLesson {
+		ss.sendError(env.ID, errorf(CodeUnauthorized, "the token is for another lesson than the edge's connection"))
+		ss.closeWith(CloseUnauthorized, "bad token")
+		return nil
+	}
+	if origin, ok := ss.canEdge(claims); ok {
+		return ss.joinEdge(env, req, claims, d, origin)
+	}
 	if ss.movedWS(env.ID, claims.Lesson) {
 		return nil
 	}
-	release, ok := ss.srv.caps.acquire(req.Token, claims.User, ss.addr)
-	if !ok {
-		ss.sendError(env.ID, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
-		ss.closeWith(CloseTooMany, CodeTooManySessions)
-		return nil
+	release := func() {}
+	if ss.edgeNode == "" { // an edge applies the caps to its own students
+		r, ok := ss.srv.caps.acquire(req.Token, claims.User, ss.addr)
+		if !ok {
+			ss.sendError(env.ID, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
+			ss.closeWith(CloseTooMany, CodeTooManySessions)
+			return nil
+		}
+		release = r
 	}
 	l, err := ss.srv.lessonFor(claims.Lesson)
 	if err != nil {
@@ -470,7 +518,7 @@ func (ss *session) join(env Envelope) error {
 		return nil
 	}
 	res, err := l.Join(ss.ctx, live.JoinRequest{ConnID: ss.connID, UserID: claims.User, Name: claims.Name,
-		Role: claims.Role, Perms: claims.Permissions})
+		Role: claims.Role, Perms: claims.Permissions, Remote: ss.edgeNode != ""})
 	if err != nil {
 		release()
 		if le, ok := liveError(err); ok {
@@ -491,18 +539,23 @@ func (ss *session) join(env Envelope) error {
 	ss.log = ss.srv.log.With("lesson", ss.lesson, "participant", ss.pid)
 	ss.calls.hold()
 	defer ss.calls.release()
-	part, err := ss.srv.cfg.SFU.Join(claims.Lesson, sfu.ParticipantConfig{
-		ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
-		Priority: priority(claims.Role),
-	})
-	if err != nil {
-		ss.srv.apply(ss.lesson, l, l.Leave(context.Background(), ss.connID))
-		return err
+	var part *sfu.Participant
+	if ss.edgeNode == "" { // an edge student's media is on the edge
+		part, err = ss.srv.cfg.SFU.Join(claims.Lesson, sfu.ParticipantConfig{
+			ID: ss.pid, Publish: claims.Permissions.Publish, Subscribe: claims.Permissions.Subscribe, Listener: ss,
+			Priority: priority(claims.Role),
+		})
+		if err != nil {
+			ss.srv.apply(ss.lesson, l, l.Leave(context.Background(), ss.connID))
+			return err
+		}
+		ss.part = part
 	}
-	ss.part = part
 	replaced, others, ok := ss.srv.attach(ss)
 	if !ok {
-		part.Close()
+		if part != nil {
+			part.Close()
+		}
 		ss.srv.apply(ss.lesson, l, l.Leave(context.Background(), ss.connID))
 		ss.closeWith(1001, "server shutting down")
 		return nil
@@ -515,9 +568,11 @@ func (ss *session) join(env Envelope) error {
 	for _, o := range others {
 		joined.Participants = append(joined.Participants, o.info(false))
 	}
-	for _, t := range part.Room().Tracks() {
-		if t.Owner() != part {
-			joined.Tracks = append(joined.Tracks, t.Info())
+	if part != nil {
+		for _, t := range part.Room().Tracks() {
+			if t.Owner() != part {
+				joined.Tracks = append(joined.Tracks, t.Info())
+			}
 		}
 	}
 	joined.Classroom = res.Snapshot

@@ -31,6 +31,9 @@ type member struct {
 	Role   token.Role
 	Perms  token.Permissions
 	Kind   Kind
+	// remote: joined through an edge node of the cascade, which serves
+	// its media; it cannot publish, so it is not invited on stage.
+	remote bool
 
 	seq       uint64
 	conn      string    // current connection id
@@ -103,6 +106,9 @@ type JoinRequest struct {
 	// another connection of the same user, and leave at once when they
 	// drop.
 	Kind Kind
+	// Remote is a participant whose media an edge node serves (the
+	// cascade, package signaling): it cannot go on stage.
+	Remote bool
 }
 
 // Kind is what a participant connects with.
@@ -194,6 +200,7 @@ func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) 
 		m.droppedAt = time.Time{}
 		m.Name = name
 		m.Perms = req.Perms
+		m.remote = req.Remote
 		if m.restored {
 			// Back after a server restart: the token decides the role, and
 			// a new attendance interval opens.
@@ -231,7 +238,7 @@ func (l *Lesson) Join(ctx context.Context, req JoinRequest) (JoinResult, error) 
 	l.seq++
 	m := &member{
 		ID: req.ConnID, UserID: req.UserID, Name: name, Role: req.Role, Perms: req.Perms, Kind: req.Kind,
-		seq: l.seq, conn: req.ConnID, connected: true, joinedAt: now,
+		seq: l.seq, conn: req.ConnID, connected: true, joinedAt: now, remote: req.Remote,
 	}
 	l.members[m.ID] = m
 	l.conns[m.conn] = m.ID

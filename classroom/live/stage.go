@@ -118,6 +118,8 @@ func (l *Lesson) InviteToStage(ctx context.Context, actorID string, c StageInvit
 		return r, errf(CodeConflict, "already invited")
 	case !t.connected:
 		return r, errf(CodeConflict, "participant is reconnecting")
+	case t.remote:
+		return r, errf(CodeInvalid, "this student is served by another node of a big lesson and cannot go on stage")
 	case len(l.stage)+len(l.invites) >= l.stageLimit:
 		return r, errf(CodeStageFull, "the stage is full (%d)", l.stageLimit)
 	}

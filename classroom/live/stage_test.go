@@ -161,3 +161,24 @@ func TestStageStudentLeavingForGoodIsRevoked(t *testing.T) {
 		t.Fatal("stage still holds the student")
 	}
 }
+
+// TestStageRefusesRemoteStudents: a student whose media an edge node
+// serves (Remote) cannot be invited on stage; once it joins directly
+// (resuming, not Remote) it can.
+func TestStageRefusesRemoteStudents(t *testing.T) {
+	l, _ := newTestLesson(t)
+	join(t, l, "t", token.RoleTeacher)
+	if _, err := l.Join(ctx, JoinRequest{ConnID: "s", UserID: "u-s", Name: "s", Role: token.RoleStudent,
+		Perms: token.DefaultPermissions(token.RoleStudent), Remote: true}); err != nil {
+		t.Fatal(err)
+	}
+	ok(t)(l.RaiseHand(ctx, "s", HandRaise{}))
+	_, err := l.InviteToStage(ctx, "t", StageInvite{ParticipantID: "s"})
+	wantCode(t, err, CodeInvalid)
+	jr, err := l.Join(ctx, JoinRequest{ConnID: "s2", UserID: "u-s", Name: "s", Role: token.RoleStudent,
+		Perms: token.DefaultPermissions(token.RoleStudent)})
+	if err != nil || !jr.Resumed || jr.ParticipantID != "s" {
+		t.Fatalf("resume: %+v, %v", jr, err)
+	}
+	ok(t)(l.InviteToStage(ctx, "t", StageInvite{ParticipantID: "s"}))
+}

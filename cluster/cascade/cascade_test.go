@@ -137,17 +137,23 @@ func teach(t testing.TB, s *sfu.SFU, room string) {
 func teachWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) {
 	t.Helper()
 	t.Cleanup(pub.Close)
+	publishAs(t, s, room, pub.PC, pub.Sources())
+	pub.Start()
+}
+
+// publishAs publishes pc's tracks (named by srcs) in room as the teacher.
+func publishAs(t testing.TB, s *sfu.SFU, room string, pc *webrtc.PeerConnection, srcs map[string]string) {
+	t.Helper()
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
 	sources := map[string]sfu.Source{}
-	for id, src := range pub.Sources() {
+	for id, src := range srcs {
 		sources[id] = sfu.Source(src)
 	}
-	offerAnswer(t, part, pub.PC, sources)
-	pub.Start()
+	offerAnswer(t, part, pc, sources)
 }
 
 // offerAnswer publishes pc's tracks as part: a complete offer in, the
@@ -187,7 +193,8 @@ func waitTracks(t testing.TB, r *sfu.Room, n int) {
 // the lesson is placed on the origin, where the teacher publishes; the
 // edge finds the origin through the lease and relays it; three students
 // on the edge receive the teacher's video and sound with no loss, and
-// exactly one stream per track crosses between the nodes.
+// exactly one stream per track crosses between the nodes; the relayed
+// tracks are shown as the teacher's.
 func TestCascadeRelaysTeacherToEdgeStudents(t *testing.T) {
 	url := migrated(t)
 	ctx := context.Background()
@@ -265,6 +272,9 @@ func TestCascadeRelaysTeacherToEdgeStudents(t *testing.T) {
 	for _, tr := range relayed {
 		if tr.Owner() != relay.Participant() || tr.Simulcast() {
 			t.Errorf("edge track %s: owner %s, simulcast %v", tr.ID(), tr.Owner().ID(), tr.Simulcast())
+		}
+		if id := tr.Info().ParticipantID; id != "teacher" {
+			t.Errorf("edge track %s is shown as %q's, want the teacher's", tr.ID(), id)
 		}
 		if got := tr.PacketsReceived(); got == 0 || got > sent[tr.Kind()] {
 			t.Errorf("edge %s track got %d packets from the origin, which got %d from the teacher", tr.Kind(), got, sent[tr.Kind()])
@@ -379,6 +389,11 @@ func TestEdgeKeepsOneRelayPerLesson(t *testing.T) {
 	if n := located.Load(); n != 1 {
 		t.Errorf("origin located %d times for one relay", n)
 	}
+	// The origin joins the relay to its room just after accepting it.
+	for deadline := time.Now().Add(5 * time.Second); len(originSFU.Room("l").Participants()) < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // a second relay would show by now
 	if n := len(originSFU.Room("l").Participants()); n != 2 {
 		t.Errorf("origin room has %d participants, want the teacher and one relay", n)
 	}

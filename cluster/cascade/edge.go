@@ -53,7 +53,7 @@ func Dial(ctx context.Context, cfg EdgeConfig, lessonID string) (*Relay, error) 
 	}
 	u := strings.TrimSuffix(cfg.OriginURL, "/") + RelayPath + lessonID
 	h := http.Header{}
-	h.Set(authHeader, sign(cfg.Secret, lessonID, cfg.NodeID, time.Now()))
+	h.Set(authHeader, sign(cfg.Secret, kindRelay, lessonID, cfg.NodeID, time.Now()))
 	dctx, cancelDial := context.WithTimeout(ctx, 10*time.Second)
 	defer cancelDial()
 	conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPHeader: h, HTTPClient: cfg.HTTPClient})
@@ -141,11 +141,11 @@ func (r *Relay) answer(ctx context.Context) error {
 		if m.Type != "offer" {
 			return fmt.Errorf("%w: %q from the origin", ErrBadMessage, m.Type)
 		}
-		sources := make(map[string]sfu.Source, len(m.Tracks))
+		tracks := make(map[string]sfu.TrackInfo, len(m.Tracks))
 		for _, t := range m.Tracks {
-			sources[t.ID] = t.Source
+			tracks[t.ID] = t
 		}
-		answer, err := r.part.Publish(m.SDP, sources)
+		answer, err := r.part.PublishRelayed(m.SDP, tracks)
 		if err != nil {
 			return fmt.Errorf("cascade: applying the origin's offer: %w", err)
 		}

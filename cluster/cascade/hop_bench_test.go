@@ -56,7 +56,7 @@ func benchHop(b *testing.B, cascaded bool) {
 
 	served := origin
 	if cascaded {
-		served = relayTo(b, origin, lesson)
+		served, _ = relayTo(b, origin, lesson)
 		waitTracks(b, served.Room(lesson), 2)
 	}
 
@@ -115,8 +115,8 @@ func benchHop(b *testing.B, cascaded bool) {
 }
 
 // relayTo starts an edge SFU relaying lesson from origin (no cluster:
-// the origin serves every lesson) and returns it.
-func relayTo(b *testing.B, origin *sfu.SFU, lesson string) *sfu.SFU {
+// the origin serves every lesson) and returns it with the relay.
+func relayTo(b testing.TB, origin *sfu.SFU, lesson string) (*sfu.SFU, *cascade.Relay) {
 	b.Helper()
 	edge := newSFU(b)
 	mux := http.NewServeMux()
@@ -129,7 +129,7 @@ func relayTo(b *testing.B, origin *sfu.SFU, lesson string) *sfu.SFU {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = r.Close() })
-	return edge
+	return edge, r
 }
 
 // cpuTime is the process's user and system CPU time so far.

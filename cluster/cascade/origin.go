@@ -72,7 +72,7 @@ func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cascade: relay path must be "+RelayPath+"<lesson id>", http.StatusNotFound)
 		return
 	}
-	edge, err := verify(o.secret, r, lesson, o.now())
+	edge, err := verify(o.secret, kindRelay, r, lesson, o.now())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
@@ -145,7 +145,7 @@ func (o *Origin) serve(ctx context.Context, conn *websocket.Conn, lesson, edge s
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lis := &offers{ready: make(chan struct{}, 1), ended: make(chan struct{})}
-	part, err := o.sfu.Join(lesson, sfu.ParticipantConfig{ID: RelayParticipantID(edge), Subscribe: true, Listener: lis})
+	part, err := o.sfu.Join(lesson, sfu.ParticipantConfig{ID: RelayParticipantID(edge), Subscribe: true, Relay: true, Listener: lis})
 	if err != nil {
 		_ = conn.Close(websocket.StatusInternalError, "origin room")
 		return err

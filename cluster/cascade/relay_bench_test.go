@@ -48,7 +48,7 @@ func benchRelay(b *testing.B, cascaded bool) {
 	}
 	served := origin
 	if cascaded {
-		edge := relayTo(b, origin, lesson)
+		edge, _ := relayTo(b, origin, lesson)
 		for deadline := time.Now().Add(10 * time.Second); edge.Room(lesson) == nil || len(edge.Room(lesson).Tracks()) < 1; {
 			if time.Now().After(deadline) {
 				b.Fatal("the relay published nothing on the edge")

@@ -203,6 +203,7 @@ func (f *serveFlags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.cluster.NodeURL, "node-url", "", "this node's own public base URL (e.g. https://node2.school.example): runs it as one of several nodes on the same PostgreSQL (--database-url), each lesson served by one node; empty: one node")
 	fs.IntVar(&f.cluster.Capacity, "node-capacity", 0, "with --node-url: live participants this node takes before lessons are placed elsewhere; 0: no limit")
 	fs.DurationVar(&f.cluster.LeaseTTL, "lease-ttl", 0, "with --node-url: how long a lesson stays with a node that stopped beating, i.e. the failover time (default 5s, at least 1s)")
+	fs.IntVar(&f.cluster.SpillAt, "spill-at", 0, "with --node-url: once a lesson has this many participants on its node, new students are sent to one other node (an edge), which relays the lesson's media from it and shares its classroom; 0 (the default): never")
 	fs.StringVar(&f.metrics, "metrics-addr", "", "serve Prometheus /metrics on this address of its own (e.g. 127.0.0.1:9090); empty: /metrics on --addr, to loopback and private addresses only")
 	return fs
 }

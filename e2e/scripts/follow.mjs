@@ -3,14 +3,12 @@
 // join token names the node serving the lesson and the room's WebSocket
 // goes there. The Go test then stops that node ("stopped" on stdin); the
 // room reconnects, asking for a fresh token, to the node now serving it.
-import { run, emit, openPage, waitLine, waitStatus } from './lib.mjs';
+import { run, emit, openPage, waitLine, waitStatus, signedInSockets } from './lib.mjs';
 
 const [pageURL, cookiesJSON] = process.argv.slice(2);
 
 run(async (ctx) => {
-  await ctx.addCookies(JSON.parse(cookiesJSON).map((c) => ({ ...c, url: new URL(pageURL).origin })));
-  const sockets = [];
-  ctx.on('page', (p) => p.on('websocket', (ws) => sockets.push(ws.url())));
+  const sockets = await signedInSockets(ctx, pageURL, cookiesJSON);
   const page = await openPage(ctx, pageURL, 'student');
   await waitStatus(page, 'live', 30000);
   emit({ event: 'joined', sockets: [...sockets] });

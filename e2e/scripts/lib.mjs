@@ -131,6 +131,16 @@ export function waitLine(maxMs) {
   });
 }
 
+// signedInSockets signs the context in with cookies (JSON [{name, value}]
+// from the Go test) for pageURL's origin and returns the list, kept up to
+// date, of the WebSocket URLs its pages open.
+export async function signedInSockets(ctx, pageURL, cookiesJSON) {
+  await ctx.addCookies(JSON.parse(cookiesJSON).map((c) => ({ ...c, url: new URL(pageURL).origin })));
+  const sockets = [];
+  ctx.on('page', (p) => p.on('websocket', (ws) => sockets.push(ws.url())));
+  return sockets;
+}
+
 // openTab selects a side-panel tab (participants, chat, qa, polls).
 export async function openTab(page, id) {
   await page.click(`#tab-${id}`);

@@ -116,6 +116,7 @@ type App struct {
 
 	decks live.Decks    // what live lessons may present as slides (content.go)
 	node  *cluster.Node // nil: one node
+	edge  *cascadeEdge  // nil: one node
 }
 
 // Store returns the store.
@@ -182,7 +183,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	liveStore, err := a.wireCluster(ctx)
+	liveStore, err := a.wireCluster(ctx, secret)
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -193,7 +194,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		LessonEnded:   a.recorder.End,
 		ClientAddr:    urls.ClientIP} // X-Forwarded-For from --trusted-proxies only
 	if a.node != nil {
-		sigCfg.Placement = a.node
+		sigCfg.Placement, sigCfg.Edge = a.node, a.edge
 	}
 	a.sig = signaling.New(sigCfg)
 	a.sig.Register(a.mux)
