@@ -2,7 +2,6 @@ package signaling
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -70,16 +69,16 @@ func (s *Server) apply(lessonID string, l *live.Lesson, res live.Result) {
 		for _, m := range s.members(lessonID) {
 			members[m.pid] = m
 		}
+		now := time.Now()
 		for _, d := range l.Route(res.Events) {
-			body, err := json.Marshal(d.Payload)
+			frame, err := encodeFrame(d.Type, "", d.Payload)
 			if err != nil {
 				s.log.Error("marshal classroom event", "type", d.Type, "err", err)
 				continue
 			}
-			frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: d.Type, Payload: body})
 			for _, pid := range d.To {
 				if m := members[pid]; m != nil {
-					m.sendFrame(frame)
+					m.sendFrame(frame, now)
 				}
 			}
 		}

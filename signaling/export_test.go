@@ -22,7 +22,7 @@ func (s *Server) HoldLock() func() {
 	return s.mu.Unlock
 }
 
-// QueueFrames queues encoded frames to participant pid's session, as a
+// QueueFrames queues encoded envelopes to participant pid's session, as a
 // fan-out does, and reports how many were accepted.
 func (s *Server) QueueFrames(lesson, pid string, frames [][]byte) int {
 	ss := s.member(lesson, pid)
@@ -31,7 +31,7 @@ func (s *Server) QueueFrames(lesson, pid string, frames [][]byte) int {
 	}
 	n := 0
 	for _, f := range frames {
-		if ss.out.push(outFrame{data: f, at: time.Now()}) {
+		if ss.out.push(outFrame{data: textFrame(append(make([]byte, maxFrameHeader), f...)), at: time.Now()}) {
 			n++
 		}
 	}

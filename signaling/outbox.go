@@ -8,8 +8,8 @@ import (
 )
 
 // How far a client may fall behind before it is disconnected as too slow.
-// A WebSocket write that does not finish within writeTimeout also ends
-// the session. A fan-out stalls every session of a lesson at once when the
+// A WebSocket write that does not finish within writeTimeout (up to 1.5
+// times that: wireConn.bound) also ends the session. A fan-out stalls every session of a lesson at once when the
 // server is starved of CPU, so the limit is an age, not a count of frames:
 // 500 students chatting send each of them 50 frames a second, and a count
 // that a healthy client crosses during a few seconds' stall would cut
@@ -79,11 +79,15 @@ func (o *outbox) take(buf []outFrame) []outFrame {
 	}
 	buf = append(buf, o.frames[:n]...)
 	clear(o.frames[:n])
-	o.frames = o.frames[n:]
 	o.bytes -= size
-	if len(o.frames) == 0 {
-		o.frames = nil // let a backlog's array go
+	if n == len(o.frames) {
+		if cap(o.frames) > 64 {
+			o.frames = nil // let a backlog's array go
+		} else {
+			o.frames = o.frames[:0] // the next push needs no allocation
+		}
 	} else {
+		o.frames = o.frames[n:]
 		select { // more to do
 		case o.ready <- struct{}{}:
 		default:

@@ -3,7 +3,6 @@ package signaling
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -240,13 +239,13 @@ func (s *Server) members(lesson string) []*session {
 
 // broadcast sends one event to every WebSocket session of a lesson.
 func (s *Server) broadcast(lessonID, typ string, payload any) {
-	body, err := json.Marshal(payload)
+	frame, err := encodeFrame(typ, "", payload)
 	if err != nil {
 		s.log.Error("marshal", "type", typ, "err", err)
 		return
 	}
-	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, Payload: body})
+	now := time.Now()
 	for _, m := range s.members(lessonID) {
-		m.sendFrame(frame)
+		m.sendFrame(frame, now)
 	}
 }

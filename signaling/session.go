@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -27,7 +28,7 @@ type session struct {
 	cancel context.CancelFunc
 	log    *slog.Logger
 	out    *outbox
-	cork   *corkConn // the connection under conn, set by Accept
+	wire   *wireConn // the connection under conn, set by Accept
 	idle   *time.Timer
 	slow   atomic.Bool // the client was found too slow (logged once)
 
@@ -52,6 +53,10 @@ type session struct {
 
 	// calls are the SFU's listener calls, run on the write loop.
 	calls *callQueue
+
+	// Used by the write loop only: a batch's frames, and what of them is
+	// still to write.
+	bufs, wv net.Buffers
 }
 
 // emit queues f to run on the session's own goroutine, after joined has
@@ -59,14 +64,14 @@ type session struct {
 func (ss *session) emit(f func()) { ss.calls.add(f) }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	cw := &corkWriter{ResponseWriter: w}
-	conn, err := websocket.Accept(cw, r, s.acceptOptions(r))
+	ww := &wireWriter{ResponseWriter: w}
+	conn, err := websocket.Accept(ww, r, s.acceptOptions(r))
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{srv: s, conn: conn, cork: cw.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
+	ss := &session{srv: s, conn: conn, wire: ww.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
 		connID: newSessionID(), addr: s.cfg.ClientAddr(r)}
 	s.mu.Lock()
 	if s.closed {
@@ -109,9 +114,10 @@ func (ss *session) readLoop() {
 	}
 }
 
-// writeLoop runs the SFU's queued calls and writes queued frames: each turn sends every frame waiting
-// (up to maxBatch bytes) with one write, so that a client that fell
-// behind during a fan-out catches up in a few system calls.
+// writeLoop runs the SFU's queued calls and writes queued frames: each
+// turn sends every frame waiting (up to maxBatch bytes) with one write, so
+// that a client that fell behind during a fan-out catches up in a few
+// system calls.
 func (ss *session) writeLoop() {
 	defer ss.srv.wg.Done()
 	defer ss.calls.stop()
@@ -132,57 +138,58 @@ func (ss *session) writeLoop() {
 		}
 		clear(batch)
 		if cap(batch) > 64 {
-			batch = nil // a backlog's array goes with it
+			batch, ss.bufs = nil, nil // a backlog's arrays go with it
 		}
 	}
 }
 
-// writeBatch writes frames as one network write and performs a close
-// among them; false when the session must end.
+// writeBatch writes frames and performs a close among them; false when
+// the session must end.
 func (ss *session) writeBatch(frames []outFrame) bool {
-	// One deadline on the connection bounds the whole batch (and the
-	// library's own writes meanwhile): cheaper than a timer context per
-	// write, which the library would watch with one more timer. A session
-	// that ends closes the connection, which ends any write.
-	ss.cork.setWriteTimeout(writeTimeout)
-	defer ss.cork.setWriteTimeout(0)
-	if len(frames) == 1 && !frames[0].close { // nothing to gather: no copy
-		return ss.conn.Write(context.Background(), websocket.MessageText, frames[0].data) == nil
-	}
-	ss.cork.cork()
+	bufs := ss.bufs[:0]
+	ok := true
 	for _, f := range frames {
 		if f.close {
-			if ss.cork.uncork() != nil {
-				return false
+			ok = false
+			if len(bufs) > 0 && ss.writeFrames(bufs) != nil {
+				break
 			}
-			ss.cork.setWriteTimeout(0) // the close handshake has its own limit
-			_ = ss.conn.Close(f.code, f.reason)
-			return false
+			_ = ss.conn.Close(f.code, f.reason) // the close handshake has its own limit
+			break
 		}
-		if ss.conn.Write(context.Background(), websocket.MessageText, f.data) != nil {
-			_ = ss.cork.uncork() // whole frames, a close frame among them
-			return false
-		}
+		bufs = append(bufs, f.data)
 	}
-	return ss.cork.uncork() == nil
+	if ok {
+		ok = ss.writeFrames(bufs) == nil
+	}
+	clear(bufs) // the frames are shared with other sessions' queues: hold none
+	ss.bufs = bufs[:0]
+	return ok
+}
+
+// writeFrames writes whole frames with one system call where it can.
+func (ss *session) writeFrames(bufs net.Buffers) error {
+	ss.wv = bufs // consumed by the write
+	err := ss.wire.writeFrames(&ss.wv)
+	ss.wv = nil
+	return err
 }
 
 // send queues one frame; a client too slow to drain its queue is
 // disconnected rather than allowed to hold anyone up.
 func (ss *session) send(typ, id string, payload any) {
-	body, err := json.Marshal(payload)
+	frame, err := encodeFrame(typ, id, payload)
 	if err != nil {
 		ss.log.Error("marshal", "type", typ, "err", err)
 		return
 	}
-	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, ID: id, Payload: body})
-	ss.sendFrame(frame)
+	ss.sendFrame(frame, time.Now())
 }
 
-// sendFrame queues an encoded frame (shared by every recipient of an
-// event, so that a message to 500 students is encoded once).
-func (ss *session) sendFrame(frame []byte) {
-	if ss.out.push(outFrame{data: frame, at: time.Now()}) {
+// sendFrame queues a frame (encodeFrame; shared by every recipient of an
+// event, so that a message to 500 students is encoded once), queued at at.
+func (ss *session) sendFrame(frame []byte, at time.Time) {
+	if ss.out.push(outFrame{data: frame, at: at}) {
 		return
 	}
 	if ss.slow.CompareAndSwap(false, true) {

@@ -1,0 +1,160 @@
+package signaling
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// The server writes its data frames itself. Every frame is encoded once,
+// WebSocket header included (encodeFrame), and the same bytes go to every
+// recipient: a chat message to 500 students is one JSON encoding and 500
+// writes of one shared slice, with no copy per recipient. A session's
+// write loop sends everything waiting in its queue with one writev.
+//
+// The WebSocket library still performs the handshake, reads, answers pings
+// and closes. Its writes are control frames, each flushed whole in one
+// Write (they are at most 127 bytes, its buffer is 4 KiB, and it is given
+// no data frame to write); wireConn serialises them with the write
+// loop's, whole frames at a time, so the stream stays well formed.
+
+// maxFrameHeader is the longest header of an unmasked server frame.
+const maxFrameHeader = 10
+
+// encodeFrame returns the text frame of an envelope, ready to write.
+func encodeFrame(typ, id string, payload any) ([]byte, error) {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	return envelopeFrame(typ, id, body), nil
+}
+
+// envelopeFrame frames an envelope around an encoded payload: the bytes
+// json.Marshal gives for Envelope{V: ProtocolVersion, Type: typ, ID: id,
+// Payload: body} (clients may recognise a type by the frame's first
+// bytes), after the WebSocket header.
+func envelopeFrame(typ, id string, body []byte) []byte {
+	b := make([]byte, maxFrameHeader, maxFrameHeader+len(typ)+len(id)+len(body)+40)
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, ProtocolVersion, 10)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, typ)
+	if id != "" {
+		b = append(b, `,"id":`...)
+		b = appendJSONString(b, id)
+	}
+	if len(body) > 0 {
+		b = append(b, `,"payload":`...)
+		b = append(b, body...)
+	}
+	b = append(b, '}')
+	return textFrame(b)
+}
+
+// textFrame writes the header of a final, unmasked text frame into the
+// maxFrameHeader bytes reserved at the start of b and returns the frame.
+func textFrame(b []byte) []byte {
+	n := len(b) - maxFrameHeader
+	switch {
+	case n <= 125:
+		b[8], b[9] = 0x81, byte(n)
+		return b[8:]
+	case n <= 0xffff:
+		b[6], b[7] = 0x81, 126
+		binary.BigEndian.PutUint16(b[8:], uint16(n))
+		return b[6:]
+	}
+	b[0], b[1] = 0x81, 127
+	binary.BigEndian.PutUint64(b[2:], uint64(n))
+	return b
+}
+
+// appendJSONString appends s as a JSON string, as json.Marshal writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// wireConn is the hijacked connection of a WebSocket.
+type wireConn struct {
+	net.Conn
+
+	mu       sync.Mutex // serialises writes, whole frames at a time; guards deadline and buf
+	deadline time.Time  // the write deadline set on Conn
+	buf      []byte     // gathers a batch when Conn cannot writev
+}
+
+// Write is the library's: one whole control frame.
+func (c *wireConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bound()
+	return c.Conn.Write(p)
+}
+
+// writeFrames writes whole frames with one system call where it can.
+// It consumes frames.
+func (c *wireConn) writeFrames(frames *net.Buffers) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bound()
+	if _, ok := c.Conn.(*net.TCPConn); ok || len(*frames) == 1 { // writev, or nothing to gather
+		_, err := frames.WriteTo(c.Conn)
+		return err
+	}
+	c.buf = c.buf[:0]
+	for _, f := range *frames {
+		c.buf = append(c.buf, f...)
+	}
+	*frames = (*frames)[:0]
+	_, err := c.Conn.Write(c.buf)
+	if cap(c.buf) > 4<<10 {
+		c.buf = nil // a backlog's buffer goes
+	}
+	return err
+}
+
+// bound gives the next write between writeTimeout and 1.5×writeTimeout
+// to finish: the deadline moves only when less than writeTimeout is left,
+// which spares a deadline change (a lock and a timer) per write.
+func (c *wireConn) bound() {
+	now := time.Now()
+	if c.deadline.Sub(now) >= writeTimeout {
+		return
+	}
+	c.deadline = now.Add(writeTimeout + writeTimeout/2)
+	_ = c.Conn.SetWriteDeadline(c.deadline)
+}
+
+// wireWriter hands the WebSocket library a wireConn when it hijacks the
+// HTTP connection.
+type wireWriter struct {
+	http.ResponseWriter
+	conn *wireConn // set by Hijack
+}
+
+func (w *wireWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *wireWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// The 101 response is already flushed: the writer can start afresh
+	// on the wireConn, the reader keeps what it has buffered.
+	w.conn = &wireConn{Conn: nc}
+	return w.conn, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(w.conn, 4096)), nil
+}
