@@ -65,10 +65,7 @@ func liveError(err error) (*live.Error, bool) {
 // enforces its effects.
 func (s *Server) apply(lessonID string, l *live.Lesson, res live.Result) {
 	if len(res.Events) > 0 {
-		members := map[string]*session{}
-		for _, m := range s.members(lessonID) {
-			members[m.pid] = m
-		}
+		members := s.memberIndex(lessonID)
 		now := time.Now()
 		for _, d := range l.Route(res.Events) {
 			frame, err := encodeFrame(d.Type, "", d.Payload)
