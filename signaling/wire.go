@@ -92,6 +92,8 @@ func appendJSONString(b []byte, s string) []byte {
 type wireConn struct {
 	net.Conn
 
+	timeout time.Duration // a write's bound (bound); 0: writeTimeout
+
 	mu       sync.Mutex // serialises writes, whole frames at a time; guards deadline and buf
 	deadline time.Time  // the write deadline set on Conn
 	buf      []byte     // gathers a batch when Conn cannot writev
@@ -127,15 +129,19 @@ func (c *wireConn) writeFrames(frames *net.Buffers) error {
 	return err
 }
 
-// bound gives the next write between writeTimeout and 1.5×writeTimeout
-// to finish: the deadline moves only when less than writeTimeout is left,
+// bound gives the next write between the timeout and 1.5 times it to
+// finish: the deadline moves only when less than the timeout is left,
 // which spares a deadline change (a lock and a timer) per write.
 func (c *wireConn) bound() {
+	d := c.timeout
+	if d == 0 {
+		d = writeTimeout
+	}
 	now := time.Now()
-	if c.deadline.Sub(now) >= writeTimeout {
+	if c.deadline.Sub(now) >= d {
 		return
 	}
-	c.deadline = now.Add(writeTimeout + writeTimeout/2)
+	c.deadline = now.Add(d + d/2)
 	_ = c.Conn.SetWriteDeadline(c.deadline)
 }
 

@@ -3,7 +3,11 @@ package signaling
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"testing"
+	"time"
 )
 
 // TestEnvelopeFrameIsWhatMarshalGives: the envelope the server frames by
@@ -29,5 +33,59 @@ func TestEnvelopeFrameIsWhatMarshalGives(t *testing.T) {
 		if f[0] != 0x81 || int(f[1]) != len(want) || !bytes.Equal(f[2:], want) {
 			t.Errorf("%s %q: framed\\n%q\\nwant header 81 %02x and\\n%q", c.typ, c.id, f, len(want), want)
 		}
+	}
+}
+
+// TestWireConnBoundsEveryWrite: a batch to a client that reads nothing
+// fails within 1.5 times the write timeout, and a write after a long
+// quiet spell (the deadline set for an earlier write long past) is not
+// refused for it.
+func TestWireConnBoundsEveryWrite(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	server, client := net.Pipe()
+	defer client.Close()
+	c := &wireConn{Conn: server, timeout: timeout}
+	defer c.Close()
+	frame := textFrame(append(make([]byte, maxFrameHeader), `{"v":1,"type":"x"}`...))
+
+	// The client reads: writes go through.
+	read := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, 64)
+		n, _ := io.ReadAtLeast(client, b, len(frame))
+		read <- b[:n]
+	}()
+	if err := c.writeFrames(&net.Buffers{frame}); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-read; !bytes.Equal(got, frame) {
+		t.Fatalf("read %q, want %q", got, frame)
+	}
+
+	// Quiet for longer than the deadline set then; the library's next
+	// control frame still goes.
+	time.Sleep(2 * timeout)
+	go func() {
+		b := make([]byte, 2)
+		n, _ := io.ReadFull(client, b)
+		read <- b[:n]
+	}()
+	if _, err := c.Write([]byte{0x8a, 0}); err != nil { // a pong
+		t.Fatalf("a write after a quiet spell: %v", err)
+	}
+	if got := <-read; !bytes.Equal(got, []byte{0x8a, 0}) {
+		t.Fatalf("read %q", got)
+	}
+
+	// Nobody reads: the write gives up in time.
+	start := time.Now()
+	err := c.writeFrames(&net.Buffers{frame, frame})
+	took := time.Since(start)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("a write nobody reads ended with %v after %v, want a timeout", err, took)
+	}
+	if took > 3*timeout+time.Second { // 1.5 × timeout, with room for a loaded machine
+		t.Fatalf("a write nobody reads took %v to fail", took)
 	}
 }
