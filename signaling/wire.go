@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -94,15 +95,22 @@ type wireConn struct {
 
 	timeout time.Duration // a write's bound (bound); 0: writeTimeout
 
-	mu       sync.Mutex // serialises writes, whole frames at a time; guards deadline and buf
-	deadline time.Time  // the write deadline set on Conn
-	buf      []byte     // gathers a batch when Conn cannot writev
+	mu        sync.Mutex // serialises writes, whole frames at a time; guards the fields below
+	deadline  time.Time  // the write deadline set on Conn
+	buf       []byte     // gathers a batch when Conn cannot writev
+	closeSent bool       // the library has written a close frame
 }
+
+// errCloseSent refuses data frames after a close frame (RFC 6455, 5.5.1).
+var errCloseSent = errors.New("websocket close frame already sent")
 
 // Write is the library's: one whole control frame.
 func (c *wireConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(p) > 0 && p[0]&0x0f == 0x8 { // a close: the session's own writes end here
+		c.closeSent = true
+	}
 	c.bound()
 	return c.Conn.Write(p)
 }
@@ -112,6 +120,9 @@ func (c *wireConn) Write(p []byte) (int, error) {
 func (c *wireConn) writeFrames(frames *net.Buffers) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closeSent { // closeNow closed while the write loop held a batch
+		return errCloseSent
+	}
 	c.bound()
 	if _, ok := c.Conn.(*net.TCPConn); ok || len(*frames) == 1 { // writev, or nothing to gather
 		_, err := frames.WriteTo(c.Conn)

@@ -89,3 +89,30 @@ func TestWireConnBoundsEveryWrite(t *testing.T) {
 		t.Fatalf("a write nobody reads took %v to fail", took)
 	}
 }
+
+// TestNoDataAfterClose: once the library has written a close frame (a
+// session closed from another goroutine), the write loop's next batch is
+// refused rather than sent after it.
+func TestNoDataAfterClose(t *testing.T) {
+	server, client := net.Pipe()
+	defer client.Close()
+	c := &wireConn{Conn: server, timeout: time.Second}
+	defer c.Close()
+	closeFrame := []byte{0x88, 2, 0x03, 0xe8} // 1000
+	got := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, 64)
+		n, _ := io.ReadAtLeast(client, b, len(closeFrame))
+		got <- b[:n]
+	}()
+	if _, err := c.Write(closeFrame); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; !bytes.Equal(b, closeFrame) {
+		t.Fatalf("read %x", b)
+	}
+	frame := textFrame(append(make([]byte, maxFrameHeader), `{"v":1,"type":"x"}`...))
+	if err := c.writeFrames(&net.Buffers{frame}); !errors.Is(err, errCloseSent) {
+		t.Fatalf("a data frame after the close: %v", err)
+	}
+}
