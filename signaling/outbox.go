@@ -40,6 +40,37 @@ type outbox struct {
 	bytes  int
 	closed bool          // a close is queued: nothing more is accepted
 	ready  chan struct{} // signalled (capacity 1) when frames were added
+	// inflight counts the batches taken and not yet written, and the
+	// direct write under way (claim): a frame may be written directly
+	// only when nothing is queued or in flight before it.
+	inflight int
+}
+
+// claim reserves the connection for a direct write of the next frame;
+// false if anything is queued or in flight. done ends the claim.
+func (o *outbox) claim() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed || len(o.frames) > 0 || o.inflight > 0 {
+		return false
+	}
+	o.inflight++
+	return true
+}
+
+// done ends a claim, or marks a taken batch written.
+func (o *outbox) done() {
+	o.mu.Lock()
+	o.inflight--
+	o.mu.Unlock()
+}
+
+// wake makes the write loop turn (to finish a partial direct write).
+func (o *outbox) wake() {
+	select {
+	case o.ready <- struct{}{}:
+	default:
+	}
 }
 
 func newOutbox() *outbox { return &outbox{ready: make(chan struct{}, 1)} }
@@ -79,6 +110,9 @@ func (o *outbox) take(buf []outFrame) []outFrame {
 	}
 	buf = append(buf, o.frames[:n]...)
 	clear(o.frames[:n])
+	if n > 0 {
+		o.inflight++
+	}
 	o.bytes -= size
 	if n == len(o.frames) {
 		if cap(o.frames) > 64 {

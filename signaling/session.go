@@ -132,7 +132,11 @@ func (ss *session) writeLoop() {
 		case <-ss.out.ready:
 		}
 		batch = ss.out.take(batch[:0])
-		if !ss.writeBatch(batch) {
+		ok := ss.writeBatch(batch)
+		if len(batch) > 0 {
+			ss.out.done()
+		}
+		if !ok {
 			ss.cancel()
 			return
 		}
@@ -186,10 +190,26 @@ func (ss *session) send(typ, id string, payload any) {
 	ss.sendFrame(frame, time.Now())
 }
 
-// sendFrame queues a frame (encodeFrame; shared by every recipient of an
-// event, so that a message to 500 students is encoded once), queued at at.
+// sendFrame sends a frame (encodeFrame; shared by every recipient of an
+// event, so that a message to 500 students is encoded once), made at at:
+// written now if nothing waits before it and the socket takes it
+// (wire.go), else queued for the write loop.
 func (ss *session) sendFrame(frame []byte, at time.Time) {
-	if ss.out.push(outFrame{data: frame, at: at}) {
+	if ss.out.claim() {
+		n := ss.wire.tryWrite(frame)
+		if n > 0 {
+			ss.out.done()
+			if n < len(frame) {
+				ss.out.wake() // the write loop sends the rest
+			}
+			return
+		}
+		ok := ss.out.push(outFrame{data: frame, at: at}) // still claimed: nothing can go before it
+		ss.out.done()
+		if ok {
+			return
+		}
+	} else if ss.out.push(outFrame{data: frame, at: at}) {
 		return
 	}
 	if ss.slow.CompareAndSwap(false, true) {

@@ -9,14 +9,21 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
 // The server writes its data frames itself. Every frame is encoded once,
 // WebSocket header included (encodeFrame), and the same bytes go to every
 // recipient: a chat message to 500 students is one JSON encoding and 500
-// writes of one shared slice, with no copy per recipient. A session's
-// write loop sends everything waiting in its queue with one writev.
+// writes of one shared slice, with no copy per recipient.
+//
+// A frame for a session with nothing queued or being written is written
+// at once by whoever sends it (tryWrite: one non-blocking write(2) on the
+// sender's goroutine, no wake-up of the session's write loop), as much of
+// it as the socket takes; the rest of a frame begun that way goes before
+// any other write. Otherwise the frame is queued, and the session's write
+// loop sends everything waiting with one writev.
 //
 // The WebSocket library still performs the handshake, reads, answers pings
 // and closes. Its writes are control frames, each flushed whole in one
@@ -99,6 +106,58 @@ type wireConn struct {
 	deadline  time.Time  // the write deadline set on Conn
 	buf       []byte     // gathers a batch when Conn cannot writev
 	closeSent bool       // the library has written a close frame
+	pending   []byte     // the rest of a frame tryWrite began: written before anything else
+
+	raw   syscall.RawConn    // the TCP connection's, for tryWrite; nil: no direct writes
+	try   func(uintptr) bool // writes tried once, made once (a closure per write would allocate)
+	tried struct {
+		frame []byte
+		n     int
+	}
+}
+
+// newWireConn wraps a hijacked connection.
+func newWireConn(nc net.Conn) *wireConn {
+	c := &wireConn{Conn: nc}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		c.raw, _ = tc.SyscallConn()
+		c.try = func(fd uintptr) bool {
+			c.tried.n, _ = syscall.Write(int(fd), c.tried.frame)
+			return true // never wait
+		}
+	}
+	return c
+}
+
+// tryWrite writes as much of frame as the socket takes now, without
+// waiting for it or for another writer, and returns how much it wrote;
+// the rest goes before any other write (pending).
+func (c *wireConn) tryWrite(frame []byte) int {
+	if c.raw == nil || !c.mu.TryLock() {
+		return 0
+	}
+	defer c.mu.Unlock()
+	if c.closeSent || len(c.pending) > 0 {
+		return 0
+	}
+	c.tried.frame, c.tried.n = frame, 0
+	_ = c.raw.Write(c.try)
+	n := max(c.tried.n, 0)
+	c.tried.frame = nil
+	if n < len(frame) && n > 0 {
+		c.pending = frame[n:]
+	}
+	return n
+}
+
+// flushPending writes the rest of a frame tryWrite began.
+func (c *wireConn) flushPending() error {
+	if len(c.pending) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.pending)
+	c.pending = nil
+	return err
 }
 
 // errCloseSent refuses data frames after a close frame (RFC 6455, 5.5.1).
@@ -112,6 +171,9 @@ func (c *wireConn) Write(p []byte) (int, error) {
 		c.closeSent = true
 	}
 	c.bound()
+	if err := c.flushPending(); err != nil {
+		return 0, err
+	}
 	return c.Conn.Write(p)
 }
 
@@ -124,6 +186,9 @@ func (c *wireConn) writeFrames(frames *net.Buffers) error {
 		return errCloseSent
 	}
 	c.bound()
+	if err := c.flushPending(); err != nil {
+		return err
+	}
 	if _, ok := c.Conn.(*net.TCPConn); ok || len(*frames) == 1 { // writev, or nothing to gather
 		_, err := frames.WriteTo(c.Conn)
 		return err
@@ -172,6 +237,6 @@ func (w *wireWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	// The 101 response is already flushed: the writer can start afresh
 	// on the wireConn, the reader keeps what it has buffered.
-	w.conn = &wireConn{Conn: nc}
+	w.conn = newWireConn(nc)
 	return w.conn, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(w.conn, 4096)), nil
 }

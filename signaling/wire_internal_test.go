@@ -116,3 +116,84 @@ func TestNoDataAfterClose(t *testing.T) {
 		t.Fatalf("a data frame after the close: %v", err)
 	}
 }
+
+// TestDirectWriteRestGoesFirst: a frame the socket takes only in part
+// (its buffer full, the peer not reading) is finished before anything
+// else is written, a control frame of the library's included; frames
+// arrive whole and in order once the peer reads.
+func TestDirectWriteRestGoesFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		nc, _ := ln.Accept()
+		accepted <- nc
+	}()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	nc := <-accepted
+	if nc == nil {
+		t.Fatal("accept failed")
+	}
+	c := newWireConn(nc)
+	defer c.Close()
+
+	var sent bytes.Buffer
+	frame := func(i int) []byte {
+		return textFrame(append(make([]byte, maxFrameHeader), bytes.Repeat([]byte{byte('a' + i%26)}, 60000)...))
+	}
+	partial := false
+	for i := 0; i < 2000 && !partial; i++ { // 120 MB at most; loopback buffers hold a few MB
+		f := frame(i)
+		n := c.tryWrite(f)
+		sent.Write(f[:n])
+		if n < len(f) {
+			partial = true
+			sent.Write(f[n:]) // pending: goes next
+		}
+	}
+	if !partial {
+		t.Fatal("the socket never filled")
+	}
+	if n := c.tryWrite(frame(0)); n != 0 {
+		t.Fatalf("a direct write went past an unfinished frame (%d bytes)", n)
+	}
+	pong, last := []byte{0x8a, 0}, frame(1)
+	done := make(chan error, 1)
+	go func() { // each blocks until the peer reads
+		_, err := c.Write(pong)
+		if err == nil {
+			err = c.writeFrames(&net.Buffers{last})
+		}
+		done <- err
+	}()
+	sent.Write(pong)
+	sent.Write(last)
+	time.Sleep(50 * time.Millisecond)
+	got := make([]byte, 0, sent.Len())
+	buf := make([]byte, 1<<16)
+	_ = peer.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for len(got) < sent.Len() {
+		n, err := peer.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			t.Fatalf("after %d of %d bytes: %v", len(got), sent.Len(), err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, sent.Bytes()) {
+		i := 0
+		for i < len(got) && got[i] == sent.Bytes()[i] {
+			i++
+		}
+		t.Fatalf("the peer read bytes that differ from those sent from byte %d of %d", i, sent.Len())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/token"
 )
@@ -98,5 +99,67 @@ func TestFramesOfEveryHeaderLength(t *testing.T) {
 	defer cancel()
 	if _, err := c.Request(ctx, signaling.TypePing, struct{}{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPausedReaderGetsEverythingInOrder: frames sent to a client that
+// does not read for a while fill its socket (the server's direct write
+// stops part-way through a frame), then queue; once it reads, every frame
+// arrives whole and in order.
+func TestPausedReaderGetsEverythingInOrder(t *testing.T) {
+	const n, size = 100, 60000 // 6 MB: more than loopback buffers hold, less than the queue's limit
+	ts := newServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, ts.wsURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(1 << 20)
+	join, _ := json.Marshal(map[string]any{"v": 1, "type": "join", "id": "j", "payload": map[string]string{"token": ts.token(t, "P", "student", token.RoleStudent)}})
+	if err := conn.Write(ctx, websocket.MessageText, join); err != nil {
+		t.Fatal(err)
+	}
+	var joined signaling.Joined
+	for joined.Participant.ID == "" {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env signaling.Envelope
+		if json.Unmarshal(data, &env) == nil && env.Type == signaling.TypeJoined {
+			_ = json.Unmarshal(env.Payload, &joined)
+		}
+	}
+	frames := make([][]byte, n)
+	for i := range frames {
+		body, _ := json.Marshal(map[string]any{"seq": i, "pad": strings.Repeat(string(rune('a'+i%26)), size)})
+		frames[i], _ = json.Marshal(signaling.Envelope{V: signaling.ProtocolVersion, Type: "test.seq", Payload: body})
+	}
+	if got := ts.sig.QueueFrames("P", joined.Participant.ID, frames); got != n {
+		t.Fatalf("%d of %d frames taken", got, n)
+	}
+	time.Sleep(300 * time.Millisecond) // not reading
+	for i := 0; i < n; {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		var env signaling.Envelope
+		if err := json.Unmarshal(data, &env); err != nil {
+			t.Fatalf("frame %d came back broken: %v", i, err)
+		}
+		if env.Type != "test.seq" {
+			continue
+		}
+		var p struct {
+			Seq int
+			Pad string
+		}
+		if err := json.Unmarshal(env.Payload, &p); err != nil || p.Seq != i || p.Pad != strings.Repeat(string(rune('a'+i%26)), size) {
+			t.Fatalf("frame %d arrived as %d (%d bytes of padding), err %v", i, p.Seq, len(p.Pad), err)
+		}
+		i++
 	}
 }
