@@ -67,15 +67,20 @@ func (s *Server) apply(lessonID string, l *live.Lesson, res live.Result) {
 	if len(res.Events) > 0 {
 		members := s.memberIndex(lessonID)
 		now := time.Now()
-		for _, d := range l.Route(res.Events) {
+		ds := l.Route(res.Events)
+		for _, d := range ds {
 			frame, err := encodeFrame(d.Type, "", d.Payload)
 			if err != nil {
 				s.log.Error("marshal classroom event", "type", d.Type, "err", err)
 				continue
 			}
 			for _, pid := range d.To {
-				if m := members[pid]; m != nil {
-					m.sendFrame(frame, now)
+				if m := members[pid]; m == nil {
+					continue
+				} else if len(ds) == 1 {
+					m.sendFrame(frame, now) // written at once where nothing waits
+				} else {
+					m.queueFrame(frame, now) // the write loops send each recipient's frames together
 				}
 			}
 		}

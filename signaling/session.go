@@ -194,8 +194,16 @@ func (ss *session) send(typ, id string, payload any) {
 // event, so that a message to 500 students is encoded once), made at at:
 // written now if nothing waits before it and the socket takes it
 // (wire.go), else queued for the write loop.
-func (ss *session) sendFrame(frame []byte, at time.Time) {
-	if ss.out.claim() {
+func (ss *session) sendFrame(frame []byte, at time.Time) { ss.deliver(frame, at, true) }
+
+// queueFrame queues a frame for the write loop, which sends all that
+// waits with one writev: for a fan-out of several frames to each
+// recipient (a batch of chat messages), where writing each at once would
+// cost a system call per frame per recipient on the fan-out's goroutine.
+func (ss *session) queueFrame(frame []byte, at time.Time) { ss.deliver(frame, at, false) }
+
+func (ss *session) deliver(frame []byte, at time.Time, direct bool) {
+	if direct && ss.out.claim() {
 		n := ss.wire.tryWrite(frame)
 		if n > 0 {
 			ss.out.done()
