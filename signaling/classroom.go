@@ -2,7 +2,6 @@ package signaling
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -66,20 +65,22 @@ func liveError(err error) (*live.Error, bool) {
 // enforces its effects.
 func (s *Server) apply(lessonID string, l *live.Lesson, res live.Result) {
 	if len(res.Events) > 0 {
-		members := map[string]*session{}
-		for _, m := range s.members(lessonID) {
-			members[m.pid] = m
-		}
-		for _, d := range l.Route(res.Events) {
-			body, err := json.Marshal(d.Payload)
+		members := s.memberIndex(lessonID)
+		now := time.Now()
+		ds := l.Route(res.Events)
+		for _, d := range ds {
+			frame, err := encodeFrame(d.Type, "", d.Payload)
 			if err != nil {
 				s.log.Error("marshal classroom event", "type", d.Type, "err", err)
 				continue
 			}
-			frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: d.Type, Payload: body})
 			for _, pid := range d.To {
-				if m := members[pid]; m != nil {
-					m.sendFrame(frame)
+				if m := members[pid]; m == nil {
+					continue
+				} else if len(ds) == 1 {
+					m.sendFrame(frame, now) // written at once where nothing waits
+				} else {
+					m.queueFrame(frame, now) // the write loops send each recipient's frames together
 				}
 			}
 		}

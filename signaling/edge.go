@@ -134,7 +134,7 @@ func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, 
 		// Refused by the origin (a bad token, a removal, a ban, an ended
 		// lesson): the student hears its answer and its close code.
 		unlimit()
-		ss.sendFrame(first)
+		ss.sendFrame(rawFrame(first), time.Now())
 		ctx, cancel := context.WithTimeout(ss.ctx, 5*time.Second)
 		_, _, err := up.Read(ctx)
 		cancel()
@@ -253,7 +253,7 @@ func (ss *session) pumpDown(relayDone <-chan struct{}) {
 			return
 		}
 		if typ == websocket.MessageText {
-			ss.sendFrame(data)
+			ss.sendFrame(rawFrame(data), time.Now())
 		}
 	}
 }

@@ -22,8 +22,9 @@ func (s *Server) HoldLock() func() {
 	return s.mu.Unlock
 }
 
-// QueueFrames queues encoded frames to participant pid's session, as a
-// fan-out does, and reports how many were accepted.
+// QueueFrames sends encoded envelopes to participant pid's session, as a
+// fan-out does (written at once when nothing waits, else queued), and
+// reports how many were taken before the client was found too slow.
 func (s *Server) QueueFrames(lesson, pid string, frames [][]byte) int {
 	ss := s.member(lesson, pid)
 	if ss == nil {
@@ -31,9 +32,11 @@ func (s *Server) QueueFrames(lesson, pid string, frames [][]byte) int {
 	}
 	n := 0
 	for _, f := range frames {
-		if ss.out.push(outFrame{data: f, at: time.Now()}) {
-			n++
+		ss.sendFrame(textFrame(append(make([]byte, maxFrameHeader), f...)), time.Now())
+		if ss.slow.Load() {
+			break
 		}
+		n++
 	}
 	return n
 }

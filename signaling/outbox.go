@@ -8,8 +8,8 @@ import (
 )
 
 // How far a client may fall behind before it is disconnected as too slow.
-// A WebSocket write that does not finish within writeTimeout also ends
-// the session. A fan-out stalls every session of a lesson at once when the
+// A WebSocket write that does not finish within writeTimeout (up to 1.5
+// times that: wireConn.bound) also ends the session. A fan-out stalls every session of a lesson at once when the
 // server is starved of CPU, so the limit is an age, not a count of frames:
 // 500 students chatting send each of them 50 frames a second, and a count
 // that a healthy client crosses during a few seconds' stall would cut
@@ -40,6 +40,37 @@ type outbox struct {
 	bytes  int
 	closed bool          // a close is queued: nothing more is accepted
 	ready  chan struct{} // signalled (capacity 1) when frames were added
+	// inflight counts the batches taken and not yet written, and the
+	// direct write under way (claim): a frame may be written directly
+	// only when nothing is queued or in flight before it.
+	inflight int
+}
+
+// claim reserves the connection for a direct write of the next frame;
+// false if anything is queued or in flight. done ends the claim.
+func (o *outbox) claim() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed || len(o.frames) > 0 || o.inflight > 0 {
+		return false
+	}
+	o.inflight++
+	return true
+}
+
+// done ends a claim, or marks a taken batch written.
+func (o *outbox) done() {
+	o.mu.Lock()
+	o.inflight--
+	o.mu.Unlock()
+}
+
+// wake makes the write loop turn (to finish a partial direct write).
+func (o *outbox) wake() {
+	select {
+	case o.ready <- struct{}{}:
+	default:
+	}
 }
 
 func newOutbox() *outbox { return &outbox{ready: make(chan struct{}, 1)} }
@@ -79,11 +110,18 @@ func (o *outbox) take(buf []outFrame) []outFrame {
 	}
 	buf = append(buf, o.frames[:n]...)
 	clear(o.frames[:n])
-	o.frames = o.frames[n:]
+	if n > 0 {
+		o.inflight++
+	}
 	o.bytes -= size
-	if len(o.frames) == 0 {
-		o.frames = nil // let a backlog's array go
+	if n == len(o.frames) {
+		if cap(o.frames) > 64 {
+			o.frames = nil // let a backlog's array go
+		} else {
+			o.frames = o.frames[:0] // the next push needs no allocation
+		}
 	} else {
+		o.frames = o.frames[n:]
 		select { // more to do
 		case o.ready <- struct{}{}:
 		default:

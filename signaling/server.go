@@ -3,8 +3,8 @@ package signaling
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -184,7 +184,16 @@ func (s *Server) Shutdown(ctx context.Context) {
 type lessonHub struct {
 	id      string
 	members map[string]*session // by participant id; guarded by Server.mu
+
+	// Snapshots of members for fan-outs, built on first use after a
+	// change and then shared (never modified): a chat message to 500
+	// students copies nothing. Guarded by Server.mu.
+	list  []*session
+	index map[string]*session
 }
+
+// changed drops the snapshots.
+func (h *lessonHub) changed() { h.list, h.index = nil, nil }
 
 // attach registers ss in its lesson and returns the session it replaces
 // and the other members.
@@ -201,6 +210,7 @@ func (s *Server) attach(ss *session) (replaced *session, others []*session, ok b
 	}
 	replaced = h.members[ss.pid]
 	h.members[ss.pid] = ss
+	h.changed()
 	for id, m := range h.members {
 		if id != ss.pid {
 			others = append(others, m)
@@ -220,6 +230,7 @@ func (s *Server) detach(ss *session) (others []*session, ok bool) {
 		return nil, false
 	}
 	delete(h.members, ss.pid)
+	h.changed()
 	if len(h.members) == 0 {
 		delete(s.lessons, ss.lesson)
 	}
@@ -229,7 +240,8 @@ func (s *Server) detach(ss *session) (others []*session, ok bool) {
 	return others, true
 }
 
-// members returns the sessions of a lesson.
+// members returns the sessions of a lesson. The slice is shared: do not
+// modify it.
 func (s *Server) members(lesson string) []*session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,22 +249,39 @@ func (s *Server) members(lesson string) []*session {
 	if h == nil {
 		return nil
 	}
-	out := make([]*session, 0, len(h.members))
-	for _, m := range h.members {
-		out = append(out, m)
+	if h.list == nil {
+		h.list = make([]*session, 0, len(h.members))
+		for _, m := range h.members {
+			h.list = append(h.list, m)
+		}
 	}
-	return out
+	return h.list
+}
+
+// memberIndex returns the sessions of a lesson by participant id. The
+// map is shared: do not modify it.
+func (s *Server) memberIndex(lesson string) map[string]*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.lessons[lesson]
+	if h == nil {
+		return nil
+	}
+	if h.index == nil {
+		h.index = maps.Clone(h.members)
+	}
+	return h.index
 }
 
 // broadcast sends one event to every WebSocket session of a lesson.
 func (s *Server) broadcast(lessonID, typ string, payload any) {
-	body, err := json.Marshal(payload)
+	frame, err := encodeFrame(typ, "", payload)
 	if err != nil {
 		s.log.Error("marshal", "type", typ, "err", err)
 		return
 	}
-	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, Payload: body})
+	now := time.Now()
 	for _, m := range s.members(lessonID) {
-		m.sendFrame(frame)
+		m.sendFrame(frame, now)
 	}
 }

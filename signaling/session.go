@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -27,7 +28,7 @@ type session struct {
 	cancel context.CancelFunc
 	log    *slog.Logger
 	out    *outbox
-	cork   *corkConn // the connection under conn, set by Accept
+	wire   *wireConn // the connection under conn, set by Accept
 	idle   *time.Timer
 	slow   atomic.Bool // the client was found too slow (logged once)
 
@@ -60,6 +61,10 @@ type session struct {
 
 	// calls are the SFU's listener calls, run on the write loop.
 	calls *callQueue
+
+	// Used by the write loop only: a batch's frames, and what of them is
+	// still to write.
+	bufs, wv net.Buffers
 }
 
 // emit queues f to run on the session's own goroutine, after joined has
@@ -71,14 +76,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) { s.serveConn(w
 // serveConn serves one WebSocket; setup (may be nil) marks the session
 // before it reads anything.
 func (s *Server) serveConn(w http.ResponseWriter, r *http.Request, setup func(*session)) {
-	cw := &corkWriter{ResponseWriter: w}
-	conn, err := websocket.Accept(cw, r, s.acceptOptions(r))
+	ww := &wireWriter{ResponseWriter: w}
+	conn, err := websocket.Accept(ww, r, s.acceptOptions(r))
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
 	conn.SetReadLimit(MaxMessageSize)
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &session{srv: s, conn: conn, cork: cw.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
+	ss := &session{srv: s, conn: conn, wire: ww.conn, ctx: ctx, cancel: cancel, log: s.log, out: newOutbox(), calls: newCallQueue(),
 		connID: newSessionID(), addr: s.cfg.ClientAddr(r)}
 	if setup != nil {
 		setup(ss)
@@ -124,9 +129,10 @@ func (ss *session) readLoop() {
 	}
 }
 
-// writeLoop runs the SFU's queued calls and writes queued frames: each turn sends every frame waiting
-// (up to maxBatch bytes) with one write, so that a client that fell
-// behind during a fan-out catches up in a few system calls.
+// writeLoop runs the SFU's queued calls and writes queued frames: each
+// turn sends every frame waiting (up to maxBatch bytes) with one write, so
+// that a client that fell behind during a fan-out catches up in a few
+// system calls.
 func (ss *session) writeLoop() {
 	defer ss.srv.wg.Done()
 	defer ss.calls.stop()
@@ -141,63 +147,92 @@ func (ss *session) writeLoop() {
 		case <-ss.out.ready:
 		}
 		batch = ss.out.take(batch[:0])
-		if !ss.writeBatch(batch) {
+		ok := ss.writeBatch(batch)
+		if len(batch) > 0 {
+			ss.out.done()
+		}
+		if !ok {
 			ss.cancel()
 			return
 		}
 		clear(batch)
 		if cap(batch) > 64 {
-			batch = nil // a backlog's array goes with it
+			batch, ss.bufs = nil, nil // a backlog's arrays go with it
 		}
 	}
 }
 
-// writeBatch writes frames as one network write and performs a close
-// among them; false when the session must end.
+// writeBatch writes frames and performs a close among them; false when
+// the session must end.
 func (ss *session) writeBatch(frames []outFrame) bool {
-	// One deadline on the connection bounds the whole batch (and the
-	// library's own writes meanwhile): cheaper than a timer context per
-	// write, which the library would watch with one more timer. A session
-	// that ends closes the connection, which ends any write.
-	ss.cork.setWriteTimeout(writeTimeout)
-	defer ss.cork.setWriteTimeout(0)
-	if len(frames) == 1 && !frames[0].close { // nothing to gather: no copy
-		return ss.conn.Write(context.Background(), websocket.MessageText, frames[0].data) == nil
-	}
-	ss.cork.cork()
+	bufs := ss.bufs[:0]
+	ok := true
 	for _, f := range frames {
 		if f.close {
-			if ss.cork.uncork() != nil {
-				return false
+			ok = false
+			if len(bufs) > 0 && ss.writeFrames(bufs) != nil {
+				break
 			}
-			ss.cork.setWriteTimeout(0) // the close handshake has its own limit
-			_ = ss.conn.Close(f.code, f.reason)
-			return false
+			_ = ss.conn.Close(f.code, f.reason) // the close handshake has its own limit
+			break
 		}
-		if ss.conn.Write(context.Background(), websocket.MessageText, f.data) != nil {
-			_ = ss.cork.uncork() // whole frames, a close frame among them
-			return false
-		}
+		bufs = append(bufs, f.data)
 	}
-	return ss.cork.uncork() == nil
+	if ok {
+		ok = ss.writeFrames(bufs) == nil
+	}
+	clear(bufs) // the frames are shared with other sessions' queues: hold none
+	ss.bufs = bufs[:0]
+	return ok
+}
+
+// writeFrames writes whole frames with one system call where it can.
+func (ss *session) writeFrames(bufs net.Buffers) error {
+	ss.wv = bufs // consumed by the write
+	err := ss.wire.writeFrames(&ss.wv)
+	ss.wv = nil
+	return err
 }
 
 // send queues one frame; a client too slow to drain its queue is
 // disconnected rather than allowed to hold anyone up.
 func (ss *session) send(typ, id string, payload any) {
-	body, err := json.Marshal(payload)
+	frame, err := encodeFrame(typ, id, payload)
 	if err != nil {
 		ss.log.Error("marshal", "type", typ, "err", err)
 		return
 	}
-	frame, _ := json.Marshal(Envelope{V: ProtocolVersion, Type: typ, ID: id, Payload: body})
-	ss.sendFrame(frame)
+	ss.sendFrame(frame, time.Now())
 }
 
-// sendFrame queues an encoded frame (shared by every recipient of an
-// event, so that a message to 500 students is encoded once).
-func (ss *session) sendFrame(frame []byte) {
-	if ss.out.push(outFrame{data: frame, at: time.Now()}) {
+// sendFrame sends a frame (encodeFrame; shared by every recipient of an
+// event, so that a message to 500 students is encoded once), made at at:
+// written now if nothing waits before it and the socket takes it
+// (wire.go), else queued for the write loop.
+func (ss *session) sendFrame(frame []byte, at time.Time) { ss.deliver(frame, at, true) }
+
+// queueFrame queues a frame for the write loop, which sends all that
+// waits with one writev: for a fan-out of several frames to each
+// recipient (a batch of chat messages), where writing each at once would
+// cost a system call per frame per recipient on the fan-out's goroutine.
+func (ss *session) queueFrame(frame []byte, at time.Time) { ss.deliver(frame, at, false) }
+
+func (ss *session) deliver(frame []byte, at time.Time, direct bool) {
+	if direct && ss.out.claim() {
+		n := ss.wire.tryWrite(frame)
+		if n > 0 {
+			ss.out.done()
+			if n < len(frame) {
+				ss.out.wake() // the write loop sends the rest
+			}
+			return
+		}
+		ok := ss.out.push(outFrame{data: frame, at: at}) // still claimed: nothing can go before it
+		ss.out.done()
+		if ok {
+			return
+		}
+	} else if ss.out.push(outFrame{data: frame, at: at}) {
 		return
 	}
 	if ss.slow.CompareAndSwap(false, true) {
