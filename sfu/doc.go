@@ -37,7 +37,9 @@
 // Sending: with the ICE UDP mux (Config.ICEUDPAddr) every peer shares one
 // socket, wrapped in batchConn: the writes made during one packet's
 // fan-out to its down-tracks are queued and leave in one or a few sendmmsg
-// calls when the fan-out ends (batchconn.go), with no timer.
+// calls when the fan-out ends (batchconn.go), with no timer. Padding
+// probes are paced by one goroutine per SFU for every subscriber, each
+// 5 ms slice one such fan-out (probe.go).
 //
 // sfu knows nothing of users, money or chat, and imports no other Lectern
 // package.

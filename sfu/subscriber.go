@@ -67,13 +67,9 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	s.ctl.est = est
 	s.resends.est = &s.estimate
 	s.estimate.Store(int64(cfg.InitialBitrate))
-	s.ctl.probe = newProber()
-	s.rtcpGroup.Add(2)
+	s.ctl.probe = p.room.sfu.pacer.newProber()
+	s.rtcpGroup.Add(1)
 	go s.allocLoop()
-	go func() {
-		defer s.rtcpGroup.Done()
-		s.ctl.probe.run(s.done)
-	}()
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		s.setConnected(st == webrtc.PeerConnectionStateConnected)
 		p.cfg.Listener.ConnectionState(TargetSubscribe, st)
@@ -260,6 +256,7 @@ func (s *subscriber) close() {
 	for _, sub := range downs {
 		sub.track.removeDown(sub.down)
 	}
+	s.ctl.probe.cancel()
 	_ = s.pc.Close()
 	s.rtcpGroup.Wait()
 }
