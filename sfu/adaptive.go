@@ -228,7 +228,7 @@ func (s *subscriber) allocLoop() {
 	defer s.rtcpGroup.Done()
 	tick := time.NewTicker(allocInterval)
 	defer tick.Stop()
-	lastStats := time.Now()
+	lastStats, lastSR := time.Now(), time.Now()
 	for {
 		select {
 		case <-s.done:
@@ -241,6 +241,10 @@ func (s *subscriber) allocLoop() {
 		if now.Sub(lastStats) >= statsInterval {
 			lastStats = now
 			s.reportStats()
+		}
+		if now.Sub(lastSR) >= srInterval {
+			lastSR = now
+			s.sendReports(now)
 		}
 	}
 }

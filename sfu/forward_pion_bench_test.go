@@ -74,7 +74,7 @@ func benchForwardPion(b *testing.B, s *SFU, pkts []*rtp.Packet, n int, batch boo
 // down-track of t to a Pion receiver, and waits until it is up.
 func pionSubscriber(b *testing.B, s *SFU, t *Track) (*DownTrack, func()) {
 	b.Helper()
-	api, err := newSubscriberAPI(s.se)
+	api, err := newSubscriberAPI(s.se, true)
 	if err != nil {
 		b.Fatal(err)
 	}
