@@ -8,7 +8,8 @@ import (
 
 // Sender reports towards subscribers (RFC 3550 §6.4.1). The subscriber's
 // controller goroutine writes them for all of a subscriber's down-tracks
-// at once, in one compound RTCP packet every srInterval, from the figures
+// at once, in one compound RTCP packet every srInterval (one report per
+// SSRC, aggregated as RFC 8108 §5.3 allows), from the figures
 // the down-tracks keep anyway. Pion's report interceptor would do the same
 // with a lock and a clock reading per packet sent, and a goroutine and a
 // write per stream; its receiver half has nothing to do on a connection
