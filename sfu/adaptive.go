@@ -229,7 +229,7 @@ func (s *subscriber) allocLoop() {
 	defer s.rtcpGroup.Done()
 	tick := time.NewTicker(allocInterval)
 	defer tick.Stop()
-	lastStats := time.Now()
+	lastStats, lastSR := time.Now(), time.Now()
 	for {
 		select {
 		case <-s.done:
@@ -242,6 +242,10 @@ func (s *subscriber) allocLoop() {
 		if now.Sub(lastStats) >= statsInterval {
 			lastStats = now
 			s.reportStats()
+		}
+		if now.Sub(lastSR) >= srInterval {
+			lastSR = now
+			s.sendReports(now)
 		}
 	}
 }

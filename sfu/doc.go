@@ -14,8 +14,10 @@
 // subscriber's bandwidth estimate (nack.go); and a down-track that has
 // forwarded nothing yet starts at once from the latest keyframe held there
 // (replay.go) while a keyframe is still asked for (a switch or a resume
-// waits for a live keyframe); receiver and sender reports come from
-// pion/interceptor report; the TWCC header extension is negotiated in both
+// waits for a live keyframe); receiver reports towards publishers come
+// from pion/interceptor report, sender reports towards subscribers from
+// each subscriber's controller goroutine, all its streams in one compound
+// packet a second (senderreport.go); the TWCC header extension is negotiated in both
 // directions. PLI/FIR from a subscriber, and a subscriber's arrival, ask
 // the publisher for a keyframe, rate-limited.
 //
@@ -37,7 +39,9 @@
 // Sending: with the ICE UDP mux (Config.ICEUDPAddr) every peer shares one
 // socket, wrapped in batchConn: the writes made during one packet's
 // fan-out to its down-tracks are queued and leave in one or a few sendmmsg
-// calls when the fan-out ends (batchconn.go), with no timer.
+// calls when the fan-out ends (batchconn.go), with no timer. Padding
+// probes are paced by one goroutine per SFU for every subscriber, each
+// 5 ms slice one such fan-out (probe.go).
 //
 // sfu knows nothing of users, money or chat, and imports no other Lectern
 // package.

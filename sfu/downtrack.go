@@ -193,11 +193,24 @@ func (d *DownTrack) requestKeyframe() {
 // readRTCP reads a sender's RTCP: NACKs are answered from the layers'
 // shared caches (nack.go), and the subscriber's PLI or FIR becomes a
 // keyframe request upstream; it returns the receiver reports for the caller's figures.
+// It reads into one reused buffer and takes the packets the interceptors
+// already parsed (RTPSender.ReadRTCP would allocate a buffer per packet
+// and parse it again).
 func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.ReceiverReport)) {
+	buf := make([]byte, receiveMTU)
 	for {
-		pkts, _, err := sender.ReadRTCP()
+		n, attrs, err := sender.Read(buf)
 		if err != nil {
 			return
+		}
+		var pkts []rtcp.Packet
+		if attrs != nil {
+			pkts, err = attrs.GetRTCPPackets(buf[:n])
+		} else {
+			pkts, err = rtcp.Unmarshal(buf[:n])
+		}
+		if err != nil {
+			continue
 		}
 		for _, pkt := range pkts {
 			switch pkt := pkt.(type) {

@@ -92,12 +92,14 @@ func newPublisherAPI(se webrtc.SettingEngine, tags *ridTagger) (*webrtc.API, err
 }
 
 // newSubscriberAPI builds the API for one subscriber's PeerConnection:
-// sender reports, and the TWCC sequence-number extension on everything
-// sent. No NACK responder: down-tracks answer NACKs from the publisher
-// side's shared packet cache (nack.go), sparing a copy of every packet
-// per subscriber. Each subscriber gets its own registry, so that the
-// congestion controller passed in extra belongs to that subscriber.
-func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*webrtc.API, error) {
+// the TWCC sequence-number extension on everything sent, and sender
+// reports: Pion's report interceptor, or none when ownReports is set
+// (the subscriber writes its own, senderreport.go). No NACK responder:
+// down-tracks answer NACKs from the publisher side's shared packet cache
+// (nack.go), sparing a copy of every packet per subscriber. Each
+// subscriber gets its own registry, so that the congestion controller
+// passed in extra belongs to that subscriber.
+func newSubscriberAPI(se webrtc.SettingEngine, ownReports bool, extra ...interceptor.Factory) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
@@ -112,8 +114,10 @@ func newSubscriberAPI(se webrtc.SettingEngine, extra ...interceptor.Factory) (*w
 	if len(extra) > 0 {
 		reg.Add(attrPoolFactory{})
 	}
-	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
-		return nil, err
+	if !ownReports {
+		if err := webrtc.ConfigureRTCPReports(reg); err != nil {
+			return nil, err
+		}
 	}
 	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
 		return nil, err

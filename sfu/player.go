@@ -28,7 +28,7 @@ type player struct {
 // screen share while one is live, otherwise a camera) and the microphone of
 // that video's publisher.
 func (p *Participant) Play(offer string) (string, error) {
-	api, err := newSubscriberAPI(p.room.sfu.se)
+	api, err := newSubscriberAPI(p.room.sfu.se, false)
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,71 +50,120 @@ type probe struct {
 	until int64 // UnixNano
 }
 
-// prober paces a subscriber's padding; its goroutine runs while the
-// subscriber lives and sleeps between probes.
+// pacer sends the padding of every probe under way in one SFU, from one
+// goroutine that runs only while a probe does: every probeSlice it writes
+// each probe's share as one fan-out of the shared UDP socket, so that the
+// padding of all the subscribers probing at once leaves in one or a few
+// sendmmsg calls (batchconn.go) instead of one sendto per packet, and one
+// ticker serves them all instead of one per subscriber.
+type pacer struct {
+	fan fanout
+
+	mu      sync.Mutex // guards probers, running, hdr and the probers' pacing state
+	probers []*prober  // those with a probe under way
+	running bool
+	hdr     rtp.Header // scratch for every padding packet
+
+	wg sync.WaitGroup // the goroutine
+}
+
+// prober is one subscriber's handle on its SFU's pacer: at most one probe
+// under way at a time.
 type prober struct {
-	req  chan probe
+	pc   *pacer
 	stop atomic.Bool // ends the running probe early (congestion)
 	sent atomic.Uint64
+
+	// Guarded by pc.mu.
+	cur    probe
+	active bool    // in pc.probers
+	debt   float64 // bytes owed to the pace
+	last   int64   // UnixNano of the last share
 }
 
-func newProber() *prober { return &prober{req: make(chan probe, 1)} }
+func (pc *pacer) newProber() *prober { return &prober{pc: pc} }
 
-// start asks for a probe, replacing one not started yet.
+// start begins a probe, replacing the one under way if any.
 func (p *prober) start(pr probe) {
 	p.stop.Store(false)
-	select {
-	case p.req <- pr:
-	default:
-		select {
-		case <-p.req:
-		default:
-		}
-		select {
-		case p.req <- pr:
-		default:
-		}
+	pc := p.pc
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	p.cur, p.debt, p.last = pr, 0, time.Now().UnixNano()
+	if !p.active {
+		p.active = true
+		pc.probers = append(pc.probers, p)
+	}
+	if !pc.running {
+		pc.running = true
+		pc.wg.Add(1)
+		go pc.run()
 	}
 }
 
-// run paces probes until done is closed.
-func (p *prober) run(done <-chan struct{}) {
-	var hdr rtp.Header
-	for {
-		var pr probe
-		select {
-		case <-done:
-			return
-		case pr = <-p.req:
-		}
-		tick := time.NewTicker(probeSlice)
-		debt := 0.0 // bytes owed to the pace
-		last := time.Now()
-		for !p.stop.Load() {
-			now := time.Now()
-			if now.UnixNano() >= pr.until {
-				break
-			}
-			debt += float64(pr.rate) / 8 * now.Sub(last).Seconds()
-			last = now
-			for debt >= padSize && !p.stop.Load() {
-				if !pr.d.writePadding(&hdr) {
-					p.stop.Store(true)
-					break
-				}
-				p.sent.Add(1)
-				debt -= padSize
-			}
-			select {
-			case <-done:
-				tick.Stop()
-				return
-			case <-tick.C:
-			}
-		}
-		tick.Stop()
+// cancel ends p's probe; once it returns, nothing more is sent for it.
+func (p *prober) cancel() {
+	p.stop.Store(true)
+	p.pc.mu.Lock()
+	p.cur = probe{}
+	p.pc.mu.Unlock()
+}
+
+// run paces until no probe is left.
+func (pc *pacer) run() {
+	defer pc.wg.Done()
+	tick := time.NewTicker(probeSlice)
+	defer tick.Stop()
+	for pc.tick(time.Now().UnixNano()) {
+		<-tick.C
 	}
 }
+
+// tick sends every probe's share due at now and drops the probes that
+// ended; it returns false, and the goroutine ends, when none is left.
+func (pc *pacer) tick(now int64) bool {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.fan.begin()
+	keep := pc.probers[:0]
+	for _, p := range pc.probers {
+		if p.pace(now, &pc.hdr) {
+			keep = append(keep, p)
+		} else {
+			p.active = false
+		}
+	}
+	pc.fan.end()
+	clear(pc.probers[len(keep):])
+	pc.probers = keep
+	if len(keep) == 0 {
+		pc.running = false
+		return false
+	}
+	return true
+}
+
+// pace writes p's share of padding due at now (under pc.mu); false when
+// its probe is over.
+func (p *prober) pace(now int64, hdr *rtp.Header) bool {
+	if p.cur.d == nil || p.stop.Load() || now >= p.cur.until {
+		return false
+	}
+	p.debt += float64(p.cur.rate) / 8 * float64(now-p.last) / 1e9
+	p.last = now
+	for p.debt >= padSize {
+		if !p.cur.d.writePadding(hdr) {
+			p.stop.Store(true)
+			return false
+		}
+		p.sent.Add(1)
+		p.debt -= padSize
+	}
+	return true
+}
+
+// wait waits for the pacer's goroutine to end.
+func (pc *pacer) wait() { pc.wg.Wait() }
 
 // canPad reports whether the down-track can carry padding probes.
 func (d *DownTrack) canPad() bool {

@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"encoding/binary"
+	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,18 +137,20 @@ func TestPaddingProbeOnRTX(t *testing.T) {
 		t.Fatal("a down-track with RTX cannot pad")
 	}
 	d.rtxSeq.Store(70)
-	p := newProber()
-	done := make(chan struct{})
+	var pc pacer
+	p := pc.newProber()
+	const rate, length = 1_000_000, 300 * time.Millisecond
+	p.start(probe{d: d, rate: rate, until: time.Now().Add(length).UnixNano()})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		p.run(done)
+		pc.wait()
 	}()
-	const rate, length = 1_000_000, 300 * time.Millisecond
-	p.start(probe{d: d, rate: rate, until: time.Now().Add(length).UnixNano()})
-	time.Sleep(length + 100*time.Millisecond)
-	close(done)
-	<-finished
+	select {
+	case <-finished:
+	case <-time.After(length + 2*time.Second):
+		t.Fatal("the pacer still runs after its only probe ended")
+	}
 	want := rate / 8 * length.Seconds() / padSize
 	if n := float64(len(w.hdrs)); n < want*0.5 || n > want*1.1 {
 		t.Errorf("%v probe at %d bps sent %v packets, want about %.0f", length, rate, n, want)
@@ -210,6 +213,100 @@ func BenchmarkPadding(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if !d.writePadding(&hdr) {
 			b.Fatal("no padding written")
+		}
+	}
+}
+
+// udpWriter sends what a down-track writes, marshalled, through a
+// batchConn, as the SFU's writers end in the shared ICE socket.
+type udpWriter struct {
+	b   *batchConn
+	to  net.Addr
+	buf []byte
+}
+
+func (w *udpWriter) WriteRTP(h *rtp.Header, p []byte) (int, error) {
+	n, err := h.MarshalTo(w.buf[:cap(w.buf)])
+	if err != nil {
+		return 0, err
+	}
+	n += copy(w.buf[n:cap(w.buf)], p)
+	return w.b.WriteTo(w.buf[:n], w.to)
+}
+
+func (w *udpWriter) Write(b []byte) (int, error) { return w.b.WriteTo(b, w.to) }
+
+// TestProbesPaddingLeavesTogether: the padding of several subscribers
+// probing at once is paced by one goroutine whose every slice is one
+// fan-out, so it leaves in sendmmsg calls carrying several subscribers'
+// packets, and every packet arrives.
+func TestProbesPaddingLeavesTogether(t *testing.T) {
+	raw, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rx, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	_ = rx.(*net.UDPConn).SetReadBuffer(4 << 20)
+	b := newBatchConn(raw)
+	pc := pacer{fan: fanout{b}}
+
+	const subs, rate, length = 8, 1_000_000, 200 * time.Millisecond
+	probers := make([]*prober, subs)
+	downs := make([]*DownTrack, subs)
+	for i := range probers {
+		_, _, _, _, d, _ := switchedDown()
+		bd := *d.bound.Load()
+		bd.rtxPT, bd.rtxSSRC = testRTXPT, uint32(testRTXSSRC+i)
+		bd.w = &udpWriter{b: b, to: rx.LocalAddr(), buf: make([]byte, 0, 1500)}
+		d.bound.Store(&bd)
+		downs[i], probers[i] = d, pc.newProber()
+	}
+	until := time.Now().Add(length).UnixNano()
+	for i, p := range probers {
+		p.start(probe{d: downs[i], rate: rate, until: until})
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pc.wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(length + 5*time.Second):
+		t.Fatal("the pacer still runs after its probes ended")
+	}
+	sent := uint64(0)
+	for i, p := range probers {
+		if p.sent.Load() == 0 {
+			t.Errorf("prober %d sent nothing", i)
+		}
+		sent += p.sent.Load()
+	}
+	if calls := b.calls.Load(); calls == 0 || b.batched.Load() != sent || float64(sent)/float64(calls) < 4 {
+		t.Errorf("%d padding packets left in %d sendmmsg calls (%d batched): want them batched across probers", sent, calls, b.batched.Load())
+	}
+	perSSRC := map[uint32]uint64{}
+	buf := make([]byte, 2000)
+	_ = rx.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for got := uint64(0); got < sent; got++ {
+		n, _, err := rx.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("%d of %d padding packets arrived: %v", got, sent, err)
+		}
+		var pkt rtp.Packet
+		if err := pkt.Unmarshal(buf[:n]); err != nil || !pkt.Padding {
+			t.Fatalf("packet %d is not padding: %v", got, err)
+		}
+		perSSRC[pkt.SSRC]++
+	}
+	for i, p := range probers {
+		if got := perSSRC[uint32(testRTXSSRC+i)]; got != p.sent.Load() {
+			t.Errorf("prober %d sent %d, %d arrived", i, p.sent.Load(), got)
 		}
 	}
 }

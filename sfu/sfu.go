@@ -27,6 +27,8 @@ type SFU struct {
 	tcpLn   net.Listener
 	tcpMux  ice.TCPMux
 
+	pacer pacer // paces every subscriber's padding probes (probe.go)
+
 	hooks testHooks // nil in production
 	ctr   counters  // the figures Stats reads
 
@@ -65,6 +67,7 @@ func New(cfg Config) (*SFU, error) {
 		}
 		s.udpConn = conn
 		s.batch = newBatchConn(conn)
+		s.pacer.fan = fanout{s.batch}
 		s.udpMux = webrtc.NewICEUDPMux(lf.NewLogger("udpmux"), s.batch)
 		se.SetICEUDPMux(s.udpMux)
 	} else if cfg.PortMin != 0 || cfg.PortMax != 0 {
@@ -160,6 +163,7 @@ func (s *SFU) Close() error {
 	for _, r := range rooms {
 		r.Close()
 	}
+	s.pacer.wait()
 	return s.closeSockets()
 }
 

@@ -28,9 +28,10 @@ type subscriber struct {
 	rtcpGroup sync.WaitGroup // the RTCP readers and allocLoop
 	connected atomic.Bool    // read by every down-track's writer
 
-	done  chan struct{} // closed by close
-	kickc chan struct{} // asks allocLoop for a round now
-	ctl   controller    // owned by allocLoop
+	done  chan struct{}       // closed by close
+	kickc chan struct{}       // asks allocLoop for a round now
+	ctl   controller          // owned by allocLoop
+	srs   []rtcp.SenderReport // owned by allocLoop, reused (senderreport.go)
 
 	estimate  atomic.Int64  // GCC's latest estimate, bits per second
 	lossQ8    atomic.Uint32 // fraction lost from the latest receiver report, /256
@@ -54,7 +55,7 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := newSubscriberAPI(p.room.sfu.se, ccf)
+	api, err := newSubscriberAPI(p.room.sfu.se, true, ccf)
 	if err != nil {
 		return nil, err
 	}
@@ -67,13 +68,9 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	s.ctl.est = est
 	s.resends.est = &s.estimate
 	s.estimate.Store(int64(cfg.InitialBitrate))
-	s.ctl.probe = newProber()
-	s.rtcpGroup.Add(2)
+	s.ctl.probe = p.room.sfu.pacer.newProber()
+	s.rtcpGroup.Add(1)
 	go s.allocLoop()
-	go func() {
-		defer s.rtcpGroup.Done()
-		s.ctl.probe.run(s.done)
-	}()
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		s.setConnected(st == webrtc.PeerConnectionStateConnected)
 		p.cfg.Listener.ConnectionState(TargetSubscribe, st)
@@ -287,6 +284,7 @@ func (s *subscriber) close() {
 	for _, sub := range downs {
 		sub.track.removeDown(sub.down)
 	}
+	s.ctl.probe.cancel()
 	_ = s.pc.Close()
 	s.rtcpGroup.Wait()
 }
@@ -301,7 +299,7 @@ func (s *subscriber) onReceiverReport(rr *rtcp.ReceiverReport) {
 		}
 		// Middle 32 bits of the NTP time now, in 1/65536 s.
 		now := time.Now()
-		ntp := uint32((uint64(now.Unix())+2208988800)<<16) | uint32(uint64(now.Nanosecond())<<16/1e9)
+		ntp := uint32(ntpTime(now) >> 16)
 		if rtt := ntp - r.LastSenderReport - r.Delay; rtt < 1<<31 {
 			s.rttMicros.Store(int64(rtt) * 1e6 >> 16)
 		}

@@ -38,6 +38,7 @@ func runBench(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Lesson, "lesson", "", "lesson id (default: a fresh bench-<time> id)")
 	fs.StringVar(&cfg.MediaDir, "media", "", "directory with teacher.ivf, teacher.ogg (and sim_{q,h,f}.ivf); default testdata/media found upwards")
 	fs.IntVar(&cfg.Layers, "layers", 0, "video layers the teacher sends: 1, or 3 (simulcast); default 3 when available")
+	fs.StringVar(&cfg.Video, "video", "", "with --layers 1: the VP8 clip (IVF) the teacher sends, in --media or a path; default teacher.ivf (320x240, ~300 kbps); sim_f.ivf is 640x480, ~1.2 Mbps")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 4, "students joining at once")
 	fs.BoolVar(&cfg.Frames, "frames", false, "students reassemble every video frame (heavier); by default they decrypt and count packets")
 	fs.Float64Var(&cfg.LossLimit, "loss-limit", 0.01, "ramp limit: share of packets lost")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,13 +113,36 @@ func TestShortRamp(t *testing.T) {
 	}
 }
 
+// TestOneLayerClip: --video picks the clip a one-layer teacher sends:
+// sim_f.ivf (≈ 1.2 Mbps) reaches the student at well over teacher.ivf's
+// ≈ 300 kbps.
+func TestOneLayerClip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server and two Pion peers")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Subscribers: 1, Layers: 1, Video: "sim_f.ivf", Duration: 2 * time.Second,
+		Baseline: 500 * time.Millisecond, MediaDir: mediaDir(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(rep.Params.Media, "sim_f.ivf") || slices.Contains(rep.Params.Media, "teacher.ivf") {
+		t.Errorf("media %v, want sim_f.ivf instead of teacher.ivf", rep.Params.Media)
+	}
+	if s := rep.Steps[0]; s.Receiving != 1 || s.Bitrate.MeanKbps < 700 {
+		t.Errorf("student received %v kbps (receiving %d), want sim_f.ivf's ≈ 1,200", s.Bitrate.MeanKbps, s.Receiving)
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []Config{
-		{URL: "http://127.0.0.1:1"},        // no signer
-		{ServerPID: 1},                     // pid without URL
-		{Subscribers: 2, Chatters: 3},      // more chatters than students
-		{Layers: 2, MediaDir: "."},         // no such layering
-		{Layers: 3, MediaDir: t.TempDir()}, // no simulcast clips
+		{URL: "http://127.0.0.1:1"},                            // no signer
+		{ServerPID: 1},                                         // pid without URL
+		{Subscribers: 2, Chatters: 3},                          // more chatters than students
+		{Layers: 2, MediaDir: "."},                             // no such layering
+		{Layers: 3, MediaDir: t.TempDir()},                     // no simulcast clips
+		{Layers: 3, Video: "sim_f.ivf", MediaDir: mediaDir(t)}, // a clip for one layer
 	} {
 		if _, err := c.withDefaults(); err == nil {
 			t.Errorf("%+v: no error", c)

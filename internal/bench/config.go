@@ -43,6 +43,10 @@ type Config struct {
 	// Layers is 1 (one VP8 stream) or 3 (simulcast, needs sim_*.ivf and a
 	// simulcast publisher). Default: 3 when available, else 1.
 	Layers int
+	// Video is the VP8 clip (IVF) a one-layer teacher sends: a file in
+	// MediaDir, or a path. Default teacher.ivf (320×240, ≈ 300 kbps);
+	// sim_f.ivf (640×480, ≈ 1.2 Mbps) is nearer a real camera.
+	Video string
 
 	// Frames makes students reassemble every video frame (as a decoder
 	// would, and to count complete frames); by default they decrypt and
@@ -128,6 +132,12 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	default:
 		return c, fmt.Errorf("%w: layers must be 1 or 3", ErrConfig)
+	}
+	if c.Video != "" && c.Layers != 1 {
+		return c, fmt.Errorf("%w: a video clip is for one layer (--layers 1)", ErrConfig)
+	}
+	if c.Video == "" {
+		c.Video = "teacher.ivf"
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

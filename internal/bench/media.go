@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/signaling"
@@ -58,8 +59,9 @@ func newSimulcastTeacher(api *webrtc.API, dir string, audio peer.Clip) (teacher,
 	return simulcast{p}, nil
 }
 
-// newTeacher loads the clips and builds the publisher on api.
-func newTeacher(api *webrtc.API, dir string, layers int) (teacher, []string, error) {
+// newTeacher loads the clips and builds the publisher on api; video is
+// the one layer's clip, a name in dir or a path.
+func newTeacher(api *webrtc.API, dir string, layers int, video string) (teacher, []string, error) {
 	audio, err := peer.LoadOgg(filepath.Join(dir, "teacher.ogg"))
 	if err != nil {
 		return nil, nil, err
@@ -69,15 +71,19 @@ func newTeacher(api *webrtc.API, dir string, layers int) (teacher, []string, err
 		t, err := newSimulcastTeacher(api, dir, audio)
 		return t, append(files, simulcastFiles[:]...), err
 	}
-	video, err := peer.LoadIVF(filepath.Join(dir, "teacher.ivf"))
+	path := video
+	if !strings.ContainsRune(video, filepath.Separator) {
+		path = filepath.Join(dir, video)
+	}
+	clip, err := peer.LoadIVF(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := peer.NewPublisher(api, video, audio)
+	p, err := peer.NewPublisher(api, clip, audio)
 	if err != nil {
 		return nil, nil, err
 	}
-	return singleLayer{p}, append(files, "teacher.ivf"), nil
+	return singleLayer{p}, append(files, video), nil
 }
 
 // publish offers the teacher's tracks through the signalling protocol,

@@ -172,7 +172,7 @@ func (r *run) startTeacher(ctx context.Context, rep *Report) (*peer.Client, teac
 	if err != nil {
 		return nil, nil, err
 	}
-	pub, files, err := newTeacher(api, r.cfg.MediaDir, r.cfg.Layers)
+	pub, files, err := newTeacher(api, r.cfg.MediaDir, r.cfg.Layers, r.cfg.Video)
 	if err != nil {
 		return nil, nil, err
 	}
