@@ -40,16 +40,20 @@ func TestListenerCallsRunOnTheSession(t *testing.T) {
 	}
 	unlock()
 	// Delivered after the lock is free: the room sees the teacher speak
-	// (the delta) and then the poor connection (a participant.updated).
+	// (the delta), and the teacher, a moderator, its own poor connection
+	// (participant.quality, which students do not get).
 	if _, ok := student.WaitEvent("participant.speaking", 5*time.Second, func(e signaling.Envelope) bool {
 		return strings.Contains(string(e.Payload), `"speaking":true`)
 	}); !ok {
 		t.Fatal("participant.speaking never came")
 	}
-	if _, ok := student.WaitEvent("participant.updated", 5*time.Second, func(e signaling.Envelope) bool {
+	if _, ok := teacher.WaitEvent("participant.quality", 5*time.Second, func(e signaling.Envelope) bool {
 		return strings.Contains(string(e.Payload), `"quality":"poor"`)
 	}); !ok {
 		t.Fatal("the poor quality never came")
+	}
+	if e, ok := student.WaitEvent("participant.quality", 300*time.Millisecond, nil); ok {
+		t.Fatalf("a student got another participant's quality: %s", e.Payload)
 	}
 	if _, ok := teacher.WaitEvent("subscriber.stats", 5*time.Second, nil); !ok {
 		t.Fatal("subscriber.stats never reached the teacher")

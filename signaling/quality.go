@@ -60,9 +60,52 @@ func (ss *session) SubscriberStats(st sfu.SubscriberStats) {
 	ss.emit(func() {
 		ss.send(TypeSubscriberStats, "", st)
 		if ss.live != nil {
-			ss.srv.apply(ss.lesson, ss.live, ss.live.SetQuality(ss.pid, qualityOf(st)))
+			if q, ok := ss.grade.next(qualityOf(st)); ok {
+				ss.srv.apply(ss.lesson, ss.live, ss.live.SetQuality(ss.pid, q))
+			}
 		}
 	})
+}
+
+// qualityHold is how many reports in a row (2 s apart) a better grade
+// must hold before the moderators see it. A worse grade shows at once.
+const qualityHold = 3
+
+// qualityGrade smooths a session's connection grade, so that a link near
+// a threshold does not flap. Only the session's own goroutine uses it.
+type qualityGrade struct {
+	shown, better live.Quality
+	held          int
+}
+
+// next takes the latest report's grade; ok when the shown grade changes.
+func (g *qualityGrade) next(q live.Quality) (live.Quality, bool) {
+	switch {
+	case q == g.shown:
+		g.held = 0
+		return q, false
+	case g.shown != live.QualityUnknown && qualityRank(q) > qualityRank(g.shown):
+		if q != g.better {
+			g.better, g.held = q, 0
+		}
+		if g.held++; g.held < qualityHold {
+			return g.shown, false
+		}
+	}
+	g.shown, g.held = q, 0
+	return q, true
+}
+
+func qualityRank(q live.Quality) int {
+	switch q {
+	case live.QualityPoor:
+		return 1
+	case live.QualityFair:
+		return 2
+	case live.QualityGood:
+		return 3
+	}
+	return 0
 }
 
 // qualityOf grades a subscriber's link from its loss and round-trip time.

@@ -46,6 +46,7 @@ type session struct {
 	lesson string
 	part   *sfu.Participant
 	live   *live.Lesson
+	grade  qualityGrade // connection grade shown to moderators (quality.go)
 
 	departed atomic.Bool // left on purpose: no reconnection grace
 

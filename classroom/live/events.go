@@ -254,6 +254,9 @@ const (
 	// EvParticipantSpeaking is the small delta of a speaking change
 	// (SpeakingChanged), in place of a whole participant.updated.
 	EvParticipantSpeaking = "participant.speaking"
+	// EvParticipantQuality is the small delta of a connection quality
+	// change (QualityChanged), to the moderators and the participant.
+	EvParticipantQuality = "participant.quality"
 
 	EvHandRaised  = "hand.raised"
 	EvHandLowered = "hand.lowered"

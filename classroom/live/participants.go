@@ -352,7 +352,16 @@ func (l *Lesson) SetSpeaking(participantID string, speaking bool) Result {
 	return r
 }
 
-// SetQuality records a participant's connection quality.
+// QualityChanged is the small delta of a connection quality change.
+type QualityChanged struct {
+	ParticipantID string  `json:"participantId"`
+	Quality       Quality `json:"quality"`
+}
+
+// SetQuality records a participant's connection quality. The change goes
+// to the moderators, who watch the class's connections, and to the
+// participant: a whole participant.updated to everyone made every
+// student's link change cost the square of the class.
 func (l *Lesson) SetQuality(participantID string, q Quality) Result {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -367,7 +376,7 @@ func (l *Lesson) SetQuality(participantID string, q Quality) Result {
 		return r
 	}
 	m.quality = q
-	l.updated(&r, m)
+	r.emit(EvParticipantQuality, moderatorsAnd(m.ID), QualityChanged{ParticipantID: m.ID, Quality: q})
 	return r
 }
 

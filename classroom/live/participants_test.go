@@ -180,8 +180,12 @@ func TestSpeakingAndQuality(t *testing.T) {
 	if r := l.SetSpeaking("s", true); len(r.Events) != 0 {
 		t.Fatal("update without change")
 	}
-	if r := l.SetQuality("s", QualityPoor); len(r.Events) != 1 {
-		t.Fatal("no update for quality")
+	if r := l.SetQuality("s", QualityPoor); len(r.Events) != 1 || r.Events[0].Type != EvParticipantQuality ||
+		r.Events[0].To != moderatorsAnd("s") || r.Events[0].Payload != (QualityChanged{ParticipantID: "s", Quality: QualityPoor}) {
+		t.Fatalf("quality: %+v, want one participant.quality delta to the moderators and s", r.Events)
+	}
+	if r := l.SetQuality("s", QualityPoor); len(r.Events) != 0 {
+		t.Fatal("quality update without change")
 	}
 	if r := l.SetQuality("s", "awful"); len(r.Events) != 0 {
 		t.Fatal("accepted unknown quality")
