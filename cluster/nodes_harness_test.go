@@ -302,6 +302,18 @@ func startThreeOn(t testing.TB, dbURL string, extra ...string) *three {
 	return c
 }
 
+// byURL returns the node whose base or WebSocket URL is u.
+func (c *three) byURL(t testing.TB, u string) *node {
+	t.Helper()
+	for _, n := range c.nodes {
+		if n.url == u || n.ws() == u {
+			return n
+		}
+	}
+	t.Fatalf("no node at %q", u)
+	return nil
+}
+
 // openStore opens the nodes' store and a plain connection to their
 // database, both closed at the test's end.
 func openStore(t *testing.T, ctx context.Context, dbURL string) (*store.Store, *pgx.Conn) {
