@@ -52,15 +52,7 @@ func TestThreeNodesCascade(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	st, db := openStore(t, ctx, c.dbURL)
-	byURL := func(u string) *node {
-		for _, n := range nodes {
-			if n.url == u {
-				return n
-			}
-		}
-		t.Fatalf("no node at %q", u)
-		return nil
-	}
+	byURL := func(u string) *node { return c.byURL(t, u) }
 
 	tch, course, lesson := liveCourse(t, st, nodes[0], nodes[0])
 	stu := map[string]*person{}

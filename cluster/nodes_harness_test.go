@@ -277,11 +277,17 @@ type three struct {
 	signer          *token.Signer
 }
 
-// startThree starts three nodes (the first migrates), each with extra
-// flags.
+// startThree starts three nodes (the first migrates) on a fresh database
+// of the shared PostgreSQL, each with extra flags.
 func startThree(t testing.TB, extra ...string) *three {
 	t.Helper()
-	c := &three{bin: lecternBinary(t), dbURL: pgtest.URL(t)}
+	return startThreeOn(t, pgtest.URL(t), extra...)
+}
+
+// startThreeOn starts three nodes on dbURL, each with extra flags.
+func startThreeOn(t testing.TB, dbURL string, extra ...string) *three {
+	t.Helper()
+	c := &three{bin: lecternBinary(t), dbURL: dbURL}
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	c.hex = hex.EncodeToString(raw[:])
@@ -294,6 +300,18 @@ func startThree(t testing.TB, extra ...string) *three {
 		c.nodes = append(c.nodes, startNode(t, c.bin, c.dbURL, c.hex, extra...))
 	}
 	return c
+}
+
+// byURL returns the node whose base or WebSocket URL is u.
+func (c *three) byURL(t testing.TB, u string) *node {
+	t.Helper()
+	for _, n := range c.nodes {
+		if n.url == u || n.ws() == u {
+			return n
+		}
+	}
+	t.Fatalf("no node at %q", u)
+	return nil
 }
 
 // openStore opens the nodes' store and a plain connection to their

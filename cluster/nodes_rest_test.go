@@ -97,14 +97,8 @@ func TestThreeNodesAccessAndEnd(t *testing.T) {
 	defer cancel()
 	st, db := openStore(t, ctx, c.dbURL)
 
-	tch, course, lesson := liveCourse(t, st, nodes[0], nodes[1])
-	stu := signUp(t, nodes[1], "student@example.org")
-	stu.must(nodes[2], "POST", "/api/v1/courses/"+course.ID+"/enrolment", nil, http.StatusCreated, nil)
-
 	// The join answer names the same node from every node.
-	var tj, sj joinAnswer
-	tch.must(nodes[0], "POST", "/api/v1/lessons/"+lesson.ID+"/join", nil, http.StatusOK, &tj)
-	stu.must(nodes[2], "POST", "/api/v1/lessons/"+lesson.ID+"/join", nil, http.StatusOK, &sj)
+	tch, stu, course, lesson, tj, sj := classWithStudent(t, st, nodes)
 	var leaseURL string
 	if err := db.QueryRow(ctx, `SELECT c.url FROM lesson_leases l JOIN cluster_nodes c ON c.id = l.node_id
 		WHERE l.lesson_id = $1`, lesson.ID).Scan(&leaseURL); err != nil {
@@ -145,6 +139,21 @@ func TestThreeNodesAccessAndEnd(t *testing.T) {
 		_ = db.QueryRow(ctx, `SELECT expires_at > now() FROM lesson_leases WHERE lesson_id = $1`, lesson.ID).Scan(&valid)
 		return !valid
 	})
+}
+
+// classWithStudent makes a teacher's live lesson (liveCourse) with one
+// enrolled student, over REST on the three nodes, and asks for both their
+// join answers at different nodes.
+func classWithStudent(t *testing.T, st *store.Store, nodes []*node) (tch, stu *person, course, lesson struct {
+	ID string `json:"id"`
+}, tj, sj joinAnswer) {
+	t.Helper()
+	tch, course, lesson = liveCourse(t, st, nodes[0], nodes[1])
+	stu = signUp(t, nodes[1], "student@example.org")
+	stu.must(nodes[2], "POST", "/api/v1/courses/"+course.ID+"/enrolment", nil, http.StatusCreated, nil)
+	tch.must(nodes[0], "POST", "/api/v1/lessons/"+lesson.ID+"/join", nil, http.StatusOK, &tj)
+	stu.must(nodes[2], "POST", "/api/v1/lessons/"+lesson.ID+"/join", nil, http.StatusOK, &sj)
+	return tch, stu, course, lesson, tj, sj
 }
 
 // liveCourse signs a teacher up at a, who creates a published course and

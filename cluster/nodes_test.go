@@ -1,10 +1,8 @@
 package cluster_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -43,15 +41,7 @@ func TestThreeNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(context.Background())
-	byURL := func(u string) *node {
-		for _, n := range nodes {
-			if n.url == u || n.ws() == u {
-				return n
-			}
-		}
-		t.Fatalf("no node at %q", u)
-		return nil
-	}
+	byURL := func(u string) *node { return c.byURL(t, u) }
 	owner := func(lesson string) (string, int64) {
 		t.Helper()
 		var url string
@@ -318,28 +308,11 @@ func whepThroughRedirect(t *testing.T, ctx context.Context, url, tok, ownerURL s
 			t.Fatal(err)
 		}
 	}
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader([]byte(pc.LocalDescription().SDP)))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/sdp")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := whipPost(t, ctx, http.DefaultClient, url, tok, pc)
 	if resp.StatusCode != http.StatusCreated || !strings.HasPrefix(resp.Request.URL.String(), ownerURL) {
 		t.Fatalf("WHEP through the redirect: %d from %s: %s", resp.StatusCode, resp.Request.URL, body)
 	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(body)}); err != nil {
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
 		t.Fatalf("the owner's WHEP answer: %v", err)
 	}
 	del, _ := http.NewRequestWithContext(ctx, "DELETE", ownerURL+resp.Header.Get("Location"), nil)

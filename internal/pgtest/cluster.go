@@ -112,19 +112,56 @@ func Start(ctx context.Context) (*Cluster, error) {
 		if c.port, err = freePort(); err != nil {
 			break
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off "+
-			"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "+
-			"-c shared_buffers=32MB", c.port, dir)
-		var out []byte
-		out, err = c.run(ctx, "pg_ctl", "-D", c.data(), "-l", filepath.Join(dir, "log"),
-			"-w", "-t", "60", "-o", opts, "start")
-		if err == nil {
+		if err = c.start(ctx); err == nil {
 			return c, nil
 		}
-		err = fmt.Errorf("pgtest: pg_ctl start: %w\n%s\n%s", err, out, c.logTail())
 	}
 	os.RemoveAll(dir)
 	return nil, err
+}
+
+// start starts the server of an initialised cluster on c.port.
+func (c *Cluster) start(ctx context.Context) error {
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off "+
+		"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "+
+		"-c shared_buffers=32MB", c.port, c.dir)
+	out, err := c.run(ctx, "pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"),
+		"-w", "-t", "60", "-o", opts, "start")
+	if err != nil {
+		return fmt.Errorf("pgtest: pg_ctl start: %w\n%s\n%s", err, out, c.logTail())
+	}
+	return nil
+}
+
+// Halt stops the server (fast shutdown: every connection is cut, open
+// transactions are rolled back, committed ones are kept, which an
+// immediate stop would not guarantee with this cluster's
+// synchronous_commit=off) and keeps its data directory and port, for
+// Resume. Only a test that owns the cluster (Own or Start, not Shared)
+// may halt it.
+func (c *Cluster) Halt(ctx context.Context) error {
+	out, err := c.run(ctx, "pg_ctl", "-D", c.data(), "-m", "fast", "-w", "stop")
+	if err != nil {
+		return fmt.Errorf("pgtest: pg_ctl stop: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// Resume starts a halted server again on the same port and data
+// directory; it returns once the server accepts connections.
+func (c *Cluster) Resume(ctx context.Context) error { return c.start(ctx) }
+
+// Restart halts the server, waits down, and starts it again on the same
+// port and data directory: a PostgreSQL restart as clients see it.
+func (c *Cluster) Restart(ctx context.Context, down time.Duration) error {
+	if err := c.Halt(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(down):
+	}
+	return c.Resume(context.WithoutCancel(ctx))
 }
 
 func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }

@@ -10,6 +10,10 @@
 //
 // Each URL(t) is a fresh, empty database dropped when t ends.
 //
+// A test that stops or restarts PostgreSQL (Cluster.Halt, Resume,
+// Restart: same port, same data) takes a cluster of its own with Own(t),
+// stopped and removed when it ends, so the shared one is not disturbed.
+//
 // PostgreSQL refuses to run as root, so when the tests run as root the
 // cluster runs as the "postgres" system user (PGTEST_USER overrides) in a
 // directory chowned to it. Binaries are found through PGTEST_BIN, then

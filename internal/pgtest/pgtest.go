@@ -53,6 +53,35 @@ func URL(t testing.TB) string {
 	t.Helper()
 	c, err := Shared()
 	testenv.Require(t, "PostgreSQL", err)
+	return c.Database(t)
+}
+
+// Own starts a cluster of t's own, stopped and removed when t ends: for
+// a test that halts or restarts PostgreSQL, which must not disturb the
+// other tests' shared cluster. Without PostgreSQL it skips t (fails it
+// under LECTERN_REQUIRE_ALL=1).
+func Own(t testing.TB) *Cluster {
+	t.Helper()
+	_, err := findBin()
+	testenv.Require(t, "PostgreSQL", err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := Start(ctx)
+	if err != nil {
+		t.Fatalf("pgtest: own cluster: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Errorf("pgtest: stopping the own cluster: %v", err)
+		}
+	})
+	return c
+}
+
+// Database creates a fresh, empty database on c for t and returns its
+// URL; it is dropped when t ends (if c still runs).
+func (c *Cluster) Database(t testing.TB) string {
+	t.Helper()
 	name := fmt.Sprintf("t%d_%d_%s", os.Getpid(), shared.n.Add(1), sanitize(t.Name()))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
