@@ -203,12 +203,7 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 		if err != nil {
 			return
 		}
-		var pkts []rtcp.Packet
-		if attrs != nil {
-			pkts, err = attrs.GetRTCPPackets(buf[:n])
-		} else {
-			pkts, err = rtcp.Unmarshal(buf[:n])
-		}
+		pkts, err := attrs.GetRTCPPackets(buf[:n]) // parses itself when attrs is nil
 		if err != nil {
 			continue
 		}
