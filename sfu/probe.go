@@ -101,7 +101,8 @@ func (p *prober) start(pr probe) {
 	}
 }
 
-// cancel ends p's probe; once it returns, nothing more is sent for it.
+// cancel ends p's probe; once it returns, nothing more is written for it
+// (a slice's last packets may still be leaving the socket's queue).
 func (p *prober) cancel() {
 	p.stop.Store(true)
 	p.pc.mu.Lock()
@@ -121,10 +122,13 @@ func (pc *pacer) run() {
 
 // tick sends every probe's share due at now and drops the probes that
 // ended; it returns false, and the goroutine ends, when none is left.
+// The slice's sendmmsg runs after pc.mu is released (deferred calls run
+// last first), so that start and cancel do not wait on the socket.
 func (pc *pacer) tick(now int64) bool {
+	pc.fan.begin()
+	defer pc.fan.end()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	pc.fan.begin()
 	keep := pc.probers[:0]
 	for _, p := range pc.probers {
 		if p.pace(now, &pc.hdr) {
@@ -133,7 +137,6 @@ func (pc *pacer) tick(now int64) bool {
 			p.active = false
 		}
 	}
-	pc.fan.end()
 	clear(pc.probers[len(keep):])
 	pc.probers = keep
 	if len(keep) == 0 {
