@@ -179,7 +179,7 @@ func (s *subscriber) remove(t *Track) {
 	s.mu.Lock()
 	removed := false
 	for key, sub := range s.downs {
-		if sub.track != t || s.closed {
+		if sub.track != t { // none once closed: close empties downs
 			continue
 		}
 		delete(s.downs, key)
