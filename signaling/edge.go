@@ -110,10 +110,8 @@ func (ss *session) edgeFailed(id, lesson string, lost bool, err error) {
 // over its own upstream connection and the edge's SFU room for media.
 func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, d access.Decision, originURL string) error {
 	s, lesson := ss.srv, claims.Lesson
-	release, ok := s.caps.acquire(req.Token, claims.User, ss.addr)
+	release, ok := ss.acquire(env.ID, req.Token, claims.User)
 	if !ok {
-		ss.sendError(env.ID, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
-		ss.closeWith(CloseTooMany, CodeTooManySessions)
 		return nil
 	}
 	relayDone, err := s.cfg.Edge.Relay(ss.ctx, lesson)
