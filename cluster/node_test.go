@@ -88,17 +88,25 @@ func newNode(t *testing.T, url, id, public string, load int, ttl time.Duration) 
 	return n
 }
 
+// startTwo starts nodes a and b with these loads and a 3 s lease, and
+// returns a's recorder.
+func startTwo(t *testing.T, url string, loadA, loadB int) (a, b *Node, ra *recorder) {
+	t.Helper()
+	a = newNode(t, url, "a", "http://127.0.0.1:1001", loadA, 3*time.Second)
+	b = newNode(t, url, "b", "http://127.0.0.1:1002", loadB, 3*time.Second)
+	ra = newRecorder()
+	a.Start(ra)
+	b.Start(newRecorder())
+	return a, b, ra
+}
+
 // TestPlacementOnLeastLoadedNode: a lesson nobody serves is placed on the
 // live node with the fewest participants, every node then routes to it,
 // and that node serves it once its heartbeat adopts the lease.
 func TestPlacementOnLeastLoadedNode(t *testing.T) {
 	url := migrated(t)
 	ctx := context.Background()
-	a := newNode(t, url, "a", "http://127.0.0.1:1001", 7, 3*time.Second)
-	b := newNode(t, url, "b", "http://127.0.0.1:1002", 2, 3*time.Second)
-	ra, rb := newRecorder(), newRecorder()
-	a.Start(ra)
-	b.Start(rb)
+	a, b, _ := startTwo(t, url, 7, 2)
 	const lesson = "lesson-1"
 	target, err := a.Route(ctx, lesson)
 	if err != nil {
@@ -257,11 +265,7 @@ func TestFenceUnderStolenLease(t *testing.T) {
 func TestSignalsCrossNodes(t *testing.T) {
 	url := migrated(t)
 	ctx := context.Background()
-	a := newNode(t, url, "a", "http://127.0.0.1:1001", 0, 3*time.Second)
-	b := newNode(t, url, "b", "http://127.0.0.1:1002", 9, 3*time.Second)
-	ra, rb := newRecorder(), newRecorder()
-	a.Start(ra)
-	b.Start(rb)
+	a, b, ra := startTwo(t, url, 0, 9)
 	const lesson = "lesson-4"
 	if _, err := a.Place(ctx, lesson); err != nil { // a: least loaded
 		t.Fatal(err)

@@ -314,6 +314,19 @@ func (c *three) byURL(t testing.TB, u string) *node {
 	return nil
 }
 
+// split returns the node whose base or WebSocket URL is u (nil if none)
+// and the other nodes.
+func (c *three) split(u string) (own *node, others []*node) {
+	for _, n := range c.nodes {
+		if n.url == u || n.ws() == u {
+			own = n
+		} else {
+			others = append(others, n)
+		}
+	}
+	return own, others
+}
+
 // openStore opens the nodes' store and a plain connection to their
 // database, both closed at the test's end.
 func openStore(t *testing.T, ctx context.Context, dbURL string) (*store.Store, *pgx.Conn) {

@@ -107,15 +107,7 @@ func TestThreeNodesAccessAndEnd(t *testing.T) {
 	if tj.NodeURL == "" || tj.NodeURL != leaseURL || sj.NodeURL != leaseURL {
 		t.Fatalf("join answers name %q and %q; the lease is at %q", tj.NodeURL, sj.NodeURL, leaseURL)
 	}
-	var own *node
-	var others []*node
-	for _, n := range nodes {
-		if n.url == leaseURL {
-			own = n
-		} else {
-			others = append(others, n)
-		}
-	}
+	own, others := c.split(leaseURL)
 	teacher, err := peer.Join(ctx, own.ws(), tj.Token, nil)
 	if err != nil {
 		t.Fatal(err)

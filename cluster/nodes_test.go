@@ -67,13 +67,7 @@ func TestThreeNodes(t *testing.T) {
 	if byURL(at) != byURL(ownerURL) || epoch != 1 {
 		t.Fatalf("teacher joined at %s; lease: %s epoch %d", at, ownerURL, epoch)
 	}
-	own := byURL(ownerURL)
-	var others []*node
-	for _, n := range nodes {
-		if n != own {
-			others = append(others, n)
-		}
-	}
+	own, others := c.split(ownerURL)
 	t.Logf("lesson placed on %s", own.url)
 
 	// Routing at a node that does not own the lesson.

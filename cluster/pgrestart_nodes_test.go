@@ -188,15 +188,7 @@ func pgRestart(t *testing.T, ttl string, down time.Duration) {
 		WHERE l.lesson_id = $1 AND l.expires_at > now()`, []any{lesson.ID}, &ownerURL, &epoch); err != nil {
 		t.Fatal("the lesson's valid lease after the restart:", err)
 	}
-	var own *node
-	var others []*node
-	for _, n := range nodes {
-		if n.url == ownerURL {
-			own = n
-		} else {
-			others = append(others, n)
-		}
-	}
+	own, others := c.split(ownerURL)
 	if own == nil || teacher.at != own.ws() || student.at != own.ws() {
 		t.Fatalf("lease at %q (epoch %d); the teacher is at %s, the student at %s", ownerURL, epoch, teacher.at, student.at)
 	}

@@ -71,7 +71,7 @@ func (w *chatWriter) add(p pendingChat) {
 	w.queue, w.running = nil, false
 	w.mu.Unlock()
 	for _, d := range dropped {
-		d.ss.send(TypeError, d.id, errorf(CodeInternal, "the server is shutting down"))
+		d.ss.sendError(d.id, errorf(CodeInternal, "the server is shutting down"))
 	}
 }
 

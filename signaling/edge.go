@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -110,10 +111,8 @@ func (ss *session) edgeFailed(id, lesson string, lost bool, err error) {
 // over its own upstream connection and the edge's SFU room for media.
 func (ss *session) joinEdge(env Envelope, req JoinRequest, claims token.Claims, d access.Decision, originURL string) error {
 	s, lesson := ss.srv, claims.Lesson
-	release, ok := s.caps.acquire(req.Token, claims.User, ss.addr)
+	release, ok := ss.acquire(env.ID, req.Token, claims.User)
 	if !ok {
-		ss.sendError(env.ID, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
-		ss.closeWith(CloseTooMany, CodeTooManySessions)
 		return nil
 	}
 	relayDone, err := s.cfg.Edge.Relay(ss.ctx, lesson)
@@ -244,7 +243,7 @@ func (ss *session) pumpDown(relayDone <-chan struct{}) {
 		}
 	}()
 	for {
-		typ, data, err := ss.up.Read(ss.ctx)
+		typ, frame, err := readFrame(ss.ctx, ss.up)
 		if err != nil {
 			if ss.ctx.Err() == nil {
 				code, reason := upstreamClose(err)
@@ -253,7 +252,30 @@ func (ss *session) pumpDown(relayDone <-chan struct{}) {
 			return
 		}
 		if typ == websocket.MessageText {
-			ss.sendFrame(rawFrame(data), time.Now())
+			ss.sendFrame(frame, time.Now())
+		}
+	}
+}
+
+// readFrame reads c's next message into a text frame (rawFrame) without
+// a copy: the message is read after the room its header needs.
+func readFrame(ctx context.Context, c *websocket.Conn) (websocket.MessageType, []byte, error) {
+	typ, r, err := c.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := make([]byte, maxFrameHeader, maxFrameHeader+512)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return typ, textFrame(b), nil
+		}
+		if err != nil {
+			return 0, nil, err
 		}
 	}
 }

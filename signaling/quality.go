@@ -55,7 +55,7 @@ func (ss *session) Speakers(sp sfu.Speakers) {
 }
 
 // SubscriberStats forwards the figures and turns them into the connection
-// quality others see in the participant list.
+// grade the moderators see (participant.quality, smoothed by grade).
 func (ss *session) SubscriberStats(st sfu.SubscriberStats) {
 	ss.emit(func() {
 		ss.send(TypeSubscriberStats, "", st)

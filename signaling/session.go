@@ -360,6 +360,17 @@ func decode(raw json.RawMessage, v any) error {
 	return nil
 }
 
+// acquire takes a slot of the session caps (limits.go) for a join; when
+// none is left it refuses the join and closes the connection (4029).
+func (ss *session) acquire(id, tok, user string) (release func(), ok bool) {
+	release, ok = ss.srv.caps.acquire(tok, user, ss.addr)
+	if !ok {
+		ss.sendError(id, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
+		ss.closeWith(CloseTooMany, CodeTooManySessions)
+	}
+	return release, ok
+}
+
 // ready reports whether the session has joined: it has its media
 // participant, or is an edge's classroom connection that joined.
 func (ss *session) ready() bool {
@@ -538,10 +549,8 @@ func (ss *session) join(env Envelope) error {
 	}
 	release := func() {}
 	if ss.edgeNode == "" { // an edge applies the caps to its own students
-		r, ok := ss.srv.caps.acquire(req.Token, claims.User, ss.addr)
+		r, ok := ss.acquire(env.ID, req.Token, claims.User)
 		if !ok {
-			ss.sendError(env.ID, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
-			ss.closeWith(CloseTooMany, CodeTooManySessions)
 			return nil
 		}
 		release = r

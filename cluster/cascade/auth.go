@@ -40,8 +40,14 @@ func sign(secret []byte, kind, lessonID, nodeID string, now time.Time) string {
 // ClassroomHeader signs an edge's classroom connection for one of its
 // students of lessonID to the origin (signaling.Edge.UpstreamHeader).
 func ClassroomHeader(secret []byte, lessonID, nodeID string) http.Header {
+	return signedHeader(secret, kindClassroom, lessonID, nodeID)
+}
+
+// signedHeader is a request header signed now for kind, lessonID and
+// nodeID.
+func signedHeader(secret []byte, kind, lessonID, nodeID string) http.Header {
 	h := http.Header{}
-	h.Set(authHeader, sign(secret, kindClassroom, lessonID, nodeID, time.Now()))
+	h.Set(authHeader, sign(secret, kind, lessonID, nodeID, time.Now()))
 	return h
 }
 

@@ -52,8 +52,7 @@ func Dial(ctx context.Context, cfg EdgeConfig, lessonID string) (*Relay, error) 
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	u := strings.TrimSuffix(cfg.OriginURL, "/") + RelayPath + lessonID
-	h := http.Header{}
-	h.Set(authHeader, sign(cfg.Secret, kindRelay, lessonID, cfg.NodeID, time.Now()))
+	h := signedHeader(cfg.Secret, kindRelay, lessonID, cfg.NodeID)
 	dctx, cancelDial := context.WithTimeout(ctx, 10*time.Second)
 	defer cancelDial()
 	conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPHeader: h, HTTPClient: cfg.HTTPClient})

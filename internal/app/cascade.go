@@ -28,8 +28,8 @@ type cascadeEdge struct {
 	students map[string]int // edge students per lesson
 }
 
-func newCascadeEdge(n *cluster.Node, secret []byte, cfg cascade.EdgeConfig) *cascadeEdge {
-	c := &cascadeEdge{node: n, secret: secret, log: cfg.Logger, students: map[string]int{}}
+func newCascadeEdge(n *cluster.Node, cfg cascade.EdgeConfig) *cascadeEdge {
+	c := &cascadeEdge{node: n, secret: cfg.Secret, log: cfg.Logger, students: map[string]int{}}
 	c.edge = cascade.NewEdge(cfg, func(ctx context.Context, lessonID string) (string, string, error) {
 		o, ok, err := n.EdgeOf(ctx, lessonID)
 		if err == nil && !ok {

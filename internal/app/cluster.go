@@ -63,7 +63,7 @@ func (a *App) wireCluster(ctx context.Context, secret []byte) (live.Store, error
 	// serves as an edge the students of others' big lessons.
 	clog := a.log.With("subsystem", "cascade")
 	a.mux.Handle(cascade.RelayPath, cascade.NewOrigin(a.sfu, secret, cascade.WithServes(n.Serves), cascade.WithLogger(clog)))
-	a.edge = newCascadeEdge(n, secret, cascade.EdgeConfig{SFU: a.sfu, Secret: secret, NodeID: n.ID(), Logger: clog})
+	a.edge = newCascadeEdge(n, cascade.EdgeConfig{SFU: a.sfu, Secret: secret, NodeID: n.ID(), Logger: clog})
 	a.closers = append(a.closers, a.edge.Close)
 	a.log.Info("cluster node registered", "node", n.ID(), "url", n.URL(), "capacity", cc.Capacity, "spill_at", cc.SpillAt)
 	return n.Fence(liveStore), nil
