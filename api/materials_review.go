@@ -50,15 +50,9 @@ type materialReviewState struct {
 // reviewMaterial records a reviewer's decision on a pending material,
 // audited, with a notice to the course's teacher.
 func (m *Materials) reviewMaterial(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if !classroom.CanReview(c.account) {
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
-	}
-	var req decisionRequest
-	if err := decodeJSON(w, r, m.s.maxBody, &req); err != nil {
+	req, err := m.s.decodeDecision(w, r, c)
+	if err != nil {
 		return err
-	}
-	if req.Decision != "approve" && req.Decision != "reject" {
-		return &classroom.FieldError{Field: "decision", Reason: "must be approve or reject", Err: classroom.ErrInvalid}
 	}
 	mat, course, err := m.material(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -109,7 +103,7 @@ type pendingMaterialView struct {
 // reviewQueue lists the materials waiting for review, oldest first.
 func (m *Materials) reviewQueue(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if !classroom.CanReview(c.account) {
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
+		return errReviewersOnly
 	}
 	p, err := pageOf(r)
 	if err != nil {
