@@ -82,13 +82,11 @@ func (m *Materials) reviewMaterial(w http.ResponseWriter, r *http.Request, c *ca
 	return nil
 }
 
-// materialReviewError turns content's review errors into API errors.
+// materialReviewError turns content's review errors into API errors (a
+// bad reason is a classroom.FieldError already).
 func materialReviewError(err error) error {
-	switch {
-	case errors.Is(err, content.ErrNotPending):
+	if errors.Is(err, content.ErrNotPending) {
 		return &Error{Status: http.StatusConflict, Code: "not_pending", Message: "this material is not waiting for review"}
-	case errors.Is(err, content.ErrBadReason):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Field: "reason", Message: err.Error()}
 	}
 	return err
 }
