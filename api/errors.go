@@ -26,6 +26,7 @@ var (
 	errCSRF            = &Error{Status: http.StatusForbidden, Code: "csrf", Message: "missing or wrong X-CSRF-Token header"}
 	errNotMember       = &Error{Status: http.StatusForbidden, Code: "not_a_member", Message: "you are not the teacher, an assistant or an enrolled student of this course"}
 	errNotFound        = &Error{Status: http.StatusNotFound, Code: "not_found", Message: "not found"}
+	errReviewersOnly   = &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
 )
 
 // sentinels maps classroom's errors to responses.

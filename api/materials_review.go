@@ -50,15 +50,9 @@ type materialReviewState struct {
 // reviewMaterial records a reviewer's decision on a pending material,
 // audited, with a notice to the course's teacher.
 func (m *Materials) reviewMaterial(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if !classroom.CanReview(c.account) {
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
-	}
-	var req decisionRequest
-	if err := decodeJSON(w, r, m.s.maxBody, &req); err != nil {
+	req, err := m.s.decodeDecision(w, r, c)
+	if err != nil {
 		return err
-	}
-	if req.Decision != "approve" && req.Decision != "reject" {
-		return &classroom.FieldError{Field: "decision", Reason: "must be approve or reject", Err: classroom.ErrInvalid}
 	}
 	mat, course, err := m.material(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -88,13 +82,11 @@ func (m *Materials) reviewMaterial(w http.ResponseWriter, r *http.Request, c *ca
 	return nil
 }
 
-// materialReviewError turns content's review errors into API errors.
+// materialReviewError turns content's review errors into API errors (a
+// bad reason is a classroom.FieldError already).
 func materialReviewError(err error) error {
-	switch {
-	case errors.Is(err, content.ErrNotPending):
+	if errors.Is(err, content.ErrNotPending) {
 		return &Error{Status: http.StatusConflict, Code: "not_pending", Message: "this material is not waiting for review"}
-	case errors.Is(err, content.ErrBadReason):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Field: "reason", Message: err.Error()}
 	}
 	return err
 }
@@ -109,7 +101,7 @@ type pendingMaterialView struct {
 // reviewQueue lists the materials waiting for review, oldest first.
 func (m *Materials) reviewQueue(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if !classroom.CanReview(c.account) {
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
+		return errReviewersOnly
 	}
 	p, err := pageOf(r)
 	if err != nil {

@@ -99,6 +99,7 @@ func testMaterialReview(t *testing.T, st *store.Store) {
 	want(t, review(teacher, late.ID, "approve", ""), http.StatusForbidden, "own_course")
 	want(t, review(reviewer, late.ID, "maybe", ""), http.StatusUnprocessableEntity)
 	want(t, review(reviewer, late.ID, "reject", "  "), http.StatusUnprocessableEntity, "invalid_input")
+	want(t, review(reviewer, late.ID, "reject", "bad\x00reason"), http.StatusUnprocessableEntity, "invalid_input")
 	want(t, review(reviewer, late.ID, "reject", "The scan is unreadable."), http.StatusOK)
 	want(t, review(reviewer, late.ID, "approve", ""), http.StatusConflict, "not_pending")
 	want(t, review(reviewer, draft.ID, "approve", ""), http.StatusConflict, "not_pending")

@@ -61,17 +61,27 @@ type decisionRequest struct {
 	Revision int64  `json:"revision"`
 }
 
-// reviewCourse records a reviewer's decision on the revision they saw.
-func (s *Server) reviewCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if !classroom.CanReview(c.account) {
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
-	}
+// decodeDecision reads a reviewer's decision on a course or a material:
+// reviewers only, and the decision is approve or reject.
+func (s *Server) decodeDecision(w http.ResponseWriter, r *http.Request, c *caller) (decisionRequest, error) {
 	var req decisionRequest
+	if !classroom.CanReview(c.account) {
+		return req, errReviewersOnly
+	}
 	if err := decodeJSON(w, r, s.maxBody, &req); err != nil {
-		return err
+		return req, err
 	}
 	if req.Decision != "approve" && req.Decision != "reject" {
-		return &classroom.FieldError{Field: "decision", Reason: "must be approve or reject", Err: classroom.ErrInvalid}
+		return req, &classroom.FieldError{Field: "decision", Reason: "must be approve or reject", Err: classroom.ErrInvalid}
+	}
+	return req, nil
+}
+
+// reviewCourse records a reviewer's decision on the revision they saw.
+func (s *Server) reviewCourse(w http.ResponseWriter, r *http.Request, c *caller) error {
+	req, err := s.decodeDecision(w, r, c)
+	if err != nil {
+		return err
 	}
 	if req.Revision <= 0 {
 		return &classroom.FieldError{Field: "revision", Reason: "is required (the revision you reviewed)", Err: classroom.ErrInvalid}
@@ -123,7 +133,7 @@ func (s *Server) archiveCourse(w http.ResponseWriter, r *http.Request, c *caller
 // reviewQueue lists courses waiting for review, newest first.
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if !classroom.CanReview(c.account) {
-		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "reviewers only"}
+		return errReviewersOnly
 	}
 	p, err := pageOf(r)
 	if err != nil {

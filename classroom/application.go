@@ -58,7 +58,7 @@ func (t *TeacherApplication) Decide(by Account, approve bool, reason string, now
 	if approve {
 		next.Status, next.Reason = ApplicationApproved, ""
 	} else {
-		r, err := checkBlock("reason", reason, 1, MaxReviewReasonLen)
+		r, err := CheckReviewReason(reason)
 		if err != nil {
 			return err
 		}

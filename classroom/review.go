@@ -32,6 +32,14 @@ func (s CourseState) Valid() bool {
 // MaxReviewReasonLen bounds a rejection's reason (runes).
 const MaxReviewReasonLen = 2000
 
+// CheckReviewReason validates the reason a reviewer gives for a
+// rejection (of a course, a teacher application or a material):
+// required, at most MaxReviewReasonLen runes, line breaks allowed; it
+// returns it trimmed.
+func CheckReviewReason(reason string) (string, error) {
+	return checkBlock("reason", reason, 1, MaxReviewReasonLen)
+}
+
 // Review is a course's publishing record.
 type Review struct {
 	State CourseState
@@ -110,7 +118,7 @@ func (c *Course) Decide(by Account, d Decision, now time.Time) error {
 	if d.Approve {
 		next.State, next.Note = StatePublished, ""
 	} else {
-		reason, err := checkBlock("reason", d.Reason, 1, MaxReviewReasonLen)
+		reason, err := CheckReviewReason(d.Reason)
 		if err != nil {
 			return err
 		}

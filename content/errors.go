@@ -30,8 +30,6 @@ var (
 	ErrBadSignature = errors.New("content: invalid or expired link")
 	// ErrNotPending: a review decision on a material not waiting for one.
 	ErrNotPending = errors.New("content: the material is not waiting for review")
-	// ErrBadReason: a rejection without a valid reason.
-	ErrBadReason = errors.New("content: invalid review reason")
 )
 
 // DuplicateError says which material already holds the same bytes.

@@ -1,10 +1,9 @@
 package content
 
 import (
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/lectern/lectern/classroom"
 )
 
 // Review is where a material stands in review. A material added to a
@@ -21,17 +20,14 @@ const (
 	ReviewRejected Review = "rejected"
 )
 
-// MaxReviewNoteLen bounds a rejection's reason (runes).
-const MaxReviewNoteLen = 2000
-
 // Approved reports whether students may see m (if the access policy lets
 // them see the course's materials at all).
 func (m Material) Approved() bool { return m.Review == ReviewApproved || m.Review == "" }
 
 // Decide records a reviewer's verdict on a pending material: approve, or
-// reject with a reason (required, trimmed, at most MaxReviewNoteLen
-// runes). ErrNotPending when m is not pending. Who may review is the
-// caller's decision.
+// reject with a reason (classroom.CheckReviewReason, as for a course).
+// ErrNotPending when m is not pending. Who may review is the caller's
+// decision.
 func (m *Material) Decide(approve bool, reason, by string, now time.Time) error {
 	if m.Review != ReviewPending {
 		return ErrNotPending
@@ -40,11 +36,11 @@ func (m *Material) Decide(approve bool, reason, by string, now time.Time) error 
 	if approve {
 		next.Review, next.ReviewNote = ReviewApproved, ""
 	} else {
-		reason = strings.TrimSpace(reason)
-		if reason == "" || utf8.RuneCountInString(reason) > MaxReviewNoteLen || !utf8.ValidString(reason) {
-			return fmt.Errorf("%w: a rejection needs a reason of 1 to %d characters", ErrBadReason, MaxReviewNoteLen)
+		r, err := classroom.CheckReviewReason(reason)
+		if err != nil {
+			return err
 		}
-		next.Review, next.ReviewNote = ReviewRejected, reason
+		next.Review, next.ReviewNote = ReviewRejected, r
 	}
 	next.ReviewedBy, next.ReviewedAt = by, now.UTC().Truncate(time.Millisecond)
 	*m = next

@@ -13,9 +13,7 @@ const heldReason = "kept unsent: the address bounces"
 
 // MarkMailBounced implements notify.Store.
 func (s *Store) MarkMailBounced(ctx context.Context, id, to string, at time.Time, reason string) error {
-	if len(reason) > 500 {
-		reason = reason[:500]
-	}
+	reason = mailError(reason)
 	return s.mapErr(s.db.tx(ctx, func(q querier) error {
 		if _, err := q.exec(ctx, `INSERT INTO mail_bounces (addr, bounced_at, reason) VALUES (?, ?, ?)
 			ON CONFLICT (addr) DO UPDATE SET bounced_at = excluded.bounced_at, reason = excluded.reason`,

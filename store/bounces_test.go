@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/notify"
@@ -77,6 +79,42 @@ func TestBouncesConformance(t *testing.T) {
 			}
 			if err := s.ClearEmailBounce(ctx, "nobody@example.org", t0); err != nil {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestMailErrorConformance: a send failure's text that is long, not
+// ASCII and not valid UTF-8 (an SMTP server's reply may be anything) is
+// kept, cut between characters, on both backends, for a retry and for a
+// bounce alike.
+func TestMailErrorConformance(t *testing.T) {
+	reason := "550 \xff" + strings.Repeat("用户不存在", 100)
+	for _, b := range testBackends {
+		t.Run(b.name, func(t *testing.T) {
+			s := b.open(t)
+			ctx := context.Background()
+			for _, id := range []string{"retry", "bounce"} {
+				m := notify.Mail{ID: id, To: id + "@example.org", Subject: "s", Body: "b", CreatedAt: t0, NextAttemptAt: t0}
+				if err := s.EnqueueMail(ctx, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.MarkMailFailed(ctx, "retry", t0.Add(time.Minute), reason); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MarkMailBounced(ctx, "bounce", "bounce@example.org", t0, reason); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"retry", "bounce"} {
+				list, err := s.MailTo(ctx, id+"@example.org", 1)
+				if err != nil || len(list) != 1 {
+					t.Fatalf("%s: %+v, %v", id, list, err)
+				}
+				got := list[0].LastError
+				if !utf8.ValidString(got) || len(got) > 500 || len(got) < 490 || !strings.HasPrefix(got, "550 用户不存在") {
+					t.Fatalf("%s: last_error %q (%d bytes)", id, got, len(got))
+				}
 			}
 		})
 	}

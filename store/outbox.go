@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lectern/lectern/notify"
 )
@@ -48,12 +50,27 @@ func (s *Store) MarkMailSent(ctx context.Context, id string, at time.Time) error
 
 // MarkMailFailed implements notify.Store.
 func (s *Store) MarkMailFailed(ctx context.Context, id string, next time.Time, reason string) error {
-	if len(reason) > 500 {
-		reason = reason[:500]
-	}
 	_, err := s.db.exec(ctx, "UPDATE mail_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND sent_at = 0",
-		ms(next), reason, id)
+		ms(next), mailError(reason), id)
 	return s.mapErr(err, nil)
+}
+
+// maxMailError bounds a message's last_error (bytes).
+const maxMailError = 500
+
+// mailError is a send failure's text as last_error keeps it: valid UTF-8
+// (PostgreSQL refuses anything else, and an SMTP reply may be anything),
+// at most maxMailError bytes, cut between characters.
+func mailError(reason string) string {
+	reason = strings.ToValidUTF8(reason, "")
+	if len(reason) <= maxMailError {
+		return reason
+	}
+	n := maxMailError
+	for n > 0 && !utf8.RuneStart(reason[n]) {
+		n--
+	}
+	return reason[:n]
 }
 
 // MailTo lists the messages queued for an address, sent or not, newest
