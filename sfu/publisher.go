@@ -174,6 +174,7 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 	}
 	if !fresh {
 		p.log.Info("layer published", "track", t.id, "rid", remote.RID(), "layer", index)
+		p.room.relayLayer(t)
 		return
 	}
 	if h := p.room.sfu.hooks.beforeTrackRegistered; h != nil {
