@@ -20,16 +20,23 @@ type Edge struct {
 	cfg    EdgeConfig // OriginID and OriginURL are filled per relay
 	locate Locator
 
-	mu     sync.Mutex // guards relays, dialing and closed
+	mu     sync.Mutex // guards relays, dial and closed
 	relays map[string]*Relay
-	dial   map[string]*sync.Mutex // one dial at a time per lesson
+	dial   map[string]*dialLock // one dial at a time per lesson, kept while asked
 	closed bool
+}
+
+// dialLock serialises the Ensures of one lesson; it is forgotten when the
+// last of them returns.
+type dialLock struct {
+	sync.Mutex
+	users int // Ensures holding or waiting for it; guarded by Edge.mu
 }
 
 // NewEdge returns the relays of an edge node; cfg's OriginID and OriginURL
 // are ignored (locate gives them).
 func NewEdge(cfg EdgeConfig, locate Locator) *Edge {
-	return &Edge{cfg: cfg, locate: locate, relays: map[string]*Relay{}, dial: map[string]*sync.Mutex{}}
+	return &Edge{cfg: cfg, locate: locate, relays: map[string]*Relay{}, dial: map[string]*dialLock{}}
 }
 
 // Ensure returns the lesson's running relay, dialing its origin if there
@@ -42,13 +49,21 @@ func (e *Edge) Ensure(ctx context.Context, lessonID string) (*Relay, error) {
 	}
 	lock := e.dial[lessonID]
 	if lock == nil {
-		lock = &sync.Mutex{}
+		lock = &dialLock{}
 		e.dial[lessonID] = lock
 	}
+	lock.users++
 	e.mu.Unlock()
 
 	lock.Lock()
-	defer lock.Unlock()
+	defer func() {
+		lock.Unlock()
+		e.mu.Lock()
+		if lock.users--; lock.users == 0 {
+			delete(e.dial, lessonID)
+		}
+		e.mu.Unlock()
+	}()
 	e.mu.Lock()
 	r := e.relays[lessonID]
 	e.mu.Unlock()
