@@ -31,8 +31,8 @@ type cascadeEdge struct {
 	closed    bool
 	timers    sync.WaitGroup // one per linger timer, done when its callback ran or it was stopped
 
-	// lingerEnded, for tests, is called when a linger ends the lesson's
-	// relay.
+	// lingerEnded, for tests, is called when a linger ends, just before
+	// it decides whether the relay is still idle.
 	lingerEnded func(lessonID string)
 }
 
@@ -64,14 +64,17 @@ func (c *cascadeEdge) Origin(ctx context.Context, lessonID string) (string, bool
 }
 
 func (c *cascadeEdge) Relay(ctx context.Context, lessonID string) (<-chan struct{}, error) {
-	r, err := c.edge.Ensure(ctx, lessonID)
-	if err != nil {
-		return nil, err
-	}
+	// Counted before the relay is asked for, so that a linger ending now
+	// sees the student (endLinger).
 	c.mu.Lock()
 	c.students[lessonID]++
 	c.stopLinger(lessonID)
 	c.mu.Unlock()
+	r, err := c.edge.Ensure(ctx, lessonID)
+	if err != nil {
+		c.Release(lessonID)
+		return nil, err
+	}
 	return r.Done(), nil
 }
 
@@ -104,8 +107,10 @@ func (c *cascadeEdge) stopLinger(lessonID string) {
 	}
 }
 
-// endLinger stops the lesson's relay when l is still its linger (no
-// student came back and the edge is open).
+// endLinger stops the lesson's relay when l is still its linger and no
+// student has come since: a student's Relay counts itself before it asks
+// for the relay, and the count is read under the lesson's dial lock, so
+// a student joining now is either counted here or dials a fresh relay.
 func (c *cascadeEdge) endLinger(lessonID string, l *lingeringRelay) {
 	defer c.timers.Done()
 	c.mu.Lock()
@@ -115,10 +120,14 @@ func (c *cascadeEdge) endLinger(lessonID string, l *lingeringRelay) {
 	}
 	delete(c.lingering, lessonID)
 	c.mu.Unlock()
-	if c.lingerEnded != nil {
-		c.lingerEnded(lessonID)
-	}
-	c.edge.Stop(lessonID)
+	c.edge.StopIf(lessonID, func() bool {
+		if c.lingerEnded != nil {
+			c.lingerEnded(lessonID)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.students[lessonID] == 0
+	})
 }
 
 func (c *cascadeEdge) Unreachable(lessonID string) {
