@@ -328,10 +328,12 @@ func TestThreeNodesCascade(t *testing.T) {
 	pid2 := pid(c2)
 	killed := time.Now()
 	own.kill()
-	awaitClose(t, c2, signaling.CloseMoved, "the edge student after the origin died")
-	if d := time.Since(killed); d > 3*time.Second {
-		t.Errorf("the edge student was told after %v", d)
-	}
+	// Told because the origin's connections broke, not by a timeout: the
+	// relay's ICE fails 30 s after the last packet and an idle session
+	// closes after 45 s, so 10 s is generous under load and still tells
+	// them apart.
+	awaitCloseWithin(t, c2, signaling.CloseMoved, "the edge student after the origin died", 10*time.Second)
+	t.Logf("the edge student was told %v after the origin died", time.Since(killed).Round(time.Millisecond))
 	var back *peer.Client
 	waitFor(t, 30*time.Second, "s2 back through a fresh join answer", func() bool {
 		for _, n := range nodes {

@@ -165,10 +165,16 @@ func liveCourse(t *testing.T, st *store.Store, a, b *node) (tch *person, course,
 
 func awaitClose(t *testing.T, c *peer.Client, code int, who string) {
 	t.Helper()
+	awaitCloseWithin(t, c, code, who, 15*time.Second)
+}
+
+// awaitCloseWithin is awaitClose within limit.
+func awaitCloseWithin(t *testing.T, c *peer.Client, code int, who string, limit time.Duration) {
+	t.Helper()
 	select {
 	case <-c.Done():
-	case <-time.After(15 * time.Second):
-		t.Fatalf("%s still connected", who)
+	case <-time.After(limit):
+		t.Fatalf("%s still connected after %v", who, limit)
 	}
 	if st := int(c.CloseStatus()); st != code {
 		t.Fatalf("%s closed with %d (%s), want %d", who, st, c.CloseReason(), code)

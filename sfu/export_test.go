@@ -5,3 +5,11 @@ package sfu
 func SetTestHooks(s *SFU, beforeTrack, beforePlayer func(*Participant)) {
 	s.hooks = testHooks{beforeTrackRegistered: beforeTrack, beforePlayerRegistered: beforePlayer}
 }
+
+// RelayedIDs counts the relay stream ids a participant keeps from the
+// offers PublishRelayed applied (ids, sources and shown-as entries).
+func RelayedIDs(p *Participant) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.relayed) + len(p.shownAs) + len(p.sources)
+}

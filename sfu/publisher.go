@@ -12,9 +12,21 @@ import (
 // cluster/cascade): tracks maps the offer's track ids to the origin's
 // descriptions, whose source is kept and whose participant id subscribers
 // are shown in place of the relay's.
+//
+// Every offer of a relay lists each stream it carries now, so the ids of
+// streams it no longer lists (their tracks ended on the origin) are
+// forgotten here: a long lesson whose teacher turns the camera or the
+// screen share on and off many times keeps only the current ones.
 func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInfo) (string, error) {
 	sources := make(map[string]Source, len(tracks))
 	p.mu.Lock()
+	for id := range p.relayed {
+		if _, ok := tracks[id]; !ok {
+			delete(p.relayed, id)
+			delete(p.shownAs, id)
+			delete(p.sources, id)
+		}
+	}
 	for id, t := range tracks {
 		sources[id] = t.Source
 		if t.ParticipantID != "" {
@@ -174,6 +186,7 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 	}
 	if !fresh {
 		p.log.Info("layer published", "track", t.id, "rid", remote.RID(), "layer", index)
+		p.room.relayLayer(t)
 		return
 	}
 	if h := p.room.sfu.hooks.beforeTrackRegistered; h != nil {

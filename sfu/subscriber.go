@@ -83,9 +83,12 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 func (s *subscriber) add(t *Track) {
 	added := false
 	if s.p.cfg.Relay && t.kind == webrtc.RTPCodecTypeVideo {
-		// A relay takes every layer, each pinned (relay.go).
+		// A relay takes each layer the track has, pinned (relay.go); a
+		// layer that appears later is added then (Room.relayLayer).
 		for n := range maxLayers {
-			added = s.addDown(t, relayLayerID(t.id, n), n) || added
+			if t.layerTaken(n) {
+				added = s.addDown(t, relayLayerID(t.id, n), n) || added
+			}
 		}
 	} else {
 		added = s.addDown(t, t.id, -1)

@@ -219,7 +219,9 @@ func (ss *session) forwardUp(data []byte) {
 	defer cancel()
 	if err := ss.up.Write(ctx, websocket.MessageText, data); err != nil && ss.ctx.Err() == nil {
 		ss.log.Warn("origin unreachable", "err", err)
-		go ss.closeWith(CloseMoved, CodeMoved)
+		// Not on the read loop, which the close waits for; the server's
+		// shutdown waits for it.
+		ss.srv.wg.Go(func() { ss.closeWith(CloseMoved, CodeMoved) })
 	}
 }
 
@@ -227,7 +229,9 @@ func (ss *session) forwardUp(data []byte) {
 // upstream connection or the media relay ends.
 func (ss *session) pumpDown(relayDone <-chan struct{}) {
 	defer ss.srv.wg.Done()
-	go func() {
+	// The relay's watcher; the server's shutdown waits for it (it ends
+	// with the session).
+	ss.srv.wg.Go(func() {
 		select {
 		case <-relayDone:
 		case <-ss.ctx.Done():
@@ -241,7 +245,7 @@ func (ss *session) pumpDown(relayDone <-chan struct{}) {
 			ss.log.Info("the lesson's relay ended: the student is sent back")
 			ss.closeWith(CloseMoved, CodeMoved)
 		}
-	}()
+	})
 	for {
 		typ, frame, err := readFrame(ss.ctx, ss.up)
 		if err != nil {

@@ -475,3 +475,43 @@ func TestRelayEndsWithOriginRoom(t *testing.T) {
 		t.Errorf("the edge room still has %d participants", len(room.Participants()))
 	}
 }
+
+// TestOriginCloseEndsItsRelays: an origin's Close (the node shutting
+// down) ends the relays it serves and waits for them: when it returns the
+// relay has left the origin's room; the edge's relay ends; a new relay is
+// refused; a second Close returns at once.
+func TestOriginCloseEndsItsRelays(t *testing.T) {
+	f := newFlipOrigin(t)
+	edgeSFU := newSFU(t)
+	cfg := cascade.EdgeConfig{SFU: edgeSFU, Secret: secret, NodeID: "edge", OriginID: "origin", OriginURL: f.srv.URL}
+	r, err := cascade.Dial(context.Background(), cfg, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	waitTracks(t, edgeSFU.Room("l"), 2)
+	closed := make(chan error, 1)
+	go func() { closed <- f.origin.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the origin's Close did not return with a relay open")
+	}
+	if n := len(f.sfu.Room("l").Participants()); n != 1 {
+		t.Errorf("after Close the origin's room has %d participants, want the teacher alone", n)
+	}
+	select {
+	case <-r.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the edge's relay outlived its origin's Close")
+	}
+	if _, err := cascade.Dial(context.Background(), cfg, "l"); err == nil {
+		t.Error("a closed origin accepted a relay")
+	}
+	if err := f.origin.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+}

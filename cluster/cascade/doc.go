@@ -26,6 +26,9 @@
 // The origin checks every second that it still holds the lesson's lease
 // and closes the relay (StatusNotOrigin) once it does not.
 //
+// A node shutting down closes both sides: Origin.Close ends the relays it
+// serves and Edge.Close the relays it pulls, and each waits for them.
+//
 // The origin makes every offer (its subscriber side always does); the
 // edge answers through sfu.Participant.PublishRelayed. Both descriptions carry
 // all their candidates, so nothing trickles.

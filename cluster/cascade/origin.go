@@ -26,7 +26,11 @@ type Origin struct {
 	// serves its lesson.
 	recheck time.Duration
 
-	wg sync.WaitGroup // open relays
+	mu     sync.Mutex // guards closed and the wg.Add of a new relay
+	closed bool
+	stop   context.Context // done when Close is called
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // open relays
 }
 
 // OriginOption configures an Origin.
@@ -56,6 +60,7 @@ func WithLogger(l *slog.Logger) OriginOption { return func(o *Origin) { o.log = 
 func NewOrigin(s *sfu.SFU, secret []byte, opts ...OriginOption) *Origin {
 	o := &Origin{sfu: s, secret: secret, serves: func(string) bool { return true }, log: slog.New(slog.DiscardHandler), now: time.Now,
 		recheck: time.Second}
+	o.stop, o.cancel = context.WithCancel(context.Background())
 	for _, f := range opts {
 		f(o)
 	}
@@ -64,6 +69,18 @@ func NewOrigin(s *sfu.SFU, secret []byte, opts ...OriginOption) *Origin {
 
 // Wait waits for the relays this origin serves to end.
 func (o *Origin) Wait() { o.wg.Wait() }
+
+// Close ends the relays this origin serves (their edges hear a normal
+// close), refuses new ones and waits for them to end; calling it again
+// does nothing more.
+func (o *Origin) Close() error {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	o.cancel()
+	o.wg.Wait()
+	return nil
+}
 
 // ServeHTTP accepts one edge's relay of one lesson.
 func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -81,14 +98,24 @@ func (o *Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, ErrNotOrigin.Error(), http.StatusMisdirectedRequest)
 		return
 	}
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		http.Error(w, ErrClosed.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	o.wg.Add(1)
+	o.mu.Unlock()
+	defer o.wg.Done()
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
 	}
 	conn.SetReadLimit(1 << 20)
-	o.wg.Add(1)
-	defer o.wg.Done()
-	err = o.serve(r.Context(), conn, lesson, edge)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(o.stop, cancel)()
+	err = o.serve(ctx, conn, lesson, edge)
 	o.log.Info("relay ended", "lesson", lesson, "edge", edge, "err", err)
 }
 

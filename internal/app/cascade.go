@@ -23,21 +23,39 @@ type cascadeEdge struct {
 	edge   *cascade.Edge
 	secret []byte
 	log    *slog.Logger
+	linger time.Duration // relayLinger
 
-	mu       sync.Mutex
-	students map[string]int // edge students per lesson
+	mu        sync.Mutex                 // guards students, lingering and closed
+	students  map[string]int             // edge students per lesson
+	lingering map[string]*lingeringRelay // relays kept after their last student left, by lesson
+	closed    bool
+	timers    sync.WaitGroup // one per linger timer, done when its callback ran or it was stopped
+
+	// lingerEnded, for tests, is called when a linger ends, just before
+	// it decides whether the relay is still idle.
+	lingerEnded func(lessonID string)
 }
 
+// lingeringRelay is the timer that stops a lesson's relay once it has
+// been idle for the linger.
+type lingeringRelay struct{ timer *time.Timer }
+
 func newCascadeEdge(n *cluster.Node, cfg cascade.EdgeConfig) *cascadeEdge {
-	c := &cascadeEdge{node: n, secret: cfg.Secret, log: cfg.Logger, students: map[string]int{}}
-	c.edge = cascade.NewEdge(cfg, func(ctx context.Context, lessonID string) (string, string, error) {
+	c := newEdgeOf(cascade.NewEdge(cfg, func(ctx context.Context, lessonID string) (string, string, error) {
 		o, ok, err := n.EdgeOf(ctx, lessonID)
 		if err == nil && !ok {
 			err = fmt.Errorf("this node is not the lesson's edge now")
 		}
 		return o.NodeID, o.URL, err
-	})
+	}), cfg)
+	c.node = n
 	return c
+}
+
+// newEdgeOf is a cascadeEdge over e, before its node is set.
+func newEdgeOf(e *cascade.Edge, cfg cascade.EdgeConfig) *cascadeEdge {
+	return &cascadeEdge{edge: e, secret: cfg.Secret, log: cfg.Logger, linger: relayLinger,
+		students: map[string]int{}, lingering: map[string]*lingeringRelay{}}
 }
 
 func (c *cascadeEdge) Origin(ctx context.Context, lessonID string) (string, bool, error) {
@@ -46,13 +64,17 @@ func (c *cascadeEdge) Origin(ctx context.Context, lessonID string) (string, bool
 }
 
 func (c *cascadeEdge) Relay(ctx context.Context, lessonID string) (<-chan struct{}, error) {
-	r, err := c.edge.Ensure(ctx, lessonID)
-	if err != nil {
-		return nil, err
-	}
+	// Counted before the relay is asked for, so that a linger ending now
+	// sees the student (endLinger).
 	c.mu.Lock()
 	c.students[lessonID]++
+	c.stopLinger(lessonID)
 	c.mu.Unlock()
+	r, err := c.edge.Ensure(ctx, lessonID)
+	if err != nil {
+		c.Release(lessonID)
+		return nil, err
+	}
 	return r.Done(), nil
 }
 
@@ -65,13 +87,46 @@ func (c *cascadeEdge) Release(lessonID string) {
 		return
 	}
 	delete(c.students, lessonID)
-	time.AfterFunc(relayLinger, func() {
-		c.mu.Lock()
-		idle := c.students[lessonID] == 0
-		c.mu.Unlock()
-		if idle {
-			c.edge.Stop(lessonID)
+	if c.closed {
+		return
+	}
+	c.stopLinger(lessonID)
+	l := &lingeringRelay{}
+	c.lingering[lessonID] = l
+	c.timers.Add(1)
+	l.timer = time.AfterFunc(c.linger, func() { c.endLinger(lessonID, l) })
+}
+
+// stopLinger cancels the lesson's linger, if any; c.mu is held.
+func (c *cascadeEdge) stopLinger(lessonID string) {
+	if l := c.lingering[lessonID]; l != nil {
+		delete(c.lingering, lessonID)
+		if l.timer.Stop() {
+			c.timers.Done()
 		}
+	}
+}
+
+// endLinger stops the lesson's relay when l is still its linger and no
+// student has come since: a student's Relay counts itself before it asks
+// for the relay, and the count is read under the lesson's dial lock, so
+// a student joining now is either counted here or dials a fresh relay.
+func (c *cascadeEdge) endLinger(lessonID string, l *lingeringRelay) {
+	defer c.timers.Done()
+	c.mu.Lock()
+	if c.lingering[lessonID] != l {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.lingering, lessonID)
+	c.mu.Unlock()
+	c.edge.StopIf(lessonID, func() bool {
+		if c.lingerEnded != nil {
+			c.lingerEnded(lessonID)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.students[lessonID] == 0
 	})
 }
 
@@ -91,5 +146,15 @@ func (c *cascadeEdge) VerifyUpstream(r *http.Request, lessonID string) (string, 
 	return cascade.VerifyClassroom(c.secret, r, lessonID)
 }
 
-// Close ends the edge's relays.
-func (c *cascadeEdge) Close() error { return c.edge.Close() }
+// Close stops the linger timers, waits for those already running, and
+// ends the edge's relays; calling it again does nothing more.
+func (c *cascadeEdge) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	for lesson := range c.lingering {
+		c.stopLinger(lesson)
+	}
+	c.mu.Unlock()
+	c.timers.Wait()
+	return c.edge.Close()
+}

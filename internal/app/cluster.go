@@ -62,7 +62,9 @@ func (a *App) wireCluster(ctx context.Context, secret []byte) (live.Store, error
 	// The cascade: every node relays the lessons it owns to edges, and
 	// serves as an edge the students of others' big lessons.
 	clog := a.log.With("subsystem", "cascade")
-	a.mux.Handle(cascade.RelayPath, cascade.NewOrigin(a.sfu, secret, cascade.WithServes(n.Serves), cascade.WithLogger(clog)))
+	origin := cascade.NewOrigin(a.sfu, secret, cascade.WithServes(n.Serves), cascade.WithLogger(clog))
+	a.mux.Handle(cascade.RelayPath, origin)
+	a.closers = append(a.closers, origin.Close)
 	a.edge = newCascadeEdge(n, cascade.EdgeConfig{SFU: a.sfu, Secret: secret, NodeID: n.ID(), Logger: clog})
 	a.closers = append(a.closers, a.edge.Close)
 	a.log.Info("cluster node registered", "node", n.ID(), "url", n.URL(), "capacity", cc.Capacity, "spill_at", cc.SpillAt)
