@@ -22,8 +22,14 @@ func CompleteOffer(pc *webrtc.PeerConnection) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return setComplete(pc, offer)
+}
+
+// setComplete sets d as pc's local description and returns it once ICE
+// gathering is complete (bounded by gatherLimit).
+func setComplete(pc *webrtc.PeerConnection, d webrtc.SessionDescription) (string, error) {
 	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
+	if err := pc.SetLocalDescription(d); err != nil {
 		return "", err
 	}
 	select {
