@@ -157,7 +157,7 @@ func TestDecide(t *testing.T) {
 		}
 
 		// Ended: the live doors shut, replays and materials stay open.
-		if _, _, err := classroom.Transition(ctx, st, l.ID, classroom.StatusEnded, now); err != nil {
+		if _, _, err := classroom.Transition(ctx, st, l.ID, classroom.StatusEnded, now, nil); err != nil {
 			t.Fatal(err)
 		}
 		for door, want := range map[access.Door]access.Reason{access.DoorToken: access.ReasonLessonEnded,

@@ -58,8 +58,8 @@ func (s *Server) adminEndLesson(w http.ResponseWriter, r *http.Request, c *calle
 	// Audited in the move's transaction: no entry without the end, no end
 	// without its entry.
 	e := s.audit(r, c, classroom.AuditLessonEnd, "lesson", l.ID, lessonStatusState{l.Status}, lessonStatusState{classroom.StatusEnded})
-	ctx := classroom.WithLessonNews(r.Context(), classroom.LessonNews{LessonID: l.ID, Audit: e})
-	if l, err = s.life.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, c.account.ID); err != nil {
+	news := &classroom.LessonNews{Audit: e}
+	if l, err = s.life.SetLessonStatus(r.Context(), l.ID, classroom.StatusEnded, c.account.ID, news); err != nil {
 		return err
 	}
 	s.log.Warn("lesson ended by an administrator", "lesson", l.ID, "by", c.account.ID)

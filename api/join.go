@@ -69,8 +69,8 @@ type storeLife struct {
 	now func() time.Time
 }
 
-func (l storeLife) SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, _ string) (classroom.Lesson, error) {
-	les, _, err := classroom.Transition(ctx, l.st, lessonID, next, l.now())
+func (l storeLife) SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, _ string, news *classroom.LessonNews) (classroom.Lesson, error) {
+	les, _, err := classroom.Transition(ctx, l.st, lessonID, next, l.now(), news)
 	return les, err
 }
 

@@ -74,10 +74,10 @@ func (s *Server) cancelLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	ctx := classroom.WithLessonNews(r.Context(), classroom.LessonNews{LessonID: l.ID, Cancel: true, Reason: reason,
+	news := &classroom.LessonNews{Cancel: true, Reason: reason,
 		Mailing: classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingCancelled, Key: now, At: now},
-		Mails:   mails, Notices: notices})
-	if _, err := s.life.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, c.account.ID); err != nil {
+		Mails:   mails, Notices: notices}
+	if _, err := s.life.SetLessonStatus(r.Context(), l.ID, classroom.StatusEnded, c.account.ID, news); err != nil {
 		return err
 	}
 	if cancelled, err = s.loadLesson(r.Context(), l.ID); err != nil {
@@ -90,11 +90,11 @@ func (s *Server) cancelLesson(w http.ResponseWriter, r *http.Request, c *caller)
 
 // moveNews is the news of a lesson that moved from was: the mail and
 // notice to its students, queued in the move's transaction.
-func (s *Server) moveNews(r *http.Request, course classroom.Course, l classroom.Lesson, was time.Time) (classroom.LessonNews, error) {
+func (s *Server) moveNews(r *http.Request, course classroom.Course, l classroom.Lesson, was time.Time) (*classroom.LessonNews, error) {
 	f := lessonMailFacts{Kind: classroom.MailingMoved, Course: course, Lesson: l, Was: was,
 		Link: lessonLink(s.publicURL(r), course.ID)}
 	mails, notices, err := s.lessonMailing(r.Context(), f, false)
-	return classroom.LessonNews{LessonID: l.ID, Mails: mails, Notices: notices,
+	return &classroom.LessonNews{Mails: mails, Notices: notices,
 		Mailing: classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingMoved, Key: l.UpdatedAt, At: s.now()}}, err
 }
 

@@ -125,16 +125,14 @@ func (s *Server) updateLesson(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := l.Apply(ch, s.now()); err != nil {
 		return err
 	}
-	ctx := r.Context()
+	var news *classroom.LessonNews
 	if !l.StartsAt.Equal(was) {
 		// The students' mail is queued in the move's transaction.
-		news, err := s.moveNews(r, course, l, was)
-		if err != nil {
+		if news, err = s.moveNews(r, course, l, was); err != nil {
 			return err
 		}
-		ctx = classroom.WithLessonNews(ctx, news)
 	}
-	if err := s.store.UpdateLesson(ctx, l, prev); err != nil {
+	if err := s.store.UpdateLesson(r.Context(), l, prev, news); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewLesson(l))
@@ -164,7 +162,7 @@ func (s *Server) setLessonStatus(w http.ResponseWriter, r *http.Request, c *call
 		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "only the course's teacher may reopen a lesson"}
 	}
 	prev := l.Status
-	if l, err = s.life.SetLessonStatus(r.Context(), l.ID, req.Status, c.account.ID); err != nil {
+	if l, err = s.life.SetLessonStatus(r.Context(), l.ID, req.Status, c.account.ID, nil); err != nil {
 		return err
 	}
 	s.log.Info("lesson status", "lesson", l.ID, "from", prev, "to", l.Status, "by", c.account.ID)

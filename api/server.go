@@ -37,9 +37,12 @@ type Doors interface {
 
 // LessonLife moves a lesson's status; signaling implements it, so that
 // ending a lesson also closes its room. Without one the API writes the
-// status to the store alone.
+// status to the store alone. news (nil for none: a cancellation, its mails,
+// an audit entry) must be written in the move's own transaction, or the
+// move must fail: an implementation that asks another node to move the
+// lesson sends the news with it.
 type LessonLife interface {
-	SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, by string) (classroom.Lesson, error)
+	SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, by string, news *classroom.LessonNews) (classroom.Lesson, error)
 }
 
 // AccessListener hears that an account's access to a course (courseID ""

@@ -169,7 +169,7 @@ type UpcomingLesson struct {
 // LessonWriter is what Transition reads and writes.
 type LessonWriter interface {
 	Lesson(ctx context.Context, id string) (Lesson, error)
-	UpdateLesson(ctx context.Context, l Lesson, prev Status) error
+	UpdateLesson(ctx context.Context, l Lesson, prev Status, news *LessonNews) error
 }
 
 // Transition moves lesson id to next in st as one compare-and-set: of two
@@ -178,7 +178,9 @@ type LessonWriter interface {
 // for the status the lesson already has changes nothing, except that
 // ending an ended lesson is ErrAlreadyEnded, so the second of two teachers
 // pressing End learns the first did. A move the rules forbid is ErrStatus.
-func Transition(ctx context.Context, st LessonWriter, id string, next Status, now time.Time) (Lesson, bool, error) {
+// news (nil for none) is written in the move's transaction; a move that
+// changes nothing writes none of it.
+func Transition(ctx context.Context, st LessonWriter, id string, next Status, now time.Time, news *LessonNews) (Lesson, bool, error) {
 	for attempt := 0; ; attempt++ {
 		l, err := st.Lesson(ctx, id)
 		if err != nil {
@@ -194,7 +196,7 @@ func Transition(ctx context.Context, st LessonWriter, id string, next Status, no
 		if err := l.SetStatus(next, now); err != nil {
 			return l, false, err
 		}
-		err = st.UpdateLesson(ctx, l, prev)
+		err = st.UpdateLesson(ctx, l, prev, news)
 		if errors.Is(err, ErrConflict) && attempt < 2 {
 			continue // moved underneath us: look again
 		}

@@ -78,13 +78,14 @@ type LessonMailings interface {
 
 // LessonNews is what a change of a lesson writes with it, in the same
 // transaction as the lesson (Lessons.UpdateLesson): a mailing, queued at
-// most once, an audit entry, and, for a cancellation, the reason. A cancellation is the
-// move of a scheduled lesson to ended, which goes through the lesson's
-// owner (it closes the room), so the news travels in the context the
-// owner's move is asked with (WithLessonNews): if any part of the write
-// fails, the lesson is neither ended nor cancelled and nothing is queued.
+// most once, an audit entry, and, for a cancellation, the reason. A
+// cancellation is the move of a scheduled lesson to ended, which goes
+// through the lesson's owner (it closes the room), so the news is an
+// argument of the owner's move (Transition, and the API's LessonLife) all
+// the way to the store: a move asked of another node must carry it too.
+// If any part of the write fails, the lesson is neither ended nor
+// cancelled and nothing is queued.
 type LessonNews struct {
-	LessonID string
 	// Cancel marks the lesson cancelled (CancelledAt is the move's time)
 	// with Reason; the store refuses it (ErrStatus) unless the move is
 	// from scheduled to ended.
@@ -96,18 +97,4 @@ type LessonNews struct {
 	Notices []Notice
 	// Audit, when its Action is set, is appended (an admin's end).
 	Audit AuditEntry
-}
-
-type lessonNewsKey struct{}
-
-// WithLessonNews returns ctx carrying n, for the write of lesson
-// n.LessonID made under it.
-func WithLessonNews(ctx context.Context, n LessonNews) context.Context {
-	return context.WithValue(ctx, lessonNewsKey{}, n)
-}
-
-// LessonNewsOf returns the news ctx carries for lessonID.
-func LessonNewsOf(ctx context.Context, lessonID string) (LessonNews, bool) {
-	n, ok := ctx.Value(lessonNewsKey{}).(LessonNews)
-	return n, ok && n.LessonID == lessonID
 }

@@ -106,8 +106,9 @@ type Lessons interface {
 	CreateLesson(ctx context.Context, l Lesson) error
 	Lesson(ctx context.Context, id string) (Lesson, error)
 	// UpdateLesson writes l if its stored status is still prev; otherwise
-	// ErrConflict.
-	UpdateLesson(ctx context.Context, l Lesson, prev Status) error
+	// ErrConflict. news (nil for none) is written in the same
+	// transaction (LessonNews).
+	UpdateLesson(ctx context.Context, l Lesson, prev Status, news *LessonNews) error
 	// ListLessons lists a course's lessons by start time.
 	ListLessons(ctx context.Context, courseID string) ([]Lesson, error)
 	// UpcomingLessons lists lessons of accountID's courses that are live

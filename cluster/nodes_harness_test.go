@@ -156,8 +156,8 @@ func newSubscriber(t testing.TB) *peer.Subscriber {
 	return s
 }
 
-// teach joins as the teacher through the usual path and publishes the
-// test camera and microphone.
+// teach joins as the teacher through the usual path (following moved)
+// and publishes the test camera and microphone until they are live.
 func teach(t testing.TB, ctx context.Context, nodes []*node, tok string, deadline time.Time) (*peer.Client, string) {
 	t.Helper()
 	c, at, err := rejoin(ctx, nodes, tok, deadline, nil)
@@ -165,14 +165,7 @@ func teach(t testing.TB, ctx context.Context, nodes []*node, tok string, deadlin
 		t.Fatal("teacher:", err)
 	}
 	t.Cleanup(c.Close)
-	pub, err := peer.NewTeacher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Close)
-	if err := c.Publish(ctx, pub); err != nil {
-		t.Fatal("teacher publishing:", err)
-	}
+	peer.Publishes(t, ctx, c, peer.NewTeacher)
 	return c, at
 }
 

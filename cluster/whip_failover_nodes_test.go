@@ -148,16 +148,7 @@ func offerSDP(t *testing.T, pc *webrtc.PeerConnection) string {
 	if ld := pc.LocalDescription(); ld != nil {
 		return ld.SDP
 	}
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	return pc.LocalDescription().SDP
+	return peer.Offer(t, pc)
 }
 
 // whipPost POSTs pc's offer to a WHIP (or WHEP) URL with client and

@@ -46,19 +46,7 @@ func TestBrowserOnEdgeNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	teacher, err := peer.Join(ctx, "ws"+strings.TrimPrefix(a.url, "http")+"/rtc", tok, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer teacher.Close()
-	pub, err := peer.NewTeacher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
-	if err := teacher.Publish(ctx, pub); err != nil {
-		t.Fatal(err)
-	}
+	teacher, _ := peer.Teach(t, ctx, "ws"+strings.TrimPrefix(a.url, "http")+"/rtc", tok, peer.NewTeacher)
 	if _, err := teacher.Request(ctx, live.MsgChatSend, live.ChatSend{Text: "hello from the owner"}); err != nil {
 		t.Fatal(err)
 	}

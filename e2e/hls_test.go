@@ -20,22 +20,10 @@ func TestBrowserHLSFallback(t *testing.T) {
 	srv := startServer(t)
 	requireInProcess(t, srv, "its SFU")
 	lesson := uniqueLesson(t)
-	pub, err := peer.NewH264Teacher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	teacher, err := peer.Join(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc",
-		srv.token(t, lesson, "t1", "Teacher", token.RoleTeacher), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(teacher.Close)
-	if err := teacher.Publish(ctx, pub); err != nil {
-		t.Fatal(err)
-	}
+	peer.Teach(t, ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc",
+		srv.token(t, lesson, "t1", "Teacher", token.RoleTeacher), peer.NewH264Teacher)
 
 	s := startScript(t, 120*time.Second, "hlsfallback", srv.lessonURL(lesson, srv.token(t, lesson, "s1", "Student", token.RoleStudent)))
 	res := s.result(120 * time.Second)

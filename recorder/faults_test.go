@@ -98,20 +98,7 @@ func (rg *rig) play(t *testing.T, lesson string) *peer.Received {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	offer, err := sub.PC.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := webrtc.GatheringCompletePromise(sub.PC)
-	if err := sub.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-g
-	answer, err := part.Play(sub.PC.LocalDescription().SDP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+	if err := peer.OfferAnswer(sub.PC, part.Play); err != nil {
 		t.Fatal(err)
 	}
 	v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 10*time.Second)

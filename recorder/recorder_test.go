@@ -69,20 +69,7 @@ func (rg *rig) publishH264(t *testing.T, room string) func() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, err := pub.PC.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	answer, err := part.Publish(pub.PC.LocalDescription().SDP, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+	if err := peer.OfferAnswer(pub.PC, func(offer string) (string, error) { return part.Publish(offer, nil) }); err != nil {
 		t.Fatal(err)
 	}
 	pub.Start()

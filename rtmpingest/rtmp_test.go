@@ -172,25 +172,12 @@ func (rg *rig) play(t *testing.T, lesson string) *whep {
 			}
 		}
 	})
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
 	part, err := rg.sfu.Join(lesson, sfu.ParticipantConfig{ID: "whep:test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	answer, err := part.Play(pc.LocalDescription().SDP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+	if err := peer.OfferAnswer(pc, part.Play); err != nil {
 		t.Fatal(err)
 	}
 	return w

@@ -44,18 +44,7 @@ func TestTrackArrivingAfterItsPublisherStopped(t *testing.T) {
 				w = newClient(t)
 				w.join(t, s, "race-1", "watcher", false)
 			}
-			pub, err := peer.NewTeacher()
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(pub.Close)
-			part, err := s.Join("race-1", sfu.ParticipantConfig{ID: "teacher", Publish: true, Subscribe: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(part.Close)
-			offerAnswer(t, part, pub.PC, pub.Sources())
-			pub.Start()
+			_, part := publish(t, s, "race-1")
 			select {
 			case <-stopped:
 			case <-time.After(10 * time.Second):

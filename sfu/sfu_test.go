@@ -140,24 +140,11 @@ func publishWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) *sf
 // would: a complete offer in, the answer applied.
 func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
 	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
 	sources := map[string]sfu.Source{}
 	for id, src := range srcs {
 		sources[id] = sfu.Source(src)
 	}
-	answer, err := part.Publish(pc.LocalDescription().SDP, sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+	if err := peer.OfferAnswer(pc, func(offer string) (string, error) { return part.Publish(offer, sources) }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -244,10 +244,7 @@ func TestStageWithMedia(t *testing.T) {
 	if got := code(req(t, speaker, "stage.accept", struct{}{})); got != "ok" {
 		t.Fatalf("accept: %s", got)
 	}
-	pub := newPublisher(t)
-	if err := speaker.Publish(ctx, pub); err != nil {
-		t.Fatalf("publish on stage: %v", err)
-	}
+	peer.Publishes(t, ctx, speaker, peer.NewTeacher) // on stage
 	for name, s := range map[string]*peer.Subscriber{"teacher": teacherSub, "viewer": viewerSub} {
 		v := s.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
 		if v == nil || !v.WaitKeyframe(3*time.Second) {

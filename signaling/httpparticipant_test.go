@@ -23,7 +23,7 @@ func whepOffer(t *testing.T) (*peer.Subscriber, string) {
 			t.Fatal(err)
 		}
 	}
-	return sub, localOffer(t, sub.PC)
+	return sub, peer.Offer(t, sub.PC)
 }
 
 func errCode(t *testing.T, resp *http.Response) string {
@@ -120,7 +120,7 @@ func TestHTTPSessionsAreParticipants(t *testing.T) {
 	})
 	teacher := join(t, ts, "P", "teacher", token.RoleTeacher, nil)
 	pub := newPublisher(t)
-	resp := post(t, ts.URL+"/whip/P", ts.token(t, "P", "obs", token.RoleAssistant), "application/sdp", localOffer(t, pub.PC))
+	resp := post(t, ts.URL+"/whip/P", ts.token(t, "P", "obs", token.RoleAssistant), "application/sdp", peer.Offer(t, pub.PC))
 	applyAnswer(t, pub.PC, resp)
 	pub.Start()
 	kindOf := func(e signaling.Envelope) string {

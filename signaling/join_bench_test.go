@@ -2,17 +2,12 @@ package signaling_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lectern/lectern/internal/peer"
-	"github.com/lectern/lectern/sfu"
-	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/token"
 	"github.com/pion/webrtc/v4"
 )
@@ -31,59 +26,14 @@ func BenchmarkJoinToFirstVideo(b *testing.B) {
 }
 
 func benchJoin(b *testing.B, gap time.Duration) {
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	signer, err := token.NewSigner([]byte(strings.Repeat("k", 32)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sig := signaling.New(signaling.Config{SFU: s, Signer: signer})
-	mux := http.NewServeMux()
-	sig.Register(mux)
-	ts := httptest.NewServer(mux)
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		sig.Shutdown(ctx)
-		ts.Close()
-		_ = s.Close()
-	}()
-	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/rtc"
-	tok := func(user string, role token.Role) string {
-		t, err := signer.Issue(token.Claims{Lesson: "bench", User: user, Name: user, Role: role,
-			Permissions: token.DefaultPermissions(role)}, time.Hour)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return t
-	}
+	ts := newServer(b)
 	ctx := context.Background()
-	pub, err := peer.NewTeacher()
-	if err != nil {
-		b.Fatal(err)
-	}
 	api, err := peer.NewAPI()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pub.Close()
-	teacher, err := peer.Join(ctx, url, tok("teacher", token.RoleTeacher), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer teacher.Close()
-	if err := teacher.Publish(ctx, pub); err != nil {
-		b.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for r := s.Room("bench"); r == nil || len(r.Tracks()) < 2; r = s.Room("bench") {
-		if time.Now().After(deadline) {
-			b.Fatal("the teacher's tracks never appeared")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	peer.Teach(b, ctx, ts.wsURL(), ts.token(b, "bench", "teacher", token.RoleTeacher), peer.NewTeacher)
+	waitRoomTracks(b, ts.sfu, "bench", 2)
 	joins := max(b.N, 50)
 	var toPacket, toFrame []time.Duration
 	b.ResetTimer()
@@ -93,7 +43,7 @@ func benchJoin(b *testing.B, gap time.Duration) {
 			b.Fatal(err)
 		}
 		t0 := time.Now()
-		cl, err := peer.Join(ctx, url, tok("s"+strconv.Itoa(i), token.RoleStudent), sub)
+		cl, err := peer.Join(ctx, ts.wsURL(), ts.token(b, "bench", "s"+strconv.Itoa(i), token.RoleStudent), sub)
 		if err != nil {
 			b.Fatal(err)
 		}

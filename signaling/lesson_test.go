@@ -16,13 +16,9 @@ import (
 func TestLiveLessonOverWebSocket(t *testing.T) {
 	ts := newServer(t)
 	ctx := context.Background()
-	teacher := join(t, ts, "L1", "teacher", token.RoleTeacher, nil)
+	teacher, _ := peer.Teach(t, ctx, ts.wsURL(), ts.token(t, "L1", "teacher", token.RoleTeacher), peer.NewTeacher)
 	if teacher.Joined.Participant.Permissions == nil || !teacher.Joined.Participant.Permissions.Publish {
 		t.Fatalf("teacher joined without publish permission: %+v", teacher.Joined.Participant)
-	}
-	pub := newPublisher(t)
-	if err := teacher.Publish(ctx, pub); err != nil {
-		t.Fatal(err)
 	}
 	subs := make([]*peer.Subscriber, 3)
 	clients := make([]*peer.Client, 3)
@@ -105,17 +101,8 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 
 func TestLateJoinerSeesParticipantsAndTracks(t *testing.T) {
 	ts := newServer(t)
-	teacher := join(t, ts, "L2", "teacher", token.RoleTeacher, nil)
-	if err := teacher.Publish(context.Background(), newPublisher(t)); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for ts.sfu.Room("L2") == nil || len(ts.sfu.Room("L2").Tracks()) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("teacher's tracks never appeared")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	teacher, _ := peer.Teach(t, context.Background(), ts.wsURL(), ts.token(t, "L2", "teacher", token.RoleTeacher), peer.NewTeacher)
+	waitRoomTracks(t, ts.sfu, "L2", 2)
 	time.Sleep(1200 * time.Millisecond)
 	sub := newSubscriber(t)
 	start := time.Now()

@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/lectern/lectern/access"
@@ -38,27 +39,32 @@ type LessonStatus struct {
 const TypeLessonStatus = "lesson.status"
 
 // SetLessonStatus moves lesson lessonID to next on behalf of by (an
-// account id, or "timeout"), which the caller has authorised. It
-// implements api.LessonLife. Ending an ended lesson is
+// account id, or "timeout"), which the caller has authorised, writing news
+// (nil for none: a cancellation, its mails, an audit entry) in the same
+// transaction. It implements api.LessonLife. Ending an ended lesson is
 // classroom.ErrAlreadyEnded; a move the rules forbid is classroom.ErrStatus.
 // A lesson the store does not know (one opened with operator tokens only)
-// moves in memory.
-func (s *Server) SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, by string) (classroom.Lesson, error) {
+// moves in memory, unless it has news, which only the store can keep: then
+// it is classroom.ErrNotFound and nothing moves.
+func (s *Server) SetLessonStatus(ctx context.Context, lessonID string, next classroom.Status, by string, news *classroom.LessonNews) (classroom.Lesson, error) {
 	s.lifeMu.Lock()
 	defer s.lifeMu.Unlock()
 	l := classroom.Lesson{ID: lessonID, Status: next}
 	changed, memory := true, true
 	if s.cfg.Lessons != nil {
 		var err error
-		l, changed, err = classroom.Transition(ctx, s.cfg.Lessons, lessonID, next, time.Now())
+		l, changed, err = classroom.Transition(ctx, s.cfg.Lessons, lessonID, next, time.Now(), news)
 		switch {
-		case errors.Is(err, classroom.ErrNotFound):
+		case errors.Is(err, classroom.ErrNotFound) && news == nil:
 			l, changed = classroom.Lesson{ID: lessonID, Status: next}, true
 		case err != nil:
 			return l, err
 		default:
 			memory = false
 		}
+	}
+	if memory && news != nil {
+		return l, fmt.Errorf("lesson %s is not stored, so its news cannot be written: %w", lessonID, classroom.ErrNotFound)
 	}
 	if memory && next == classroom.StatusEnded && s.hasEnded(lessonID) {
 		return l, classroom.ErrAlreadyEnded
@@ -84,7 +90,7 @@ func (s *Server) SetLessonStatus(ctx context.Context, lessonID string, next clas
 func (s *Server) goLive(lessonID, by string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := s.SetLessonStatus(ctx, lessonID, classroom.StatusLive, by); err != nil &&
+	if _, err := s.SetLessonStatus(ctx, lessonID, classroom.StatusLive, by, nil); err != nil &&
 		!errors.Is(err, classroom.ErrStatus) && !errors.Is(err, classroom.ErrConflict) {
 		s.log.Warn("going live", "lesson", lessonID, "err", err)
 	}
@@ -160,7 +166,7 @@ func (s *Server) sweep(now time.Time) {
 		if s.present(l.ID) || s.servedElsewhere(ctx, l.ID) {
 			continue // another node serves it (and sweeps it)
 		}
-		if _, err := s.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, "timeout"); err != nil &&
+		if _, err := s.SetLessonStatus(ctx, l.ID, classroom.StatusEnded, "timeout", nil); err != nil &&
 			!errors.Is(err, classroom.ErrAlreadyEnded) {
 			s.log.Warn("ending an overdue lesson", "lesson", l.ID, "err", err)
 		}
@@ -176,7 +182,7 @@ func (ss *session) endLesson(env Envelope) error {
 	}
 	ctx, cancel := context.WithTimeout(ss.ctx, 10*time.Second)
 	defer cancel()
-	if _, err := ss.srv.SetLessonStatus(ctx, ss.lesson, classroom.StatusEnded, ss.claims.User); err != nil {
+	if _, err := ss.srv.SetLessonStatus(ctx, ss.lesson, classroom.StatusEnded, ss.claims.User, nil); err != nil {
 		if errors.Is(err, classroom.ErrAlreadyEnded) {
 			return errorf(CodeAlreadyEnded, "the lesson has already ended")
 		}

@@ -60,7 +60,7 @@ func TestWHIPOfferShapes(t *testing.T) {
 			ts := newServer(t)
 			lesson := "L-" + shape.name
 			pc, start, munge := shape.publish(t)
-			offer := localOffer(t, pc)
+			offer := peer.Offer(t, pc)
 			if munge != nil {
 				offer = munge(offer)
 			}

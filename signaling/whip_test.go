@@ -27,20 +27,6 @@ func post(t *testing.T, url, tok, ctype, body string) *http.Response {
 	return resp
 }
 
-func localOffer(t *testing.T, pc *webrtc.PeerConnection) string {
-	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-g
-	return pc.LocalDescription().SDP
-}
-
 func applyAnswer(t *testing.T, pc *webrtc.PeerConnection, resp *http.Response) {
 	t.Helper()
 	if resp.StatusCode != http.StatusCreated {
@@ -59,7 +45,7 @@ func applyAnswer(t *testing.T, pc *webrtc.PeerConnection, resp *http.Response) {
 func TestWHIPToWHEP(t *testing.T) {
 	ts := newServer(t)
 	pub := newPublisher(t)
-	resp := post(t, ts.URL+"/whip/L9", ts.token(t, "L9", "obs", token.RoleTeacher), "application/sdp", localOffer(t, pub.PC))
+	resp := post(t, ts.URL+"/whip/L9", ts.token(t, "L9", "obs", token.RoleTeacher), "application/sdp", peer.Offer(t, pub.PC))
 	applyAnswer(t, pub.PC, resp)
 	whipLocation := resp.Header.Get("Location")
 	pub.Start()
@@ -84,7 +70,7 @@ func TestWHIPToWHEP(t *testing.T) {
 		}
 	}
 	viewerTok := ts.token(t, "L9", "viewer", token.RoleObserver)
-	resp = post(t, ts.URL+"/whep/L9", viewerTok, "application/sdp", localOffer(t, player.PC))
+	resp = post(t, ts.URL+"/whep/L9", viewerTok, "application/sdp", peer.Offer(t, player.PC))
 	applyAnswer(t, player.PC, resp)
 	whepLocation := resp.Header.Get("Location")
 	v := player.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
@@ -125,7 +111,7 @@ func TestWHIPRefusals(t *testing.T) {
 	ts := newServer(t)
 	teacher := ts.token(t, "L", "t", token.RoleTeacher)
 	pub := newPublisher(t)
-	offer := localOffer(t, pub.PC)
+	offer := peer.Offer(t, pub.PC)
 	cases := []struct {
 		name, path, tok, ctype, body string
 		want                         int

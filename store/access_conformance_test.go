@@ -61,7 +61,7 @@ func testAccessFacts(t *testing.T, s *Store) {
 	past := mkLesson(t, s, c, "past", t0.Add(-3*time.Hour), time.Hour)
 	future := mkLesson(t, s, c, "future", t0.Add(time.Hour), time.Hour)
 	for _, l := range []classroom.Lesson{past, future} {
-		if _, changed, err := classroom.Transition(ctx, s, l.ID, classroom.StatusLive, t0); err != nil || !changed {
+		if _, changed, err := classroom.Transition(ctx, s, l.ID, classroom.StatusLive, t0, nil); err != nil || !changed {
 			t.Fatalf("go live: %v %v", changed, err)
 		}
 	}
@@ -69,16 +69,16 @@ func testAccessFacts(t *testing.T, s *Store) {
 	if err != nil || len(list) != 1 || list[0].ID != past.ID {
 		t.Fatalf("OverdueLessons = %v, %v; want only the past lesson", list, err)
 	}
-	if _, _, err := classroom.Transition(ctx, s, past.ID, classroom.StatusEnded, t0); err != nil {
+	if _, _, err := classroom.Transition(ctx, s, past.ID, classroom.StatusEnded, t0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := classroom.Transition(ctx, s, past.ID, classroom.StatusEnded, t0); !errors.Is(err, classroom.ErrAlreadyEnded) {
+	if _, _, err := classroom.Transition(ctx, s, past.ID, classroom.StatusEnded, t0, nil); !errors.Is(err, classroom.ErrAlreadyEnded) {
 		t.Fatalf("ending twice: %v", err)
 	}
 	if list, _ := s.OverdueLessons(ctx, t0, 10); len(list) != 0 {
 		t.Fatalf("an ended lesson is still overdue: %v", list)
 	}
-	if l, changed, err := classroom.Transition(ctx, s, past.ID, classroom.StatusScheduled, t0); err != nil || !changed || l.Status != classroom.StatusScheduled {
+	if l, changed, err := classroom.Transition(ctx, s, past.ID, classroom.StatusScheduled, t0, nil); err != nil || !changed || l.Status != classroom.StatusScheduled {
 		t.Fatalf("reopen: %+v %v %v", l, changed, err)
 	}
 }

@@ -181,16 +181,16 @@ func testLessons(t *testing.T, s *Store) {
 	if err := got.SetStatus(classroom.StatusLive, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateLesson(ctx, got, classroom.StatusScheduled); err != nil {
+	if err := s.UpdateLesson(ctx, got, classroom.StatusScheduled, nil); err != nil {
 		t.Fatal(err)
 	}
 	// A second writer that still believes it is scheduled loses.
-	mustIs(t, s.UpdateLesson(ctx, got, classroom.StatusScheduled), classroom.ErrConflict)
+	mustIs(t, s.UpdateLesson(ctx, got, classroom.StatusScheduled, nil), classroom.ErrConflict)
 	if g, _ := s.Lesson(ctx, l1.ID); g.Status != classroom.StatusLive {
 		t.Errorf("status = %q", g.Status)
 	}
 	got.ID = "00000000-0000-0000-0000-000000000000"
-	mustIs(t, s.UpdateLesson(ctx, got, classroom.StatusLive), classroom.ErrNotFound)
+	mustIs(t, s.UpdateLesson(ctx, got, classroom.StatusLive, nil), classroom.ErrNotFound)
 	bad := l1
 	bad.ID, bad.CourseID = "00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000000"
 	mustIs(t, s.CreateLesson(ctx, bad), classroom.ErrNotFound)
@@ -207,12 +207,12 @@ func testUpcoming(t *testing.T, s *Store) {
 	past := mkLesson(t, s, c, "past", now.Add(-3*time.Hour), time.Hour)
 	running := mkLesson(t, s, c, "overrunning", now.Add(-3*time.Hour), time.Hour)
 	running.SetStatus(classroom.StatusLive, now)
-	s.UpdateLesson(ctx, running, classroom.StatusScheduled)
+	s.UpdateLesson(ctx, running, classroom.StatusScheduled, nil)
 	current := mkLesson(t, s, c, "in progress", now.Add(-30*time.Minute), time.Hour)
 	later := mkLesson(t, s, c, "later", now.Add(24*time.Hour), time.Hour)
 	ended := mkLesson(t, s, c, "ended early", now.Add(time.Hour), time.Hour)
 	ended.SetStatus(classroom.StatusEnded, now)
-	s.UpdateLesson(ctx, ended, classroom.StatusScheduled)
+	s.UpdateLesson(ctx, ended, classroom.StatusScheduled, nil)
 	_ = past
 
 	got, err := s.UpcomingLessons(ctx, stu.ID, now, 10)

@@ -58,9 +58,9 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	notices := []classroom.Notice{classroom.NewNotice(st.ID, classroom.MailingCancelled, map[string]string{"lesson": l.Title}, t0)}
 	m := classroom.Mailing{LessonID: l.ID, Kind: classroom.MailingCancelled, Key: t0, At: t0}
 
-	news := classroom.LessonNews{LessonID: l.ID, Cancel: true, Reason: "ill", Mailing: m, Mails: mails, Notices: notices}
-	cancel := func(news classroom.LessonNews) error {
-		_, _, err := classroom.Transition(classroom.WithLessonNews(ctx, news), s, news.LessonID, classroom.StatusEnded, t0)
+	news := classroom.LessonNews{Cancel: true, Reason: "ill", Mailing: m, Mails: mails, Notices: notices}
+	cancel := func(id string, news classroom.LessonNews) error {
+		_, _, err := classroom.Transition(ctx, s, id, classroom.StatusEnded, t0, &news)
 		return err
 	}
 
@@ -69,7 +69,7 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	// nothing is queued.
 	bad := news
 	bad.Mails = []classroom.Mail{{To: st.Email, Subject: "Cancelled\r\nBcc: x@example.org", Body: "sorry"}}
-	mustIs(t, cancel(bad), classroom.ErrInvalid)
+	mustIs(t, cancel(l.ID, bad), classroom.ErrInvalid)
 	if got, _ := s.Lesson(ctx, l.ID); got.Status != classroom.StatusScheduled || got.Cancelled() {
 		t.Fatalf("after a failed cancellation the lesson is %+v", got)
 	}
@@ -78,7 +78,7 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	}
 
 	// Ended, cancelled and mailed in one write.
-	if err := cancel(news); err != nil {
+	if err := cancel(l.ID, news); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Lesson(ctx, l.ID)
@@ -89,7 +89,7 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 		t.Fatalf("stored %+v", got)
 	}
 	// Twice: refused, nothing queued again.
-	mustIs(t, cancel(news), classroom.ErrAlreadyEnded)
+	mustIs(t, cancel(l.ID, news), classroom.ErrAlreadyEnded)
 	if n := outboxCount(t, s); n != 1 {
 		t.Fatalf("%d mails queued, want 1", n)
 	}
@@ -103,33 +103,29 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	if n := noticeCount(t, s, st.ID); n != 1 {
 		t.Fatalf("%d notices, want 1", n)
 	}
-	missing := news
-	missing.LessonID = "00000000-0000-4000-8000-000000000000"
-	mustIs(t, cancel(missing), classroom.ErrNotFound)
+	mustIs(t, cancel("00000000-0000-4000-8000-000000000000", news), classroom.ErrNotFound)
 
 	// Only a scheduled lesson is cancelled: a live one is refused, and
 	// stays live.
 	live := mkLesson(t, s, c, "Live", t0.Add(24*time.Hour), time.Hour)
-	if _, _, err := classroom.Transition(ctx, s, live.ID, classroom.StatusLive, t0); err != nil {
+	if _, _, err := classroom.Transition(ctx, s, live.ID, classroom.StatusLive, t0, nil); err != nil {
 		t.Fatal(err)
 	}
-	liveNews := news
-	liveNews.LessonID = live.ID
-	mustIs(t, cancel(liveNews), classroom.ErrStatus)
+	mustIs(t, cancel(live.ID, news), classroom.ErrStatus)
 	if got, _ := s.Lesson(ctx, live.ID); got.Status != classroom.StatusLive || got.Cancelled() {
 		t.Fatalf("a refused cancellation left %+v", got)
 	}
 	// A move's mailing rides the move: queued with it, not without it.
 	moved := mkLesson(t, s, c, "Moved", t0.Add(96*time.Hour), time.Hour)
-	moveNews := classroom.LessonNews{LessonID: moved.ID, Mailing: classroom.Mailing{LessonID: moved.ID, Kind: classroom.MailingMoved, Key: t0, At: t0},
+	moveNews := &classroom.LessonNews{Mailing: classroom.Mailing{LessonID: moved.ID, Kind: classroom.MailingMoved, Key: t0, At: t0},
 		Mails: []classroom.Mail{{To: st.Email, Subject: "Moved", Body: "later"}}}
 	stale := moved
 	stale.StartsAt = moved.StartsAt.Add(time.Hour)
-	mustIs(t, s.UpdateLesson(classroom.WithLessonNews(ctx, moveNews), stale, classroom.StatusLive), classroom.ErrConflict)
+	mustIs(t, s.UpdateLesson(ctx, stale, classroom.StatusLive, moveNews), classroom.ErrConflict)
 	if n := outboxCount(t, s); n != 0 {
 		t.Fatalf("%d mails after a failed move, want 0", n)
 	}
-	if err := s.UpdateLesson(classroom.WithLessonNews(ctx, moveNews), stale, classroom.StatusScheduled); err != nil {
+	if err := s.UpdateLesson(ctx, stale, classroom.StatusScheduled, moveNews); err != nil {
 		t.Fatal(err)
 	}
 	if n := outboxCount(t, s); n != 1 {
@@ -154,7 +150,7 @@ func testCancelQueuesOnce(t *testing.T, s *Store) {
 	}
 
 	// Reopening clears the cancellation.
-	reopened, _, err := classroom.Transition(ctx, s, l.ID, classroom.StatusScheduled, t0.Add(time.Minute))
+	reopened, _, err := classroom.Transition(ctx, s, l.ID, classroom.StatusScheduled, t0.Add(time.Minute), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +205,7 @@ func testRemindersOncePerStart(t *testing.T, s *Store) {
 	if err := later.Apply(classroom.LessonChange{StartsAt: &moved}, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateLesson(ctx, later, prev); err != nil {
+	if err := s.UpdateLesson(ctx, later, prev, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := due(kind, t0, t0.Add(24*time.Hour)); len(got) != 1 || got[0] != "Later" {
@@ -261,7 +257,7 @@ func testCourseSchedules(t *testing.T, s *Store) {
 	running := mkLesson(t, s, a, "A running", t0.Add(-30*time.Minute), time.Hour) // scheduled, not over
 	live := mkLesson(t, s, b, "B live", t0.Add(-10*time.Minute), time.Hour)
 	mkLesson(t, s, b, "B next", t0.Add(24*time.Hour), time.Hour)
-	if _, _, err := classroom.Transition(ctx, s, live.ID, classroom.StatusLive, t0); err != nil {
+	if _, _, err := classroom.Transition(ctx, s, live.ID, classroom.StatusLive, t0, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.CourseSchedules(ctx, []string{a.ID, b.ID, empty.ID}, t0)

@@ -56,12 +56,12 @@ func updateLessonArgs(l classroom.Lesson, prev classroom.Status) []any {
 		ms(l.CancelledAt), l.CancelReason, l.ID, string(prev)}
 }
 
-// UpdateLesson implements classroom.Lessons. The news ctx carries for the
-// lesson (classroom.LessonNews: a cancellation, a mailing) is written in
+// UpdateLesson implements classroom.Lessons. news (classroom.LessonNews:
+// a cancellation, a mailing, an audit entry), when not nil, is written in
 // the same transaction.
-func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev classroom.Status) error {
-	if news, ok := classroom.LessonNewsOf(ctx, l.ID); ok {
-		return s.updateLessonWithNews(ctx, l, prev, news)
+func (s *Store) UpdateLesson(ctx context.Context, l classroom.Lesson, prev classroom.Status, news *classroom.LessonNews) error {
+	if news != nil {
+		return s.updateLessonWithNews(ctx, l, prev, *news)
 	}
 	n, err := s.db.exec(ctx, updateLessonSQL, updateLessonArgs(l, prev)...)
 	if err != nil {

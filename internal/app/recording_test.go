@@ -164,16 +164,7 @@ func TestKilledDuringRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pub.Close)
-	offer, err := pub.PC.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-g
-	req, _ := http.NewRequest(http.MethodPost, url+"/whip/"+lesson, strings.NewReader(pub.PC.LocalDescription().SDP))
+	req, _ := http.NewRequest(http.MethodPost, url+"/whip/"+lesson, strings.NewReader(peer.Offer(t, pub.PC)))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/sdp")
 	res, err := http.DefaultClient.Do(req)

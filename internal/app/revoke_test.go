@@ -92,16 +92,7 @@ func (f *fixture) whep(t *testing.T, b *browser) *httpSession {
 
 func (f *fixture) post(t *testing.T, kind, tok string, pc *webrtc.PeerConnection) *httpSession {
 	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-g
-	status, body, loc := f.postSDP(t, kind, tok, pc.LocalDescription().SDP)
+	status, body, loc := f.postSDP(t, kind, tok, peer.Offer(t, pc))
 	if status != http.StatusCreated {
 		t.Fatalf("%s: %d %s", kind, status, body)
 	}

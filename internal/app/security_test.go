@@ -199,7 +199,7 @@ func runCell(t *testing.T, f *fixture, row tableRow, p *persona, want, nobody st
 			return strconv.Itoa(status)
 		}
 		pc := newOfferPC(t, row.door)
-		status, body, loc := f.postSDP(t, row.door, p.tok, offerOf(t, pc))
+		status, body, loc := f.postSDP(t, row.door, p.tok, peer.Offer(t, pc))
 		if status == http.StatusCreated {
 			_ = pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body})
 			req, _ := http.NewRequest(http.MethodDelete, f.s.srv.URL+loc, nil)
@@ -252,18 +252,4 @@ func newOfferPC(t *testing.T, door string) *webrtc.PeerConnection {
 		}
 	}
 	return pc
-}
-
-func offerOf(t *testing.T, pc *webrtc.PeerConnection) string {
-	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-g
-	return pc.LocalDescription().SDP
 }

@@ -158,17 +158,9 @@ func joinAt(t *testing.T, base, tok string, sub *peer.Subscriber) *peer.Client {
 // teach joins a teacher who publishes the test clips.
 func teach(t *testing.T, a *app.App, srv *httptest.Server) {
 	t.Helper()
-	pub, err := peer.NewTeacher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pub.Close)
-	c := joinLesson(t, a, srv, "turn", "teacher", token.RoleTeacher, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.Publish(ctx, pub); err != nil {
-		t.Fatal(err)
-	}
+	peer.Teach(t, ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", lessonToken(t, a, "turn", "teacher", token.RoleTeacher), peer.NewTeacher)
 }
 
 // expectMedia waits for video keyframes and audio on sub and returns the

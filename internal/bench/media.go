@@ -2,13 +2,11 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/lectern/lectern/internal/peer"
-	"github.com/lectern/lectern/signaling"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -89,25 +87,7 @@ func newTeacher(api *webrtc.API, dir string, layers int, video string) (teacher,
 // publish offers the teacher's tracks through the signalling protocol,
 // applies the answer and starts playing.
 func publish(ctx context.Context, c *peer.Client, t teacher) error {
-	pc := t.PeerConnection()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		return err
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		return err
-	}
-	<-gathered
-	env, err := c.Request(ctx, signaling.TypePublishOffer, map[string]any{"sdp": pc.LocalDescription().SDP, "tracks": t.Sources()})
-	if err != nil {
-		return err
-	}
-	var ans signaling.SDP
-	if err := json.Unmarshal(env.Payload, &ans); err != nil {
-		return err
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
+	if err := c.PublishTracks(ctx, t.PeerConnection(), t.Sources()); err != nil {
 		return err
 	}
 	t.Start()

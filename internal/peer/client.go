@@ -260,29 +260,26 @@ func (c *Client) WaitEvent(typ string, timeout time.Duration, match func(signali
 
 // Publish offers pub's tracks, applies the answer and starts playing.
 func (c *Client) Publish(ctx context.Context, pub *Publisher) error {
-	offer, err := pub.PC.CreateOffer(nil)
-	if err != nil {
-		return err
-	}
-	gathered := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
-		return err
-	}
-	<-gathered
-	env, err := c.Request(ctx, signaling.TypePublishOffer, map[string]any{
-		"sdp": pub.PC.LocalDescription().SDP, "tracks": pub.Sources()})
-	if err != nil {
-		return err
-	}
-	var ans signaling.SDP
-	if err := json.Unmarshal(env.Payload, &ans); err != nil {
-		return err
-	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
+	if err := c.PublishTracks(ctx, pub.PC, pub.Sources()); err != nil {
 		return err
 	}
 	pub.Start()
 	return nil
+}
+
+// PublishTracks offers pc's tracks, each named by sources (track id →
+// source), in a publish.offer and applies the answer. Starting to send is
+// the caller's.
+func (c *Client) PublishTracks(ctx context.Context, pc *webrtc.PeerConnection, sources map[string]string) error {
+	return OfferAnswer(pc, func(offer string) (string, error) {
+		env, err := c.Request(ctx, signaling.TypePublishOffer, map[string]any{"sdp": offer, "tracks": sources})
+		if err != nil {
+			return "", err
+		}
+		var ans signaling.SDP
+		err = json.Unmarshal(env.Payload, &ans)
+		return ans.SDP, err
+	})
 }
 
 // Close closes the WebSocket and waits for the client's goroutines.

@@ -2,5 +2,7 @@
 // publisher that plays committed IVF/H.264/Ogg files in real time and
 // answers keyframe requests, a subscriber that reassembles and checks what
 // it receives, and a client for Lectern's signalling protocol. Tests and
-// `lectern bench` use them; they only ever connect over loopback.
+// `lectern bench` use them; they only ever connect over loopback. Teach is
+// the tests' one "teacher joins and publishes" step (tested in signaling,
+// beside the server it needs).
 package peer

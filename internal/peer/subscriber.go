@@ -65,12 +65,7 @@ func (s *Subscriber) Answer(offer string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	gathered := webrtc.GatheringCompletePromise(s.PC)
-	if err := s.PC.SetLocalDescription(ans); err != nil {
-		return "", err
-	}
-	<-gathered
-	return s.PC.LocalDescription().SDP, nil
+	return setComplete(s.PC, ans)
 }
 
 // Tracks returns what has been received so far.

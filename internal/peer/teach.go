@@ -1,0 +1,78 @@
+package peer
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// TB is the part of testing.TB that Teach and Publishes use. The package
+// does not import testing: `lectern bench` links it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// liveLimit bounds PublishLive's wait when ctx has no sooner deadline.
+const liveLimit = 20 * time.Second
+
+// PublishLive publishes pub's tracks (Publish) and waits until its
+// connection to the server is up, so that its media is reaching the
+// server. It fails when the connection fails or closes first, or when ctx
+// ends or 20 s pass.
+func (c *Client) PublishLive(ctx context.Context, pub *Publisher) error {
+	if err := c.Publish(ctx, pub); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, liveLimit)
+	defer cancel()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		switch st := pub.PC.ConnectionState(); st {
+		case webrtc.PeerConnectionStateConnected:
+			return nil
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			return fmt.Errorf("the publishing connection is %s", st)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the publishing connection never came up (%s): %w", pub.PC.ConnectionState(), ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Teach is the tests' "teacher joins and publishes": it joins the lesson
+// at url (ws://host/rtc) with tok and publishes what newPub makes
+// (NewTeacher, NewH264Teacher, or a closure) until it is live, as
+// Publishes does. The client and the publisher are closed when t ends;
+// any failure fails t.
+func Teach(t TB, ctx context.Context, url, tok string, newPub func() (*Publisher, error)) (*Client, *Publisher) {
+	t.Helper()
+	c, err := Join(ctx, url, tok, nil)
+	if err != nil {
+		t.Fatalf("teacher joining: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c, Publishes(t, ctx, c, newPub)
+}
+
+// Publishes makes the joined client c publish what newPub makes and waits
+// until it is live (PublishLive). The publisher is closed when t ends; any
+// failure fails t.
+func Publishes(t TB, ctx context.Context, c *Client, newPub func() (*Publisher, error)) *Publisher {
+	t.Helper()
+	pub, err := newPub()
+	if err != nil {
+		t.Fatalf("publisher: %v", err)
+	}
+	t.Cleanup(pub.Close)
+	if err := c.PublishLive(ctx, pub); err != nil {
+		t.Fatalf("publishing: %v", err)
+	}
+	return pub
+}
