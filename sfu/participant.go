@@ -263,7 +263,8 @@ func (p *Participant) Close() {
 		return
 	}
 	p.closed = true
-	p.room.sfu.tags.forget(p.tagged)
+	p.room.sfu.tags.forget(p, p.tagged)
+	p.tagged = nil
 	pub, sub, pl := p.pub, p.sub, p.player
 	p.pub, p.sub, p.player = nil, nil, nil
 	tracks := values(p.tracks)

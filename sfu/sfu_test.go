@@ -140,6 +140,18 @@ func publishWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) *sf
 // would: a complete offer in, the answer applied.
 func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
 	t.Helper()
+	sources := map[string]sfu.Source{}
+	for id, src := range srcs {
+		sources[id] = sfu.Source(src)
+	}
+	offerAnswerMunged(t, part, pc, sources, nil)
+}
+
+// offerAnswerMunged is offerAnswer with the offer passed through munge
+// (nil: as it is) on its way to the SFU, as a browser's differs from
+// Pion's.
+func offerAnswerMunged(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, sources map[string]sfu.Source, munge func(string) string) {
+	t.Helper()
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -149,11 +161,11 @@ func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection,
 		t.Fatal(err)
 	}
 	<-gathered
-	sources := map[string]sfu.Source{}
-	for id, src := range srcs {
-		sources[id] = sfu.Source(src)
+	sdp := pc.LocalDescription().SDP
+	if munge != nil {
+		sdp = munge(sdp)
 	}
-	answer, err := part.Publish(pc.LocalDescription().SDP, sources)
+	answer, err := part.Publish(sdp, sources)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,202 @@
+package sfu_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lectern/lectern/internal/peer"
+	"github.com/lectern/lectern/sfu"
+	"github.com/pion/webrtc/v4"
+)
+
+// TestRepublishForgetsEndedTracks: a teacher who turns the camera on and
+// off again and again on one publishing connection (each time a new track
+// id and new SSRCs, each time a re-offer) leaves the participant and the
+// SFU with what the offer in force lists, not with every track it ever
+// sent. Both simulcast shapes that teach the SFU SSRCs are played: a Pion
+// publisher's (a=ssrc per RID, learnt by the ridTagger) and a browser's
+// (a=ssrc-group:SIM).
+func TestRepublishForgetsEndedTracks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		munge func(string) string
+	}{
+		{"ssrc per rid", nil},
+		{"ssrc-group SIM", withSIMGroup},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, pc, part := publishingPair(t)
+
+			const rounds = 6
+			var on [3]int // what the first round keeps while the camera is on
+			for i := range rounds {
+				id := fmt.Sprintf("camera-%d", i)
+				sender := addSimulcastCamera(t, pc, id)
+				offerAnswerMunged(t, part, pc, map[string]sfu.Source{id: sfu.SourceCamera}, tc.munge)
+				src, sim, tagged := sfu.OfferState(part)
+				got := [3]int{src, sim, tagged}
+				if i == 0 {
+					on = got
+					if src != 1 {
+						t.Fatalf("camera on: %d sources kept, want 1", src)
+					}
+					if sim+tagged == 0 {
+						t.Fatal("camera on: the SFU learnt no SSRC of the simulcast camera")
+					}
+				} else if got != on {
+					t.Errorf("round %d, camera on: keeps (sources, SIM SSRCs, tagged SSRCs) = %v, want %v as in round 0", i, got, on)
+				}
+				if n := sfu.RIDTags(s); n != tagged {
+					t.Errorf("round %d, camera on: the SFU's ridTagger keeps %d tags, want the %d of the current offer", i, n, tagged)
+				}
+
+				if err := pc.RemoveTrack(sender); err != nil {
+					t.Fatal(err)
+				}
+				offerAnswerMunged(t, part, pc, map[string]sfu.Source{}, tc.munge)
+				if src, sim, tagged := sfu.OfferState(part); src+sim+tagged != 0 {
+					t.Errorf("round %d, camera off: keeps %d sources, %d SIM SSRCs, %d tagged SSRCs; want none", i, src, sim, tagged)
+				}
+				if n := sfu.RIDTags(s); n != 0 {
+					t.Errorf("round %d, camera off: the SFU's ridTagger keeps %d tags, want 0", i, n)
+				}
+			}
+			part.Close()
+			if n := sfu.RIDTags(s); n != 0 {
+				t.Errorf("after the teacher left: the SFU's ridTagger keeps %d tags, want 0", n)
+			}
+		})
+	}
+}
+
+// TestRefusedOfferKeepsTheOneInForce: a re-offer the SFU cannot apply
+// leaves what the offer in force taught in place, and teaches nothing.
+func TestRefusedOfferKeepsTheOneInForce(t *testing.T) {
+	s, pc, part := publishingPair(t)
+	addSimulcastCamera(t, pc, "camera-0")
+	offerAnswerMunged(t, part, pc, map[string]sfu.Source{"camera-0": sfu.SourceCamera}, nil)
+	src, sim, tagged := sfu.OfferState(part)
+	tags := sfu.RIDTags(s)
+	if src != 1 || tagged == 0 || tags != tagged {
+		t.Fatalf("camera on: %d sources, %d tagged SSRCs, %d tags; want 1 source and the tags of its SSRCs", src, tagged, tags)
+	}
+
+	// A second camera in an offer without ICE credentials: Pion refuses
+	// it, after the ridTagger has read it.
+	addSimulcastCamera(t, pc, "camera-1")
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.Split(offer.SDP, "\r\n") {
+		if !strings.HasPrefix(l, "a=ice-ufrag:") {
+			kept = append(kept, l)
+		}
+	}
+	bad := strings.Join(kept, "\r\n")
+	if bad == offer.SDP {
+		t.Fatal("the offer has no ICE user fragment to leave out")
+	}
+	if _, err := part.Publish(bad, map[string]sfu.Source{"camera-0": sfu.SourceCamera, "camera-1": sfu.SourceCamera}); err == nil {
+		t.Fatal("an offer without ICE credentials was applied")
+	}
+	if s2, sim2, t2 := sfu.OfferState(part); s2 != src || sim2 != sim || t2 != tagged {
+		t.Errorf("after a refused offer: keeps (%d, %d, %d), want (%d, %d, %d) of the offer in force", s2, sim2, t2, src, sim, tagged)
+	}
+	if n := sfu.RIDTags(s); n != tags {
+		t.Errorf("after a refused offer: the ridTagger keeps %d tags, want %d", n, tags)
+	}
+}
+
+// publishingPair returns an SFU, a teacher publishing in it, and a Pion
+// peer connection with no tracks yet to publish as the teacher.
+func publishingPair(t *testing.T) (*sfu.SFU, *webrtc.PeerConnection, *sfu.Participant) {
+	t.Helper()
+	s := newSFU(t)
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	part, err := s.Join("toggle", sfu.ParticipantConfig{ID: "teacher", Publish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(part.Close)
+	return s, pc, part
+}
+
+// addSimulcastCamera adds a sendonly video transceiver of three encodings
+// (RIDs q, h, f) with track id id, as a Pion publisher using AddEncoding.
+func addSimulcastCamera(t *testing.T, pc *webrtc.PeerConnection, id string) *webrtc.RTPSender {
+	t.Helper()
+	var layers [3]*webrtc.TrackLocalStaticRTP
+	for i, rid := range peer.SimulcastRIDs {
+		l, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, id, "teacher", webrtc.WithRTPStreamID(rid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers[i] = l
+	}
+	tr, err := pc.AddTransceiverFromTrack(layers[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers[1:] {
+		if err := tr.Sender().AddEncoding(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tr.Sender()
+}
+
+// withSIMGroup adds an a=ssrc-group:SIM line, as a browser sends, to every
+// media section that declares three primary SSRCs (an a=ssrc per encoding,
+// RTX streams paired by a=ssrc-group:FID).
+func withSIMGroup(offer string) string {
+	lines := strings.Split(offer, "\r\n")
+	var out []string
+	flush := func(section []string) {
+		var ssrcs, repairs []string
+		for _, l := range section {
+			if v, ok := strings.CutPrefix(l, "a=ssrc:"); ok {
+				id, _, _ := strings.Cut(v, " ")
+				if !slices.Contains(ssrcs, id) {
+					ssrcs = append(ssrcs, id)
+				}
+			}
+			if v, ok := strings.CutPrefix(l, "a=ssrc-group:FID "); ok {
+				if f := strings.Fields(v); len(f) == 2 {
+					repairs = append(repairs, f[1])
+				}
+			}
+		}
+		var primaries []string
+		for _, id := range ssrcs {
+			if !slices.Contains(repairs, id) {
+				primaries = append(primaries, id)
+			}
+		}
+		out = append(out, section...)
+		if len(primaries) == 3 {
+			out = append(out, "a=ssrc-group:SIM "+strings.Join(primaries, " "))
+		}
+	}
+	var section []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "m=") || l == "" {
+			flush(section)
+			section = nil
+		}
+		section = append(section, l)
+	}
+	flush(section)
+	return strings.Join(out, "\r\n")
+}
