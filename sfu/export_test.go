@@ -25,3 +25,10 @@ func OfferState(p *Participant) (sources, simSSRCs, tagged int) {
 
 // RIDTags counts the SFU-wide ridTagger's tags.
 func RIDTags(s *SFU) int { return s.tags.size() }
+
+// Receivers counts the receivers a participant maps to its tracks.
+func Receivers(p *Participant) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.byRecv)
+}

@@ -2,12 +2,15 @@ package sfu_test
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/sfu"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -199,4 +202,91 @@ func withSIMGroup(offer string) string {
 	}
 	flush(section)
 	return strings.Join(out, "\r\n")
+}
+
+// TestCameraToggleLeavesNothingBehind: a camera turned on and off again
+// and again on one publishing connection, with media flowing, leaves no
+// track, receiver entry, reader goroutine or offer entry behind each time
+// it goes off: as the web client does it (unpublish, then a re-offer
+// without the track) and as a client that only re-offers does it.
+func TestCameraToggleLeavesNothingBehind(t *testing.T) {
+	for _, unpublish := range []bool{true, false} {
+		t.Run(fmt.Sprintf("unpublish=%v", unpublish), func(t *testing.T) {
+			toggleCamera(t, unpublish)
+		})
+	}
+}
+
+func toggleCamera(t *testing.T, unpublish bool) {
+	s, pc, part := publishingPair(t)
+	const rounds = 5
+	for i := range rounds {
+		id := fmt.Sprintf("camera-%d", i)
+		track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, id, "teacher")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sender, err := pc.AddTrack(track)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offerAnswerMunged(t, part, pc, map[string]sfu.Source{id: sfu.SourceCamera}, nil)
+		stop, sent := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(sent)
+			sendVP8(track, stop)
+		}()
+		waitTracks(t, s.Room("toggle"), 1)
+		if n := len(s.Room("toggle").Tracks()); n != 1 {
+			t.Fatalf("round %d, camera on: the room has %d tracks, want 1", i, n)
+		}
+
+		if buf := make([]byte, 1<<20); !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "sfu.(*Track).readLoop") {
+			t.Fatalf("round %d, camera on: no track reader runs", i)
+		}
+		if unpublish {
+			if err := part.Unpublish(id); err != nil {
+				t.Fatalf("round %d: unpublish: %v", i, err)
+			}
+		}
+		if err := pc.RemoveTrack(sender); err != nil {
+			t.Fatal(err)
+		}
+		offerAnswerMunged(t, part, pc, map[string]sfu.Source{}, nil)
+		close(stop)
+		<-sent
+		waitNoGoroutine(t, "sfu.(*Track).readLoop", 3*time.Second)
+		waitNoGoroutine(t, "sfu.drainRTCP", 3*time.Second)
+		if n := len(s.Room("toggle").Tracks()); n != 0 {
+			t.Errorf("round %d, camera off: the room has %d tracks, want 0", i, n)
+		}
+		if n := sfu.Receivers(part); n != 0 {
+			t.Errorf("round %d, camera off: the participant maps %d receivers, want 0", i, n)
+		}
+		if src, sim, tagged := sfu.OfferState(part); src+sim+tagged != 0 {
+			t.Errorf("round %d, camera off: keeps %d sources, %d SIM SSRCs, %d tagged SSRCs; want none", i, src, sim, tagged)
+		}
+	}
+}
+
+// sendVP8 writes a VP8 keyframe every 20 ms to track until stop, for at
+// most 10 s.
+func sendVP8(track *webrtc.TrackLocalStaticRTP, stop <-chan struct{}) {
+	// A VP8 payload descriptor (S=1, partition 0) and a keyframe header
+	// of a 16x16 picture.
+	payload := []byte{0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 16, 0, 16, 0}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for seq := uint16(0); ; seq++ {
+		pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Marker: true, SequenceNumber: seq, Timestamp: uint32(seq) * 1800}, Payload: payload}
+		_ = track.WriteRTP(pkt)
+		select {
+		case <-stop:
+			return
+		case <-deadline:
+			return
+		case <-tick.C:
+		}
+	}
 }
