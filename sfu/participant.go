@@ -50,6 +50,10 @@ type Participant struct {
 	closed  bool
 	publish bool            // may publish (can change while on stage)
 	muted   map[Source]bool // sources a moderator stopped at the server
+
+	// drains: the publishing connections' RTCP drains (onTrack), added
+	// to under mu while open, waited for by Close.
+	drains sync.WaitGroup
 }
 
 func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
@@ -288,6 +292,9 @@ func (p *Participant) Close() {
 	for _, t := range tracks {
 		t.wg.Wait()
 	}
+	// Every receiver has stopped with its connection (this one, or one
+	// SetPublish(false) closed), and with it its drain.
+	p.drains.Wait()
 }
 
 // closeReplaced closes a participant superseded by a newer join.

@@ -249,16 +249,24 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		p.byRecv[recv] = t
 	}
 	l := t.addLayer(remote, index)
+	if l != nil {
+		// Counted under p.mu while p is open: Close, which sets closed
+		// under it, then waits for every drain it may have missed.
+		p.drains.Add(1)
+	}
 	p.mu.Unlock()
 	if l == nil {
 		p.log.Warn("extra encoding ignored", "track", t.id, "rid", remote.RID(), "ssrc", remote.SSRC())
 		return
 	}
-	if remote.RID() != "" {
-		go drainSimulcastRTCP(recv, remote.RID())
-	} else {
-		go drainRTCP(recv)
-	}
+	go func() {
+		defer p.drains.Done()
+		if remote.RID() != "" {
+			drainSimulcastRTCP(recv, remote.RID())
+		} else {
+			drainRTCP(recv)
+		}
+	}()
 	if !fresh {
 		p.log.Info("layer published", "track", t.id, "rid", remote.RID(), "layer", index)
 		p.room.relayLayer(t)
@@ -336,7 +344,9 @@ func (p *Participant) Unpublish(trackID string) error {
 	return nil
 }
 
-// drainRTCP reads a receiver's RTCP so that its interceptors run.
+// drainRTCP reads a receiver's RTCP so that its interceptors run; it ends
+// when the receiver stops (a re-offer no longer sends its track, or the
+// publishing connection closes).
 func drainRTCP(r *webrtc.RTPReceiver) {
 	buf := make([]byte, receiveMTU)
 	for {
