@@ -33,7 +33,7 @@ type Participant struct {
 
 	mu      sync.Mutex // guards everything below
 	pub     *webrtc.PeerConnection
-	sources map[string]Source // client track id → source, from offers
+	sources map[string]Source // client track id → source, of the tracks the offer in force sends (applied)
 	// shownAs: client track id → the participant a relayed track is
 	// shown as (PublishRelayed); empty for a participant's own tracks.
 	shownAs map[string]string
@@ -43,8 +43,8 @@ type Participant struct {
 	relayed map[string]string
 	tracks  map[string]*Track // published, by server track id
 	byRecv  map[*webrtc.RTPReceiver]*Track
-	simSSRC map[uint32]int // SSRC → layer, from a=ssrc-group:SIM
-	tagged  []uint32       // SSRCs the SFU's ridTagger learnt from this participant's offers
+	simSSRC map[uint32]int // SSRC → layer, from the offer in force's a=ssrc-group:SIM
+	tagged  []uint32       // SSRCs the SFU's ridTagger learnt from the offer in force
 	sub     *subscriber
 	player  *player // a WHEP viewer's connection
 	closed  bool
