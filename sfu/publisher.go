@@ -266,6 +266,12 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		} else {
 			drainRTCP(recv)
 		}
+		// The receiver has stopped (Pion makes a new one for a track
+		// sent again): nothing can arrive on it any more, and the entry
+		// that kept late layers of an unpublished track away goes.
+		p.mu.Lock()
+		delete(p.byRecv, recv)
+		p.mu.Unlock()
 	}()
 	if !fresh {
 		p.log.Info("layer published", "track", t.id, "rid", remote.RID(), "layer", index)

@@ -290,3 +290,54 @@ func sendVP8(track *webrtc.TrackLocalStaticRTP, stop <-chan struct{}) {
 		}
 	}
 }
+
+// TestTrackUnpublishedBeforeItStartedIsForgotten: a track unpublished in
+// the window between its arrival and its registration in the room keeps
+// its receiver's entry (so that its late layers are dropped too) only
+// while that receiver lives: the re-offer that no longer sends the track
+// stops the receiver, and the entry goes with it.
+func TestTrackUnpublishedBeforeItStartedIsForgotten(t *testing.T) {
+	s := newSFU(t)
+	dropped := make(chan struct{}, 4)
+	sfu.SetTestHooks(s, func(p *sfu.Participant) {
+		for _, tr := range p.Tracks() {
+			_ = p.Unpublish(tr.ID())
+		}
+		dropped <- struct{}{}
+	}, nil)
+	pub, err := peer.NewTeacher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Close)
+	part, err := s.Join("early", sfu.ParticipantConfig{ID: "teacher", Publish: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(part.Close)
+	offerAnswer(t, part, pub.PC, pub.Sources())
+	pub.Start()
+	for range 2 { // video and audio
+		select {
+		case <-dropped:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no track arrived")
+		}
+	}
+	if n := len(part.Tracks()); n != 0 {
+		t.Fatalf("the publisher holds %d tracks it unpublished", n)
+	}
+	for _, sender := range pub.PC.GetSenders() {
+		if err := pub.PC.RemoveTrack(sender); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offerAnswer(t, part, pub.PC, nil)
+	deadline := time.Now().Add(3 * time.Second)
+	for sfu.Receivers(part) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the participant still maps %d receivers of tracks that ended 3s ago", sfu.Receivers(part))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
