@@ -13,3 +13,22 @@ func RelayedIDs(p *Participant) int {
 	defer p.mu.Unlock()
 	return len(p.relayed) + len(p.shownAs) + len(p.sources)
 }
+
+// OfferState counts what a participant keeps from its publish offers: the
+// client track ids' sources, the SSRCs of a=ssrc-group:SIM lines, and the
+// SSRCs the SFU's ridTagger learnt from it.
+func OfferState(p *Participant) (sources, simSSRCs, tagged int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sources), len(p.simSSRC), len(p.tagged)
+}
+
+// RIDTags counts the SFU-wide ridTagger's tags.
+func RIDTags(s *SFU) int { return s.tags.size() }
+
+// Receivers counts the receivers a participant maps to its tracks.
+func Receivers(p *Participant) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.byRecv)
+}

@@ -33,7 +33,7 @@ type Participant struct {
 
 	mu      sync.Mutex // guards everything below
 	pub     *webrtc.PeerConnection
-	sources map[string]Source // client track id → source, from offers
+	sources map[string]Source // client track id → source, of the tracks the offer in force sends (applied)
 	// shownAs: client track id → the participant a relayed track is
 	// shown as (PublishRelayed); empty for a participant's own tracks.
 	shownAs map[string]string
@@ -43,13 +43,17 @@ type Participant struct {
 	relayed map[string]string
 	tracks  map[string]*Track // published, by server track id
 	byRecv  map[*webrtc.RTPReceiver]*Track
-	simSSRC map[uint32]int // SSRC → layer, from a=ssrc-group:SIM
-	tagged  []uint32       // SSRCs the SFU's ridTagger learnt from this participant's offers
+	simSSRC map[uint32]int // SSRC → layer, from the offer in force's a=ssrc-group:SIM
+	tagged  []uint32       // SSRCs the SFU's ridTagger learnt from the offer in force
 	sub     *subscriber
 	player  *player // a WHEP viewer's connection
 	closed  bool
 	publish bool            // may publish (can change while on stage)
 	muted   map[Source]bool // sources a moderator stopped at the server
+
+	// drains: the publishing connections' RTCP drains (onTrack), added
+	// to under mu while open, waited for by Close.
+	drains sync.WaitGroup
 }
 
 func newParticipant(r *Room, cfg ParticipantConfig) *Participant {
@@ -263,7 +267,8 @@ func (p *Participant) Close() {
 		return
 	}
 	p.closed = true
-	p.room.sfu.tags.forget(p.tagged)
+	p.room.sfu.tags.forget(p, p.tagged)
+	p.tagged = nil
 	pub, sub, pl := p.pub, p.sub, p.player
 	p.pub, p.sub, p.player = nil, nil, nil
 	tracks := values(p.tracks)
@@ -287,6 +292,9 @@ func (p *Participant) Close() {
 	for _, t := range tracks {
 		t.wg.Wait()
 	}
+	// Every receiver has stopped with its connection (this one, or one
+	// SetPublish(false) closed), and with it its drain.
+	p.drains.Wait()
 }
 
 // closeReplaced closes a participant superseded by a newer join.

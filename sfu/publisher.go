@@ -2,9 +2,11 @@ package sfu
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -23,8 +25,7 @@ func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInf
 	for id := range p.relayed {
 		if _, ok := tracks[id]; !ok {
 			delete(p.relayed, id)
-			delete(p.shownAs, id)
-			delete(p.sources, id)
+			delete(p.shownAs, id) // sources: Publish forgets them (applied)
 		}
 	}
 	for id, t := range tracks {
@@ -41,7 +42,8 @@ func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInf
 // Publish applies a publisher's offer on the publishing connection and
 // returns the answer. sources maps the offer's track ids (a=msid) to what
 // they carry; unnamed tracks are microphone (audio) or camera (video).
-// Candidates trickle through the Listener.
+// What earlier offers taught about tracks this one no longer sends is
+// forgotten (applied). Candidates trickle through the Listener.
 func (p *Participant) Publish(offerSDP string, sources map[string]Source) (string, error) {
 	for _, s := range sources {
 		if !s.Valid() {
@@ -56,13 +58,9 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 	if !p.publish {
 		return "", ErrForbidden
 	}
-	for id, s := range sources {
-		p.sources[id] = s
-	}
-	p.tagged = append(p.tagged, p.room.sfu.tags.learn(offerSDP)...)
-	for ssrc, i := range simulcastSSRCs(offerSDP) {
-		p.simSSRC[ssrc] = i
-	}
+	// Learnt before the offer applies: the tagger must know a stream
+	// before its first packets are read.
+	learnt := p.room.sfu.tags.learn(p, offerSDP)
 	fresh := p.pub == nil
 	if fresh {
 		pc, err := p.newPublishPC()
@@ -73,6 +71,8 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 	}
 	pc := p.pub
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP}); err != nil {
+		// The offer in force is still the previous one.
+		p.room.sfu.tags.forget(p, missing(learnt, p.tagged))
 		if fresh {
 			// A first offer that does not apply leaves nothing behind.
 			p.pub = nil
@@ -80,6 +80,7 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 		}
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
+	p.applied(offerSDP, sources, learnt)
 	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -93,6 +94,80 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 	// answer and the server's trickled candidates.
 	<-gathered
 	return pc.LocalDescription().SDP, nil
+}
+
+// applied makes what the participant keeps from its offers match the
+// offer now in force, under p.mu. Every offer is a complete description
+// of what the publisher sends (JSEP, RFC 8829 §5.2), so whatever the new
+// one does not list any more belongs to a track that ended: a long lesson
+// whose teacher turns the camera or the screen share on and off many
+// times (each time a new client track id, new SSRCs, a re-offer) keeps
+// only what the current offer names. Only the offer can say so: a track
+// that ended before its first packet never reached onTrack, and a track
+// listed but not yet arrived must keep its entries until it does.
+func (p *Participant) applied(offerSDP string, sources map[string]Source, learnt []uint32) {
+	listed := sendingTrackIDs(offerSDP)
+	kept := make(map[string]Source, len(listed))
+	for id := range listed {
+		if s, ok := sources[id]; ok {
+			kept[id] = s
+		} else if s, ok := p.sources[id]; ok {
+			kept[id] = s
+		}
+	}
+	p.sources = kept
+	p.room.sfu.tags.forget(p, missing(p.tagged, learnt))
+	p.tagged = learnt
+	p.simSSRC = simulcastSSRCs(offerSDP)
+}
+
+// missing returns the SSRCs of a that b does not hold.
+func missing(a, b []uint32) []uint32 {
+	var out []uint32
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sendingTrackIDs returns the track ids (a=msid, or an a=ssrc line's msid)
+// of an offer's media sections that send: not rejected (port 0), not
+// recvonly or inactive.
+func sendingTrackIDs(offerSDP string) map[string]struct{} {
+	var d sdp.SessionDescription
+	if d.UnmarshalString(offerSDP) != nil {
+		return nil
+	}
+	ids := map[string]struct{}{}
+	for _, m := range d.MediaDescriptions {
+		if m.MediaName.Port.Value == 0 {
+			continue
+		}
+		if _, ok := m.Attribute(sdp.AttrKeyRecvOnly); ok {
+			continue
+		}
+		if _, ok := m.Attribute(sdp.AttrKeyInactive); ok {
+			continue
+		}
+		for _, a := range m.Attributes {
+			var f []string
+			switch a.Key {
+			case sdp.AttrKeyMsid:
+				f = strings.Fields(a.Value)
+			case sdp.AttrKeySSRC:
+				_, rest, _ := strings.Cut(a.Value, " ")
+				if v, ok := strings.CutPrefix(rest, "msid:"); ok {
+					f = strings.Fields(v)
+				}
+			}
+			if len(f) >= 2 {
+				ids[f[1]] = struct{}{}
+			}
+		}
+	}
+	return ids
 }
 
 func (p *Participant) newPublishPC() (*webrtc.PeerConnection, error) {
@@ -174,16 +249,30 @@ func (p *Participant) onTrack(pc *webrtc.PeerConnection, remote *webrtc.TrackRem
 		p.byRecv[recv] = t
 	}
 	l := t.addLayer(remote, index)
+	if l != nil {
+		// Counted under p.mu while p is open: Close, which sets closed
+		// under it, then waits for every drain it may have missed.
+		p.drains.Add(1)
+	}
 	p.mu.Unlock()
 	if l == nil {
 		p.log.Warn("extra encoding ignored", "track", t.id, "rid", remote.RID(), "ssrc", remote.SSRC())
 		return
 	}
-	if remote.RID() != "" {
-		go drainSimulcastRTCP(recv, remote.RID())
-	} else {
-		go drainRTCP(recv)
-	}
+	go func() {
+		defer p.drains.Done()
+		if remote.RID() != "" {
+			drainSimulcastRTCP(recv, remote.RID())
+		} else {
+			drainRTCP(recv)
+		}
+		// The receiver has stopped (Pion makes a new one for a track
+		// sent again): nothing can arrive on it any more, and the entry
+		// that kept late layers of an unpublished track away goes.
+		p.mu.Lock()
+		delete(p.byRecv, recv)
+		p.mu.Unlock()
+	}()
 	if !fresh {
 		p.log.Info("layer published", "track", t.id, "rid", remote.RID(), "layer", index)
 		p.room.relayLayer(t)
@@ -261,7 +350,9 @@ func (p *Participant) Unpublish(trackID string) error {
 	return nil
 }
 
-// drainRTCP reads a receiver's RTCP so that its interceptors run.
+// drainRTCP reads a receiver's RTCP so that its interceptors run; it ends
+// when the receiver stops (a re-offer no longer sends its track, or the
+// publishing connection closes).
 func drainRTCP(r *webrtc.RTPReceiver) {
 	buf := make([]byte, receiveMTU)
 	for {

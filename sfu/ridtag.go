@@ -33,14 +33,15 @@ const ridTagPackets = 64
 
 type ridTag struct {
 	mid, rid string
-	repair   bool // an RTX stream: repaired-rtp-stream-id
+	repair   bool         // an RTX stream: repaired-rtp-stream-id
+	owner    *Participant // whose offer taught it: only its owner forgets it
 }
 
 func newRIDTagger() *ridTagger { return &ridTagger{tags: map[uint32]ridTag{}} }
 
-// learn records the tags an offer implies (nothing for other shapes) and
-// returns the SSRCs learnt, for forget.
-func (t *ridTagger) learn(offer string) []uint32 {
+// learn records the tags an offer of owner implies (nothing for other
+// shapes) and returns the SSRCs learnt, for forget.
+func (t *ridTagger) learn(owner *Participant, offer string) []uint32 {
 	var d sdp.SessionDescription
 	if d.UnmarshalString(offer) != nil {
 		return nil
@@ -92,7 +93,7 @@ func (t *ridTagger) learn(offer string) []uint32 {
 		t.mu.Lock()
 		for i, p := range primaries {
 			if n, err := strconv.ParseUint(p, 10, 32); err == nil {
-				t.tags[uint32(n)] = ridTag{mid: mid, rid: rids[i]}
+				t.tags[uint32(n)] = ridTag{mid: mid, rid: rids[i], owner: owner}
 				learnt = append(learnt, uint32(n))
 			}
 		}
@@ -102,7 +103,7 @@ func (t *ridTagger) learn(offer string) []uint32 {
 					continue
 				}
 				if n, err := strconv.ParseUint(r, 10, 32); err == nil {
-					t.tags[uint32(n)] = ridTag{mid: mid, rid: rids[i], repair: true}
+					t.tags[uint32(n)] = ridTag{mid: mid, rid: rids[i], repair: true, owner: owner}
 					learnt = append(learnt, uint32(n))
 				}
 			}
@@ -112,13 +113,27 @@ func (t *ridTagger) learn(offer string) []uint32 {
 	return learnt
 }
 
-// forget drops what learn returned.
-func (t *ridTagger) forget(ssrcs []uint32) {
+// forget drops tags that owner's offers taught (what learn returned). A
+// tag another participant's offer has since taught for the same SSRC is
+// that participant's, and stays.
+func (t *ridTagger) forget(owner *Participant, ssrcs []uint32) {
+	if len(ssrcs) == 0 {
+		return
+	}
 	t.mu.Lock()
 	for _, s := range ssrcs {
-		delete(t.tags, s)
+		if tg, ok := t.tags[s]; ok && tg.owner == owner {
+			delete(t.tags, s)
+		}
 	}
 	t.mu.Unlock()
+}
+
+// size counts the tags the tagger keeps.
+func (t *ridTagger) size() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.tags)
 }
 
 func (t *ridTagger) tag(ssrc uint32) (ridTag, bool) {

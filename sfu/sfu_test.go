@@ -144,7 +144,20 @@ func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection,
 	for id, src := range srcs {
 		sources[id] = sfu.Source(src)
 	}
-	if err := peer.OfferAnswer(pc, func(offer string) (string, error) { return part.Publish(offer, sources) }); err != nil {
+	offerAnswerMunged(t, part, pc, sources, nil)
+}
+
+// offerAnswerMunged is offerAnswer with the offer passed through munge
+// (nil: as it is) on its way to the SFU, as a browser's differs from
+// Pion's.
+func offerAnswerMunged(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, sources map[string]sfu.Source, munge func(string) string) {
+	t.Helper()
+	if err := peer.OfferAnswer(pc, func(offer string) (string, error) {
+		if munge != nil {
+			offer = munge(offer)
+		}
+		return part.Publish(offer, sources)
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -86,11 +86,14 @@ func Dial(ctx context.Context, cfg EdgeConfig, lessonID string) (*Relay, error) 
 	return r, nil
 }
 
-// run answers the origin's offers until the connection ends.
+// run answers the origin's offers until the connection ends. Its watcher
+// has ended when it returns: Close waits for run, and so for it.
 func (r *Relay) run(ctx context.Context, ended <-chan struct{}) error {
 	ctx, cancel := context.WithCancel(ctx)
+	var watcher sync.WaitGroup
+	defer watcher.Wait() // after cancel, which ends it
 	defer cancel()
-	go func() {
+	watcher.Go(func() {
 		select {
 		case <-ended:
 		case <-ctx.Done():
@@ -102,7 +105,7 @@ func (r *Relay) run(ctx context.Context, ended <-chan struct{}) error {
 		case <-time.After(500 * time.Millisecond):
 			cancel()
 		}
-	}()
+	})
 	err := r.answer(ctx)
 	switch {
 	case r.closing.Load():
