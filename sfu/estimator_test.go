@@ -2,9 +2,11 @@ package sfu
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 )
@@ -340,4 +342,65 @@ func FuzzEstimatorFeedback(f *testing.F) {
 			t.Fatalf("estimate out of bounds: %+v", e)
 		}
 	})
+}
+
+// TestEstimatorInterceptorStampsEveryWriter writes media, RTX resends and
+// padding through one bound stream's writer from several goroutines at
+// once, as the forwarders, the NACK answers and the pacer do: every
+// packet gets its own transport-wide sequence number, in the extension
+// the stream negotiated, and a send record.
+func TestEstimatorInterceptorStampsEveryWriter(t *testing.T) {
+	e := newBWEstimator(1_000_000, nil)
+	ic, err := estimatorFactory{e}.NewInterceptor("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[uint16]uint32{} // sequence number → SSRC
+	sink := interceptor.RTPWriterFunc(func(h *rtp.Header, payload []byte, _ interceptor.Attributes) (int, error) {
+		x := h.GetExtension(7)
+		if len(x) != 2 {
+			t.Errorf("packet of SSRC %d without the TWCC extension: %+v", h.SSRC, h.Extensions)
+			return 0, nil
+		}
+		mu.Lock()
+		seen[uint16(x[0])<<8|uint16(x[1])] = h.SSRC
+		mu.Unlock()
+		return len(payload), nil
+	})
+	w := ic.BindLocalStream(&interceptor.StreamInfo{SSRC: 1, RTPHeaderExtensions: []interceptor.RTPHeaderExtension{
+		{URI: extAudioLevel, ID: 1}, {URI: extTWCC, ID: 7}}}, sink)
+	const writers, each = 3, 500
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var h rtp.Header
+			for i := range each {
+				// media, RTX resend, padding: each writer its own SSRC
+				h = rtp.Header{Version: 2, SSRC: uint32(1 + g), SequenceNumber: uint16(i), Padding: g == 2, Extensions: h.Extensions[:0]}
+				if _, err := w.Write(&h, make([]byte, 100+g), nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != writers*each || e.next.Load() != writers*each {
+		t.Fatalf("%d distinct sequence numbers, counter %d, want %d", len(seen), e.next.Load(), writers*each)
+	}
+	for n := range uint32(writers * each) {
+		if _, tag, ok := e.sent(n); !ok || tag&slotSizeMask < 100 {
+			t.Fatalf("no send record for %d (tag %x)", n, tag)
+		}
+	}
+	// A stream that did not negotiate the extension is left alone.
+	plain := ic.BindLocalStream(&interceptor.StreamInfo{SSRC: 9}, interceptor.RTPWriterFunc(
+		func(h *rtp.Header, payload []byte, _ interceptor.Attributes) (int, error) { return len(payload), nil }))
+	h := rtp.Header{Version: 2, SSRC: 9}
+	if _, err := plain.Write(&h, nil, nil); err != nil || h.Extension || e.next.Load() != writers*each {
+		t.Errorf("a stream without TWCC was stamped: %+v, counter %d, err %v", h, e.next.Load(), err)
+	}
 }
