@@ -72,10 +72,12 @@ const (
 	maxBitrate = 100_000_000
 )
 
-// slot bits: tag is (extended sequence number + 1) << 32 | acked | size.
+// slot bits: tag is (extended sequence number + 1) << 32 | acked |
+// reported lost | size.
 const (
 	slotAcked    = 1 << 31
-	slotSizeMask = slotAcked - 1
+	slotLost     = 1 << 30
+	slotSizeMask = slotLost - 1
 )
 
 // sentSlot records one packet sent.
@@ -251,7 +253,9 @@ func (e *bwEstimator) onFeedback(fb *rtcp.TransportLayerCC, now time.Time) {
 		n := ext + uint32(i)
 		i++
 		if sym == rtcp.TypeTCCPacketNotReceived {
-			if _, tag, ok := e.sent(n); ok && tag&slotAcked == 0 {
+			// Counted once: a report repeated, or a later one that
+			// still lists it as missing, adds nothing.
+			if s, tag, ok := e.sent(n); ok && tag&(slotAcked|slotLost) == 0 && s.tag.CompareAndSwap(tag, tag|slotLost) {
 				lost++
 			}
 			return true
@@ -550,10 +554,9 @@ func (e *bwEstimator) updateRate(now time.Time) {
 		if acked > 0 {
 			limit := int(1.5*float64(acked)) + 10_000
 			if next > limit {
+				// Not above what was acknowledged by much; but not
+				// lowered either: nothing says the link got worse.
 				next = max(e.delayRate, limit)
-				if e.delayRate > limit {
-					next = e.delayRate // not raised, not lowered: nothing says the link is worse
-				}
 			}
 		}
 		e.delayRate = next

@@ -296,6 +296,18 @@ func TestEstimatorHostileFeedback(t *testing.T) {
 	if r2 := l.e.Estimate().Reports; r2 != r1 {
 		t.Errorf("a duplicate report was counted again (%d → %d)", r1, r2)
 	}
+	// A loss reported again counts once.
+	l.run(200*time.Millisecond, 0)
+	gone := []simArrival{{seq: uint16(l.e.next.Load() - 2), arrival: -1}, {seq: uint16(l.e.next.Load() - 1), arrival: l.now}}
+	l.pending = l.pending[:0]
+	l.deliver(l.report(gone))
+	loss1 := l.e.Estimate().Loss
+	for range 5 {
+		l.deliver(l.report(gone))
+	}
+	if got := l.e.Estimate(); got.Loss > loss1 {
+		t.Errorf("a repeated loss report raised the loss from %v to %v", loss1, got.Loss)
+	}
 	// Reordered: an older report after a newer one is used for what it
 	// has not reported yet, and nothing breaks.
 	l.run(time.Second, 0)
