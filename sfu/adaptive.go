@@ -7,16 +7,15 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/webrtc/v4"
 )
 
 // Per-subscriber layer control: every allocInterval the subscriber's
-// controller reads its GCC estimate, decides the budget, runs the
-// allocator and points each down-track at its layer.
+// controller reads its bandwidth estimator (estimator.go), decides the
+// budget, runs the allocator and points each down-track at its layer.
 //
-// GCC in pion/interceptor raises its estimate by a few percent a second
-// and never far above what is sent, so after a drop it would take half a
+// The estimator raises its estimate by a few percent a second and never
+// far above what is acknowledged, so after a drop it would take half a
 // minute to find room for the top layer again. The controller therefore
 // probes: when some video is held below what its display needs and
 // nothing has signalled congestion for a while, it tries a higher budget
@@ -29,7 +28,7 @@ import (
 // that survives becomes a floor under the budget until the next
 // congestion signal, and the next may start a round later.
 //
-// Congestion is GCC's delay controller decreasing its estimate twice
+// Congestion is the estimator's delay controller decreasing its estimate twice
 // within decreaseWindow, or the estimate falling by more than bigCut at
 // once, or loss over congestionLoss in two rounds running: a single small
 // decrease or lossy report is what one keyframe burst causes on an
@@ -45,7 +44,7 @@ const (
 	decreaseWindow = time.Second
 	congestionLoss = 0.1
 	// bigCut: an estimate falling below this part of the previous one
-	// in one round is congestion (GCC cuts to 85 % of the rate received
+	// in one round is congestion (the estimator cuts to 85 % of the rate received
 	// when the queue grows, and by half the loss when packets are lost:
 	// a deep cut means far less got through than was sent).
 	bigCut = 0.7
@@ -103,12 +102,12 @@ func (a *allocState) init() { a.reported.Layer = layerNone }
 // controller is a subscriber's allocation state, owned by its allocator
 // goroutine (except est, set once while the PeerConnection is built).
 type controller struct {
-	est            cc.BandwidthEstimator
+	est            estimator
 	lastEst        int
-	decreases      int   // fresh GCC decreases within decreaseWindow
+	decreases      int   // fresh delay-based decreases within decreaseWindow
 	lastDecrease   int64 // nanoseconds
-	lossy          int   // consecutive rounds with GCC's loss over congestionLoss
-	lastLoss       float64
+	lossy          int   // consecutive rounds with the estimator's loss over congestionLoss
+	lastReports    uint64
 	floor          int   // budget proven by a trial, until congestion
 	trialBudget    int   // budget of the running trial, 0 if none
 	trialUntil     int64 // nanoseconds
@@ -125,6 +124,12 @@ type controller struct {
 	pinned []*subscription // a relay's layer streams, reused between reports
 	items  []allocItem
 	out    []int
+}
+
+// estimator is what the controller reads of the subscriber's bandwidth
+// estimator (estimator.go) each round.
+type estimator interface {
+	Estimate() bwEstimate
 }
 
 // endTrial ends the running trial; a padding probe stops sending.
@@ -256,25 +261,24 @@ func (s *subscriber) allocate(now int64) {
 	est := s.p.room.sfu.cfg.InitialBitrate
 	congested := false
 	if c.est != nil {
-		est = c.est.GetTargetBitrate()
-		st := c.est.GetStats()
-		state, _ := st["state"].(string)
-		loss, _ := st["averageLoss"].(float64)
-		// GCC's stats keep the last decision; a decrease is fresh when
-		// the estimate moved with it.
+		e := c.est.Estimate()
+		est = e.Target
+		loss := e.Loss
+		// The estimator keeps its last decision; a decrease is fresh
+		// when the estimate moved with it.
 		if now-c.lastDecrease > int64(decreaseWindow) {
 			c.decreases = 0
 		}
-		freshDecrease := state == "decrease" && est != c.lastEst
+		freshDecrease := e.Decreased && est != c.lastEst
 		if freshDecrease {
 			c.decreases++
 			c.lastDecrease = now
 		}
-		// GCC's stats change only when feedback is processed: a loss
-		// figure unchanged since the last round is old news, not a new
+		// The loss figure changes only when feedback is processed: with
+		// no report since the last round it is old news, not a new
 		// lossy round.
-		fresh := loss != c.lastLoss
-		c.lastLoss = loss
+		fresh := e.Reports != c.lastReports
+		c.lastReports = e.Reports
 		if fresh && loss > congestionLoss {
 			c.lossy++
 		} else if fresh {
@@ -285,7 +289,7 @@ func (s *subscriber) allocate(now int64) {
 		// than of the link, and waits for a second decrease).
 		bigDrop := float64(est) < float64(c.lastEst)*bigCut && fresh && loss > congestionLoss
 		// During a media trial, loss must outlast the keyframe burst and
-		// then persist: GCC's loss average still carries what an earlier
+		// then persist: the estimator's loss average still carries what an earlier
 		// limit lost for a while after the limit is gone.
 		lossRounds := 2
 		inBurst := false
@@ -299,7 +303,7 @@ func (s *subscriber) allocate(now int64) {
 			// room: one decrease or lossy round ends the probe, and so
 			// does the subscriber NACKing more than probeNACKs of the
 			// video sent meanwhile (media lost behind the padding;
-			// GCC's figures can lag a flooded link by a second).
+			// the estimator's figures can lag a flooded link by a second).
 			nacked, sent := s.nacked.Load()-c.nacked0, s.vsent.Load()-c.sent0
 			hurt := sent >= 10 && nacked >= 4 && float64(nacked) > probeNACKs*float64(sent)
 			if hurt || freshDecrease || (fresh && loss > congestionLoss) {
@@ -419,7 +423,7 @@ func (s *subscriber) allocate(now int64) {
 		starved := l == layerNone && it.max != layerNone && it.lowest() != layerNone
 		if starved && it.cur >= 0 {
 			// Pausing is drastic: hold the lowest layer while the link
-			// shows no congestion (GCC undershoots after a loss burst),
+			// shows no congestion (the estimate undershoots after a loss burst),
 			// and for pauseGrace of congestion.
 			if d.alloc.deficitSince == 0 || now-c.lastCongestion > int64(time.Second) {
 				d.alloc.deficitSince = now

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/interceptor/pkg/cc"
-	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -93,18 +91,9 @@ func BenchmarkAllocate(b *testing.B) {
 
 // BenchmarkControllerRound is one allocator round of a subscriber
 // receiving a simulcast camera, a screen share and two microphones, with
-// a real GCC estimator (reading its estimate and stats included).
+// a real estimator (reading its estimate included).
 func BenchmarkControllerRound(b *testing.B) {
-	var est cc.BandwidthEstimator
-	f, err := newEstimatorFactory(1_000_000, logging.NewDefaultLoggerFactory(), func(e cc.BandwidthEstimator) { est = e })
-	if err != nil {
-		b.Fatal(err)
-	}
-	ic, err := f.NewInterceptor("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ic.Close()
+	est := newBWEstimator(1_000_000, nil)
 	sfu := &SFU{cfg: Config{}.withDefaults()}
 	p := &Participant{id: "p", room: &Room{sfu: sfu}, cfg: ParticipantConfig{Listener: NopListener{}}, log: sfu.cfg.Logger}
 	s := &subscriber{p: p, downs: map[string]*subscription{}}

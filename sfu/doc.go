@@ -27,8 +27,9 @@
 // layer and rewriting SSRC, sequence numbers, timestamps and the VP8
 // picture id so that the subscriber sees one stream (downtrack.go,
 // rewriter.go, vp8munger.go). Each subscriber PeerConnection has its own
-// GCC estimator on its TWCC feedback (bwe.go); every 200 ms its controller
-// divides the estimate among the tracks it receives (allocator.go,
+// bandwidth estimator on its TWCC feedback (estimator.go: Lectern's own,
+// after GCC, with no goroutine and no allocation per packet); every
+// 200 ms its controller divides the estimate among the tracks it receives (allocator.go,
 // adaptive.go), bounded by the size the client shows each video at, and
 // probes for more with paced padding on the RTX SSRC (probe.go).
 // Layers nobody receives are paused at the publisher (dynacast.go), and

@@ -192,11 +192,12 @@ func (d *DownTrack) requestKeyframe() {
 
 // readRTCP reads a sender's RTCP: NACKs are answered from the layers'
 // shared caches (nack.go), and the subscriber's PLI or FIR becomes a
-// keyframe request upstream; it returns the receiver reports for the caller's figures.
+// keyframe request upstream; transport-cc feedback goes to est (nil: none,
+// a WHEP player); it returns the receiver reports for the caller's figures.
 // It reads into one reused buffer and takes the packets the interceptors
 // already parsed (RTPSender.ReadRTCP would allocate a buffer per packet
 // and parse it again).
-func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.ReceiverReport)) {
+func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.ReceiverReport), est *bwEstimator) {
 	buf := make([]byte, receiveMTU)
 	for {
 		n, attrs, err := sender.Read(buf)
@@ -214,6 +215,10 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.Recei
 			case *rtcp.TransportLayerNack:
 				d.ctr.nacks.Add(1)
 				d.retransmit(pkt)
+			case *rtcp.TransportLayerCC:
+				if est != nil {
+					est.onFeedback(pkt, time.Now())
+				}
 			case *rtcp.ReceiverReport:
 				if onReport != nil {
 					onReport(pkt)

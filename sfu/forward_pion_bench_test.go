@@ -9,14 +9,13 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
 // BenchmarkForwardPion is BenchmarkForward through real Pion subscriber
-// connections: the SFU's interceptors (TWCC sequence numbers, GCC's send
-// history), SRTP and one sendto per packet per subscriber on the shared
+// connections: the SFU's interceptor (TWCC sequence numbers and the
+// estimator's send history, estimator.go), SRTP and one sendto per packet per subscriber on the shared
 // ICE UDP socket, to Pion receivers in the same process over loopback.
 // The receivers decrypt on the other core, so ns/pkt/sub is an upper
 // bound; allocs/op counts the whole process, receivers included: use
@@ -75,13 +74,10 @@ func benchForwardPion(b *testing.B, s *SFU, pkts []*rtp.Packet, n int, batch boo
 // down-track of t to a Pion receiver, and waits until it is up.
 func pionSubscriber(b *testing.B, s *SFU, t *Track) (*DownTrack, func()) {
 	b.Helper()
-	// The subscriber's own interceptors, GCC included, as newSubscriber
-	// builds them: GCC's send history is part of every packet's cost.
-	ccf, err := newEstimatorFactory(s.cfg.InitialBitrate, s.lf, func(cc.BandwidthEstimator) {})
-	if err != nil {
-		b.Fatal(err)
-	}
-	api, err := newSubscriberAPI(s.se, true, ccf)
+	// The subscriber's own interceptors, the estimator included, as
+	// newSubscriber builds them: its send history is part of every
+	// packet's cost.
+	api, err := newSubscriberAPI(s.se, true, newBWEstimator(s.cfg.InitialBitrate, nil))
 	if err != nil {
 		b.Fatal(err)
 	}

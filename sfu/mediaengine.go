@@ -92,35 +92,34 @@ func newPublisherAPI(se webrtc.SettingEngine, tags *ridTagger) (*webrtc.API, err
 }
 
 // newSubscriberAPI builds the API for one subscriber's PeerConnection:
-// the TWCC sequence-number extension on everything sent, and sender
-// reports: Pion's report interceptor, or none when ownReports is set
-// (the subscriber writes its own, senderreport.go). No NACK responder:
-// down-tracks answer NACKs from the publisher side's shared packet cache
-// (nack.go), sparing a copy of every packet per subscriber. Each
-// subscriber gets its own registry, so that the congestion controller
-// passed in extra belongs to that subscriber.
-func newSubscriberAPI(se webrtc.SettingEngine, ownReports bool, extra ...interceptor.Factory) (*webrtc.API, error) {
+// sender reports from Pion's report interceptor, or none when ownReports
+// is set (the subscriber writes its own, senderreport.go), and, when est
+// is not nil, the TWCC sequence-number extension on everything sent,
+// stamped by est (estimator.go), which reads the subscriber's feedback.
+// No NACK responder: down-tracks answer NACKs from the publisher side's
+// shared packet cache (nack.go), sparing a copy of every packet per
+// subscriber. Each subscriber gets its own registry, so that the
+// estimator belongs to that subscriber.
+func newSubscriberAPI(se webrtc.SettingEngine, ownReports bool, est *bwEstimator) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
 	}
 	reg := &interceptor.Registry{}
-	// extra (the congestion controller) goes innermost: it must see
-	// each packet after the TWCC extension is set, and retransmissions
-	// too. attrPool above it spares GCC a map per packet.
-	for _, f := range extra {
-		reg.Add(f)
-	}
-	if len(extra) > 0 {
-		reg.Add(attrPoolFactory{})
+	if est != nil {
+		// Innermost: it must see every packet, retransmissions and
+		// padding too, last before SRTP.
+		for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
+			if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: extTWCC}, kind); err != nil {
+				return nil, err
+			}
+		}
+		reg.Add(estimatorFactory{est})
 	}
 	if !ownReports {
 		if err := webrtc.ConfigureRTCPReports(reg); err != nil {
 			return nil, err
 		}
-	}
-	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
-		return nil, err
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }

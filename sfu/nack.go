@@ -38,7 +38,7 @@ const resendGap = 30 // ms
 
 // srtpReplayWindow is how far behind the newest packet an SRTP receiver
 // still accepts one (Pion's default; libsrtp's is larger). A resend on
-// the media SSRC further behind is refused as a replay, and GCC counts
+// the media SSRC further behind is refused as a replay, and the estimator counts
 // its transport-wide sequence number as lost: phantom loss that keeps
 // the estimate down. Resends over RTX have their own sequence numbers and
 // are not bounded so.

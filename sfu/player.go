@@ -28,7 +28,7 @@ type player struct {
 // screen share while one is live, otherwise a camera) and the microphone of
 // that video's publisher.
 func (p *Participant) Play(offer string) (string, error) {
-	api, err := newSubscriberAPI(p.room.sfu.se, false)
+	api, err := newSubscriberAPI(p.room.sfu.se, false, nil)
 	if err != nil {
 		return "", err
 	}
@@ -63,7 +63,7 @@ func (p *Participant) Play(offer string) (string, error) {
 		pl.wg.Add(1)
 		go func() {
 			defer pl.wg.Done()
-			d.readRTCP(sender, nil)
+			d.readRTCP(sender, nil, nil)
 		}()
 	}
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {

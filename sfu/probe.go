@@ -8,8 +8,9 @@ import (
 	"github.com/pion/rtp"
 )
 
-// Bandwidth probing towards a subscriber. Pion's GCC estimate rises by a
-// few percent a second at most and never above what is being sent, so on
+// Bandwidth probing towards a subscriber. The estimate (estimator.go)
+// rises by a few percent a second at most and never far above what is
+// acknowledged, so on
 // its own it cannot find room for a higher layer: something must be sent
 // first. Sending the higher layer itself as the test (a media trial)
 // starts with that layer's keyframe, a burst an unpaced sender loses part
@@ -20,8 +21,8 @@ import (
 // down-tracks, paced evenly over the probe at the rate the controller
 // wants to prove (adaptive.go). Receivers drop them (RFC 4588 §4; Pion's
 // RTPReceiver calls them "BWE probe packets"), but their transport-wide
-// sequence numbers reach GCC in the subscriber's TWCC feedback like any
-// media's: if the link cannot carry the rate, GCC sees queuing delay or
+// sequence numbers reach the estimator in the subscriber's TWCC feedback
+// like any media's: if the link cannot carry the rate, it sees queuing delay or
 // loss and the probe ends; if it can, the proven rate becomes the floor
 // of the subscriber's budget and the layers are raised at once.
 //

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
@@ -33,7 +32,8 @@ type subscriber struct {
 	ctl   controller          // owned by allocLoop
 	srs   []rtcp.SenderReport // owned by allocLoop, reused (senderreport.go)
 
-	estimate  atomic.Int64  // GCC's latest estimate, bits per second
+	est       *bwEstimator  // the connection's estimator (estimator.go)
+	estimate  atomic.Int64  // the controller's latest estimate, bits per second
 	lossQ8    atomic.Uint32 // fraction lost from the latest receiver report, /256
 	rttMicros atomic.Int64  // round-trip time from the latest receiver report
 	stats     atomic.Pointer[SubscriberStats]
@@ -50,22 +50,18 @@ type subscription struct {
 
 func newSubscriber(p *Participant) (*subscriber, error) {
 	cfg := p.room.sfu.cfg
-	var est cc.BandwidthEstimator
-	ccf, err := newEstimatorFactory(cfg.InitialBitrate, p.room.sfu.lf, func(e cc.BandwidthEstimator) { est = e })
+	s := &subscriber{p: p, downs: map[string]*subscription{}, done: make(chan struct{}), kickc: make(chan struct{}, 1)}
+	s.est = newBWEstimator(cfg.InitialBitrate, func() time.Duration { return time.Duration(s.rttMicros.Load()) * time.Microsecond })
+	api, err := newSubscriberAPI(p.room.sfu.se, true, s.est)
 	if err != nil {
 		return nil, err
 	}
-	api, err := newSubscriberAPI(p.room.sfu.se, true, ccf)
-	if err != nil {
-		return nil, err
-	}
-	// Building the PeerConnection builds its interceptors, and so est.
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{p: p, pc: pc, downs: map[string]*subscription{}, done: make(chan struct{}), kickc: make(chan struct{}, 1)}
-	s.ctl.est = est
+	s.pc = pc
+	s.ctl.est = s.est
 	s.resends.est = &s.estimate
 	s.estimate.Store(int64(cfg.InitialBitrate))
 	s.ctl.probe = p.room.sfu.pacer.newProber()
@@ -127,7 +123,7 @@ func (s *subscriber) addDown(t *Track, key string, pin int) bool {
 	s.rtcpGroup.Add(1)
 	go func() {
 		defer s.rtcpGroup.Done()
-		d.readRTCP(sender, s.onReceiverReport)
+		d.readRTCP(sender, s.onReceiverReport, s.est)
 	}()
 	// Under s.mu, as remove's removeDown is: a remove racing this add
 	// cannot leave d on the track.
