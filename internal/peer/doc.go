@@ -4,5 +4,6 @@
 // it receives, and a client for Lectern's signalling protocol. Tests and
 // `lectern bench` use them; they only ever connect over loopback. Teach is
 // the tests' one "teacher joins and publishes" step (tested in signaling,
-// beside the server it needs).
+// beside the server it needs); PublishesTo is the same step straight into
+// an in-process SFU.
 package peer
