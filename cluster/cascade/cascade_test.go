@@ -137,45 +137,19 @@ func teach(t testing.TB, s *sfu.SFU, room string) {
 func teachWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) {
 	t.Helper()
 	t.Cleanup(pub.Close)
-	publishAs(t, s, room, pub.PC, pub.Sources())
+	peer.PublishesTo(t, teacherIn(t, s, room), pub.PC, pub.Sources())
 	pub.Start()
 }
 
-// publishAs publishes pc's tracks (named by srcs) in room as the teacher.
-func publishAs(t testing.TB, s *sfu.SFU, room string, pc *webrtc.PeerConnection, srcs map[string]string) {
+// teacherIn joins the teacher, who publishes, to room.
+func teacherIn(t testing.TB, s *sfu.SFU, room string) *sfu.Participant {
 	t.Helper()
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	sources := map[string]sfu.Source{}
-	for id, src := range srcs {
-		sources[id] = sfu.Source(src)
-	}
-	offerAnswer(t, part, pc, sources)
-}
-
-// offerAnswer publishes pc's tracks as part: a complete offer in, the
-// answer applied.
-func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, sources map[string]sfu.Source) {
-	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	answer, err := part.Publish(pc.LocalDescription().SDP, sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		t.Fatal(err)
-	}
+	return part
 }
 
 func waitTracks(t testing.TB, r *sfu.Room, n int) {

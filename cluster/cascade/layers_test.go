@@ -139,7 +139,7 @@ func teachSimulcast(t *testing.T, s *sfu.SFU, room string, paused ...string) (*p
 	for _, rid := range paused {
 		pub.SetActive(rid, false)
 	}
-	publishAs(t, s, room, pub.PC, pub.Sources())
+	peer.PublishesTo(t, teacherIn(t, s, room), pub.PC, pub.Sources())
 	return pub, layerOf
 }
 

@@ -116,11 +116,6 @@ func publishRTP(b *testing.B, s *sfu.SFU, room string) *webrtc.TrackLocalStaticR
 	if _, err := pc.AddTrack(track); err != nil {
 		b.Fatal(err)
 	}
-	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(part.Close)
-	offerAnswer(b, part, pc, nil)
+	peer.PublishesTo(b, teacherIn(b, s, room), pc, nil)
 	return track
 }
