@@ -138,16 +138,7 @@ func publishWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) *sf
 
 // offerAnswer publishes pc's tracks as part, as the signalling layer
 // would: a complete offer in, the answer applied.
-func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
-	t.Helper()
-	sources := map[string]sfu.Source{}
-	for id, src := range srcs {
-		sources[id] = sfu.Source(src)
-	}
-	if err := peer.OfferAnswer(pc, func(offer string) (string, error) { return part.Publish(offer, sources) }); err != nil {
-		t.Fatal(err)
-	}
-}
+var offerAnswer = peer.PublishesTo
 
 func waitTracks(t testing.TB, r *sfu.Room, n int) {
 	t.Helper()
