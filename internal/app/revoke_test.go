@@ -73,21 +73,7 @@ func (f *fixture) whip(t *testing.T, b *browser) *httpSession {
 // whep plays the lesson through WHEP as b.
 func (f *fixture) whep(t *testing.T, b *browser) *httpSession {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sub.Close)
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return f.post(t, "whep", b.joinToken(f.lessonID), sub.PC)
+	return f.post(t, "whep", b.joinToken(f.lessonID), peer.Player(t).PC)
 }
 
 func (f *fixture) post(t *testing.T, kind, tok string, pc *webrtc.PeerConnection) *httpSession {

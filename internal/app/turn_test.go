@@ -273,11 +273,7 @@ func TestWHEPLinksICEServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.PC.Close()
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	peer.ReceiveOnly(t, sub.PC)
 	offer, err := sub.PC.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
