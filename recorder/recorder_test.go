@@ -69,9 +69,7 @@ func (rg *rig) publishH264(t *testing.T, room string) func() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := peer.OfferAnswer(pub.PC, func(offer string) (string, error) { return part.Publish(offer, nil) }); err != nil {
-		t.Fatal(err)
-	}
+	peer.PublishesTo(t, part, pub.PC, nil)
 	pub.Start()
 	stop := func() { part.Close(); pub.Close() }
 	t.Cleanup(stop)
