@@ -96,20 +96,6 @@ func newPublisher(t *testing.T) *peer.Publisher {
 	return p
 }
 
-func newSubscriber(t *testing.T) *peer.Subscriber {
-	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
-
 func join(t *testing.T, ts *testServer, lesson, user string, role token.Role, sub *peer.Subscriber) *peer.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
