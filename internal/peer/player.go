@@ -36,3 +36,19 @@ func ReceiveOnly(t TB, pc *webrtc.PeerConnection) {
 		}
 	}
 }
+
+// Conn is a bare Pion PeerConnection on NewAPI, closed when t ends; any
+// failure fails t.
+func Conn(t TB) *webrtc.PeerConnection {
+	t.Helper()
+	api, err := NewAPI()
+	if err != nil {
+		t.Fatalf("connection's API: %v", err)
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatalf("connection: %v", err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	return pc
+}
