@@ -117,15 +117,7 @@ type whep struct {
 
 func (rg *rig) play(t *testing.T, lesson string) *whep {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pc.Close() })
+	pc := peer.Conn(t)
 	peer.ReceiveOnly(t, pc)
 	w := &whep{}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
