@@ -1,8 +1,6 @@
 package sfu_test
 
 import (
-	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,19 +12,8 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-func newSFU(t testing.TB) *sfu.SFU {
-	t.Helper()
-	var log *slog.Logger
-	if os.Getenv("LECTERN_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
+// newSFU is the tests' loopback SFU.
+var newSFU = peer.SFU
 
 // client glues a synthetic subscriber to an SFU participant in-process,
 // playing the part of the signalling layer.
