@@ -49,15 +49,8 @@ func newNode(t *testing.T, url, id, public string, load int) *cluster.Node {
 	return n
 }
 
-func newSFU(t testing.TB) *sfu.SFU {
-	t.Helper()
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
+// newSFU is the tests' loopback SFU.
+var newSFU = peer.SFU
 
 // student is a subscriber in one SFU room, answering its offers in order.
 type student struct {
