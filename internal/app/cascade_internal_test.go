@@ -105,16 +105,8 @@ type lingerFixture struct {
 func newLingerFixture(t *testing.T) *lingerFixture {
 	t.Helper()
 	e := &lingerFixture{t: t, lesson: "linger", secret: []byte(strings.Repeat("s", 32))}
-	newSFU := func() *sfu.SFU {
-		s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		return s
-	}
-	originSFU := newSFU()
-	e.edgeSFU = newSFU()
+	originSFU := peer.SFU(t)
+	e.edgeSFU = peer.SFU(t)
 	pub, err := peer.NewTeacher()
 	if err != nil {
 		t.Fatal(err)
