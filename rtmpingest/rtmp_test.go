@@ -57,11 +57,7 @@ func newRig(t *testing.T) *rig {
 	buf, mu := &bytes.Buffer{}, &sync.Mutex{}
 	var h slog.Handler = slog.NewTextHandler(lockedBuf{mu, buf}, nil)
 	log := slog.New(h)
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := peer.SFU(t)
 	rec, err := recorder.New(s, t.TempDir(), storetest.SQLite(t), recorder.WithMinFree(0), recorder.WithGrace(time.Second))
 	if err != nil {
 		t.Fatal(err)
