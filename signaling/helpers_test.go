@@ -2,10 +2,8 @@ package signaling_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -46,14 +44,7 @@ func newServerIdle(t testing.TB, idle time.Duration) *testServer {
 // newServerWith starts a server whose configuration edit changes.
 func newServerWith(t testing.TB, edit func(*signaling.Config)) *testServer {
 	t.Helper()
-	var log *slog.Logger
-	if os.Getenv("LECTERN_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	log, s := peer.TestLog(), peer.SFU(t)
 	signer, err := token.NewSigner([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +60,6 @@ func newServerWith(t testing.TB, edit func(*signaling.Config)) *testServer {
 		defer cancel()
 		sig.Shutdown(ctx)
 		ts.Close()
-		_ = s.Close()
 	})
 	return &testServer{Server: ts, signer: signer, sfu: s, sig: sig}
 }
