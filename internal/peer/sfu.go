@@ -3,6 +3,7 @@ package peer
 import (
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/lectern/lectern/sfu"
 )
@@ -27,4 +28,21 @@ func SFU(t TB) *sfu.SFU {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// WaitTracks waits, up to 10 s, until room on s holds at least n tracks;
+// otherwise it fails t.
+func WaitTracks(t TB, s *sfu.SFU, room string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r := s.Room(room); r == nil || len(r.Tracks()) < n; r = s.Room(room) {
+		if time.Now().After(deadline) {
+			have := 0
+			if r != nil {
+				have = len(r.Tracks())
+			}
+			t.Fatalf("room %s has %d tracks, want %d", room, have, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
