@@ -145,17 +145,6 @@ func teacherIn(t testing.TB, s *sfu.SFU, room string) *sfu.Participant {
 	return part
 }
 
-func waitTracks(t testing.TB, r *sfu.Room, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(r.Tracks()) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("room has %d tracks, want %d", len(r.Tracks()), n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestCascadeRelaysTeacherToEdgeStudents: two nodes on one PostgreSQL;
 // the lesson is placed on the origin, where the teacher publishes; the
 // edge finds the origin through the lease and relays it; three students
@@ -180,7 +169,7 @@ func TestCascadeRelaysTeacherToEdgeStudents(t *testing.T) {
 		t.Fatalf("placed on %+v, %v; want the origin", o, err)
 	}
 	teach(t, originSFU, lesson)
-	waitTracks(t, originSFU.Room(lesson), 2)
+	peer.WaitTracks(t, originSFU, lesson, 2)
 
 	// The edge learns the origin from the lease.
 	o, err := b.Place(ctx, lesson)
@@ -297,7 +286,7 @@ func TestRelayEndsWhenOriginLosesLesson(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 	serving.Store(false)
 	select {
 	case <-r.Done():
@@ -379,7 +368,7 @@ func TestEdgeKeepsOneRelayPerLesson(t *testing.T) {
 	if n := located.Load(); n != 2 {
 		t.Errorf("origin located %d times, want again for the new relay", n)
 	}
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 
 	if _, err := edge.Ensure(context.Background(), "mine"); !errors.Is(err, cascade.ErrSelf) {
 		t.Errorf("relay of a lesson this node serves: %v, want ErrSelf", err)
@@ -413,7 +402,7 @@ func newFlipOrigin(t *testing.T) *flipOrigin {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	teach(t, f.sfu, "l")
-	waitTracks(t, f.sfu.Room("l"), 2)
+	peer.WaitTracks(t, f.sfu, "l", 2)
 	return f
 }
 
@@ -428,7 +417,7 @@ func TestRelayEndsWithOriginRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 	f.sfu.Room("l").Close()
 	select {
 	case <-r.Done():
@@ -456,7 +445,7 @@ func TestOriginCloseEndsItsRelays(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 	closed := make(chan error, 1)
 	go func() { closed <- f.origin.Close() }()
 	select {
