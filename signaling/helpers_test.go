@@ -97,15 +97,3 @@ func join(t *testing.T, ts *testServer, lesson, user string, role token.Role, su
 	t.Cleanup(c.Close)
 	return c
 }
-
-// waitRoomTracks waits up to 5 s until s's room holds n tracks.
-func waitRoomTracks(t testing.TB, s *sfu.SFU, room string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for r := s.Room(room); r == nil || len(r.Tracks()) < n; r = s.Room(room) {
-		if time.Now().After(deadline) {
-			t.Fatalf("room %s: the teacher's tracks never appeared", room)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

@@ -102,7 +102,7 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 func TestLateJoinerSeesParticipantsAndTracks(t *testing.T) {
 	ts := newServer(t)
 	teacher, _ := peer.Teach(t, context.Background(), ts.wsURL(), ts.token(t, "L2", "teacher", token.RoleTeacher), peer.NewTeacher)
-	waitRoomTracks(t, ts.sfu, "L2", 2)
+	peer.WaitTracks(t, ts.sfu, "L2", 2)
 	time.Sleep(1200 * time.Millisecond)
 	sub := peer.Viewer(t)
 	start := time.Now()
