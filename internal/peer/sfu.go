@@ -46,3 +46,14 @@ func WaitTracks(t TB, s *sfu.SFU, room string, n int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// AnswerIn answers the SFU's subscribe offer to part, a participant joined
+// in-process, as the signalling layer would: it applies the offer and
+// hands part the complete answer.
+func (s *Subscriber) AnswerIn(part *sfu.Participant, offer string) error {
+	ans, err := s.Answer(offer)
+	if err != nil {
+		return err
+	}
+	return part.SetSubscribeAnswer(ans)
+}
