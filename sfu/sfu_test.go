@@ -70,13 +70,8 @@ func (c *client) close() {
 
 func (c *client) SubscribeOffer(sdp string, _ map[string]sfu.TrackInfo) {
 	c.work <- func() {
-		ans, err := c.sub.Answer(sdp)
-		if err != nil {
+		if err := c.sub.AnswerIn(c.part, sdp); err != nil {
 			c.t.Errorf("answer: %v", err)
-			return
-		}
-		if err := c.part.SetSubscribeAnswer(ans); err != nil {
-			c.t.Errorf("set answer: %v", err)
 		}
 	}
 }
