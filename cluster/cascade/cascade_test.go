@@ -105,13 +105,8 @@ func joinWith(t testing.TB, s *sfu.SFU, room, id string, api *webrtc.API) *stude
 
 func (c *student) SubscribeOffer(sdp string, _ map[string]sfu.TrackInfo) {
 	c.work <- func() {
-		ans, err := c.sub.Answer(sdp)
-		if err != nil {
+		if err := c.sub.AnswerIn(c.part, sdp); err != nil {
 			c.t.Errorf("answer: %v", err)
-			return
-		}
-		if err := c.part.SetSubscribeAnswer(ans); err != nil {
-			c.t.Errorf("set answer: %v", err)
 		}
 	}
 }
