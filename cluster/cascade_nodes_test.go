@@ -69,24 +69,12 @@ func TestThreeNodesCascade(t *testing.T) {
 	// The teacher and s1 on the owner.
 	tj := joinAns(tch, nodes[0])
 	own := byURL(tj.NodeURL)
-	teacher, err := peer.Join(ctx, own.ws(), tj.Token, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer teacher.Close()
-	pub, err := peer.NewTeacher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
-	if err := teacher.Publish(ctx, pub); err != nil {
-		t.Fatal(err)
-	}
+	teacher, _ := peer.Teach(t, ctx, own.ws(), tj.Token, peer.NewTeacher)
 	j1 := joinAns(stu["s1"], own)
 	if j1.NodeURL != own.url {
 		t.Fatalf("below spill-at s1 is sent to %s, want the owner %s", j1.NodeURL, own.url)
 	}
-	sub1 := newSubscriber(t)
+	sub1 := peer.Viewer(t)
 	c1, err := peer.Join(ctx, own.ws(), j1.Token, sub1)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +103,7 @@ func TestThreeNodesCascade(t *testing.T) {
 	subsBefore := metric(t, own, `lectern_sfu_participants{direction="subscribe"}`)
 
 	// Media: the edge's students receive the teacher with no loss.
-	sub2, sub3 := newSubscriber(t), newSubscriber(t)
+	sub2, sub3 := peer.Viewer(t), peer.Viewer(t)
 	c2, err := peer.Join(ctx, edge.ws(), j2.Token, sub2)
 	if err != nil {
 		t.Fatal("s2 at the edge:", err)
@@ -274,7 +262,7 @@ func TestThreeNodesCascade(t *testing.T) {
 	if j3.NodeURL != third.url {
 		t.Fatalf("after the edge gave up, s3 is sent to %s, want the third node %s", j3.NodeURL, third.url)
 	}
-	sub3b := newSubscriber(t)
+	sub3b := peer.Viewer(t)
 	c3b, err := peer.Join(ctx, third.ws(), j3.Token, sub3b)
 	if err != nil {
 		t.Fatal("s3 at the new edge:", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/token"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkFailover(b *testing.B) {
 		tch := operatorToken(b, signer, lesson, "teacher", token.RoleTeacher)
 		stu := operatorToken(b, signer, lesson, "student", token.RoleStudent)
 		teacher, at := teach(b, ctx, nodes, tch, time.Now().Add(20*time.Second))
-		sub := newSubscriber(b)
+		sub := peer.Viewer(b)
 		student, _, err := rejoin(ctx, nodes, stu, time.Now().Add(20*time.Second), sub)
 		if err != nil {
 			b.Fatal(err)
@@ -53,7 +54,7 @@ func BenchmarkFailover(b *testing.B) {
 		own.kill()
 		teacher.Close()
 		student.Close()
-		sub2 := newSubscriber(b)
+		sub2 := peer.Viewer(b)
 		teach(b, ctx, rest, tch, killed.Add(30*time.Second))
 		student, _, err = rejoin(ctx, rest, stu, killed.Add(30*time.Second), sub2)
 		if err != nil {

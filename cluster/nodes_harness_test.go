@@ -142,20 +142,6 @@ func tail(s string, n int) string {
 	return s
 }
 
-func newSubscriber(t testing.TB) *peer.Subscriber {
-	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
-
 // teach joins as the teacher through the usual path (following moved)
 // and publishes the test camera and microphone until they are live.
 func teach(t testing.TB, ctx context.Context, nodes []*node, tok string, deadline time.Time) (*peer.Client, string) {

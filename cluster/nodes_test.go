@@ -94,7 +94,7 @@ func TestThreeNodes(t *testing.T) {
 
 	// Students take places on the owner.
 	clients := map[string]*peer.Client{}
-	sub := newSubscriber(t)
+	sub := peer.Viewer(t)
 	for _, s := range students {
 		var ss *peer.Subscriber
 		if s == "s1" {
@@ -144,7 +144,7 @@ func TestThreeNodes(t *testing.T) {
 	stale := staleHops.Load()
 	own.kill()
 	// The teacher comes back and publishes again; s1 receives again.
-	sub2 := newSubscriber(t)
+	sub2 := peer.Viewer(t)
 	media := make(chan time.Duration, 1)
 	go func() {
 		if seesVideo(sub2, 30*time.Second) {
@@ -288,20 +288,9 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 // the owner answers 201 with an SDP answer.
 func whepThroughRedirect(t *testing.T, ctx context.Context, url, tok, ownerURL string) {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	player := peer.Player(t)
+	defer player.Close()
+	pc := player.PC
 	resp, body := whipPost(t, ctx, http.DefaultClient, url, tok, pc)
 	if resp.StatusCode != http.StatusCreated || !strings.HasPrefix(resp.Request.URL.String(), ownerURL) {
 		t.Fatalf("WHEP through the redirect: %d from %s: %s", resp.StatusCode, resp.Request.URL, body)

@@ -62,7 +62,7 @@ func (a *attendee) join(t *testing.T, ctx context.Context, nodes []*node, teache
 		a.c, a.at = teach(t, ctx, nodes, a.tok, time.Now().Add(20*time.Second))
 		return
 	}
-	a.sub = newSubscriber(t)
+	a.sub = peer.Viewer(t)
 	c, at, err := rejoin(ctx, nodes, a.tok, time.Now().Add(20*time.Second), a.sub)
 	if err != nil {
 		t.Fatal(a.name, err)

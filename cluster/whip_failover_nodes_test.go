@@ -33,7 +33,7 @@ func TestThreeNodesWHIPFailover(t *testing.T) {
 
 	// The encoder POSTs at the first node and follows the redirect.
 	pub, states, own := publishWHIP(t, ctx, c, nodes[0].url+"/whip/"+lesson, tch)
-	sub := newSubscriber(t)
+	sub := peer.Viewer(t)
 	s1, at, err := rejoin(ctx, nodes, stu, time.Now().Add(20*time.Second), sub)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestThreeNodesWHIPFailover(t *testing.T) {
 		t.Fatalf("WHIP at the new owner: %d %s", resp.StatusCode, answer)
 	}
 	startWHIP(t, pub2, states2, answer)
-	sub2 := newSubscriber(t)
+	sub2 := peer.Viewer(t)
 	s2, at, err := rejoin(ctx, nodes, stu, time.Now().Add(20*time.Second), sub2)
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func TestThreeNodesWHIPOwnerKilled(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("WHIP publisher taken by a live node %v after the kill", time.Since(killed).Round(time.Millisecond))
-	sub := newSubscriber(t)
+	sub := peer.Viewer(t)
 	s1, _, err := rejoin(ctx, live, stu, time.Now().Add(20*time.Second), sub)
 	if err != nil {
 		t.Fatal(err)

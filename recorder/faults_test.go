@@ -79,20 +79,7 @@ func (l *lockedBuffer) String() string {
 // forwarding) and returns its received video.
 func (rg *rig) play(t *testing.T, lesson string) *peer.Received {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sub.Close)
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sub := peer.Player(t)
 	part, err := rg.sfu.Join(lesson, sfu.ParticipantConfig{ID: "player"})
 	if err != nil {
 		t.Fatal(err)

@@ -38,11 +38,7 @@ func newRig(t *testing.T, opts ...recorder.Option) *rig {
 	if os.Getenv("LECTERN_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := peer.SFU(t)
 	dir := t.TempDir()
 	st := storetest.SQLite(t)
 	rec, err := recorder.New(s, dir, st, append([]recorder.Option{recorder.WithLogger(log), recorder.WithGrace(300 * time.Millisecond),
@@ -69,9 +65,7 @@ func (rg *rig) publishH264(t *testing.T, room string) func() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := peer.OfferAnswer(pub.PC, func(offer string) (string, error) { return part.Publish(offer, nil) }); err != nil {
-		t.Fatal(err)
-	}
+	peer.PublishesTo(t, part, pub.PC, nil)
 	pub.Start()
 	stop := func() { part.Close(); pub.Close() }
 	t.Cleanup(stop)

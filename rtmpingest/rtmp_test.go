@@ -57,11 +57,7 @@ func newRig(t *testing.T) *rig {
 	buf, mu := &bytes.Buffer{}, &sync.Mutex{}
 	var h slog.Handler = slog.NewTextHandler(lockedBuf{mu, buf}, nil)
 	log := slog.New(h)
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := peer.SFU(t)
 	rec, err := recorder.New(s, t.TempDir(), storetest.SQLite(t), recorder.WithMinFree(0), recorder.WithGrace(time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -117,20 +113,8 @@ type whep struct {
 
 func (rg *rig) play(t *testing.T, lesson string) *whep {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pc.Close() })
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pc := peer.Conn(t)
+	peer.ReceiveOnly(t, pc)
 	w := &whep{}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		if tr.Kind() == webrtc.RTPCodecTypeAudio {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/sfu"
-	"github.com/pion/webrtc/v4"
 )
 
 // TestTrackArrivingAfterItsPublisherStopped stops a publisher (Close, or
@@ -105,20 +104,7 @@ func TestPlayRacingClose(t *testing.T) {
 	r := s.Room("race-2")
 	waitTracks(t, r, 2)
 
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = pc.Close() })
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pc := peer.Player(t).PC
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package sfu_test
 
 import (
-	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,19 +12,8 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-func newSFU(t testing.TB) *sfu.SFU {
-	t.Helper()
-	var log *slog.Logger
-	if os.Getenv("LECTERN_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
+// newSFU is the tests' loopback SFU.
+var newSFU = peer.SFU
 
 // client glues a synthetic subscriber to an SFU participant in-process,
 // playing the part of the signalling layer.
@@ -83,13 +70,8 @@ func (c *client) close() {
 
 func (c *client) SubscribeOffer(sdp string, _ map[string]sfu.TrackInfo) {
 	c.work <- func() {
-		ans, err := c.sub.Answer(sdp)
-		if err != nil {
+		if err := c.sub.AnswerIn(c.part, sdp); err != nil {
 			c.t.Errorf("answer: %v", err)
-			return
-		}
-		if err := c.part.SetSubscribeAnswer(ans); err != nil {
-			c.t.Errorf("set answer: %v", err)
 		}
 	}
 }
@@ -138,14 +120,7 @@ func publishWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) *sf
 
 // offerAnswer publishes pc's tracks as part, as the signalling layer
 // would: a complete offer in, the answer applied.
-func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, srcs map[string]string) {
-	t.Helper()
-	sources := map[string]sfu.Source{}
-	for id, src := range srcs {
-		sources[id] = sfu.Source(src)
-	}
-	offerAnswerMunged(t, part, pc, sources, nil)
-}
+var offerAnswer = peer.PublishesTo
 
 // offerAnswerMunged is offerAnswer with the offer passed through munge
 // (nil: as it is) on its way to the SFU, as a browser's differs from

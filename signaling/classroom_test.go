@@ -224,11 +224,11 @@ func TestRemovedAndBannedCannotReturn(t *testing.T) {
 func TestStageWithMedia(t *testing.T) {
 	ts := newServer(t)
 	ctx := context.Background()
-	teacherSub := newSubscriber(t)
+	teacherSub := peer.Viewer(t)
 	teacher := join(t, ts, "S", "teacher", token.RoleTeacher, teacherSub)
-	viewerSub := newSubscriber(t)
+	viewerSub := peer.Viewer(t)
 	join(t, ts, "S", "viewer", token.RoleStudent, viewerSub)
-	speakerSub := newSubscriber(t)
+	speakerSub := peer.Viewer(t)
 	speaker := join(t, ts, "S", "speaker", token.RoleStudent, speakerSub)
 	sid := speaker.Joined.Participant.ID
 

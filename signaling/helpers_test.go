@@ -2,10 +2,8 @@ package signaling_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -46,14 +44,7 @@ func newServerIdle(t testing.TB, idle time.Duration) *testServer {
 // newServerWith starts a server whose configuration edit changes.
 func newServerWith(t testing.TB, edit func(*signaling.Config)) *testServer {
 	t.Helper()
-	var log *slog.Logger
-	if os.Getenv("LECTERN_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	log, s := peer.TestLog(), peer.SFU(t)
 	signer, err := token.NewSigner([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +60,6 @@ func newServerWith(t testing.TB, edit func(*signaling.Config)) *testServer {
 		defer cancel()
 		sig.Shutdown(ctx)
 		ts.Close()
-		_ = s.Close()
 	})
 	return &testServer{Server: ts, signer: signer, sfu: s, sig: sig}
 }
@@ -96,20 +86,6 @@ func newPublisher(t *testing.T) *peer.Publisher {
 	return p
 }
 
-func newSubscriber(t *testing.T) *peer.Subscriber {
-	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
-
 func join(t *testing.T, ts *testServer, lesson, user string, role token.Role, sub *peer.Subscriber) *peer.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -120,16 +96,4 @@ func join(t *testing.T, ts *testServer, lesson, user string, role token.Role, su
 	}
 	t.Cleanup(c.Close)
 	return c
-}
-
-// waitRoomTracks waits up to 5 s until s's room holds n tracks.
-func waitRoomTracks(t testing.TB, s *sfu.SFU, room string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for r := s.Room(room); r == nil || len(r.Tracks()) < n; r = s.Room(room) {
-		if time.Now().After(deadline) {
-			t.Fatalf("room %s: the teacher's tracks never appeared", room)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

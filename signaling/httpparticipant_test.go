@@ -17,12 +17,7 @@ import (
 // whepOffer returns a receive-only offer from a fresh Pion peer.
 func whepOffer(t *testing.T) (*peer.Subscriber, string) {
 	t.Helper()
-	sub := newSubscriber(t)
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sub := peer.Player(t)
 	return sub, peer.Offer(t, sub.PC)
 }
 

@@ -33,7 +33,7 @@ func benchJoin(b *testing.B, gap time.Duration) {
 		b.Fatal(err)
 	}
 	peer.Teach(b, ctx, ts.wsURL(), ts.token(b, "bench", "teacher", token.RoleTeacher), peer.NewTeacher)
-	waitRoomTracks(b, ts.sfu, "bench", 2)
+	peer.WaitTracks(b, ts.sfu, "bench", 2)
 	joins := max(b.N, 50)
 	var toPacket, toFrame []time.Duration
 	b.ResetTimer()

@@ -23,7 +23,7 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 	subs := make([]*peer.Subscriber, 3)
 	clients := make([]*peer.Client, 3)
 	for i := range subs {
-		subs[i] = newSubscriber(t)
+		subs[i] = peer.Viewer(t)
 		clients[i] = join(t, ts, "L1", "student"+string(rune('0'+i)), token.RoleStudent, subs[i])
 	}
 	for i, s := range subs {
@@ -102,9 +102,9 @@ func TestLiveLessonOverWebSocket(t *testing.T) {
 func TestLateJoinerSeesParticipantsAndTracks(t *testing.T) {
 	ts := newServer(t)
 	teacher, _ := peer.Teach(t, context.Background(), ts.wsURL(), ts.token(t, "L2", "teacher", token.RoleTeacher), peer.NewTeacher)
-	waitRoomTracks(t, ts.sfu, "L2", 2)
+	peer.WaitTracks(t, ts.sfu, "L2", 2)
 	time.Sleep(1200 * time.Millisecond)
-	sub := newSubscriber(t)
+	sub := peer.Viewer(t)
 	start := time.Now()
 	late := join(t, ts, "L2", "late", token.RoleStudent, sub)
 	if len(late.Joined.Participants) != 1 || late.Joined.Participants[0].ID != teacher.Joined.Participant.ID || len(late.Joined.Tracks) != 2 {

@@ -29,7 +29,7 @@ func TestTeachIsLive(t *testing.T) {
 	if st := pub.PC.ConnectionState(); st != webrtc.PeerConnectionStateConnected {
 		t.Fatalf("Teach returned with the publishing connection %s", st)
 	}
-	waitRoomTracks(t, ts.sfu, "T", 2)
+	peer.WaitTracks(t, ts.sfu, "T", 2)
 }
 
 // fakeT records what Teach does with its test.

@@ -85,7 +85,7 @@ func TestWHIPOfferShapes(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			sub := newSubscriber(t)
+			sub := peer.Viewer(t)
 			join(t, ts, lesson, "student", token.RoleStudent, sub)
 			if v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second); v == nil || !v.WaitKeyframe(5*time.Second) {
 				t.Fatalf("%s: a student got no video from the WHIP publisher", shape.name)

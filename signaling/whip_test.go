@@ -51,24 +51,14 @@ func TestWHIPToWHEP(t *testing.T) {
 	pub.Start()
 
 	// A student on the WebSocket receives the WHIP publisher's media.
-	wsSub := newSubscriber(t)
+	wsSub := peer.Viewer(t)
 	join(t, ts, "L9", "student", token.RoleStudent, wsSub)
 	if v := wsSub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second); v == nil || !v.WaitKeyframe(3*time.Second) {
 		t.Fatal("WebSocket student got no video from the WHIP publisher")
 	}
 
 	// A WHEP player receives it too.
-	api, _ := peer.NewAPI()
-	player, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer player.Close()
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := player.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	player := peer.Player(t)
 	viewerTok := ts.token(t, "L9", "viewer", token.RoleObserver)
 	resp = post(t, ts.URL+"/whep/L9", viewerTok, "application/sdp", peer.Offer(t, player.PC))
 	applyAnswer(t, player.PC, resp)

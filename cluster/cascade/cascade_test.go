@@ -49,15 +49,8 @@ func newNode(t *testing.T, url, id, public string, load int) *cluster.Node {
 	return n
 }
 
-func newSFU(t testing.TB) *sfu.SFU {
-	t.Helper()
-	s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
+// newSFU is the tests' loopback SFU.
+var newSFU = peer.SFU
 
 // student is a subscriber in one SFU room, answering its offers in order.
 type student struct {
@@ -112,13 +105,8 @@ func joinWith(t testing.TB, s *sfu.SFU, room, id string, api *webrtc.API) *stude
 
 func (c *student) SubscribeOffer(sdp string, _ map[string]sfu.TrackInfo) {
 	c.work <- func() {
-		ans, err := c.sub.Answer(sdp)
-		if err != nil {
+		if err := c.sub.AnswerIn(c.part, sdp); err != nil {
 			c.t.Errorf("answer: %v", err)
-			return
-		}
-		if err := c.part.SetSubscribeAnswer(ans); err != nil {
-			c.t.Errorf("set answer: %v", err)
 		}
 	}
 }
@@ -137,56 +125,19 @@ func teach(t testing.TB, s *sfu.SFU, room string) {
 func teachWith(t testing.TB, s *sfu.SFU, room string, pub *peer.Publisher) {
 	t.Helper()
 	t.Cleanup(pub.Close)
-	publishAs(t, s, room, pub.PC, pub.Sources())
+	peer.PublishesTo(t, teacherIn(t, s, room), pub.PC, pub.Sources())
 	pub.Start()
 }
 
-// publishAs publishes pc's tracks (named by srcs) in room as the teacher.
-func publishAs(t testing.TB, s *sfu.SFU, room string, pc *webrtc.PeerConnection, srcs map[string]string) {
+// teacherIn joins the teacher, who publishes, to room.
+func teacherIn(t testing.TB, s *sfu.SFU, room string) *sfu.Participant {
 	t.Helper()
 	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(part.Close)
-	sources := map[string]sfu.Source{}
-	for id, src := range srcs {
-		sources[id] = sfu.Source(src)
-	}
-	offerAnswer(t, part, pc, sources)
-}
-
-// offerAnswer publishes pc's tracks as part: a complete offer in, the
-// answer applied.
-func offerAnswer(t testing.TB, part *sfu.Participant, pc *webrtc.PeerConnection, sources map[string]sfu.Source) {
-	t.Helper()
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	answer, err := part.Publish(pc.LocalDescription().SDP, sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func waitTracks(t testing.TB, r *sfu.Room, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(r.Tracks()) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("room has %d tracks, want %d", len(r.Tracks()), n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return part
 }
 
 // TestCascadeRelaysTeacherToEdgeStudents: two nodes on one PostgreSQL;
@@ -213,7 +164,7 @@ func TestCascadeRelaysTeacherToEdgeStudents(t *testing.T) {
 		t.Fatalf("placed on %+v, %v; want the origin", o, err)
 	}
 	teach(t, originSFU, lesson)
-	waitTracks(t, originSFU.Room(lesson), 2)
+	peer.WaitTracks(t, originSFU, lesson, 2)
 
 	// The edge learns the origin from the lease.
 	o, err := b.Place(ctx, lesson)
@@ -330,7 +281,7 @@ func TestRelayEndsWhenOriginLosesLesson(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 	serving.Store(false)
 	select {
 	case <-r.Done():
@@ -412,7 +363,7 @@ func TestEdgeKeepsOneRelayPerLesson(t *testing.T) {
 	if n := located.Load(); n != 2 {
 		t.Errorf("origin located %d times, want again for the new relay", n)
 	}
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 
 	if _, err := edge.Ensure(context.Background(), "mine"); !errors.Is(err, cascade.ErrSelf) {
 		t.Errorf("relay of a lesson this node serves: %v, want ErrSelf", err)
@@ -446,7 +397,7 @@ func newFlipOrigin(t *testing.T) *flipOrigin {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	teach(t, f.sfu, "l")
-	waitTracks(t, f.sfu.Room("l"), 2)
+	peer.WaitTracks(t, f.sfu, "l", 2)
 	return f
 }
 
@@ -461,7 +412,7 @@ func TestRelayEndsWithOriginRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 	f.sfu.Room("l").Close()
 	select {
 	case <-r.Done():
@@ -489,7 +440,7 @@ func TestOriginCloseEndsItsRelays(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	waitTracks(t, edgeSFU.Room("l"), 2)
+	peer.WaitTracks(t, edgeSFU, "l", 2)
 	closed := make(chan error, 1)
 	go func() { closed <- f.origin.Close() }()
 	select {

@@ -52,12 +52,12 @@ func benchHop(b *testing.B, cascaded bool) {
 	}
 	origin := newSFU(b)
 	teachWith(b, origin, lesson, pub)
-	waitTracks(b, origin.Room(lesson), 2)
+	peer.WaitTracks(b, origin, lesson, 2)
 
 	served := origin
 	if cascaded {
 		served, _ = relayTo(b, origin, lesson)
-		waitTracks(b, served.Room(lesson), 2)
+		peer.WaitTracks(b, served, lesson, 2)
 	}
 
 	var (

@@ -22,7 +22,7 @@ func TestCascadeRelaysEachLayer(t *testing.T) {
 	originSFU := newSFU(t)
 	pub, layerOf := teachSimulcast(t, originSFU, lesson)
 	pub.Start()
-	waitTracks(t, originSFU.Room(lesson), 2)
+	peer.WaitTracks(t, originSFU, lesson, 2)
 
 	edgeSFU, relay := relayTo(t, originSFU, lesson)
 
@@ -40,7 +40,7 @@ func TestCascadeRelaysEachLayer(t *testing.T) {
 			}
 		}
 	}
-	waitTracks(t, edgeSFU.Room(lesson), 2) // the sound may come a moment later
+	peer.WaitTracks(t, edgeSFU, lesson, 2) // the sound may come a moment later
 	if n := len(edgeSFU.Room(lesson).Tracks()); n != 2 {
 		t.Errorf("the edge has %d tracks, want one video and one sound", n)
 	}
@@ -139,7 +139,7 @@ func teachSimulcast(t *testing.T, s *sfu.SFU, room string, paused ...string) (*p
 	for _, rid := range paused {
 		pub.SetActive(rid, false)
 	}
-	publishAs(t, s, room, pub.PC, pub.Sources())
+	peer.PublishesTo(t, teacherIn(t, s, room), pub.PC, pub.Sources())
 	return pub, layerOf
 }
 
@@ -179,9 +179,9 @@ func TestRelayOpensOnlyTheLayersTheTrackHas(t *testing.T) {
 	t.Run("plain", func(t *testing.T) {
 		originSFU := newSFU(t)
 		teach(t, originSFU, "l")
-		waitTracks(t, originSFU.Room("l"), 2)
+		peer.WaitTracks(t, originSFU, "l", 2)
 		edgeSFU, _ := relayTo(t, originSFU, "l")
-		waitTracks(t, edgeSFU.Room("l"), 2)
+		peer.WaitTracks(t, edgeSFU, "l", 2)
 		var ids []string
 		for _, tr := range originSFU.Room("l").Tracks() {
 			ids = append(ids, tr.ID())
@@ -197,9 +197,9 @@ func TestRelayOpensOnlyTheLayersTheTrackHas(t *testing.T) {
 		originSFU := newSFU(t)
 		pub, _ := teachSimulcast(t, originSFU, lesson, peer.SimulcastRIDs[1], peer.SimulcastRIDs[2])
 		pub.Start()
-		waitTracks(t, originSFU.Room(lesson), 2)
+		peer.WaitTracks(t, originSFU, lesson, 2)
 		edgeSFU, r := relayTo(t, originSFU, lesson)
-		waitTracks(t, edgeSFU.Room(lesson), 2)
+		peer.WaitTracks(t, edgeSFU, lesson, 2)
 
 		var ids []string
 		var origVideo *sfu.Track

@@ -100,15 +100,7 @@ func benchRelay(b *testing.B, cascaded bool) {
 // and returns it, for packets written by hand.
 func publishRTP(b *testing.B, s *sfu.SFU, room string) *webrtc.TrackLocalStaticRTP {
 	b.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		b.Fatal(err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = pc.Close() })
+	pc := peer.Conn(b)
 	track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "teacher")
 	if err != nil {
 		b.Fatal(err)
@@ -116,11 +108,6 @@ func publishRTP(b *testing.B, s *sfu.SFU, room string) *webrtc.TrackLocalStaticR
 	if _, err := pc.AddTrack(track); err != nil {
 		b.Fatal(err)
 	}
-	part, err := s.Join(room, sfu.ParticipantConfig{ID: "teacher", Publish: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(part.Close)
-	offerAnswer(b, part, pc, nil)
+	peer.PublishesTo(b, teacherIn(b, s, room), pc, nil)
 	return track
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/lectern/lectern/cluster/cascade"
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/sfu"
-	"github.com/pion/webrtc/v4"
 )
 
 // TestEdgeCloseWithLingeringRelay: an edge whose relay lingers after its
@@ -106,16 +105,8 @@ type lingerFixture struct {
 func newLingerFixture(t *testing.T) *lingerFixture {
 	t.Helper()
 	e := &lingerFixture{t: t, lesson: "linger", secret: []byte(strings.Repeat("s", 32))}
-	newSFU := func() *sfu.SFU {
-		s, err := sfu.New(sfu.Config{ICEUDPAddr: "127.0.0.1:0", Loopback: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		return s
-	}
-	originSFU := newSFU()
-	e.edgeSFU = newSFU()
+	originSFU := peer.SFU(t)
+	e.edgeSFU = peer.SFU(t)
 	pub, err := peer.NewTeacher()
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +117,8 @@ func newLingerFixture(t *testing.T) *lingerFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(teacher.Close)
-	publishPeer(t, teacher, pub)
+	peer.PublishesTo(t, teacher, pub.PC, pub.Sources())
+	pub.Start()
 	for deadline := time.Now().Add(10 * time.Second); len(teacher.Tracks()) < 2; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the teacher's tracks never reached the origin")
@@ -225,30 +217,4 @@ func isClosed(c <-chan struct{}) bool {
 	default:
 		return false
 	}
-}
-
-// publishPeer publishes pub's camera and microphone as part and starts it.
-func publishPeer(t *testing.T, part *sfu.Participant, pub *peer.Publisher) {
-	t.Helper()
-	offer, err := pub.PC.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gathered := webrtc.GatheringCompletePromise(pub.PC)
-	if err := pub.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-gathered
-	sources := map[string]sfu.Source{}
-	for id, src := range pub.Sources() {
-		sources[id] = sfu.Source(src)
-	}
-	answer, err := part.Publish(pub.PC.LocalDescription().SDP, sources)
-	if err != nil {
-		t.Fatalf("publish: %v", err)
-	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		t.Fatal(err)
-	}
-	pub.Start()
 }

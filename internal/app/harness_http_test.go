@@ -16,7 +16,9 @@ import (
 
 	"github.com/lectern/lectern/classroom"
 	"github.com/lectern/lectern/internal/app"
+	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/store/storetest"
+	"github.com/pion/webrtc/v4"
 )
 
 // site is a whole Lectern server (app.New) on a loopback listener, with
@@ -242,4 +244,45 @@ func (b *browser) joinToken(lessonID string) string {
 	}
 	r.decode(t, &j)
 	return j.Token
+}
+
+// postSDP POSTs sdp to a WHIP or WHEP url with tok as its Bearer token;
+// headers are name, value pairs. It returns the response, its body read
+// and closed, and the body.
+func postSDP(t testing.TB, url, tok, sdp string, headers ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(sdp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/sdp")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	return resp, string(body)
+}
+
+// connectSDP posts pc's complete offer to a WHIP or WHEP url with tok,
+// wants 201 Created, applies the answer and returns the session's
+// Location.
+func connectSDP(t testing.TB, url, tok string, pc *webrtc.PeerConnection) string {
+	t.Helper()
+	resp, body := postSDP(t, url, tok, peer.Offer(t, pc))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, body)
+	}
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
+		t.Fatal(err)
+	}
+	return resp.Header.Get("Location")
 }

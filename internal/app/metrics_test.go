@@ -49,15 +49,7 @@ func scrape(t *testing.T, url string) map[string]float64 {
 func TestMetricsDuringLesson(t *testing.T) {
 	a, srv := start(t, t.TempDir(), "")
 	t.Cleanup(func() { srv.Close(); _ = a.Close() })
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.PC.Close()
+	sub := peer.Viewer(t)
 	joinLesson(t, a, srv, "turn", "student", token.RoleStudent, sub)
 	teach(t, a, srv)
 	if v := sub.WaitTrack(webrtc.RTPCodecTypeVideo, 10*time.Second); v == nil || !v.WaitKeyframe(5*time.Second) {

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,17 +75,8 @@ func wantWHEP(t *testing.T, a *app.App, srv *httptest.Server, user, xff string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/whep/turn", strings.NewReader(offer.SDP))
-	req.Header.Set("Content-Type", "application/sdp")
-	req.Header.Set("Authorization", "Bearer "+lessonToken(t, a, "turn", user, token.RoleStudent))
-	req.Header.Set("X-Forwarded-For", xff)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != want || (want == http.StatusTooManyRequests && !strings.Contains(string(body), signaling.CodeTooManySessions)) {
+	resp, body := postSDP(t, srv.URL+"/whep/turn", lessonToken(t, a, "turn", user, token.RoleStudent), offer.SDP, "X-Forwarded-For", xff)
+	if resp.StatusCode != want || (want == http.StatusTooManyRequests && !strings.Contains(body, signaling.CodeTooManySessions)) {
 		t.Fatalf("WHEP as %s from %q: %d %s, want %d", user, xff, resp.StatusCode, body, want)
 	}
 }

@@ -164,21 +164,7 @@ func TestKilledDuringRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pub.Close)
-	req, _ := http.NewRequest(http.MethodPost, url+"/whip/"+lesson, strings.NewReader(peer.Offer(t, pub.PC)))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/sdp")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("WHIP: %d %s", res.StatusCode, answer)
-	}
-	if err := pub.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(answer)}); err != nil {
-		t.Fatal(err)
-	}
+	connectSDP(t, url+"/whip/"+lesson, tok, pub.PC)
 	pub.Start()
 
 	// Kill once the recording on disk has three segments.

@@ -73,47 +73,19 @@ func (f *fixture) whip(t *testing.T, b *browser) *httpSession {
 // whep plays the lesson through WHEP as b.
 func (f *fixture) whep(t *testing.T, b *browser) *httpSession {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := peer.NewSubscriber(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sub.Close)
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return f.post(t, "whep", b.joinToken(f.lessonID), sub.PC)
+	return f.post(t, "whep", b.joinToken(f.lessonID), peer.Player(t).PC)
 }
 
 func (f *fixture) post(t *testing.T, kind, tok string, pc *webrtc.PeerConnection) *httpSession {
 	t.Helper()
-	status, body, loc := f.postSDP(t, kind, tok, peer.Offer(t, pc))
-	if status != http.StatusCreated {
-		t.Fatalf("%s: %d %s", kind, status, body)
-	}
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: body}); err != nil {
-		t.Fatal(err)
-	}
+	loc := connectSDP(t, f.s.srv.URL+"/"+kind+"/"+f.lessonID, tok, pc)
 	return &httpSession{url: f.s.srv.URL + loc, token: tok, pc: pc}
 }
 
 func (f *fixture) postSDP(t *testing.T, kind, tok, sdp string) (int, string, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, f.s.srv.URL+"/"+kind+"/"+f.lessonID, strings.NewReader(sdp))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/sdp")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header.Get("Location")
+	resp, body := postSDP(t, f.s.srv.URL+"/"+kind+"/"+f.lessonID, tok, sdp)
+	return resp.StatusCode, body, resp.Header.Get("Location")
 }
 
 // state asks the server about the session with an empty trickle PATCH:

@@ -234,14 +234,7 @@ func runCell(t *testing.T, f *fixture, row tableRow, p *persona, want, nobody st
 // video to send) or a WHEP player (to receive) offers.
 func newOfferPC(t *testing.T, door string) *webrtc.PeerConnection {
 	t.Helper()
-	api, err := peer.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := peer.Conn(t)
 	dir := webrtc.RTPTransceiverDirectionRecvonly
 	if door == "whip" {
 		dir = webrtc.RTPTransceiverDirectionSendonly

@@ -273,24 +273,13 @@ func TestWHEPLinksICEServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.PC.Close()
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {
-		if _, err := sub.PC.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	peer.ReceiveOnly(t, sub.PC)
 	offer, err := sub.PC.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = sub.PC.SetLocalDescription(offer)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/whep/turn", strings.NewReader(offer.SDP))
-	req.Header.Set("Content-Type", "application/sdp")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := postSDP(t, srv.URL+"/whep/turn", tok, offer.SDP)
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("WHEP: %s", resp.Status)
 	}

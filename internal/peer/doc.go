@@ -4,5 +4,10 @@
 // it receives, and a client for Lectern's signalling protocol. Tests and
 // `lectern bench` use them; they only ever connect over loopback. Teach is
 // the tests' one "teacher joins and publishes" step (tested in signaling,
-// beside the server it needs).
+// beside the server it needs); PublishesTo is the same step straight into
+// an in-process SFU. The other test steps that many packages share live
+// here too, each written once: Viewer, Player and ReceiveOnly (a
+// subscriber, a WHEP player), Conn (a bare peer), Offer and OfferAnswer
+// (a complete offer and its answer), SFU and WaitTracks (a loopback SFU
+// and the wait for a room's tracks), Subscriber.AnswerIn.
 package peer

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lectern/lectern/sfu"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -75,4 +76,20 @@ func Publishes(t TB, ctx context.Context, c *Client, newPub func() (*Publisher, 
 		t.Fatalf("publishing: %v", err)
 	}
 	return pub
+}
+
+// PublishesTo publishes pc's tracks, named by sources (a publisher's
+// Sources), as part, a participant joined to an SFU in-process, through
+// the SFU's own publish path: a complete offer in, the answer applied, as
+// the signalling layer would. Any failure fails t; the caller starts its
+// publisher.
+func PublishesTo(t TB, part *sfu.Participant, pc *webrtc.PeerConnection, sources map[string]string) {
+	t.Helper()
+	named := make(map[string]sfu.Source, len(sources))
+	for id, src := range sources {
+		named[id] = sfu.Source(src)
+	}
+	if err := OfferAnswer(pc, func(offer string) (string, error) { return part.Publish(offer, named) }); err != nil {
+		t.Fatalf("publishing to the SFU: %v", err)
+	}
 }
