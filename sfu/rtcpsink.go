@@ -131,7 +131,7 @@ type rtcpSink struct {
 
 	// Reused by Write.
 	nack rtcp.TransportLayerNack
-	tcc  rtcp.TransportLayerCC
+	tcc  tccParser
 	rr   rtcp.ReceiverReport
 	pli  rtcp.PictureLossIndication
 }
@@ -176,11 +176,11 @@ func (k *rtcpSink) handle(b []byte) bool {
 			return true
 		}
 		// Transport-wide: whatever SSRC it names.
-		k.tcc = rtcp.TransportLayerCC{PacketChunks: k.tcc.PacketChunks[:0], RecvDeltas: k.tcc.RecvDeltas[:0]}
-		if k.tcc.Unmarshal(b) != nil {
+		fb, err := k.tcc.parse(b)
+		if err != nil {
 			return false
 		}
-		r.est.onFeedback(&k.tcc, time.Now())
+		r.est.onFeedback(fb, time.Now())
 	case h.Type == rtcp.TypeTransportSpecificFeedback && h.Count == rtcp.FormatTLN:
 		k.nack = rtcp.TransportLayerNack{Nacks: k.nack.Nacks[:0]}
 		if k.nack.Unmarshal(b) != nil {
