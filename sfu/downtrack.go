@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
@@ -48,8 +47,13 @@ type DownTrack struct {
 	// was rewritten; only layer i's reader uses it.
 	bufs [maxLayers][]byte
 
+	// routes sends the connection's RTCP for the down-track's SSRCs to it
+	// once bound (nil: not routed; rtcpsink.go).
+	routes *rtcpRoutes
+
 	// hist says where each of the latest packets sent came from (video
-	// only; guarded by mu); rtx belongs to the RTCP goroutine.
+	// only; guarded by mu); rtx belongs to the connection's RTCP reader
+	// (rtcpsink.go).
 	hist *[histSize]sentRec
 	rtx  *rtxState
 	// limit bounds the resends of the subscriber's connection; rtt is its
@@ -120,6 +124,9 @@ func (d *DownTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 				b.rtxPT = rtxPayloadType(ctx.CodecParameters(), c.PayloadType)
 			}
 			d.bound.Store(b)
+			if d.routes != nil {
+				d.routes.add(d, b.ssrc, b.rtxSSRC)
+			}
 			d.requestKeyframe()
 			return c, nil
 		}
@@ -142,6 +149,9 @@ func rtxPayloadType(cs []webrtc.RTPCodecParameters, pt webrtc.PayloadType) uint8
 // Unbind is called by Pion when the sender stops.
 func (d *DownTrack) Unbind(webrtc.TrackLocalContext) error {
 	d.bound.Store(nil)
+	if d.routes != nil {
+		d.routes.remove(d)
+	}
 	return nil
 }
 
@@ -188,44 +198,6 @@ func (d *DownTrack) requestKeyframe() {
 		return // paused or hidden: nothing to ask for
 	}
 	t.requestLayerKeyframe(int(l))
-}
-
-// readRTCP reads a sender's RTCP: NACKs are answered from the layers'
-// shared caches (nack.go), and the subscriber's PLI or FIR becomes a
-// keyframe request upstream; transport-cc feedback goes to est (nil: none,
-// a WHEP player); it returns the receiver reports for the caller's figures.
-// It reads into one reused buffer and takes the packets the interceptors
-// already parsed (RTPSender.ReadRTCP would allocate a buffer per packet
-// and parse it again).
-func (d *DownTrack) readRTCP(sender *webrtc.RTPSender, onReport func(*rtcp.ReceiverReport), est *bwEstimator) {
-	buf := make([]byte, receiveMTU)
-	for {
-		n, attrs, err := sender.Read(buf)
-		if err != nil {
-			return
-		}
-		pkts, err := attrs.GetRTCPPackets(buf[:n]) // parses itself when attrs is nil
-		if err != nil {
-			continue
-		}
-		for _, pkt := range pkts {
-			switch pkt := pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				d.requestKeyframe()
-			case *rtcp.TransportLayerNack:
-				d.ctr.nacks.Add(1)
-				d.retransmit(pkt)
-			case *rtcp.TransportLayerCC:
-				if est != nil {
-					est.onFeedback(pkt, time.Now())
-				}
-			case *rtcp.ReceiverReport:
-				if onReport != nil {
-					onReport(pkt)
-				}
-			}
-		}
-	}
 }
 
 // setTarget chooses the layer to forward; the change happens at the next

@@ -14,3 +14,9 @@ var (
 	ErrNotPublishing  = errors.New("sfu: not publishing")
 	ErrNotSubscribing = errors.New("sfu: not subscribing")
 )
+
+// Malformed RTCP from a subscriber (dropped, counted; rtcpsink.go).
+var (
+	errRTCPShort = errors.New("sfu: RTCP packet too short")
+	errRTCPType  = errors.New("sfu: RTCP packet of another type")
+)

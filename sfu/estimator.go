@@ -25,8 +25,8 @@ import (
 // answers, the SFU's pacer); they share only one atomic counter, and each
 // owns the ring slot its number names.
 //
-// Feedback side: onFeedback runs in the subscriber's RTCP reader, on the
-// transport-cc packets Pion already parsed. Each reported packet is
+// Feedback side: onFeedback runs where the connection's SRTCP decrypts
+// each transport-cc packet, whatever SSRC it names (rtcpsink.go). Each reported packet is
 // matched to its ring slot; the received ones are grouped into bursts
 // sent within groupSpan, and the change of one-way delay between groups
 // feeds a trendline (a least-squares slope over the last trendWindow

@@ -72,12 +72,13 @@ func benchForwardPion(b *testing.B, s *SFU, pkts []*rtp.Packet, n int, batch boo
 
 // pionSubscriber connects one SFU subscriber PeerConnection carrying a
 // down-track of t to a Pion receiver, and waits until it is up.
-func pionSubscriber(b *testing.B, s *SFU, t *Track) (*DownTrack, func()) {
+func pionSubscriber(b testing.TB, s *SFU, t *Track) (*DownTrack, func()) {
 	b.Helper()
 	// The subscriber's own interceptors, the estimator included, as
 	// newSubscriber builds them: its send history is part of every
 	// packet's cost.
-	api, err := newSubscriberAPI(s.se, true, newBWEstimator(s.cfg.InitialBitrate, nil))
+	routes := newRTCPRoutes(newBWEstimator(s.cfg.InitialBitrate, nil), nil, &s.ctr)
+	api, err := newSubscriberAPI(s.se, true, routes)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -93,17 +94,10 @@ func pionSubscriber(b *testing.B, s *SFU, t *Track) (*DownTrack, func()) {
 		}
 	})
 	d := newDownTrack(t, "p_bench", connected)
-	sender, err := spc.AddTrack(d)
-	if err != nil {
+	d.routes = routes // its RTCP handled as a subscriber's is
+	if _, err := spc.AddTrack(d); err != nil {
 		b.Fatal(err)
 	}
-	go func() {
-		for {
-			if _, _, err := sender.ReadRTCP(); err != nil {
-				return
-			}
-		}
-	}()
 	cpc := receiverPC(b)
 	cpc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		buf := make([]byte, 1500)
@@ -146,7 +140,7 @@ func pionSubscriber(b *testing.B, s *SFU, t *Track) (*DownTrack, func()) {
 }
 
 // receiverPC is a browser-like Pion receiver on 127.0.0.1.
-func receiverPC(b *testing.B) *webrtc.PeerConnection {
+func receiverPC(b testing.TB) *webrtc.PeerConnection {
 	b.Helper()
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {

@@ -91,22 +91,24 @@ func newPublisherAPI(se webrtc.SettingEngine, tags *ridTagger) (*webrtc.API, err
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 
-// newSubscriberAPI builds the API for one subscriber's PeerConnection:
-// sender reports from Pion's report interceptor, or none when ownReports
-// is set (the subscriber writes its own, senderreport.go), and, when est
-// is not nil, the TWCC sequence-number extension on everything sent,
-// stamped by est (estimator.go), which reads the subscriber's feedback.
-// No NACK responder: down-tracks answer NACKs from the publisher side's
-// shared packet cache (nack.go), sparing a copy of every packet per
-// subscriber. Each subscriber gets its own registry, so that the
-// estimator belongs to that subscriber.
-func newSubscriberAPI(se webrtc.SettingEngine, ownReports bool, est *bwEstimator) (*webrtc.API, error) {
+// newSubscriberAPI builds the API for one sending PeerConnection (a
+// subscriber's or a WHEP player's): sender reports from Pion's report
+// interceptor, or none when ownReports is set (the subscriber writes its
+// own, senderreport.go); its RTCP handled as SRTCP decrypts it, by routes
+// (rtcpsink.go); and, when routes has an estimator, the TWCC
+// sequence-number extension on everything sent, stamped by it
+// (estimator.go). No NACK responder: down-tracks answer NACKs from the
+// publisher side's shared packet cache (nack.go), sparing a copy of every
+// packet per subscriber. Each connection gets its own registry and
+// SettingEngine copy, so that the estimator and the routes belong to it.
+func newSubscriberAPI(se webrtc.SettingEngine, ownReports bool, routes *rtcpRoutes) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, err
 	}
+	se.BufferFactory = routes.bufferFactory
 	reg := &interceptor.Registry{}
-	if est != nil {
+	if est := routes.est; est != nil {
 		// Innermost: it must see every packet, retransmissions and
 		// padding too, last before SRTP.
 		for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio} {

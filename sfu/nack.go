@@ -48,8 +48,8 @@ const srtpReplayWindow = 64
 // resends too, repeating them only adds to the congestion.
 const maxResends = 4
 
-// rtxState is what a down-track's RTCP goroutine needs to resend; made on
-// its first NACK.
+// rtxState is what a down-track's RTCP handling needs to resend (one
+// goroutine per connection, rtcpsink.go); made on its first NACK.
 type rtxState struct {
 	pkt   rtp.Packet
 	buf   [receiveMTU]byte
@@ -79,7 +79,8 @@ func (d *DownTrack) forget() {
 // retransmit answers a subscriber's NACK (RFC 4585 §6.2.1) from the
 // shared cache of the layer each lost packet came from, under the
 // subscriber's own sequence number and timestamp. Packets too old for the
-// cache are not resent. It runs on the down-track's RTCP goroutine.
+// cache are not resent. It runs on the connection's SRTCP read goroutine
+// (rtcpsink.go).
 func (d *DownTrack) retransmit(n *rtcp.TransportLayerNack) {
 	b := d.bound.Load()
 	src := d.source.Load()
@@ -189,7 +190,7 @@ const (
 )
 
 // resendLimiter is a token bucket over one subscriber's retransmissions,
-// shared by its down-tracks' RTCP goroutines.
+// shared by its down-tracks.
 type resendLimiter struct {
 	est *atomic.Int64 // the subscriber's estimate, bits per second; nil: none
 

@@ -18,7 +18,6 @@ type player struct {
 	audio     *DownTrack
 	connected atomic.Bool
 	resends   resendLimiter // no estimate: a fixed rate
-	wg        sync.WaitGroup
 
 	mu     sync.Mutex // guards closed; held while the down-tracks change source
 	closed bool
@@ -28,7 +27,8 @@ type player struct {
 // screen share while one is live, otherwise a camera) and the microphone of
 // that video's publisher.
 func (p *Participant) Play(offer string) (string, error) {
-	api, err := newSubscriberAPI(p.room.sfu.se, false, nil)
+	routes := newRTCPRoutes(nil, nil, &p.room.sfu.ctr)
+	api, err := newSubscriberAPI(p.room.sfu.se, false, routes)
 	if err != nil {
 		return "", err
 	}
@@ -54,17 +54,11 @@ func (p *Participant) Play(offer string) (string, error) {
 	pl.video = newPlayerDownTrack("video", p.room.id, webrtc.RTPCodecTypeVideo, vcodec, &pl.connected, ctr)
 	pl.audio = newPlayerDownTrack("audio", p.room.id, webrtc.RTPCodecTypeAudio, codecs[0].params, &pl.connected, ctr)
 	for _, d := range []*DownTrack{pl.video, pl.audio} {
-		d.limit = &pl.resends
-		sender, err := pc.AddTrack(d)
-		if err != nil {
+		d.limit, d.routes = &pl.resends, routes
+		if _, err := pc.AddTrack(d); err != nil {
 			_ = pc.Close()
 			return "", err
 		}
-		pl.wg.Add(1)
-		go func() {
-			defer pl.wg.Done()
-			d.readRTCP(sender, nil, nil)
-		}()
 	}
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		pl.close()
@@ -119,7 +113,6 @@ func (pl *player) close() {
 	pl.audio.switchTo(nil)
 	pl.mu.Unlock()
 	_ = pl.pc.Close()
-	pl.wg.Wait()
 }
 
 // mainTracks picks what a player shows: a screen share first, then a

@@ -17,6 +17,7 @@ type counters struct {
 	nacks    atomic.Uint64 // NACK packets received from subscribers
 	plis     atomic.Uint64 // keyframe requests (PLI) sent to publishers
 	switches atomic.Uint64 // layer changes made at a keyframe
+	rtcpBad  atomic.Uint64 // malformed RTCP packets from subscribers, dropped
 
 	// firstFrame is the time from a video subscription to its first
 	// forwarded keyframe.

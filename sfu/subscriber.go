@@ -24,7 +24,7 @@ type subscriber struct {
 	pending   bool                      // renegotiate once the answer arrives
 	early     []webrtc.ICECandidateInit // candidates that came before the answer
 	closed    bool
-	rtcpGroup sync.WaitGroup // the RTCP readers and allocLoop
+	rtcpGroup sync.WaitGroup // allocLoop
 	connected atomic.Bool    // read by every down-track's writer
 
 	done  chan struct{}       // closed by close
@@ -33,6 +33,7 @@ type subscriber struct {
 	srs   []rtcp.SenderReport // owned by allocLoop, reused (senderreport.go)
 
 	est       *bwEstimator  // the connection's estimator (estimator.go)
+	routes    *rtcpRoutes   // where its RTCP goes (rtcpsink.go)
 	estimate  atomic.Int64  // the controller's latest estimate, bits per second
 	lossQ8    atomic.Uint32 // fraction lost from the latest receiver report, /256
 	rttMicros atomic.Int64  // round-trip time from the latest receiver report
@@ -52,7 +53,8 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 	cfg := p.room.sfu.cfg
 	s := &subscriber{p: p, downs: map[string]*subscription{}, done: make(chan struct{}), kickc: make(chan struct{}, 1)}
 	s.est = newBWEstimator(cfg.InitialBitrate, func() time.Duration { return time.Duration(s.rttMicros.Load()) * time.Microsecond })
-	api, err := newSubscriberAPI(p.room.sfu.se, true, s.est)
+	s.routes = newRTCPRoutes(s.est, s.onReceiverReport, &p.room.sfu.ctr)
+	api, err := newSubscriberAPI(p.room.sfu.se, true, s.routes)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +110,7 @@ func (s *subscriber) addDown(t *Track, key string, pin int) bool {
 		d.id, d.pinned = key, true
 		d.target.Store(int32(pin))
 	}
-	d.limit, d.rtt = &s.resends, &s.rttMicros
+	d.limit, d.rtt, d.routes = &s.resends, &s.rttMicros, s.routes
 	if t.kind == webrtc.RTPCodecTypeVideo {
 		d.nacked, d.vsent = &s.nacked, &s.vsent
 	}
@@ -120,11 +122,6 @@ func (s *subscriber) addDown(t *Track, key string, pin int) bool {
 	}
 	s.preferCodec(sender, t)
 	s.downs[key] = &subscription{track: t, down: d, sender: sender}
-	s.rtcpGroup.Add(1)
-	go func() {
-		defer s.rtcpGroup.Done()
-		d.readRTCP(sender, s.onReceiverReport, s.est)
-	}()
 	// Under s.mu, as remove's removeDown is: a remove racing this add
 	// cannot leave d on the track.
 	t.addDown(d)
@@ -288,19 +285,16 @@ func (s *subscriber) close() {
 	s.rtcpGroup.Wait()
 }
 
-// onReceiverReport keeps the loss and round-trip time (RFC 3550 §6.4.1) the
-// subscriber reports.
-func (s *subscriber) onReceiverReport(rr *rtcp.ReceiverReport) {
-	for _, r := range rr.Reports {
-		s.lossQ8.Store(uint32(r.FractionLost))
-		if r.LastSenderReport == 0 {
-			continue
-		}
-		// Middle 32 bits of the NTP time now, in 1/65536 s.
-		now := time.Now()
-		ntp := uint32(ntpTime(now) >> 16)
-		if rtt := ntp - r.LastSenderReport - r.Delay; rtt < 1<<31 {
-			s.rttMicros.Store(int64(rtt) * 1e6 >> 16)
-		}
+// onReceiverReport keeps the loss and round-trip time (RFC 3550 §6.4.1) of
+// one block of a receiver report from the subscriber.
+func (s *subscriber) onReceiverReport(r rtcp.ReceptionReport) {
+	s.lossQ8.Store(uint32(r.FractionLost))
+	if r.LastSenderReport == 0 {
+		return
+	}
+	// Middle 32 bits of the NTP time now, in 1/65536 s.
+	ntp := uint32(ntpTime(time.Now()) >> 16)
+	if rtt := ntp - r.LastSenderReport - r.Delay; rtt < 1<<31 {
+		s.rttMicros.Store(int64(rtt) * 1e6 >> 16)
 	}
 }
