@@ -56,9 +56,26 @@ func (l slogLogger) Debugf(format string, args ...any) { l.emitf(slog.LevelDebug
 func (l slogLogger) Info(msg string)                   { l.emit(slog.LevelInfo, msg) }
 func (l slogLogger) Infof(format string, args ...any)  { l.emitf(slog.LevelInfo, format, args...) }
 func (l slogLogger) Warn(msg string)                   { l.emit(slog.LevelWarn, msg) }
-func (l slogLogger) Warnf(format string, args ...any)  { l.emitf(slog.LevelWarn, format, args...) }
+func (l slogLogger) Warnf(format string, args ...any)  { l.emitf(warnLevelOf(format), format, args...) }
 func (l slogLogger) Error(msg string)                  { l.emit(slog.LevelError, msg) }
 func (l slogLogger) Errorf(format string, args ...any) { l.emitf(slog.LevelError, format, args...) }
+
+// pionUnhandledRTCP is the warning Pion's PeerConnection writes the first
+// time RTCP names an SSRC none of its senders or receivers declared. On a
+// sending connection of the SFU that is a down-track's RTX SSRC (a
+// receiver addresses its transport-cc reports to the SSRC it heard last:
+// during a padding probe, the RTX one), and the RTCP sink handles it
+// (rtcpsink.go), so it is no warning here.
+const pionUnhandledRTCP = "Incoming unhandled RTCP ssrc(%d), OnTrack will not be fired"
+
+// warnLevelOf is the level of a Pion warning: debug for those the SFU
+// handles.
+func warnLevelOf(format string) slog.Level {
+	if format == pionUnhandledRTCP {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
+}
 
 // PionLogs returns the factory of the SFU's Pion loggers, for other Pion
 // components of the server (the TURN relay).
