@@ -482,10 +482,15 @@ func (e *bwEstimator) updateLoss(loss float64, now time.Time) {
 	if e.lastLossAt.IsZero() {
 		e.avgLoss = loss
 	} else {
-		ms := float64(now.Sub(e.lastLossAt).Milliseconds())
+		// A clock that went back (reports timed on two goroutines)
+		// counts as no time: the average stays between its old value
+		// and loss instead of running past both.
+		ms := max(float64(now.Sub(e.lastLossAt).Milliseconds()), 0)
 		e.avgLoss = loss + math.Exp(-ms/lossHalfLife)*(e.avgLoss-loss)
 	}
-	e.lastLossAt = now
+	if now.After(e.lastLossAt) {
+		e.lastLossAt = now
+	}
 	up, down := max(e.avgLoss, loss), min(e.avgLoss, loss)
 	switch {
 	case up < lossLow && now.Sub(e.lastLossUp) >= lossIncreaseEvery:
@@ -534,7 +539,7 @@ func (e *bwEstimator) updateRate(now time.Time) {
 		if e.lastUpdate.IsZero() {
 			e.lastUpdate = now
 		}
-		dt := min(now.Sub(e.lastUpdate), time.Second)
+		dt := min(max(now.Sub(e.lastUpdate), 0), time.Second) // a clock gone back is no time
 		e.lastUpdate = now
 		next := e.delayRate
 		if e.hasDecAvg && math.Abs(float64(acked)-e.decAvg) < 3*math.Sqrt(e.decVar)+0.05*e.decAvg {

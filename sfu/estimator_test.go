@@ -416,3 +416,20 @@ func TestEstimatorInterceptorStampsEveryWriter(t *testing.T) {
 		t.Errorf("a stream without TWCC was stamped: %+v, counter %d, err %v", h, e.next.Load(), err)
 	}
 }
+
+// TestEstimatorClockGoingBack: a report timed earlier than the one before
+// (FuzzEstimatorFeedback found it: the loss average ran to -0.88) leaves
+// the average loss between its old value and the new report's, and the
+// estimate within its bounds.
+func TestEstimatorClockGoingBack(t *testing.T) {
+	e := newBWEstimator(1_000_000, nil)
+	t0 := time.Now()
+	e.mu.Lock()
+	e.updateLoss(0.5, t0)
+	e.updateLoss(0, t0.Add(-10*time.Second))
+	e.updateRate(t0.Add(-20 * time.Second))
+	e.mu.Unlock()
+	if got := e.Estimate(); got.Loss < 0 || got.Loss > 0.5 || got.Target < minBitrate || got.Target > maxBitrate {
+		t.Fatalf("after a report timed 10 s earlier: %+v", got)
+	}
+}
