@@ -166,6 +166,9 @@ func TestRTCPSinkGarbage(t *testing.T) {
 	if bad := s.ctr.rtcpBad.Load() - bad0; bad < 3*9 {
 		t.Errorf("%d malformed packets counted, want at least %d", bad, 3*9)
 	}
+	if st := s.Stats(); st.RTCPMalformed != s.ctr.rtcpBad.Load() {
+		t.Errorf("Stats reports %d malformed RTCP packets, the counter %d", st.RTCPMalformed, s.ctr.rtcpBad.Load())
+	}
 	r0 := est.Estimate().Reports
 	send.until(t, d, func() bool { return est.Estimate().Reports >= r0+3 }, "feedback stopped after garbage")
 }

@@ -75,6 +75,9 @@ type Stats struct {
 	PacketsForwarded, BytesForwarded uint64
 	NACKsReceived, PLIsSent          uint64
 	LayerSwitches                    uint64
+	// RTCPMalformed counts RTCP packets from subscribers and players
+	// that were dropped as malformed (rtcpsink.go).
+	RTCPMalformed uint64
 
 	// FirstFrameCounts are cumulative counts per FirstFrameBuckets bound;
 	// FirstFrameCount and FirstFrameSum (seconds) cover every observation.
@@ -136,6 +139,7 @@ func (s *SFU) Stats() Stats {
 	st.NACKsReceived = c.nacks.Load()
 	st.PLIsSent = c.plis.Load()
 	st.LayerSwitches = c.switches.Load()
+	st.RTCPMalformed = c.rtcpBad.Load()
 	var cum uint64
 	for i := range FirstFrameBuckets {
 		cum += c.firstFrame.counts[i].Load()

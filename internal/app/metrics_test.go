@@ -88,6 +88,9 @@ func TestMetricsDuringLesson(t *testing.T) {
 	if second[`lectern_subscriber_estimates{le="+Inf"}`] < 1 || second["lectern_subscriber_estimates_sum_bps"] <= 0 {
 		t.Errorf("subscriber estimates: %v connections, sum %v bps", second[`lectern_subscriber_estimates{le="+Inf"}`], second["lectern_subscriber_estimates_sum_bps"])
 	}
+	if v, ok := second["lectern_rtcp_malformed_total"]; !ok || v != 0 {
+		t.Errorf("malformed RTCP from well-behaved peers: %v (reported: %v)", v, ok)
+	}
 	if second["lectern_db_pool_max_connections"] < 1 {
 		t.Error("no database pool figures")
 	}

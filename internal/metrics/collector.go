@@ -22,6 +22,7 @@ var (
 	dPackets      = desc("forwarded_packets_total", "RTP packets forwarded to subscribers.")
 	dBytes        = desc("forwarded_bytes_total", "RTP bytes forwarded to subscribers.")
 	dNACKs        = desc("nacks_received_total", "NACK packets received from subscribers.")
+	dRTCPBad      = desc("rtcp_malformed_total", "Malformed RTCP packets from subscribers, dropped.")
 	dPLIs         = desc("plis_sent_total", "Keyframe requests (PLI) sent to publishers.")
 	dSwitches     = desc("layer_switches_total", "Simulcast layer switches made at a keyframe.")
 	dFirstFrame   = desc("join_to_first_frame_seconds", "Time from a video subscription to its first forwarded keyframe.")
@@ -47,7 +48,7 @@ var (
 type collector struct{ src Sources }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{dRooms, dSFUParts, dRoles, dTracks, dPackets, dBytes, dNACKs, dPLIs, dSwitches, dFirstFrame,
+	for _, d := range []*prometheus.Desc{dRooms, dSFUParts, dRoles, dTracks, dPackets, dBytes, dNACKs, dRTCPBad, dPLIs, dSwitches, dFirstFrame,
 		dEstimates, dEstimateSum, dMessages, dPoolMax, dPoolOpen, dPoolInUse, dPoolWaits, dPoolWaitSecs, dOrders, dRefunds, dScrapeErrors, dTURN,
 		dRecActive, dRecBytes, dRecSegments, dRecFailures} {
 		ch <- d
@@ -72,6 +73,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		counter(dPackets, float64(s.PacketsForwarded))
 		counter(dBytes, float64(s.BytesForwarded))
 		counter(dNACKs, float64(s.NACKsReceived))
+		counter(dRTCPBad, float64(s.RTCPMalformed))
 		counter(dPLIs, float64(s.PLIsSent))
 		counter(dSwitches, float64(s.LayerSwitches))
 		buckets := make(map[float64]uint64, len(sfu.FirstFrameBuckets))
