@@ -28,6 +28,10 @@ const (
 // session over the limits.
 const CodeTooManySessions = "too_many_sessions"
 
+// tooManySessions is the message of CodeTooManySessions, on the WebSocket
+// (session.acquire) and on WHIP/WHEP alike.
+const tooManySessions = "too many sessions for this token, account or address"
+
 func (l Limits) withDefaults() Limits {
 	or := func(v, def int) int {
 		if v == 0 {

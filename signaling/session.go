@@ -365,7 +365,7 @@ func decode(raw json.RawMessage, v any) error {
 func (ss *session) acquire(id, tok, user string) (release func(), ok bool) {
 	release, ok = ss.srv.caps.acquire(tok, user, ss.addr)
 	if !ok {
-		ss.sendError(id, errorf(CodeTooManySessions, "too many sessions for this token, account or address"))
+		ss.sendError(id, errorf(CodeTooManySessions, tooManySessions))
 		ss.closeWith(CloseTooMany, CodeTooManySessions)
 	}
 	return release, ok

@@ -236,7 +236,7 @@ func (s *Server) serveHTTPMedia(w http.ResponseWriter, r *http.Request, kind str
 	release, ok := s.caps.acquire(tok, c.User, s.cfg.ClientAddr(r))
 	if !ok {
 		w.Header().Set("Retry-After", "10")
-		httpError(w, http.StatusTooManyRequests, CodeTooManySessions, "too many sessions for this token, account or address")
+		httpError(w, http.StatusTooManyRequests, CodeTooManySessions, tooManySessions)
 		return
 	}
 	done := false

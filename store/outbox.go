@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lectern/lectern/notify"
 )
@@ -63,14 +62,11 @@ const maxMailError = 500
 // at most maxMailError bytes, cut between characters.
 func mailError(reason string) string {
 	reason = strings.ToValidUTF8(reason, "")
-	if len(reason) <= maxMailError {
-		return reason
+	if len(reason) > maxMailError {
+		// A character cut in two is invalid, and dropped.
+		reason = strings.ToValidUTF8(reason[:maxMailError], "")
 	}
-	n := maxMailError
-	for n > 0 && !utf8.RuneStart(reason[n]) {
-		n--
-	}
-	return reason[:n]
+	return reason
 }
 
 // MailTo lists the messages queued for an address, sent or not, newest
