@@ -119,11 +119,7 @@ func newLingerFixture(t *testing.T) *lingerFixture {
 	t.Cleanup(teacher.Close)
 	peer.PublishesTo(t, teacher, pub.PC, pub.Sources())
 	pub.Start()
-	for deadline := time.Now().Add(10 * time.Second); len(teacher.Tracks()) < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the teacher's tracks never reached the origin")
-		}
-	}
+	peer.WaitTracks(t, originSFU, e.lesson, 2)
 	mux := http.NewServeMux()
 	e.origin = cascade.NewOrigin(originSFU, e.secret)
 	mux.Handle(cascade.RelayPath, e.origin)
