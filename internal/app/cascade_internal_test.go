@@ -150,14 +150,8 @@ func (e *lingerFixture) relayUp(c *cascadeEdge) <-chan struct{} {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if r := e.edgeSFU.Room(e.lesson); r != nil && len(r.Tracks()) == 2 {
-			return done
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatal("the edge never got the teacher's two tracks")
-		}
-	}
+	peer.WaitTracks(e.t, e.edgeSFU, e.lesson, 2)
+	return done
 }
 
 // TestEdgeStudentArrivingAsLingerEnds: a student who joins at the very
