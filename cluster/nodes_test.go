@@ -77,7 +77,7 @@ func TestThreeNodes(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ kind, tok string }{{"whip", tch}, {"whep", toks["s1"]}} {
-		resp, _, err := postSDP(ctx, noRedirect, others[0].url+"/"+tc.kind+"/"+lesson, tc.tok, "v=0\r\n")
+		resp, _, err := peer.PostSDP(ctx, noRedirect, others[0].url+"/"+tc.kind+"/"+lesson, tc.tok, "v=0\r\n", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,9 +1,7 @@
 package cluster_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -161,29 +159,11 @@ func offerSDP(t *testing.T, pc *webrtc.PeerConnection) string {
 // returns the response and its body.
 func whipPost(t *testing.T, ctx context.Context, client *http.Client, url, tok string, pc *webrtc.PeerConnection) (*http.Response, string) {
 	t.Helper()
-	resp, body, err := postSDP(ctx, client, url, tok, offerSDP(t, pc))
+	resp, body, err := peer.PostSDP(ctx, client, url, tok, offerSDP(t, pc), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return resp, body
-}
-
-// postSDP POSTs an SDP offer with a Bearer token and returns the
-// response and its body.
-func postSDP(ctx context.Context, client *http.Client, url, tok, sdp string) (*http.Response, string, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader([]byte(sdp)))
-	if err != nil {
-		return nil, "", err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/sdp")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp, string(body), err
 }
 
 // TestThreeNodesWHIPOwnerKilled: a killed node sends nothing, so its WHIP
@@ -222,7 +202,7 @@ func TestThreeNodesWHIPOwnerKilled(t *testing.T) {
 			t.Fatalf("no node took the WHIP publisher within 20 s of the kill (%d tries)", i)
 		}
 		pub2, states2 = whipPublisher(t)
-		resp, body, err := postSDP(ctx, http.DefaultClient, live[i%len(live)].url+"/whip/"+lesson, tch, offerSDP(t, pub2.PC))
+		resp, body, err := peer.PostSDP(ctx, http.DefaultClient, live[i%len(live)].url+"/whip/"+lesson, tch, offerSDP(t, pub2.PC), nil)
 		if err == nil && resp.StatusCode == http.StatusCreated {
 			startWHIP(t, pub2, states2, body)
 			break
