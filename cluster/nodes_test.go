@@ -76,16 +76,11 @@ func TestThreeNodes(t *testing.T) {
 			t.Fatalf("join at %s: %q, %v; want moved to %s", n.url, url, err, own.ws())
 		}
 	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tc := range []struct{ kind, tok string }{{"whip", tch}, {"whep", toks["s1"]}} {
-		req, _ := http.NewRequestWithContext(ctx, "POST", others[0].url+"/"+tc.kind+"/"+lesson, strings.NewReader("v=0\r\n"))
-		req.Header.Set("Authorization", "Bearer "+tc.tok)
-		req.Header.Set("Content-Type", "application/sdp")
-		resp, err := noFollow.Do(req)
+		resp, _, err := peer.PostSDP(ctx, noRedirect, others[0].url+"/"+tc.kind+"/"+lesson, tc.tok, "v=0\r\n", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
 		if want := own.url + "/" + tc.kind + "/" + lesson; resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != want {
 			t.Fatalf("%s at a non-owner: %d Location %q, want 307 to %s", tc.kind, resp.StatusCode, resp.Header.Get("Location"), want)
 		}

@@ -1,9 +1,7 @@
 package cluster_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -33,13 +31,7 @@ func TestThreeNodesWHIPFailover(t *testing.T) {
 
 	// The encoder POSTs at the first node and follows the redirect.
 	pub, states, own := publishWHIP(t, ctx, c, nodes[0].url+"/whip/"+lesson, tch)
-	sub := peer.Viewer(t)
-	s1, at, err := rejoin(ctx, nodes, stu, time.Now().Add(20*time.Second), sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	if at != own.ws() || !seesVideo(sub, 20*time.Second) {
+	if at, ok := studentSees(t, ctx, nodes, stu); at != own.ws() || !ok {
 		t.Fatalf("the student at %s (owner %s) receives no video from the WHIP publisher", at, own.url)
 	}
 
@@ -59,25 +51,37 @@ func TestThreeNodesWHIPFailover(t *testing.T) {
 	// The encoder's next POST at the old node: 307 to the new owner,
 	// where it publishes and a student receives it.
 	pub2, states2 := whipPublisher(t)
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, _ := whipPost(t, ctx, noFollow, own.url+"/whip/"+lesson, tch, pub2.PC)
+	resp, _ := whipPost(t, ctx, noRedirect, own.url+"/whip/"+lesson, tch, pub2.PC)
 	if want := next.url + "/whip/" + lesson; resp.StatusCode != http.StatusTemporaryRedirect || resp.Header.Get("Location") != want {
 		t.Fatalf("POST at the old owner: %d Location %q, want 307 to %s", resp.StatusCode, resp.Header.Get("Location"), want)
 	}
-	resp, answer := whipPost(t, ctx, noFollow, resp.Header.Get("Location"), tch, pub2.PC)
+	resp, answer := whipPost(t, ctx, noRedirect, resp.Header.Get("Location"), tch, pub2.PC)
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("WHIP at the new owner: %d %s", resp.StatusCode, answer)
 	}
 	startWHIP(t, pub2, states2, answer)
-	sub2 := peer.Viewer(t)
-	s2, at, err := rejoin(ctx, nodes, stu, time.Now().Add(20*time.Second), sub2)
+	if at, ok := studentSees(t, ctx, nodes, stu); at != next.ws() || !ok {
+		t.Fatalf("the student at %s (new owner %s) receives no video from the republished encoder", at, next.url)
+	}
+}
+
+// noRedirect is an HTTP client that returns a redirect instead of
+// following it.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// studentSees joins the student stu through nodes as the client does
+// (rejoin, up to 20 s) with a fresh viewer, closed when t ends, and
+// returns the node it landed on and whether it receives video within
+// 20 s.
+func studentSees(t *testing.T, ctx context.Context, nodes []*node, stu string) (string, bool) {
+	t.Helper()
+	sub := peer.Viewer(t)
+	s, at, err := rejoin(ctx, nodes, stu, time.Now().Add(20*time.Second), sub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
-	if at != next.ws() || !seesVideo(sub2, 20*time.Second) {
-		t.Fatalf("the student at %s (new owner %s) receives no video from the republished encoder", at, next.url)
-	}
+	t.Cleanup(s.Close)
+	return at, seesVideo(sub, 20*time.Second)
 }
 
 // publishWHIP publishes the test camera and microphone over WHIP at url,
@@ -155,29 +159,11 @@ func offerSDP(t *testing.T, pc *webrtc.PeerConnection) string {
 // returns the response and its body.
 func whipPost(t *testing.T, ctx context.Context, client *http.Client, url, tok string, pc *webrtc.PeerConnection) (*http.Response, string) {
 	t.Helper()
-	resp, body, err := postSDP(ctx, client, url, tok, offerSDP(t, pc))
+	resp, body, err := peer.PostSDP(ctx, client, url, tok, offerSDP(t, pc), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return resp, body
-}
-
-// postSDP POSTs an SDP offer with a Bearer token and returns the
-// response and its body.
-func postSDP(ctx context.Context, client *http.Client, url, tok, sdp string) (*http.Response, string, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader([]byte(sdp)))
-	if err != nil {
-		return nil, "", err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/sdp")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp, string(body), err
 }
 
 // TestThreeNodesWHIPOwnerKilled: a killed node sends nothing, so its WHIP
@@ -216,7 +202,7 @@ func TestThreeNodesWHIPOwnerKilled(t *testing.T) {
 			t.Fatalf("no node took the WHIP publisher within 20 s of the kill (%d tries)", i)
 		}
 		pub2, states2 = whipPublisher(t)
-		resp, body, err := postSDP(ctx, http.DefaultClient, live[i%len(live)].url+"/whip/"+lesson, tch, offerSDP(t, pub2.PC))
+		resp, body, err := peer.PostSDP(ctx, http.DefaultClient, live[i%len(live)].url+"/whip/"+lesson, tch, offerSDP(t, pub2.PC), nil)
 		if err == nil && resp.StatusCode == http.StatusCreated {
 			startWHIP(t, pub2, states2, body)
 			break
@@ -225,13 +211,7 @@ func TestThreeNodesWHIPOwnerKilled(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("WHIP publisher taken by a live node %v after the kill", time.Since(killed).Round(time.Millisecond))
-	sub := peer.Viewer(t)
-	s1, _, err := rejoin(ctx, live, stu, time.Now().Add(20*time.Second), sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	if !seesVideo(sub, 20*time.Second) {
+	if _, ok := studentSees(t, ctx, live, stu); !ok {
 		t.Fatal("the student receives no video from the republished encoder")
 	}
 }

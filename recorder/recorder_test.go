@@ -34,9 +34,9 @@ type rig struct {
 
 func newRig(t *testing.T, opts ...recorder.Option) *rig {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	if os.Getenv("LECTERN_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := peer.TestLog()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	s := peer.SFU(t)
 	dir := t.TempDir()

@@ -119,11 +119,7 @@ func newLingerFixture(t *testing.T) *lingerFixture {
 	t.Cleanup(teacher.Close)
 	peer.PublishesTo(t, teacher, pub.PC, pub.Sources())
 	pub.Start()
-	for deadline := time.Now().Add(10 * time.Second); len(teacher.Tracks()) < 2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the teacher's tracks never reached the origin")
-		}
-	}
+	peer.WaitTracks(t, originSFU, e.lesson, 2)
 	mux := http.NewServeMux()
 	e.origin = cascade.NewOrigin(originSFU, e.secret)
 	mux.Handle(cascade.RelayPath, e.origin)
@@ -154,14 +150,8 @@ func (e *lingerFixture) relayUp(c *cascadeEdge) <-chan struct{} {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if r := e.edgeSFU.Room(e.lesson); r != nil && len(r.Tracks()) == 2 {
-			return done
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatal("the edge never got the teacher's two tracks")
-		}
-	}
+	peer.WaitTracks(e.t, e.edgeSFU, e.lesson, 2)
+	return done
 }
 
 // TestEdgeStudentArrivingAsLingerEnds: a student who joins at the very

@@ -246,30 +246,20 @@ func (b *browser) joinToken(lessonID string) string {
 	return j.Token
 }
 
-// postSDP POSTs sdp to a WHIP or WHEP url with tok as its Bearer token;
-// headers are name, value pairs. It returns the response, its body read
-// and closed, and the body.
+// postSDP POSTs sdp to a WHIP or WHEP url with tok as its Bearer token
+// (peer.PostSDP); headers are name, value pairs. It returns the response
+// and its body.
 func postSDP(t testing.TB, url, tok, sdp string, headers ...string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(sdp))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/sdp")
+	h := http.Header{}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+		h.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	resp, body, err := peer.PostSDP(context.Background(), http.DefaultClient, url, tok, sdp, h)
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}
-	return resp, string(body)
+	return resp, body
 }
 
 // connectSDP posts pc's complete offer to a WHIP or WHEP url with tok,

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lectern/lectern/internal/peer"
 )
 
 func mediaDir(t *testing.T) string {
@@ -27,14 +27,10 @@ func TestShortRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server and four Pion peers")
 	}
-	var log *slog.Logger
-	if os.Getenv("LECTERN_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	rep, err := Run(ctx, Config{Subscribers: 3, Chatters: 1, ChatInterval: time.Second,
-		Duration: 3 * time.Second, Baseline: time.Second, MediaDir: mediaDir(t), Logger: log})
+		Duration: 3 * time.Second, Baseline: time.Second, MediaDir: mediaDir(t), Logger: peer.TestLog()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@
 // an in-process SFU. The other test steps that many packages share live
 // here too, each written once: Viewer, Player and ReceiveOnly (a
 // subscriber, a WHEP player), Conn (a bare peer), Offer and OfferAnswer
-// (a complete offer and its answer), SFU and WaitTracks (a loopback SFU
-// and the wait for a room's tracks), Subscriber.AnswerIn.
+// (a complete offer and its answer), PostSDP (a WHIP or WHEP POST), SFU
+// and WaitTracks (a loopback SFU and the wait for a room's tracks),
+// Subscriber.AnswerIn.
 package peer

@@ -9,8 +9,9 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// TB is the part of testing.TB that Teach and Publishes use. The package
-// does not import testing: `lectern bench` links it.
+// TB is the part of testing.TB that the package's test steps (Teach,
+// Publishes, PublishesTo, Viewer, Player, Conn, Offer, SFU, WaitTracks)
+// use. The package does not import testing: `lectern bench` links it.
 type TB interface {
 	Helper()
 	Fatalf(format string, args ...any)
