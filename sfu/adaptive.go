@@ -100,9 +100,8 @@ const (
 func (a *allocState) init() { a.reported.Layer = layerNone }
 
 // controller is a subscriber's allocation state, owned by its allocator
-// goroutine (except est, set once while the PeerConnection is built).
+// goroutine.
 type controller struct {
-	est            estimator
 	lastEst        int
 	decreases      int   // fresh delay-based decreases within decreaseWindow
 	lastDecrease   int64 // nanoseconds
@@ -124,12 +123,6 @@ type controller struct {
 	pinned []*subscription // a relay's layer streams, reused between reports
 	items  []allocItem
 	out    []int
-}
-
-// estimator is what the controller reads of the subscriber's bandwidth
-// estimator (estimator.go) each round.
-type estimator interface {
-	Estimate() bwEstimate
 }
 
 // endTrial ends the running trial; a padding probe stops sending.
@@ -258,58 +251,54 @@ func (s *subscriber) allocLoop() {
 // allocate runs one round of the controller. Only allocLoop calls it.
 func (s *subscriber) allocate(now int64) {
 	c := &s.ctl
-	est := s.p.room.sfu.cfg.InitialBitrate
+	e := s.est.Estimate()
+	est, loss := e.Target, e.Loss
 	congested := false
-	if c.est != nil {
-		e := c.est.Estimate()
-		est = e.Target
-		loss := e.Loss
-		// The estimator keeps its last decision; a decrease is fresh
-		// when the estimate moved with it.
-		if now-c.lastDecrease > int64(decreaseWindow) {
-			c.decreases = 0
-		}
-		freshDecrease := e.Decreased && est != c.lastEst
-		if freshDecrease {
-			c.decreases++
-			c.lastDecrease = now
-		}
-		// The loss figure changes only when feedback is processed: with
-		// no report since the last round it is old news, not a new
-		// lossy round.
-		fresh := e.Reports != c.lastReports
-		c.lastReports = e.Reports
-		if fresh && loss > congestionLoss {
-			c.lossy++
-		} else if fresh {
-			c.lossy = 0
-		}
-		// A deep cut with fresh loss is news enough on its own (a
-		// deep cut without loss is more often a stall of this machine
-		// than of the link, and waits for a second decrease).
-		bigDrop := float64(est) < float64(c.lastEst)*bigCut && fresh && loss > congestionLoss
-		// During a media trial, loss must outlast the keyframe burst and
-		// then persist: the estimator's loss average still carries what an earlier
-		// limit lost for a while after the limit is gone.
-		lossRounds := 2
-		inBurst := false
-		if c.trialUntil != 0 && !c.padding {
-			lossRounds = 3
-			inBurst = now < c.trialStart+int64(burstGrace)
-		}
-		congested = c.decreases >= 2 || bigDrop || (fresh && c.lossy >= lossRounds && !inBurst)
-		if c.trialUntil != 0 && c.padding {
-			// Padding costs the subscriber nothing when the link has
-			// room: one decrease or lossy round ends the probe, and so
-			// does the subscriber NACKing more than probeNACKs of the
-			// video sent meanwhile (media lost behind the padding;
-			// the estimator's figures can lag a flooded link by a second).
-			nacked, sent := s.nacked.Load()-c.nacked0, s.vsent.Load()-c.sent0
-			hurt := sent >= 10 && nacked >= 4 && float64(nacked) > probeNACKs*float64(sent)
-			if hurt || freshDecrease || (fresh && loss > congestionLoss) {
-				s.p.log.Debug("probe failed", "nacked", nacked, "sent", sent, "loss", loss, "fresh", fresh, "decrease", freshDecrease)
-				congested = true
-			}
+	// The estimator keeps its last decision; a decrease is fresh
+	// when the estimate moved with it.
+	if now-c.lastDecrease > int64(decreaseWindow) {
+		c.decreases = 0
+	}
+	freshDecrease := e.Decreased && est != c.lastEst
+	if freshDecrease {
+		c.decreases++
+		c.lastDecrease = now
+	}
+	// The loss figure changes only when feedback is processed: with
+	// no report since the last round it is old news, not a new
+	// lossy round.
+	fresh := e.Reports != c.lastReports
+	c.lastReports = e.Reports
+	if fresh && loss > congestionLoss {
+		c.lossy++
+	} else if fresh {
+		c.lossy = 0
+	}
+	// A deep cut with fresh loss is news enough on its own (a
+	// deep cut without loss is more often a stall of this machine
+	// than of the link, and waits for a second decrease).
+	bigDrop := float64(est) < float64(c.lastEst)*bigCut && fresh && loss > congestionLoss
+	// During a media trial, loss must outlast the keyframe burst and
+	// then persist: the estimator's loss average still carries what an earlier
+	// limit lost for a while after the limit is gone.
+	lossRounds := 2
+	inBurst := false
+	if c.trialUntil != 0 && !c.padding {
+		lossRounds = 3
+		inBurst = now < c.trialStart+int64(burstGrace)
+	}
+	congested = c.decreases >= 2 || bigDrop || (fresh && c.lossy >= lossRounds && !inBurst)
+	if c.trialUntil != 0 && c.padding {
+		// Padding costs the subscriber nothing when the link has
+		// room: one decrease or lossy round ends the probe, and so
+		// does the subscriber NACKing more than probeNACKs of the
+		// video sent meanwhile (media lost behind the padding;
+		// the estimator's figures can lag a flooded link by a second).
+		nacked, sent := s.nacked.Load()-c.nacked0, s.vsent.Load()-c.sent0
+		hurt := sent >= 10 && nacked >= 4 && float64(nacked) > probeNACKs*float64(sent)
+		if hurt || freshDecrease || (fresh && loss > congestionLoss) {
+			s.p.log.Debug("probe failed", "nacked", nacked, "sent", sent, "loss", loss, "fresh", fresh, "decrease", freshDecrease)
+			congested = true
 		}
 	}
 	c.lastEst = est

@@ -96,8 +96,7 @@ func BenchmarkControllerRound(b *testing.B) {
 	est := newBWEstimator(1_000_000, nil)
 	sfu := &SFU{cfg: Config{}.withDefaults()}
 	p := &Participant{id: "p", room: &Room{sfu: sfu}, cfg: ParticipantConfig{Listener: NopListener{}}, log: sfu.cfg.Logger}
-	s := &subscriber{p: p, downs: map[string]*subscription{}}
-	s.ctl.est = est
+	s := &subscriber{p: p, downs: map[string]*subscription{}, est: est}
 	for i, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeVideo, webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeAudio} {
 		srcs := []*layerSource{{index: 0, ssrc: 1}, {index: 1, ssrc: 2}, {index: 2, ssrc: 3}}
 		if i > 0 {

@@ -17,8 +17,10 @@
 // waits for a live keyframe); receiver reports towards publishers come
 // from pion/interceptor report, sender reports towards subscribers from
 // each subscriber's controller goroutine, all its streams in one compound
-// packet a second (senderreport.go); the TWCC header extension is negotiated in both
-// directions. PLI/FIR from a subscriber, and a subscriber's arrival, ask
+// packet a second (senderreport.go), towards WHEP players from
+// pion/interceptor report; the TWCC header extension is negotiated with
+// publishers and subscribers (not with WHEP players, which have no
+// estimator). PLI/FIR from a subscriber, and a subscriber's arrival, ask
 // the publisher for a keyframe, rate-limited.
 //
 // Simulcast: a published video holds up to three layers (RIDs q, h, f, or

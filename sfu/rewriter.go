@@ -34,13 +34,7 @@ func (r *rewriter) forward(ssrc uint32, seq uint16, ts uint32, now int64) (outSe
 	if !r.started || r.resync || ssrc != r.srcSSRC {
 		if r.started {
 			r.seqOffset = r.lastSeq + 1 - seq
-			delta := uint32(1)
-			if el := now - r.lastAt; el > 0 && r.clockRate > 0 {
-				if d := uint64(el) * uint64(r.clockRate) / 1e9; d > 1 {
-					delta = uint32(d)
-				}
-			}
-			r.tsOffset = r.lastTS + delta - ts
+			r.tsOffset = r.lastTS + max(r.elapsedTS(now), 1) - ts
 		}
 		r.started, r.resync, r.srcSSRC = true, false, ssrc
 		r.highIn, r.floorIn = seq, seq-1
@@ -57,6 +51,16 @@ func (r *rewriter) forward(ssrc uint32, seq uint16, ts uint32, now int64) (outSe
 		r.lastSeq, r.lastTS, r.lastAt = outSeq, outTS, now
 	}
 	return outSeq, outTS, true
+}
+
+// elapsedTS is the RTP time that passed between the newest packet sent
+// and now: 0 if the clock rate is unknown or the clock went back.
+func (r *rewriter) elapsedTS(now int64) uint32 {
+	el := now - r.lastAt
+	if el <= 0 || r.clockRate == 0 {
+		return 0
+	}
+	return uint32(uint64(el) * uint64(r.clockRate) / 1e9)
 }
 
 // drop records that the input packet seq of the current source is

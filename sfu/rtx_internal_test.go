@@ -141,16 +141,7 @@ func TestPaddingProbeOnRTX(t *testing.T) {
 	p := pc.newProber()
 	const rate, length = 1_000_000, 300 * time.Millisecond
 	p.start(probe{d: d, rate: rate, until: time.Now().Add(length).UnixNano()})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		pc.wait()
-	}()
-	select {
-	case <-finished:
-	case <-time.After(length + 2*time.Second):
-		t.Fatal("the pacer still runs after its only probe ended")
-	}
+	waitPacer(t, &pc, length+2*time.Second)
 	want := rate / 8 * length.Seconds() / padSize
 	if n := float64(len(w.hdrs)); n < want*0.5 || n > want*1.1 {
 		t.Errorf("%v probe at %d bps sent %v packets, want about %.0f", length, rate, n, want)
@@ -270,16 +261,7 @@ func TestProbesPaddingLeavesTogether(t *testing.T) {
 	for i, p := range probers {
 		p.start(probe{d: downs[i], rate: rate, until: until})
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		pc.wait()
-	}()
-	select {
-	case <-done:
-	case <-time.After(length + 5*time.Second):
-		t.Fatal("the pacer still runs after its probes ended")
-	}
+	waitPacer(t, &pc, length+5*time.Second)
 	sent := uint64(0)
 	for i, p := range probers {
 		if p.sent.Load() == 0 {
@@ -308,5 +290,20 @@ func TestProbesPaddingLeavesTogether(t *testing.T) {
 		if got := perSSRC[uint32(testRTXSSRC+i)]; got != p.sent.Load() {
 			t.Errorf("prober %d sent %d, %d arrived", i, p.sent.Load(), got)
 		}
+	}
+}
+
+// waitPacer fails t unless pc's goroutine ends, its probes over, within d.
+func waitPacer(t *testing.T, pc *pacer, d time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pc.wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("the pacer still runs %v after its probes started", d)
 	}
 }

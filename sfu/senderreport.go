@@ -36,17 +36,16 @@ func (d *DownTrack) senderReport(now time.Time) (sr rtcp.SenderReport, ok bool) 
 		return sr, false
 	}
 	d.mu.Lock()
-	started, ts, at, rate := d.rw.started, d.rw.lastTS, d.rw.lastAt, d.rw.clockRate
+	started, ts := d.rw.started, d.rw.lastTS+d.rw.elapsedTS(now.UnixNano())
 	d.mu.Unlock()
 	if !started {
 		return sr, false
 	}
-	el := now.UnixNano() - at
 	sent, bytes := d.sent.Load(), d.bytes.Load()
 	return rtcp.SenderReport{
 		SSRC:        b.ssrc,
 		NTPTime:     ntpTime(now),
-		RTPTime:     ts + uint32(el*int64(rate)/1e9),
+		RTPTime:     ts,
 		PacketCount: uint32(sent),
 		OctetCount:  uint32(bytes - 12*sent), // payload only: bytes counts each header's 12
 	}, true

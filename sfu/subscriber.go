@@ -63,7 +63,6 @@ func newSubscriber(p *Participant) (*subscriber, error) {
 		return nil, err
 	}
 	s.pc = pc
-	s.ctl.est = s.est
 	s.resends.est = &s.estimate
 	s.estimate.Store(int64(cfg.InitialBitrate))
 	s.ctl.probe = p.room.sfu.pacer.newProber()
