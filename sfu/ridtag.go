@@ -125,13 +125,6 @@ func (t *ridTagger) forget(owner *Participant, ssrcs []uint32) {
 	t.mu.Unlock()
 }
 
-// size counts the tags the tagger keeps.
-func (t *ridTagger) size() int {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return len(t.tags)
-}
-
 func (t *ridTagger) tag(ssrc uint32) (ridTag, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
