@@ -17,26 +17,18 @@ import (
 //
 // Every offer of a relay lists each stream it carries now, so the ids of
 // streams it no longer lists (their tracks ended on the origin) are
-// forgotten here: a long lesson whose teacher turns the camera or the
-// screen share on and off many times keeps only the current ones.
+// forgotten once the offer applies (a refused one changes nothing): a
+// long lesson whose teacher turns the camera or the screen share on and
+// off many times keeps only the current ones.
 func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInfo) (string, error) {
-	sources := make(map[string]Source, len(tracks))
-	p.mu.Lock()
-	for id := range p.relayed {
-		if _, ok := tracks[id]; !ok {
-			delete(p.relayed, id)
-			delete(p.shownAs, id) // sources: Publish forgets them (applied)
-		}
+	if tracks == nil {
+		tracks = map[string]TrackInfo{} // an offer of no stream: every id goes
 	}
+	sources := make(map[string]Source, len(tracks))
 	for id, t := range tracks {
 		sources[id] = t.Source
-		if t.ParticipantID != "" {
-			p.shownAs[id] = t.ParticipantID
-		}
-		p.relayed[id], _ = parseRelayLayer(id)
 	}
-	p.mu.Unlock()
-	return p.Publish(offerSDP, sources)
+	return p.publishOffer(offerSDP, sources, tracks)
 }
 
 // Publish applies a publisher's offer on the publishing connection and
@@ -45,6 +37,12 @@ func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInf
 // What earlier offers taught about tracks this one no longer sends is
 // forgotten (applied). Candidates trickle through the Listener.
 func (p *Participant) Publish(offerSDP string, sources map[string]Source) (string, error) {
+	return p.publishOffer(offerSDP, sources, nil)
+}
+
+// publishOffer is Publish; relayed, for PublishRelayed, describes the
+// relay's streams and is kept once the offer applies.
+func (p *Participant) publishOffer(offerSDP string, sources map[string]Source, relayed map[string]TrackInfo) (string, error) {
 	for _, s := range sources {
 		if !s.Valid() {
 			return "", fmt.Errorf("%w: unknown source %q", ErrBadSDP, s)
@@ -86,6 +84,9 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
 	p.applied(&offer, sources, learnt)
+	if relayed != nil {
+		p.appliedRelayed(relayed)
+	}
 	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -124,6 +125,23 @@ func (p *Participant) applied(offer *sdp.SessionDescription, sources map[string]
 	p.room.sfu.tags.forget(p, missing(p.tagged, learnt))
 	p.tagged = learnt
 	p.simSSRC = simulcastSSRCs(offer)
+}
+
+// appliedRelayed makes the relay's stream ids and shown-as entries match
+// the offer now in force (PublishRelayed), under p.mu.
+func (p *Participant) appliedRelayed(tracks map[string]TrackInfo) {
+	for id := range p.relayed {
+		if _, ok := tracks[id]; !ok {
+			delete(p.relayed, id)
+			delete(p.shownAs, id) // sources: applied forgot them
+		}
+	}
+	for id, t := range tracks {
+		if t.ParticipantID != "" {
+			p.shownAs[id] = t.ParticipantID
+		}
+		p.relayed[id], _ = parseRelayLayer(id)
+	}
 }
 
 // missing returns the SSRCs of a that b does not hold.
