@@ -24,7 +24,11 @@ func OfferState(p *Participant) (sources, simSSRCs, tagged int) {
 }
 
 // RIDTags counts the SFU-wide ridTagger's tags.
-func RIDTags(s *SFU) int { return s.tags.size() }
+func RIDTags(s *SFU) int {
+	s.tags.mu.RLock()
+	defer s.tags.mu.RUnlock()
+	return len(s.tags.tags)
+}
 
 // Receivers counts the receivers a participant maps to its tracks.
 func Receivers(p *Participant) int {

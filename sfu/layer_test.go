@@ -3,6 +3,7 @@ package sfu
 import (
 	"testing"
 
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -19,12 +20,19 @@ func TestLayerIndex(t *testing.T) {
 }
 
 func TestSimulcastSSRCs(t *testing.T) {
-	sdp := "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ssrc-group:FID 1 2\r\na=ssrc-group:SIM 11 22 33\r\na=ssrc:11 cname:x\r\n"
-	m := simulcastSSRCs(sdp)
+	const head = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+	parse := func(s string) *sdp.SessionDescription {
+		var d sdp.SessionDescription
+		if err := d.UnmarshalString(s); err != nil {
+			t.Fatal(err)
+		}
+		return &d
+	}
+	m := simulcastSSRCs(parse(head + "a=ssrc-group:FID 1 2\r\na=ssrc-group:SIM 11 22 33\r\na=ssrc:11 cname:x\r\n"))
 	if len(m) != 3 || m[11] != 0 || m[22] != 1 || m[33] != 2 {
 		t.Fatalf("simulcastSSRCs = %v", m)
 	}
-	if simulcastSSRCs("v=0\r\n") != nil {
+	if simulcastSSRCs(parse(head+"a=ssrc-group:FID 1 2\r\n")) != nil {
 		t.Fatal("SSRCs found in an SDP without SIM")
 	}
 }

@@ -17,26 +17,18 @@ import (
 //
 // Every offer of a relay lists each stream it carries now, so the ids of
 // streams it no longer lists (their tracks ended on the origin) are
-// forgotten here: a long lesson whose teacher turns the camera or the
-// screen share on and off many times keeps only the current ones.
+// forgotten once the offer applies (a refused one changes nothing): a
+// long lesson whose teacher turns the camera or the screen share on and
+// off many times keeps only the current ones.
 func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInfo) (string, error) {
-	sources := make(map[string]Source, len(tracks))
-	p.mu.Lock()
-	for id := range p.relayed {
-		if _, ok := tracks[id]; !ok {
-			delete(p.relayed, id)
-			delete(p.shownAs, id) // sources: Publish forgets them (applied)
-		}
+	if tracks == nil {
+		tracks = map[string]TrackInfo{} // an offer of no stream: every id goes
 	}
+	sources := make(map[string]Source, len(tracks))
 	for id, t := range tracks {
 		sources[id] = t.Source
-		if t.ParticipantID != "" {
-			p.shownAs[id] = t.ParticipantID
-		}
-		p.relayed[id], _ = parseRelayLayer(id)
 	}
-	p.mu.Unlock()
-	return p.Publish(offerSDP, sources)
+	return p.publishOffer(offerSDP, sources, tracks)
 }
 
 // Publish applies a publisher's offer on the publishing connection and
@@ -45,6 +37,12 @@ func (p *Participant) PublishRelayed(offerSDP string, tracks map[string]TrackInf
 // What earlier offers taught about tracks this one no longer sends is
 // forgotten (applied). Candidates trickle through the Listener.
 func (p *Participant) Publish(offerSDP string, sources map[string]Source) (string, error) {
+	return p.publishOffer(offerSDP, sources, nil)
+}
+
+// publishOffer is Publish; relayed, for PublishRelayed, describes the
+// relay's streams and is kept once the offer applies.
+func (p *Participant) publishOffer(offerSDP string, sources map[string]Source, relayed map[string]TrackInfo) (string, error) {
 	for _, s := range sources {
 		if !s.Valid() {
 			return "", fmt.Errorf("%w: unknown source %q", ErrBadSDP, s)
@@ -58,9 +56,14 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 	if !p.publish {
 		return "", ErrForbidden
 	}
+	// Parsed once for what the SFU reads of it (Pion parses its own copy).
+	var offer sdp.SessionDescription
+	if err := offer.UnmarshalString(offerSDP); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
 	// Learnt before the offer applies: the tagger must know a stream
 	// before its first packets are read.
-	learnt := p.room.sfu.tags.learn(p, offerSDP)
+	learnt := p.room.sfu.tags.learn(p, &offer)
 	fresh := p.pub == nil
 	if fresh {
 		pc, err := p.newPublishPC()
@@ -80,7 +83,10 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 		}
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
-	p.applied(offerSDP, sources, learnt)
+	p.applied(&offer, sources, learnt)
+	if relayed != nil {
+		p.appliedRelayed(relayed)
+	}
 	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -105,8 +111,8 @@ func (p *Participant) Publish(offerSDP string, sources map[string]Source) (strin
 // only what the current offer names. Only the offer can say so: a track
 // that ended before its first packet never reached onTrack, and a track
 // listed but not yet arrived must keep its entries until it does.
-func (p *Participant) applied(offerSDP string, sources map[string]Source, learnt []uint32) {
-	listed := sendingTrackIDs(offerSDP)
+func (p *Participant) applied(offer *sdp.SessionDescription, sources map[string]Source, learnt []uint32) {
+	listed := sendingTrackIDs(offer)
 	kept := make(map[string]Source, len(listed))
 	for id := range listed {
 		if s, ok := sources[id]; ok {
@@ -118,7 +124,24 @@ func (p *Participant) applied(offerSDP string, sources map[string]Source, learnt
 	p.sources = kept
 	p.room.sfu.tags.forget(p, missing(p.tagged, learnt))
 	p.tagged = learnt
-	p.simSSRC = simulcastSSRCs(offerSDP)
+	p.simSSRC = simulcastSSRCs(offer)
+}
+
+// appliedRelayed makes the relay's stream ids and shown-as entries match
+// the offer now in force (PublishRelayed), under p.mu.
+func (p *Participant) appliedRelayed(tracks map[string]TrackInfo) {
+	for id := range p.relayed {
+		if _, ok := tracks[id]; !ok {
+			delete(p.relayed, id)
+			delete(p.shownAs, id) // sources: applied forgot them
+		}
+	}
+	for id, t := range tracks {
+		if t.ParticipantID != "" {
+			p.shownAs[id] = t.ParticipantID
+		}
+		p.relayed[id], _ = parseRelayLayer(id)
+	}
 }
 
 // missing returns the SSRCs of a that b does not hold.
@@ -135,13 +158,9 @@ func missing(a, b []uint32) []uint32 {
 // sendingTrackIDs returns the track ids (a=msid, or an a=ssrc line's msid)
 // of an offer's media sections that send: not rejected (port 0), not
 // recvonly or inactive.
-func sendingTrackIDs(offerSDP string) map[string]struct{} {
-	var d sdp.SessionDescription
-	if d.UnmarshalString(offerSDP) != nil {
-		return nil
-	}
+func sendingTrackIDs(offer *sdp.SessionDescription) map[string]struct{} {
 	ids := map[string]struct{}{}
-	for _, m := range d.MediaDescriptions {
+	for _, m := range offer.MediaDescriptions {
 		if m.MediaName.Port.Value == 0 {
 			continue
 		}
@@ -305,22 +324,24 @@ func extensionID(recv *webrtc.RTPReceiver, uri string) uint8 {
 
 // simulcastSSRCs maps the SSRCs of every a=ssrc-group:SIM line of an SDP
 // to their layer, lowest first (RFC 5576 §4.2; the order Chrome uses).
-func simulcastSSRCs(sdp string) map[uint32]int {
+func simulcastSSRCs(offer *sdp.SessionDescription) map[uint32]int {
 	var m map[uint32]int
-	for _, line := range strings.Split(sdp, "\n") {
-		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "a=ssrc-group:SIM ")
-		if !ok {
-			continue
-		}
-		for i, f := range strings.Fields(rest) {
-			n, err := strconv.ParseUint(f, 10, 32)
-			if err != nil || i >= maxLayers {
-				break
+	for _, md := range offer.MediaDescriptions {
+		for _, a := range md.Attributes {
+			rest, ok := strings.CutPrefix(a.Value, "SIM ")
+			if a.Key != sdp.AttrKeySSRCGroup || !ok {
+				continue
 			}
-			if m == nil {
-				m = map[uint32]int{}
+			for i, f := range strings.Fields(rest) {
+				n, err := strconv.ParseUint(f, 10, 32)
+				if err != nil || i >= maxLayers {
+					break
+				}
+				if m == nil {
+					m = map[uint32]int{}
+				}
+				m[uint32(n)] = i
 			}
-			m[uint32(n)] = i
 		}
 	}
 	return m

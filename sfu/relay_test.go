@@ -108,6 +108,26 @@ func TestRelayForgetsEndedTracks(t *testing.T) {
 		if n := sfu.RelayedIDs(l.edge); n > 2*3 {
 			t.Errorf("round %d, camera on: the edge's relay keeps %d stream entries, want those of 2 streams (at most 6)", i, n)
 		}
+		if i == 0 {
+			// An offer the edge refuses, listing no stream, in order
+			// with the origin's: the offer in force keeps its entries.
+			refused := make(chan [2]int, 1)
+			l.work <- func() {
+				before := sfu.RelayedIDs(l.edge)
+				if _, err := l.edge.PublishRelayed("not sdp", map[string]sfu.TrackInfo{}); err == nil {
+					t.Error("an offer that is not SDP was applied")
+				}
+				refused <- [2]int{before, sfu.RelayedIDs(l.edge)}
+			}
+			select {
+			case n := <-refused:
+				if n[1] != n[0] || n[0] == 0 {
+					t.Errorf("a refused relay offer: %d stream entries before, %d after; want the same, not 0", n[0], n[1])
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the refused relay offer never ran")
+			}
+		}
 		teacher.SetPublish(false)
 		pub.Close()
 		waitEdge(0, "off")

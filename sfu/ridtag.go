@@ -41,13 +41,9 @@ func newRIDTagger() *ridTagger { return &ridTagger{tags: map[uint32]ridTag{}} }
 
 // learn records the tags an offer of owner implies (nothing for other
 // shapes) and returns the SSRCs learnt, for forget.
-func (t *ridTagger) learn(owner *Participant, offer string) []uint32 {
-	var d sdp.SessionDescription
-	if d.UnmarshalString(offer) != nil {
-		return nil
-	}
+func (t *ridTagger) learn(owner *Participant, offer *sdp.SessionDescription) []uint32 {
 	var learnt []uint32
-	for _, m := range d.MediaDescriptions {
+	for _, m := range offer.MediaDescriptions {
 		if m.MediaName.Media != "video" {
 			continue
 		}
@@ -127,13 +123,6 @@ func (t *ridTagger) forget(owner *Participant, ssrcs []uint32) {
 		}
 	}
 	t.mu.Unlock()
-}
-
-// size counts the tags the tagger keeps.
-func (t *ridTagger) size() int {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return len(t.tags)
 }
 
 func (t *ridTagger) tag(ssrc uint32) (ridTag, bool) {

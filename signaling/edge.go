@@ -1,10 +1,10 @@
 package signaling
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -268,20 +268,11 @@ func readFrame(ctx context.Context, c *websocket.Conn) (websocket.MessageType, [
 	if err != nil {
 		return 0, nil, err
 	}
-	b := make([]byte, maxFrameHeader, maxFrameHeader+512)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			return typ, textFrame(b), nil
-		}
-		if err != nil {
-			return 0, nil, err
-		}
+	b := bytes.NewBuffer(make([]byte, maxFrameHeader, maxFrameHeader+bytes.MinRead))
+	if _, err := b.ReadFrom(r); err != nil {
+		return 0, nil, err
 	}
+	return typ, textFrame(b.Bytes()), nil
 }
 
 // finishEdge ends an edge student's session: its media and its classroom

@@ -30,12 +30,10 @@ func TestEdgeCloseWithLingeringRelay(t *testing.T) {
 		c, ended := newEdge(300 * time.Millisecond)
 		done := relayUp(c)
 		c.Release(lesson) // the relay lingers
-		start := time.Now()
+		// Close does not wait out the linger: the timer is stopped, so it
+		// never fires (ended stays 0 below).
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("Close took %v with a lingering relay", d)
 		}
 		select {
 		case <-done:
