@@ -86,7 +86,13 @@ func waitNoGoroutine(t *testing.T, fn string, d time.Duration) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("a goroutine in %s is still running %v later", fn, d)
+			var held []string
+			for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+				if strings.Contains(g, fn) {
+					held = append(held, g)
+				}
+			}
+			t.Fatalf("a goroutine in %s is still running %v later:\n%s", fn, d, strings.Join(held, "\n\n"))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
