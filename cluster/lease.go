@@ -156,6 +156,8 @@ func (n *Node) epoch(lessonID string) (int64, bool) {
 func (n *Node) Ended(lessonID, by string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	n.leaseMu.Lock()
+	defer n.leaseMu.Unlock()
 	if e, ok := n.epoch(lessonID); ok {
 		n.mu.Lock()
 		delete(n.held, lessonID)

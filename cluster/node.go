@@ -64,6 +64,12 @@ type Node struct {
 	log  *slog.Logger
 	pool *pgxpool.Pool
 
+	// leaseMu serializes this node's lease renewal with its release of
+	// an ended lesson's lease. Without it a renewal whose statement began
+	// before the release (Postgres's now() is its transaction's start)
+	// re-checks the released row, finds expires_at still ahead of that
+	// earlier now(), and extends it again.
+	leaseMu  sync.Mutex
 	mu       sync.Mutex       // guards held, deadline, srv, origins, closed
 	held     map[string]int64 // lesson → epoch of the lease this node holds
 	deadline time.Time        // leases are ours until then (monotonic clock)
@@ -198,6 +204,22 @@ func (n *Node) beat() {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.LeaseTTL/2)
 	defer cancel()
+	lost, renewed, ok := n.renewHeld(ctx, start)
+	if !ok {
+		n.drop(lost, "no renewal within the lease")
+		return
+	}
+	n.drop(lost, "lease taken by another node")
+	n.refreshOrigins(ctx)
+	n.spillHeld(ctx, renewed)
+}
+
+// renewHeld renews this node's leases and brings held up to date, under
+// leaseMu: the lessons lost, the leases renewed, and whether the
+// database answered.
+func (n *Node) renewHeld(ctx context.Context, start time.Time) (lost []string, renewed map[string]int64, ok bool) {
+	n.leaseMu.Lock()
+	defer n.leaseMu.Unlock()
 	n.mu.Lock()
 	before := make(map[string]int64, len(n.held))
 	for l, e := range n.held {
@@ -208,7 +230,6 @@ func (n *Node) beat() {
 	if err != nil {
 		n.log.Warn("cluster heartbeat failed", "err", err)
 		n.mu.Lock()
-		var lost []string
 		if !n.deadline.IsZero() && time.Now().After(n.deadline) {
 			for l := range n.held {
 				lost = append(lost, l)
@@ -216,10 +237,8 @@ func (n *Node) beat() {
 			clear(n.held)
 		}
 		n.mu.Unlock()
-		n.drop(lost, "no renewal within the lease")
-		return
+		return lost, nil, false
 	}
-	var lost []string
 	n.mu.Lock()
 	n.deadline = start.Add(n.cfg.LeaseTTL * 3 / 4)
 	for l, e := range before {
@@ -234,9 +253,7 @@ func (n *Node) beat() {
 		}
 	}
 	n.mu.Unlock()
-	n.drop(lost, "lease taken by another node")
-	n.refreshOrigins(ctx)
-	n.spillHeld(ctx, renewed)
+	return lost, renewed, true
 }
 
 // renew beats and renews this node's leases, returning them.

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"sync"
@@ -387,5 +388,39 @@ func TestPlacementRespectsCapacity(t *testing.T) {
 	}
 	if _, err := full.Place(ctx, "lesson-7"); !errors.Is(err, ErrNoNode) {
 		t.Fatalf("every node full: %v, want ErrNoNode", err)
+	}
+}
+
+// TestEndedRacesRenewal: a lease released while the owner's heartbeat is
+// renewing stays released. Each round ends a lesson at the same moment a
+// heartbeat runs; a renewal that began first must not extend the lease
+// the release just ended, nor give it back to the node.
+func TestEndedRacesRenewal(t *testing.T) {
+	url := migrated(t)
+	ctx := context.Background()
+	a := newNode(t, url, "a", "http://127.0.0.1:1001", 0, 30*time.Second)
+	a.Start(newRecorder())
+	// Many held leases make each renewal long enough to overlap a release.
+	for i := range 300 {
+		if _, err := a.Place(ctx, fmt.Sprintf("held-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rounds = 150
+	for i := range rounds {
+		lesson := fmt.Sprintf("race-%d", i)
+		if _, err := a.Place(ctx, lesson); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); a.beat() }()
+		go func() { defer wg.Done(); a.Ended(lesson, "teacher-1") }()
+		wg.Wait()
+		a.beat()
+		o, valid, err := a.lease(ctx, lesson)
+		if err != nil || valid || a.Serves(lesson) {
+			t.Fatalf("round %d: lease after the end: %+v valid=%v serves=%v %v", i, o, valid, a.Serves(lesson), err)
+		}
 	}
 }
