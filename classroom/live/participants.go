@@ -57,7 +57,10 @@ type member struct {
 	lastChat  time.Time
 }
 
-// ParticipantInfo is a participant as every client sees them.
+// ParticipantInfo is a participant as every client sees them. Quality is
+// the exception: only moderators and the participant themselves see it
+// (in their snapshot, then through participant.quality deltas), so the
+// copies everyone gets leave it out rather than carry a stale grade.
 type ParticipantInfo struct {
 	ID           string     `json:"id"`
 	Name         string     `json:"name"`
@@ -82,7 +85,6 @@ func (l *Lesson) info(m *member) ParticipantInfo {
 		Muted:        m.muted,
 		CameraOff:    m.cameraOff,
 		Speaking:     m.speaking,
-		Quality:      m.quality,
 		Reconnecting: !m.connected,
 		Kind:         m.Kind,
 	}
@@ -385,14 +387,21 @@ func (l *Lesson) SetQuality(participantID string, q Quality) Result {
 func (l *Lesson) Participants() []ParticipantInfo {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.participants()
+	return l.participantsFor(nil)
 }
 
-func (l *Lesson) participants() []ParticipantInfo {
+// participantsFor is the participant list as viewer sees it: with each
+// one's connection quality for a moderator (or a nil viewer: the server),
+// without it for anyone else.
+func (l *Lesson) participantsFor(viewer *member) []ParticipantInfo {
 	ms := l.ordered()
 	out := make([]ParticipantInfo, len(ms))
+	withQuality := viewer == nil || viewer.Role.Moderator()
 	for i, m := range ms {
 		out[i] = l.info(m)
+		if withQuality {
+			out[i].Quality = m.quality
+		}
 	}
 	return out
 }

@@ -199,6 +199,59 @@ func TestSpeakingAndQuality(t *testing.T) {
 	}
 }
 
+// TestQualityOnlyToModeratorsAndSelf: a participant's connection grade
+// reaches the moderators and the participant, in snapshots as in deltas,
+// and no copy everyone gets carries it (where it would go stale).
+func TestQualityOnlyToModeratorsAndSelf(t *testing.T) {
+	l, _ := newTestLesson(t)
+	join(t, l, "teacher", token.RoleTeacher)
+	join(t, l, "s", token.RoleStudent)
+	join(t, l, "other", token.RoleStudent)
+	l.SetQuality("s", QualityPoor)
+	quality := func(ps []ParticipantInfo, id string) Quality {
+		for _, p := range ps {
+			if p.ID == id {
+				return p.Quality
+			}
+		}
+		t.Fatalf("%s not in %+v", id, ps)
+		return ""
+	}
+	snap := func(id string) Snapshot {
+		s, err := l.Snapshot(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if q := quality(snap("teacher").Participants, "s"); q != QualityPoor {
+		t.Fatalf("teacher's snapshot shows s as %q, want poor", q)
+	}
+	if s := snap("s"); s.You.Quality != QualityPoor {
+		t.Fatalf("s's own snapshot: you = %+v, want quality poor", s.You)
+	}
+	if q := quality(snap("other").Participants, "s"); q != QualityUnknown {
+		t.Fatalf("another student's snapshot shows s as %q, want no grade", q)
+	}
+	muted := true
+	r, err := l.SetMediaState(ctx, "s", MediaState{Muted: &muted}) // participant.updated, to everyone
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for _, e := range r.Events {
+		if p, isInfo := e.Payload.(ParticipantInfo); isInfo && e.Type == EvParticipantUpdated {
+			sent++
+			if p.Quality != QualityUnknown {
+				t.Fatalf("participant.updated to everyone carries quality %q", p.Quality)
+			}
+		}
+	}
+	if sent != 1 {
+		t.Fatalf("muting sent %d participant.updated, want 1: %+v", sent, r.Events)
+	}
+}
+
 func TestDepartLeavesAtOnce(t *testing.T) {
 	l := New("L", WithReconnectGrace(time.Minute))
 	ctx := context.Background()

@@ -41,7 +41,7 @@ func (l *Lesson) snapshot(ctx context.Context, m *member) (Snapshot, error) {
 	s := Snapshot{
 		Lesson:       l.settings(),
 		You:          l.info(m),
-		Participants: l.participants(),
+		Participants: l.participantsFor(m),
 		Stage:        append([]string{}, l.stage...),
 		Questions:    l.questionsFor(m, false),
 		Polls:        l.pollsFor(m),
@@ -53,6 +53,7 @@ func (l *Lesson) snapshot(ctx context.Context, m *member) (Snapshot, error) {
 			UnmuteRequested:  m.unmuteAsked,
 		},
 	}
+	s.You.Quality = m.quality
 	if s.Polls == nil {
 		s.Polls = []PollInfo{}
 	}
