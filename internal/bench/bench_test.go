@@ -111,7 +111,7 @@ func TestShortRamp(t *testing.T) {
 
 // TestOneLayerClip: --video picks the clip a one-layer teacher sends:
 // sim_f.ivf (≈ 1.2 Mbps) reaches the student at well over teacher.ivf's
-// ≈ 300 kbps.
+// ≈ 300 kbps, through the teacher's default pacer (3,750 kbps).
 func TestOneLayerClip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server and two Pion peers")
@@ -125,6 +125,9 @@ func TestOneLayerClip(t *testing.T) {
 	}
 	if !slices.Contains(rep.Params.Media, "sim_f.ivf") || slices.Contains(rep.Params.Media, "teacher.ivf") {
 		t.Errorf("media %v, want sim_f.ivf instead of teacher.ivf", rep.Params.Media)
+	}
+	if rep.Params.PaceKbps != 3750 {
+		t.Errorf("pace %d kbps, want the default 3,750", rep.Params.PaceKbps)
 	}
 	if s := rep.Steps[0]; s.Receiving != 1 || s.Bitrate.MeanKbps < 700 {
 		t.Errorf("student received %v kbps (receiving %d), want sim_f.ivf's ≈ 1,200", s.Bitrate.MeanKbps, s.Receiving)

@@ -48,6 +48,14 @@ type Config struct {
 	// sim_f.ivf (640×480, ≈ 1.2 Mbps) is nearer a real camera.
 	Video string
 
+	// PaceKbps is how fast the teacher's video may leave, as a browser's
+	// pacer sends at 2.5 × its target bitrate in 5 ms slices so that a
+	// keyframe does not leave in one burst; default 3,750 (a 1.5 Mbps
+	// camera's). Burst turns the pacer off: each frame's packets are
+	// written back to back, a harsher load than a browser sends.
+	PaceKbps int
+	Burst    bool
+
 	// Frames makes students reassemble every video frame (as a decoder
 	// would, and to count complete frames); by default they decrypt and
 	// count packets only, so that one core of students can follow a
@@ -87,6 +95,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ChatInterval <= 0 {
 		c.ChatInterval = 2 * time.Second
+	}
+	if c.PaceKbps <= 0 {
+		c.PaceKbps = 3750
 	}
 	if c.JoinConcurrency <= 0 {
 		c.JoinConcurrency = 4

@@ -44,6 +44,7 @@ type Params struct {
 	Layers          int      `json:"layers"`
 	MediaDir        string   `json:"media_dir"`
 	Media           []string `json:"media"`
+	PaceKbps        int      `json:"pace_kbps"` // the teacher's pacer; 0: none (--burst)
 	JoinConcurrency int      `json:"join_concurrency"`
 	LossLimit       float64  `json:"loss_limit"`
 	DelayLimitMs    float64  `json:"delay_limit_ms"`

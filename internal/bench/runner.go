@@ -12,6 +12,7 @@ import (
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/signaling"
 	"github.com/lectern/lectern/token"
+	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -121,6 +122,7 @@ func params(cfg Config) Params {
 		Subscribers: cfg.Subscribers, Step: cfg.Step, Max: cfg.Max, Chatters: cfg.Chatters,
 		ChatIntervalS: cfg.ChatInterval.Seconds(), DurationS: cfg.Duration.Seconds(), BaselineS: cfg.Baseline.Seconds(),
 		Layers: cfg.Layers, MediaDir: cfg.MediaDir, JoinConcurrency: cfg.JoinConcurrency,
+		PaceKbps:  pace(cfg),
 		LossLimit: cfg.LossLimit, DelayLimitMs: ms(cfg.DelayLimit),
 		Sampled: "this process: the server and every synthetic peer together"}
 	if cfg.Ramp {
@@ -154,6 +156,14 @@ func capacity(steps []Step, max int) *Capacity {
 	return c
 }
 
+// pace is the teacher's pacing rate as the report gives it: 0 for none.
+func pace(cfg Config) int {
+	if cfg.Burst {
+		return 0
+	}
+	return cfg.PaceKbps
+}
+
 func settle(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
@@ -168,7 +178,13 @@ func (r *run) issue(user string, role token.Role) (string, error) {
 
 // startTeacher joins the teacher, publishes and waits for its transport.
 func (r *run) startTeacher(ctx context.Context, rep *Report) (*peer.Client, teacher, error) {
-	api, err := peer.NewAPIWith(peer.StampSender(r.stamps))
+	// The pacer comes after the stamp: a packet is stamped when it
+	// leaves the pacer, so delay counts from the teacher's wire.
+	extra := []interceptor.Factory{peer.StampSender(r.stamps)}
+	if kbps := pace(r.cfg); kbps > 0 {
+		extra = append(extra, peer.Pacer(kbps*1000))
+	}
+	api, err := peer.NewAPIWith(extra...)
 	if err != nil {
 		return nil, nil, err
 	}
