@@ -12,9 +12,10 @@
 // rewritten again under that subscriber's sequence numbers, over RTX when
 // the subscriber negotiated it (RFC 4588), within a share of the
 // subscriber's bandwidth estimate (nack.go); and a down-track that has
-// forwarded nothing yet starts at once from the latest keyframe held there
-// (replay.go) while a keyframe is still asked for (a switch or a resume
-// waits for a live keyframe); receiver reports towards publishers come
+// forwarded nothing yet starts from the latest keyframe held there the
+// moment its subscriber's transport comes up, not at the layer's next
+// live packet (replay.go), while a keyframe is still asked for (a switch
+// or a resume waits for a live keyframe); receiver reports towards publishers come
 // from pion/interceptor report, sender reports towards subscribers from
 // each subscriber's controller goroutine, all its streams in one compound
 // packet a second (senderreport.go), towards WHEP players from

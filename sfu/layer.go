@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/pion/rtp"
@@ -51,7 +52,13 @@ type layer struct {
 	running atomic.Bool // its reader was started
 
 	// cache holds the layer's latest packets for NACKs and joins (video
-	// only); replayPkt and replayBuf belong to the reader goroutine.
+	// only); replayPkt and replayBuf belong to whoever holds fwd.
+	//
+	// fwd is held by the reader across a video packet's put into the
+	// cache and its fan-out, and by a down-track that starts from the
+	// cache outside the reader (DownTrack.startFromCache): the replay then
+	// neither races the reader nor lets a live packet overtake it.
+	fwd       sync.Mutex
 	cache     packetCache
 	replayPkt rtp.Packet
 	replayBuf [receiveMTU]byte

@@ -43,6 +43,8 @@ type packetCache struct {
 	slots    *cacheSlots
 	kfSeq    uint16 // first packet of the latest keyframe
 	kfOK     bool   // kfSeq is set
+	last     uint16 // the latest packet put
+	lastOK   bool   // last is set
 	released bool
 }
 
@@ -69,7 +71,15 @@ func (c *packetCache) put(pkt *rtp.Packet, keyframe bool) {
 	if keyframe {
 		c.kfSeq, c.kfOK = pkt.SequenceNumber, true
 	}
+	c.last, c.lastOK = pkt.SequenceNumber, true
 	c.mu.Unlock()
+}
+
+// newest returns the sequence number of the latest packet put.
+func (c *packetCache) newest() (uint16, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last, c.lastOK && c.slots != nil
 }
 
 // load copies the packet seq into pkt (header fields) and buf (payload,

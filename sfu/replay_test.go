@@ -2,6 +2,8 @@ package sfu_test
 
 import (
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,4 +89,85 @@ func TestJoinMidGOPWithDeafPublisher(t *testing.T) {
 		t.Errorf("after the replay: %+v", st)
 	}
 	t.Logf("join to first keyframe %v, %d frames", st.FirstKeyframeAt.Sub(start), len(frames))
+}
+
+// TestJoinerStartsFromCacheWhilePublisherIsSilent: a subscriber whose
+// transport comes up gets the cached keyframe and the frames since at
+// once, not at the publisher's next packet. The publisher here sends a
+// keyframe and five frames, then nothing for 30 s, and never answers a
+// PLI: the joiner's picture can only come from the cache, started when
+// its transport connects.
+func TestJoinerStartsFromCacheWhilePublisherIsSilent(t *testing.T) {
+	clip, err := peer.LoadIVF(filepath.Join(peer.MediaDir(), "teacher.ivf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !clip.Frames[0].Keyframe {
+		t.Fatal("teacher.ivf does not start with a keyframe")
+	}
+	const frames = 6
+	short := peer.Clip{MimeType: clip.MimeType, Frames: slices.Clone(clip.Frames[:frames])}
+	short.Frames[frames-1].Duration = 30 * time.Second
+	for _, f := range short.Frames[1:] {
+		if f.Keyframe {
+			t.Fatal("a second keyframe in the clip's first frames")
+		}
+	}
+	api, err := peer.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := peer.NewPublisher(api, short, peer.Clip{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub.IgnorePLIs = true
+	t.Cleanup(pub.Close)
+	connected := make(chan struct{})
+	var once sync.Once
+	pub.PC.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		if st == webrtc.PeerConnectionStateConnected {
+			once.Do(func() { close(connected) })
+		}
+	})
+	s := newSFU(t)
+	part, err := s.Join("silent", sfu.ParticipantConfig{ID: "teacher", Publish: true, Subscribe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(part.Close)
+	offerAnswer(t, part, pub.PC, pub.Sources())
+	select { // the one keyframe must not be sent before SRTP is up
+	case <-connected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the publisher never connected")
+	}
+	pub.Start()
+	waitTracks(t, s.Room("silent"), 1)
+	time.Sleep(500 * time.Millisecond) // the six frames are out; then silence
+	c := newClient(t)
+	c.join(t, s, "silent", "late", false)
+	v := c.sub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
+	if v == nil {
+		t.Fatal("no video reached the joiner while the publisher was silent")
+	}
+	if !v.WaitKeyframe(5 * time.Second) {
+		t.Fatal("no keyframe reached the joiner while the publisher was silent")
+	}
+	// The frames after the keyframe follow at once; the sample builder
+	// gives out the last one only when a later packet arrives.
+	const whole = frames - 1
+	var st peer.Stats
+	for range 50 {
+		if st = v.Stats(); st.Frames >= whole {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !st.FirstFrameIsKeyframe || st.Frames < whole || st.Keyframes != 1 || st.Lost != 0 || st.PictureIDJumps != 0 {
+		t.Fatalf("joiner got %+v, want the %d cached frames from the keyframe, none lost", st, whole)
+	}
+	if pub.PLIs.Load() == 0 {
+		t.Error("no PLI was sent for the joiner: the cache would go stale")
+	}
 }

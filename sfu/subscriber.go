@@ -168,6 +168,9 @@ func (s *subscriber) setConnected(up bool) {
 		sub.down.resync(sub.track.kind == webrtc.RTPCodecTypeVideo)
 		sub.down.requestKeyframe()
 	}
+	for _, sub := range subs {
+		sub.down.startFromCache()
+	}
 }
 
 func (s *subscriber) remove(t *Track) {

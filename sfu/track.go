@@ -263,6 +263,8 @@ func (t *Track) forward(l *layer, pkt *rtp.Packet, scratch *rtp.Header, now int6
 				l.height.Store(int32(h))
 			}
 		}
+		l.fwd.Lock()
+		defer l.fwd.Unlock()
 		l.cache.put(pkt, kf)
 	}
 	for _, d := range downs {
