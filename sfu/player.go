@@ -104,6 +104,7 @@ func (pl *player) restart() {
 		d.resync(d.kind == webrtc.RTPCodecTypeVideo)
 		d.requestKeyframe()
 	}
+	pl.video.startFromCache()
 }
 
 func (pl *player) close() {
