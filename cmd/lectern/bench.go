@@ -41,6 +41,7 @@ func runBench(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Video, "video", "", "with --layers 1: the VP8 clip (IVF) the teacher sends, in --media or a path; default teacher.ivf (320x240, ~300 kbps); sim_f.ivf is 640x480, ~1.2 Mbps")
 	fs.IntVar(&cfg.PaceKbps, "pace-kbps", 3750, "the teacher's video leaves at most this fast, in 5 ms slices, as a browser's pacer sends (2.5 × a 1.5 Mbps camera's bitrate)")
 	fs.BoolVar(&cfg.Burst, "burst", false, "no pacer: the teacher writes each frame's packets back to back (harsher than a browser)")
+	fs.BoolVar(&cfg.DeafTeacher, "deaf-teacher", false, "the teacher never answers a keyframe request (1 s GOP): joins rely on the server's keyframe cache")
 	fs.IntVar(&cfg.JoinConcurrency, "join-concurrency", 4, "students joining at once")
 	fs.BoolVar(&cfg.Frames, "frames", false, "students reassemble every video frame (heavier); by default they decrypt and count packets")
 	fs.Float64Var(&cfg.LossLimit, "loss-limit", 0.01, "ramp limit: share of packets lost")

@@ -134,6 +134,29 @@ func TestOneLayerClip(t *testing.T) {
 	}
 }
 
+// TestDeafTeacher: with a teacher that never answers a keyframe request,
+// every student still joins and receives video (from the server's
+// keyframe cache, or the clip's next keyframe), and the report says the
+// teacher was deaf.
+func TestDeafTeacher(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server and three Pion peers")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{Subscribers: 2, Layers: 1, DeafTeacher: true, Duration: 2 * time.Second,
+		Baseline: 500 * time.Millisecond, MediaDir: mediaDir(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Params.DeafTeacher {
+		t.Error("the report does not say the teacher was deaf")
+	}
+	if s := rep.Steps[0]; s.Receiving != 2 || s.Join.Failed != 0 || s.Join.Samples != 2 {
+		t.Errorf("students with a deaf teacher: receiving %d, join %+v", s.Receiving, s.Join)
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []Config{
 		{URL: "http://127.0.0.1:1"},                            // no signer

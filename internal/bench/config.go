@@ -55,6 +55,10 @@ type Config struct {
 	// written back to back, a harsher load than a browser sends.
 	PaceKbps int
 	Burst    bool
+	// DeafTeacher never answers a keyframe request (a slow encoder, or a
+	// fixed GOP): a student's first frame then comes from the server's
+	// keyframe cache or the next scheduled keyframe (1 s GOP here).
+	DeafTeacher bool
 
 	// Frames makes students reassemble every video frame (as a decoder
 	// would, and to count complete frames); by default they decrypt and

@@ -41,7 +41,7 @@ func simulcastAvailable(dir string) bool {
 }
 
 // newSimulcastTeacher publishes three VP8 layers and Opus.
-func newSimulcastTeacher(api *webrtc.API, dir string, audio peer.Clip) (teacher, error) {
+func newSimulcastTeacher(api *webrtc.API, dir string, audio peer.Clip, deaf bool) (teacher, error) {
 	var layers [3]peer.Clip
 	for i, f := range simulcastFiles {
 		c, err := peer.LoadIVF(filepath.Join(dir, f))
@@ -54,19 +54,21 @@ func newSimulcastTeacher(api *webrtc.API, dir string, audio peer.Clip) (teacher,
 	if err != nil {
 		return nil, err
 	}
+	p.IgnorePLIs = deaf
 	return simulcast{p}, nil
 }
 
 // newTeacher loads the clips and builds the publisher on api; video is
-// the one layer's clip, a name in dir or a path.
-func newTeacher(api *webrtc.API, dir string, layers int, video string) (teacher, []string, error) {
+// the one layer's clip, a name in dir or a path; a deaf teacher never
+// answers a keyframe request.
+func newTeacher(api *webrtc.API, dir string, layers int, video string, deaf bool) (teacher, []string, error) {
 	audio, err := peer.LoadOgg(filepath.Join(dir, "teacher.ogg"))
 	if err != nil {
 		return nil, nil, err
 	}
 	files := []string{"teacher.ogg"}
 	if layers == 3 {
-		t, err := newSimulcastTeacher(api, dir, audio)
+		t, err := newSimulcastTeacher(api, dir, audio, deaf)
 		return t, append(files, simulcastFiles[:]...), err
 	}
 	path := video
@@ -81,6 +83,7 @@ func newTeacher(api *webrtc.API, dir string, layers int, video string) (teacher,
 	if err != nil {
 		return nil, nil, err
 	}
+	p.IgnorePLIs = deaf
 	return singleLayer{p}, append(files, video), nil
 }
 

@@ -45,6 +45,7 @@ type Params struct {
 	MediaDir        string   `json:"media_dir"`
 	Media           []string `json:"media"`
 	PaceKbps        int      `json:"pace_kbps"` // the teacher's pacer; 0: none (--burst)
+	DeafTeacher     bool     `json:"deaf_teacher,omitempty"`
 	JoinConcurrency int      `json:"join_concurrency"`
 	LossLimit       float64  `json:"loss_limit"`
 	DelayLimitMs    float64  `json:"delay_limit_ms"`

@@ -122,7 +122,7 @@ func params(cfg Config) Params {
 		Subscribers: cfg.Subscribers, Step: cfg.Step, Max: cfg.Max, Chatters: cfg.Chatters,
 		ChatIntervalS: cfg.ChatInterval.Seconds(), DurationS: cfg.Duration.Seconds(), BaselineS: cfg.Baseline.Seconds(),
 		Layers: cfg.Layers, MediaDir: cfg.MediaDir, JoinConcurrency: cfg.JoinConcurrency,
-		PaceKbps:  pace(cfg),
+		PaceKbps: pace(cfg), DeafTeacher: cfg.DeafTeacher,
 		LossLimit: cfg.LossLimit, DelayLimitMs: ms(cfg.DelayLimit),
 		Sampled: "this process: the server and every synthetic peer together"}
 	if cfg.Ramp {
@@ -188,7 +188,7 @@ func (r *run) startTeacher(ctx context.Context, rep *Report) (*peer.Client, teac
 	if err != nil {
 		return nil, nil, err
 	}
-	pub, files, err := newTeacher(api, r.cfg.MediaDir, r.cfg.Layers, r.cfg.Video)
+	pub, files, err := newTeacher(api, r.cfg.MediaDir, r.cfg.Layers, r.cfg.Video, r.cfg.DeafTeacher)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -29,6 +29,9 @@ type SimulcastPublisher struct {
 	// Untagged sends the layers without the mid and RID header
 	// extensions, as a plain Pion publisher does (set before Start).
 	Untagged bool
+	// IgnorePLIs counts keyframe requests but never answers them, as
+	// Publisher's does (set before Start).
+	IgnorePLIs bool
 
 	clips  [3]Clip
 	audio  Clip
@@ -177,7 +180,11 @@ func (p *SimulcastPublisher) play(layer int) {
 	}
 	mid, rid := []byte(p.tr.Mid()), []byte(SimulcastRIDs[layer])
 	pz := rtp.NewPacketizer(1200, 96, 0, &codecs.VP8Payloader{EnablePictureID: true}, rtp.NewRandomSequencer(), 90000)
-	play(c, p.stop, func() bool { return p.want[layer].Swap(false) }, func(f Frame) error {
+	jump := func() bool { return p.want[layer].Swap(false) }
+	if p.IgnorePLIs {
+		jump = nil
+	}
+	play(c, p.stop, jump, func(f Frame) error {
 		samples := uint32(f.Duration * 90000 / time.Second)
 		if p.paused[layer].Load() {
 			pz.SkipSamples(samples)
