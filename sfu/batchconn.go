@@ -27,6 +27,7 @@ const batchBuf = receiveMTU + 64
 type batchConn struct {
 	net.PacketConn
 	pc      *ipv4.PacketConn
+	raw     *rawUDP      // nil: Go's own socket calls (not Linux, not IPv4)
 	fanouts atomic.Int32 // fan-outs under way
 
 	mu    sync.Mutex // guards n, msgs, slots and bufs
@@ -40,7 +41,7 @@ type batchConn struct {
 }
 
 func newBatchConn(c net.PacketConn) *batchConn {
-	b := &batchConn{PacketConn: c, pc: ipv4.NewPacketConn(c)}
+	b := &batchConn{PacketConn: c, pc: ipv4.NewPacketConn(c), raw: newRawUDP(c)}
 	for i := range b.msgs {
 		b.msgs[i].Buffers = b.slots[i][:]
 	}
@@ -56,11 +57,11 @@ func (b *batchConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	b.mu.Lock()
 	if b.n == 0 && (b.fanouts.Load() == 0 || len(p) > batchBuf) {
 		b.mu.Unlock()
-		return b.PacketConn.WriteTo(p, addr)
+		return b.writeNow(p, addr)
 	}
 	if len(p) > batchBuf {
 		b.flushLocked()
-		n, err := b.PacketConn.WriteTo(p, addr)
+		n, err := b.writeNow(p, addr)
 		b.mu.Unlock()
 		return n, err
 	}
@@ -75,6 +76,23 @@ func (b *batchConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	}
 	b.mu.Unlock()
 	return len(p), nil
+}
+
+// writeNow sends p at once.
+func (b *batchConn) writeNow(p []byte, addr net.Addr) (int, error) {
+	if b.raw != nil {
+		return b.raw.WriteTo(p, addr)
+	}
+	return b.PacketConn.WriteTo(p, addr)
+}
+
+// ReadFrom reads one datagram (rawudp_linux.go says why not through Go's
+// own call).
+func (b *batchConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	if b.raw != nil {
+		return b.raw.ReadFrom(p)
+	}
+	return b.PacketConn.ReadFrom(p)
 }
 
 // begin marks the start of a fan-out.
@@ -93,13 +111,23 @@ func (b *batchConn) end() {
 // flushLocked sends the queue; a destination that fails is skipped, as a
 // lost datagram would be.
 func (b *batchConn) flushLocked() {
-	for sent := 0; sent < b.n; {
-		k, err := b.pc.WriteBatch(b.msgs[sent:b.n], 0)
-		b.calls.Add(1)
-		if err != nil && k <= 0 {
-			k = 1
+	if b.raw != nil {
+		k := 0
+		for i := 0; i < b.n; i++ {
+			if b.raw.setBatch(k, b.slots[i][0], b.msgs[i].Addr) {
+				k++
+			}
 		}
-		sent += k
+		b.calls.Add(uint64(b.raw.sendBatchN(k)))
+	} else {
+		for sent := 0; sent < b.n; {
+			k, err := b.pc.WriteBatch(b.msgs[sent:b.n], 0)
+			b.calls.Add(1)
+			if err != nil && k <= 0 {
+				k = 1
+			}
+			sent += k
+		}
 	}
 	b.batched.Add(uint64(b.n))
 	for i := 0; i < b.n; i++ {

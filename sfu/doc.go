@@ -43,7 +43,10 @@
 // Sending: with the ICE UDP mux (Config.ICEUDPAddr) every peer shares one
 // socket, wrapped in batchConn: the writes made during one packet's
 // fan-out to its down-tracks are queued and leave in one or a few sendmmsg
-// calls when the fan-out ends (batchconn.go), with no timer. Padding
+// calls when the fan-out ends (batchconn.go), with no timer. On Linux
+// that socket is read and written with raw system calls, which do not
+// wake the Go runtime's sysmon thread from its sleep at every packet
+// (rawudp_linux.go). Padding
 // probes are paced by one goroutine per SFU for every subscriber, each
 // 5 ms slice one such fan-out (probe.go).
 //
