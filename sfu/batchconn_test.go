@@ -165,8 +165,11 @@ func TestBatchConnReadsAndWritesRaw(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := b.WriteTo(nil, to); err != nil { // an empty datagram, in a batch
+		t.Fatal(err)
+	}
 	b.end()
-	for _, want := range []string{"single", "b0", "b1", "b2"} {
+	for _, want := range []string{"single", "b0", "b1", "b2", ""} {
 		n, _, err := peer.ReadFrom(buf)
 		if err != nil || string(buf[:n]) != want {
 			t.Fatalf("peer read %q, %v; want %q", buf[:n], err, want)

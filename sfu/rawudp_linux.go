@@ -185,7 +185,10 @@ func (r *rawUDP) setBatch(i int, p []byte, addr net.Addr) bool {
 	if !sockaddr(&r.names[i], addr) {
 		return false
 	}
-	r.iovs[i].Base = &p[0]
+	r.iovs[i].Base = nil
+	if len(p) > 0 {
+		r.iovs[i].Base = &p[0]
+	}
 	r.iovs[i].SetLen(len(p))
 	h := &r.hdrs[i].Hdr
 	*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&r.names[i])), Namelen: unix.SizeofSockaddrInet4, Iov: &r.iovs[i]}
