@@ -10,7 +10,6 @@ import (
 	"github.com/lectern/lectern/internal/peer"
 	"github.com/lectern/lectern/sfu"
 	"github.com/pion/transport/v5/vnet"
-	"github.com/pion/webrtc/v4"
 )
 
 // lossyDownlink drops every nth video RTP packet the SFU sends to one
@@ -98,13 +97,7 @@ func TestNACKAnsweredFromSharedCache(t *testing.T) {
 	}
 	c := newClientAPI(t, subAPI)
 	c.join(t, s, "nack", "student", false)
-	v := c.sub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
-	if v == nil {
-		t.Fatal("no video track")
-	}
-	if !v.WaitKeyframe(5 * time.Second) {
-		t.Fatal("no keyframe")
-	}
+	v := c.keyframe(t, 5*time.Second)
 	time.Sleep(500 * time.Millisecond)
 	loss.mu.Lock()
 	loss.off = false

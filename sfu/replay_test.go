@@ -1,9 +1,9 @@
 package sfu_test
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,13 +57,7 @@ func TestJoinMidGOPWithDeafPublisher(t *testing.T) {
 	c := newClient(t)
 	start := time.Now()
 	c.join(t, s, "deaf", "student", false)
-	v := c.sub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
-	if v == nil {
-		t.Fatal("no video track")
-	}
-	if !v.WaitKeyframe(5 * time.Second) {
-		t.Fatal("no keyframe")
-	}
+	v := c.keyframe(t, 5*time.Second)
 	st := v.Stats()
 	if !st.FirstFrameIsKeyframe {
 		t.Fatal("the first frame was not a keyframe")
@@ -123,13 +117,6 @@ func TestJoinerStartsFromCacheWhilePublisherIsSilent(t *testing.T) {
 	}
 	pub.IgnorePLIs = true
 	t.Cleanup(pub.Close)
-	connected := make(chan struct{})
-	var once sync.Once
-	pub.PC.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
-		if st == webrtc.PeerConnectionStateConnected {
-			once.Do(func() { close(connected) })
-		}
-	})
 	s := newSFU(t)
 	part, err := s.Join("silent", sfu.ParticipantConfig{ID: "teacher", Publish: true, Subscribe: true})
 	if err != nil {
@@ -137,23 +124,16 @@ func TestJoinerStartsFromCacheWhilePublisherIsSilent(t *testing.T) {
 	}
 	t.Cleanup(part.Close)
 	offerAnswer(t, part, pub.PC, pub.Sources())
-	select { // the one keyframe must not be sent before SRTP is up
-	case <-connected:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the publisher never connected")
+	// The one keyframe must not be sent before SRTP is up.
+	if err := peer.WaitConnected(context.Background(), pub.PC); err != nil {
+		t.Fatal(err)
 	}
 	pub.Start()
 	waitTracks(t, s.Room("silent"), 1)
 	time.Sleep(500 * time.Millisecond) // the six frames are out; then silence
 	c := newClient(t)
 	c.join(t, s, "silent", "late", false)
-	v := c.sub.WaitTrack(webrtc.RTPCodecTypeVideo, 5*time.Second)
-	if v == nil {
-		t.Fatal("no video reached the joiner while the publisher was silent")
-	}
-	if !v.WaitKeyframe(5 * time.Second) {
-		t.Fatal("no keyframe reached the joiner while the publisher was silent")
-	}
+	v := c.keyframe(t, 5*time.Second) // the publisher is silent: from the cache
 	// The frames after the keyframe follow at once; the sample builder
 	// gives out the last one only when a later packet arrives.
 	const whole = frames - 1

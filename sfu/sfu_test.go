@@ -68,6 +68,20 @@ func (c *client) close() {
 	}
 }
 
+// keyframe waits, up to timeout each, for the client's video track and
+// its first keyframe, and fails t without them.
+func (c *client) keyframe(t testing.TB, timeout time.Duration) *peer.Received {
+	t.Helper()
+	v := c.sub.WaitTrack(webrtc.RTPCodecTypeVideo, timeout)
+	if v == nil {
+		t.Fatalf("no video track within %v", timeout)
+	}
+	if !v.WaitKeyframe(timeout) {
+		t.Fatalf("no keyframe within %v", timeout)
+	}
+	return v
+}
+
 func (c *client) SubscribeOffer(sdp string, _ map[string]sfu.TrackInfo) {
 	c.work <- func() {
 		if err := c.sub.AnswerIn(c.part, sdp); err != nil {

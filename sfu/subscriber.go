@@ -167,8 +167,6 @@ func (s *subscriber) setConnected(up bool) {
 	for _, sub := range subs {
 		sub.down.resync(sub.track.kind == webrtc.RTPCodecTypeVideo)
 		sub.down.requestKeyframe()
-	}
-	for _, sub := range subs {
 		sub.down.startFromCache()
 	}
 }

@@ -52,7 +52,8 @@ type Config struct {
 	// pacer sends at 2.5 × its target bitrate in 5 ms slices so that a
 	// keyframe does not leave in one burst; default 3,750 (a 1.5 Mbps
 	// camera's). Burst turns the pacer off: each frame's packets are
-	// written back to back, a harsher load than a browser sends.
+	// written back to back, a harsher load than a browser sends (and
+	// PaceKbps is then 0 once defaults are applied).
 	PaceKbps int
 	Burst    bool
 	// DeafTeacher never answers a keyframe request (a slow encoder, or a
@@ -100,7 +101,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.ChatInterval <= 0 {
 		c.ChatInterval = 2 * time.Second
 	}
-	if c.PaceKbps <= 0 {
+	if c.Burst {
+		c.PaceKbps = 0 // no pacer
+	} else if c.PaceKbps <= 0 {
 		c.PaceKbps = 3750
 	}
 	if c.JoinConcurrency <= 0 {

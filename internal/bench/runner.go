@@ -122,7 +122,7 @@ func params(cfg Config) Params {
 		Subscribers: cfg.Subscribers, Step: cfg.Step, Max: cfg.Max, Chatters: cfg.Chatters,
 		ChatIntervalS: cfg.ChatInterval.Seconds(), DurationS: cfg.Duration.Seconds(), BaselineS: cfg.Baseline.Seconds(),
 		Layers: cfg.Layers, MediaDir: cfg.MediaDir, JoinConcurrency: cfg.JoinConcurrency,
-		PaceKbps: pace(cfg), DeafTeacher: cfg.DeafTeacher,
+		PaceKbps: cfg.PaceKbps, DeafTeacher: cfg.DeafTeacher,
 		LossLimit: cfg.LossLimit, DelayLimitMs: ms(cfg.DelayLimit),
 		Sampled: "this process: the server and every synthetic peer together"}
 	if cfg.Ramp {
@@ -156,14 +156,6 @@ func capacity(steps []Step, max int) *Capacity {
 	return c
 }
 
-// pace is the teacher's pacing rate as the report gives it: 0 for none.
-func pace(cfg Config) int {
-	if cfg.Burst {
-		return 0
-	}
-	return cfg.PaceKbps
-}
-
 func settle(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
@@ -181,7 +173,7 @@ func (r *run) startTeacher(ctx context.Context, rep *Report) (*peer.Client, teac
 	// The pacer comes after the stamp: a packet is stamped when it
 	// leaves the pacer, so delay counts from the teacher's wire.
 	extra := []interceptor.Factory{peer.StampSender(r.stamps)}
-	if kbps := pace(r.cfg); kbps > 0 {
+	if kbps := r.cfg.PaceKbps; kbps > 0 {
 		extra = append(extra, peer.Pacer(kbps*1000))
 	}
 	api, err := peer.NewAPIWith(extra...)
@@ -210,14 +202,10 @@ func (r *run) startTeacher(ctx context.Context, rep *Report) (*peer.Client, teac
 		pub.Close()
 		return nil, nil, fmt.Errorf("bench: teacher publish: %w", err)
 	}
-	for pub.PeerConnection().ConnectionState() != webrtc.PeerConnectionStateConnected {
-		select {
-		case <-jctx.Done():
-			c.Close()
-			pub.Close()
-			return nil, nil, fmt.Errorf("bench: teacher's connection never came up: %w", jctx.Err())
-		case <-time.After(10 * time.Millisecond):
-		}
+	if err := peer.WaitConnected(jctx, pub.PeerConnection()); err != nil {
+		c.Close()
+		pub.Close()
+		return nil, nil, fmt.Errorf("bench: teacher's connection: %w", err)
 	}
 	r.layers = layerNames(pub.PeerConnection())
 	for ssrc, name := range r.layers {

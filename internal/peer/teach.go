@@ -18,31 +18,39 @@ type TB interface {
 	Cleanup(func())
 }
 
-// liveLimit bounds PublishLive's wait when ctx has no sooner deadline.
+// liveLimit bounds WaitConnected's wait when ctx has no sooner deadline.
 const liveLimit = 20 * time.Second
 
 // PublishLive publishes pub's tracks (Publish) and waits until its
-// connection to the server is up, so that its media is reaching the
-// server. It fails when the connection fails or closes first, or when ctx
-// ends or 20 s pass.
+// connection to the server is up (WaitConnected), so that its media is
+// reaching the server.
 func (c *Client) PublishLive(ctx context.Context, pub *Publisher) error {
 	if err := c.Publish(ctx, pub); err != nil {
 		return err
 	}
+	if err := WaitConnected(ctx, pub.PC); err != nil {
+		return fmt.Errorf("the publishing connection: %w", err)
+	}
+	return nil
+}
+
+// WaitConnected waits until pc is connected. It fails when pc fails or
+// closes first, or when ctx ends or 20 s pass.
+func WaitConnected(ctx context.Context, pc *webrtc.PeerConnection) error {
 	ctx, cancel := context.WithTimeout(ctx, liveLimit)
 	defer cancel()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		switch st := pub.PC.ConnectionState(); st {
+		switch st := pc.ConnectionState(); st {
 		case webrtc.PeerConnectionStateConnected:
 			return nil
 		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			return fmt.Errorf("the publishing connection is %s", st)
+			return fmt.Errorf("the connection is %s", st)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the publishing connection never came up (%s): %w", pub.PC.ConnectionState(), ctx.Err())
+			return fmt.Errorf("the connection never came up (%s): %w", pc.ConnectionState(), ctx.Err())
 		case <-tick.C:
 		}
 	}
